@@ -1,0 +1,1 @@
+"""et-pipeline: Dagster pipeline for ET:Legacy stopwatch statistics."""

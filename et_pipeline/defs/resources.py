@@ -1,0 +1,82 @@
+"""Dagster resources: where files come from, where rows go, the community's rules."""
+from typing import Optional
+
+import dagster as dg
+from pydantic import PrivateAttr
+
+from et_pipeline.config import Rules
+from et_pipeline.sources import StatsSource, source_from_url
+from et_pipeline.storage.database import ensure_schema, make_engine
+
+_ENGINES: dict = {}
+
+
+class StatsSourceResource(dg.ConfigurableResource):
+    """The game server's fs_game folder: a local path or `sftp://user@host:port/path`."""
+
+    url: str
+    key_path: Optional[str] = None
+    known_hosts: Optional[str] = None
+    cache_dir: Optional[str] = None
+
+    def get_source(self) -> StatsSource:
+        opts = {k: v for k, v in dict(key_path=self.key_path, known_hosts=self.known_hosts,
+                                      cache_dir=self.cache_dir).items() if v}
+        return source_from_url(self.url, **opts)
+
+
+class DatabaseResource(dg.ConfigurableResource):
+    """The app database (SQLite file by default, PostgreSQL in production)."""
+
+    url: str = "sqlite:///et_pipeline.db"
+
+    def get_engine(self):
+        engine = _ENGINES.get(self.url)
+        if engine is None:
+            engine = make_engine(self.url)
+            ensure_schema(engine)
+            _ENGINES[self.url] = engine
+        return engine
+
+
+class RulesResource(dg.ConfigurableResource):
+    """Community rules (config.Rules); defaults follow DOMAIN.md's recommendations."""
+
+    timezone: str = Rules.timezone
+    session_gap_minutes: float = Rules.session_gap_minutes
+    pairing_window_minutes: float = Rules.pairing_window_minutes
+    link_window_minutes: float = Rules.link_window_minutes
+    double_fullhold: str = Rules.double_fullhold
+    team_names: list[str] = []
+
+    def rules(self) -> Rules:
+        return Rules(timezone=self.timezone, session_gap_minutes=self.session_gap_minutes,
+                     pairing_window_minutes=self.pairing_window_minutes,
+                     link_window_minutes=self.link_window_minutes, double_fullhold=self.double_fullhold,
+                     team_names=tuple(self.team_names))
+
+    @classmethod
+    def from_rules(cls, r: Rules) -> "RulesResource":
+        return cls(timezone=r.timezone, session_gap_minutes=r.session_gap_minutes,
+                   pairing_window_minutes=r.pairing_window_minutes, link_window_minutes=r.link_window_minutes,
+                   double_fullhold=r.double_fullhold, team_names=list(r.team_names))
+
+
+class DiscordWebhook(dg.ConfigurableResource):
+    """Where the night is published. mode: off | dry-run (files under out_dir) | live."""
+
+    url: Optional[str] = None
+    mode: str = "dry-run"
+    out_dir: str = "out"
+    _client = PrivateAttr(default=None)
+
+    def client(self):
+        if self.mode != "live":
+            return None
+        if not self.url:
+            raise dg.Failure("publish mode 'live' needs ET_DISCORD_WEBHOOK_URL")
+        if self._client is None:
+            from et_pipeline.publish.webhook import DiscordWebhookClient
+
+            self._client = DiscordWebhookClient(self.url)
+        return self._client

@@ -1,0 +1,1 @@
+"""Pure domain rules (no Dagster, no database): one implementation of each rule."""

@@ -1,0 +1,87 @@
+"""Linking timing and award files to rounds (DOMAIN.md 3).
+
+Rounds, Lua timing rows and endstats files carry different keys (DOMAIN 3.1), so they
+meet on map + round number + time. One assignment rule serves both: exact matches
+first, then the nearest within the window; a tie is never guessed (the item stays
+unlinked, "ambiguous_tie", and is retried on the next materialisation); a round never
+takes two items, an item never two rounds.
+"""
+import datetime as dt
+from dataclasses import dataclass
+
+EXACT_TIMING_SECONDS = 10.0   # stats file is written ~3 s after the Lua round end
+
+
+@dataclass(frozen=True)
+class RoundSlot:
+    key: str
+    map: str
+    round_number: int
+    time: dt.datetime              # stats file time (local)
+
+
+@dataclass(frozen=True)
+class Link:
+    round_key: str | None
+    status: str                    # exact | nearest | ambiguous_tie | no_round_in_window
+    delta_seconds: float | None
+
+
+def assign(candidates: dict[str, list[tuple[str, float, bool]]]) -> dict[str, Link]:
+    """candidates: item -> [(round_key, |delta| seconds, exact)]. Greedy by (not exact,
+    delta); equal best distances for one item or one round defer instead of guessing."""
+    pairs = sorted(((not exact, delta, item, rkey) for item, cands in candidates.items()
+                    for rkey, delta, exact in cands), key=lambda p: (p[0], p[1], p[2], p[3]))
+    result: dict[str, Link] = {}
+    taken: set[str] = set()
+    i = 0
+    while i < len(pairs):
+        j = i
+        while j < len(pairs) and pairs[j][:2] == pairs[i][:2]:
+            j += 1
+        group = [(item, rkey) for _, _, item, rkey in pairs[i:j] if item not in result and rkey not in taken]
+        items = [g[0] for g in group]
+        rkeys = [g[1] for g in group]
+        tied = {item for item, rkey in group if items.count(item) > 1 or rkeys.count(rkey) > 1}
+        for item, rkey in group:
+            if item in result or rkey in taken:
+                continue
+            if item in tied:
+                result[item] = Link(None, "ambiguous_tie", pairs[i][1])
+                continue
+            result[item] = Link(rkey, "exact" if not pairs[i][0] else "nearest", pairs[i][1])
+            taken.add(rkey)
+        i = j
+    for item in candidates:
+        result.setdefault(item, Link(None, "no_round_in_window", None))
+    return result
+
+
+def _candidates(rounds: list[RoundSlot], map_name: str, round_number: int, when: dt.datetime,
+                window_s: float, exact) -> list[tuple[str, float, bool]]:
+    out = []
+    for r in rounds:
+        if r.map.lower() != map_name.lower() or r.round_number != round_number:
+            continue
+        signed = (r.time - when).total_seconds()
+        if abs(signed) <= window_s:
+            out.append((r.key, abs(signed), exact(signed)))
+    return out
+
+
+def link_timings(rounds: list[RoundSlot], timings: list[tuple[str, str, int, dt.datetime]],
+                 window_minutes: float) -> dict[str, Link]:
+    """timings: (source, map, round number, local round end). Exact: the stats file was
+    written 0-10 s after the Lua round end."""
+    cands = {src: _candidates(rounds, m, n, end, window_minutes * 60,
+                              lambda s: 0 <= s <= EXACT_TIMING_SECONDS)
+             for src, m, n, end in timings}
+    return assign(cands)
+
+
+def link_endstats(rounds: list[RoundSlot], files: list[tuple[str, str, int, dt.datetime]],
+                  narrow_seconds: float, window_minutes: float) -> dict[str, Link]:
+    """files: (name, map, round number, file time). Narrow (+-30 s) matches first."""
+    cands = {name: _candidates(rounds, m, n, t, window_minutes * 60, lambda s: abs(s) <= narrow_seconds)
+             for name, m, n, t in files}
+    return assign(cands)

@@ -1,0 +1,89 @@
+"""R1 <-> R2 pairing within a session (DOMAIN.md 2.8, the HEAD single-slot algorithm).
+
+Walk the session's rounds in time order with one open-R1 slot:
+* an R1 while a slot is open abandons the old R1 and takes the slot;
+* an R2 of the slot's map within the window completes the match
+  (`match_id` = the R1's `YYYY-MM-DD-HHMMSS`);
+* any other R2 is an orphan (and abandons the open R1);
+* an R1 still open at the end is R1-only.
+
+One exception, from the engine (FORMATS.md 2.4, 5 #9): a round 2 cut short by a map
+vote or shutdown is written on the shutdown path with its round label inverted, so it
+looks like a second R1 of the same map. Such a file (the c0rnp0rn8 playtime <= 0, or
+players whose `rounds` counter went up since the open R1) is treated as the R1's
+aborted round 2: paired for the differential, never scored.
+"""
+import datetime as dt
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RoundRef:
+    key: str
+    map: str
+    label: int                        # round number from the file name
+    time: dt.datetime                 # file time (local)
+    shutdown_path: bool = False       # header says the round never reached intermission
+    player_rounds: tuple[tuple[str, int], ...] = ()   # (player key, `rounds` counter)
+
+
+@dataclass(frozen=True)
+class Pairing:
+    key: str
+    round_number: int                 # effective: an aborted R2 labelled round-1 becomes 2
+    match_id: str
+    status: str                       # complete | abandoned_r1 | orphan_r2 | r1_only | aborted_r2
+    pair_key: str | None
+
+    @property
+    def orphan(self) -> bool:
+        return self.status == "orphan_r2"
+
+
+def _stamp(t: dt.datetime) -> str:
+    return t.strftime("%Y-%m-%d-%H%M%S")
+
+
+def _counters_advanced(r1: RoundRef, candidate: RoundRef) -> bool:
+    """True when most shared players' `rounds` counters went up: the engine kept counting
+    across a round restart, i.e. the candidate is the same map's round 2."""
+    before = dict(r1.player_rounds)
+    shared = [(before[k], n) for k, n in candidate.player_rounds if k in before]
+    return bool(shared) and sum(n > b for b, n in shared) * 2 > len(shared)
+
+
+def pair_rounds(rounds: list[RoundRef], window_minutes: float = 45.0) -> dict[str, Pairing]:
+    window = dt.timedelta(minutes=window_minutes)
+    out: dict[str, Pairing] = {}
+    slot: RoundRef | None = None
+
+    def close(r1: RoundRef, status: str) -> None:
+        out[r1.key] = Pairing(r1.key, 1, _stamp(r1.time), status, None)
+
+    for r in sorted(rounds, key=lambda r: (r.time, r.label, r.key)):
+        same_map_in_window = (
+            slot is not None and slot.map.lower() == r.map.lower() and dt.timedelta(0) < r.time - slot.time <= window
+        )
+        if r.label == 1:
+            if same_map_in_window and (r.shutdown_path or _counters_advanced(slot, r)):
+                mid = _stamp(slot.time)
+                out[slot.key] = Pairing(slot.key, 1, mid, "complete", r.key)
+                out[r.key] = Pairing(r.key, 2, mid, "aborted_r2", slot.key)
+                slot = None
+                continue
+            if slot is not None:
+                close(slot, "abandoned_r1")
+            slot = r
+        elif same_map_in_window and not r.shutdown_path:
+            mid = _stamp(slot.time)
+            out[slot.key] = Pairing(slot.key, 1, mid, "complete", r.key)
+            out[r.key] = Pairing(r.key, 2, mid, "complete", slot.key)
+            slot = None
+        else:
+            if slot is not None:
+                close(slot, "abandoned_r1")
+                slot = None
+            out[r.key] = Pairing(r.key, 2, _stamp(r.time), "orphan_r2", None)
+    if slot is not None:
+        close(slot, "r1_only")
+    return out

@@ -1,0 +1,69 @@
+"""Round durations and the stats-versus-Lua timing comparison (DOMAIN.md 8, 12.2 item 9).
+
+The stats file's clock (header field 8) is the stopwatch target, not a measurement:
+on a surrender it shows the full limit. Durations are therefore taken from the Lua
+measurement first, then the c0rnp0rn8 header playtime, then field 8 as a last resort.
+"""
+
+MINOR_DIFF_SECONDS = 30
+DISCREPANCY_SECONDS = 60
+
+
+def stats_duration(header_playtime_s: float | None, clock_s: int | None, limit_s: int | None) -> tuple[float | None, str | None]:
+    """The stats file's own idea of the round's length, and which field it came from."""
+    if header_playtime_s is not None:
+        return float(header_playtime_s), "header_playtime"
+    if clock_s is not None and (limit_s is None or clock_s <= limit_s) and clock_s > 0:
+        return float(clock_s), "header_clock"
+    return None, None
+
+
+def best_duration(lua_s: float | None, header_playtime_s: float | None, clock_s: int | None,
+                  limit_s: int | None, surrender: bool) -> float | None:
+    """The best measured duration of a round (CONTRACT `playtime_seconds`)."""
+    if lua_s is not None:
+        return float(lua_s)
+    if header_playtime_s is not None:
+        return float(header_playtime_s)
+    if not surrender and clock_s is not None and limit_s is not None and 0 < clock_s <= limit_s:
+        return float(clock_s)
+    return None
+
+
+def compare(stats_s: float | None, lua_s: float | None) -> tuple[str, float | None]:
+    if lua_s is None:
+        return "NO_LUA_DATA", None
+    if stats_s is None:
+        return "ALIGNED", None   # nothing to compare against: the Lua measurement stands
+    diff = stats_s - lua_s
+    if abs(diff) > DISCREPANCY_SECONDS:
+        return "DISCREPANCY", diff
+    if abs(diff) > MINOR_DIFF_SECONDS:
+        return "MINOR_DIFF", diff
+    return "ALIGNED", diff
+
+
+def no_lua_cause(link_status: str | None, same_map_other_round_has_timing: bool, round_number: int,
+                 any_timing_in_session: bool) -> str:
+    """Why a round has no Lua data, in words a server admin can act on."""
+    if link_status == "ambiguous_tie":
+        return "a timing file matched two rounds equally well; left unlinked rather than guessed"
+    if link_status is not None:
+        return "a timing file exists for this map and round but could not be linked (%s)" % link_status
+    if round_number == 2 and same_map_other_round_has_timing:
+        return ("R1 has timing data but R2 has none: the webhook v1.6.0 pattern "
+                "(it crashed on the fractional round-2 time limit)")
+    if not any_timing_in_session:
+        return "no timing files on the server for this session (timing script not installed?)"
+    return "no timing file on the server for this round"
+
+
+def explain(status: str, diff: float | None, stats_source: str | None, end_reason: str | None,
+            pause_seconds: int | None) -> str | None:
+    if status in ("ALIGNED", "NO_LUA_DATA") or diff is None:
+        return None
+    if (end_reason or "").lower() == "surrender" and stats_source == "header_clock":
+        return "surrender: the stats clock shows the full limit, the Lua playtime is the real length"
+    if pause_seconds and abs(abs(diff) - pause_seconds) < 5:
+        return "pauses explain the difference (%d s paused)" % pause_seconds
+    return "stats file and Lua disagree by %+d s" % round(diff)

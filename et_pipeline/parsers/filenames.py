@@ -1,0 +1,89 @@
+"""Strict validation of server file names (CONTRACT.md section 2, FORMATS.md 1.1, 3.1, 4.4).
+
+A name is either one of the known kinds, `None` (an unrelated file, ignored and
+counted), or refused with a reason (`ParseError`): it looks like a round file but is
+malformed, so it is quarantined instead of silently skipped.
+"""
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from et_pipeline.parsers.errors import ParseError
+
+STATS, ENDSTATS, TIMING, GAMETIME = "stats", "endstats", "timing", "gametime"
+
+_MAP = r"[A-Za-z0-9_.+-]{1,50}"
+_ROUND_FILE = re.compile(
+    r"^(?P<date>\d{4}-\d{2}-\d{2})-(?P<time>\d{6})-(?P<map>.+)-round-(?P<round>\d+)"
+    r"(?P<suffix>-endstats|-timing)?\.(?P<ext>txt|json)$"
+)
+_GAMETIME = re.compile(r"^gametime-(?P<map>.+)-R(?P<round>\d+)-(?P<unix>\d+)\.json$")
+_LOOKS_LIKE_ROUND = re.compile(r"^\d{4}-\d{2}-\d{2}-.*\.(txt|json)$")
+_IGNORED_SUFFIXES = ("_ws.txt", "_engagements.txt")
+
+
+@dataclass(frozen=True)
+class FileName:
+    """What a valid name says: kind, map, round number and its time anchor.
+
+    `local_time` is the file-name time (server local, naive) for round files; for the
+    upstream gametime files it is None and `unix` holds the round end.
+    """
+
+    name: str
+    kind: str
+    map: str
+    round: int
+    local_time: dt.datetime | None = None
+    unix: int | None = None
+
+    @property
+    def stem(self) -> str:
+        """The `YYYY-MM-DD-HHMMSS-<map>-round-<N>` stem shared by a round's files."""
+        if self.local_time is None:
+            raise ValueError("gametime files have no round stem")
+        return "%s-%s-round-%d" % (self.local_time.strftime("%Y-%m-%d-%H%M%S"), self.map, self.round)
+
+
+def _check_map(map_name: str, name: str) -> None:
+    if not re.fullmatch(_MAP, map_name):
+        raise ParseError("bad map name %r in %s (letters, digits, _ . + - only, at most 50)" % (map_name, name))
+
+
+def _check_round(text: str, name: str) -> int:
+    n = int(text)
+    if n not in (1, 2):
+        raise ParseError("round %s in %s: only round 1 or 2 exist in stopwatch" % (text, name))
+    return n
+
+
+def classify(name: str) -> FileName | None:
+    """Classify a bare file name. Returns None for unrelated files; raises for bad ones."""
+    if "/" in name or "\\" in name or "\x00" in name or ".." in name or len(name) > 255:
+        raise ParseError("unsafe file name %r" % name)
+    if name.endswith(_IGNORED_SUFFIXES):
+        return None
+    m = _ROUND_FILE.match(name)
+    if m:
+        suffix, ext = m["suffix"], m["ext"]
+        kind = {None: STATS, "-endstats": ENDSTATS, "-timing": TIMING}[suffix]
+        if ext == "json" and kind != TIMING:
+            raise ParseError("%s: only timing files may be .json" % name)
+        try:
+            when = dt.datetime.strptime(m["date"] + m["time"], "%Y-%m-%d%H%M%S")
+        except ValueError:
+            raise ParseError("invalid date or time in %s" % name) from None
+        if not 2000 <= when.year <= 2099:
+            raise ParseError("implausible year %d in %s" % (when.year, name))
+        _check_map(m["map"], name)
+        return FileName(name, kind, m["map"], _check_round(m["round"], name), local_time=when)
+    m = _GAMETIME.match(name)
+    if m:
+        _check_map(m["map"], name)
+        unix = int(m["unix"])
+        if not 946684800 <= unix <= 4102444800:
+            raise ParseError("implausible round end %s in %s" % (m["unix"], name))
+        return FileName(name, GAMETIME, m["map"], _check_round(m["round"], name), unix=unix)
+    if _LOOKS_LIKE_ROUND.match(name) or name.startswith("gametime-"):
+        raise ParseError("malformed round file name %r (expected YYYY-MM-DD-HHMMSS-<map>-round-<N>[-endstats].txt)" % name)
+    return None

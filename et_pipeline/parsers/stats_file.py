@@ -1,0 +1,203 @@
+"""Parser for c0rnp0rn7 (8 header fields) and c0rnp0rn8 (9) stats files, FORMATS.md section 1."""
+from dataclasses import dataclass, field
+
+from et_pipeline.parsers.errors import ParseError
+from et_pipeline.parsers.text import decode, split_lines, strip_colours
+
+WEAPONS = (
+    "WS_KNIFE", "WS_KNIFE_KBAR", "WS_LUGER", "WS_COLT", "WS_MP40", "WS_THOMPSON", "WS_STEN",
+    "WS_FG42", "WS_PANZERFAUST", "WS_BAZOOKA", "WS_FLAMETHROWER", "WS_GRENADE", "WS_MORTAR",
+    "WS_MORTAR2", "WS_DYNAMITE", "WS_AIRSTRIKE", "WS_ARTILLERY", "WS_SATCHEL",
+    "WS_GRENADELAUNCHER", "WS_LANDMINE", "WS_MG42", "WS_BROWNING", "WS_CARBINE", "WS_KAR98",
+    "WS_GARAND", "WS_K43", "WS_MP34", "WS_SYRINGE",
+)
+WEAPON_FIELDS = ("hits", "shots", "kills", "deaths", "headshots")
+
+# The 38 TAB fields, FORMATS.md 1.4, in file order.
+TAB_FIELDS = (
+    "damage_given", "damage_received", "team_damage_given", "team_damage_received", "gibs",
+    "self_kills", "team_kills", "team_gibs", "time_played_percent", "xp", "killing_spree",
+    "death_spree", "kill_assists", "kill_steals", "headshot_kills", "objectives_stolen",
+    "objectives_returned", "dynamites_planted", "dynamites_defused", "times_revived",
+    "bullets_fired", "dpm", "time_played_minutes", "tank_meatshield", "time_dead_ratio",
+    "time_dead_minutes", "kd_ratio", "useful_kills", "denied_playtime", "multikill_2x",
+    "multikill_3x", "multikill_4x", "multikill_5x", "multikill_6x", "useless_kills",
+    "full_selfkills", "repairs_constructions", "revives_given",
+)
+DECIMAL_TABS = {8, 21, 22, 23, 24, 25, 26}
+
+
+def clock_seconds(text: str | None) -> int | None:
+    """`M:SS` (also decimal minutes or plain seconds) to seconds; None when unparsable."""
+    if text is None:
+        return None
+    text = text.strip()
+    try:
+        if ":" in text:
+            minutes, seconds = text.split(":", 1)
+            return int(minutes) * 60 + int(seconds)
+        if "." in text:
+            return round(float(text) * 60)
+        return int(text)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Header:
+    server_name: str
+    map: str
+    config: str
+    round: int | None
+    defender: int | None
+    winner: int | None
+    time_limit: str
+    next_time_limit: str
+    playtime_ms: int | None  # c0rnp0rn8 only; <= 0 means unknown (shutdown path)
+
+    @property
+    def format(self) -> str:
+        return "c0rnp0rn7" if self.playtime_ms is None else "c0rnp0rn8"
+
+    @property
+    def playtime_seconds(self) -> float | None:
+        """Header field 9 as seconds: ms when > 10 000, seconds otherwise, None when <= 0."""
+        if self.playtime_ms is None or self.playtime_ms <= 0:
+            return None
+        return self.playtime_ms / 1000 if self.playtime_ms > 10000 else float(self.playtime_ms)
+
+
+@dataclass
+class PlayerLine:
+    guid: str          # 8 upper-case characters; may be empty for a client without cl_guid
+    raw_name: str
+    name: str          # colour codes removed
+    rounds: int
+    side: int
+    weapons: dict[int, tuple[int, int, int, int, int]]  # weapon id -> hits, shots, kills, deaths, headshots
+    tab: list[float] = field(default_factory=list)      # the 38 extended fields
+
+    @property
+    def is_bot(self) -> bool:
+        return self.name.startswith("[BOT]") or self.guid.startswith("OMNIBOT")
+
+    @property
+    def key(self) -> str:
+        """Identity within a session: the GUID; bots (shared OMNIBOT0 GUIDs) and
+        GUID-less clients also need their name."""
+        if self.is_bot or not self.guid:
+            return "%s:%s" % (self.guid, self.name)
+        return self.guid
+
+    def weapon_total(self, idx: int) -> int:
+        return sum(w[idx] for w in self.weapons.values())
+
+    def tab_value(self, name: str) -> float:
+        return self.tab[TAB_FIELDS.index(name)]
+
+
+@dataclass
+class StatsFile:
+    header: Header
+    players: list[PlayerLine]
+
+
+def _int(text: str, what: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise ParseError("%s is not an integer: %r" % (what, text[:40])) from None
+
+
+def _opt_int(text: str) -> int | None:
+    try:
+        return int(text.strip())
+    except ValueError:
+        return None
+
+
+def parse_header(line: str) -> Header:
+    parts = line.split("\\")
+    if len(parts) < 8:
+        raise ParseError("header has %d fields, expected 8 (c0rnp0rn7) or 9 (c0rnp0rn8)" % len(parts))
+    if len(parts) > 9:
+        raise ParseError("header has %d fields, expected 8 or 9" % len(parts))
+    playtime = None
+    if len(parts) == 9:
+        playtime = _opt_int(parts[8])
+        if playtime is None:
+            raise ParseError("header field 9 (playtime ms) is not an integer: %r" % parts[8][:40])
+    for i in (6, 7):
+        if clock_seconds(parts[i]) is None:
+            raise ParseError("header field %d is not a M:SS clock: %r" % (i + 1, parts[i][:40]))
+    if not parts[1]:
+        raise ParseError("header has an empty map name")
+    return Header(
+        server_name=parts[0], map=parts[1], config=parts[2], round=_opt_int(parts[3]),
+        defender=_opt_int(parts[4]), winner=_opt_int(parts[5]), time_limit=parts[6].strip(),
+        next_time_limit=parts[7].strip(), playtime_ms=playtime,
+    )
+
+
+def parse_player_line(line: str, lineno: int) -> PlayerLine:
+    parts = line.split("\\")
+    if len(parts) != 5:
+        raise ParseError("player line %d has %d backslash fields, expected 5" % (lineno, len(parts)))
+    guid, raw_name, rounds, side, rest = parts
+    if "\t" not in rest:
+        raise ParseError("player line %d has no extended (TAB) block" % lineno)
+    weapon_part, tab_part = rest.split("\t", 1)
+    tokens = weapon_part.split()
+    if not tokens:
+        raise ParseError("player line %d has no weapon mask" % lineno)
+    mask = _int(tokens[0], "weapon mask on line %d" % lineno)
+    if not 0 <= mask < 2 ** len(WEAPONS):
+        raise ParseError("weapon mask %d on line %d is out of range" % (mask, lineno))
+    ids = [j for j in range(len(WEAPONS)) if mask >> j & 1]
+    if len(tokens) != 1 + 5 * len(ids):
+        raise ParseError("player line %d has %d weapon numbers, mask %d needs %d"
+                         % (lineno, len(tokens) - 1, mask, 5 * len(ids)))
+    numbers = [_int(t, "weapon value on line %d" % lineno) for t in tokens[1:]]
+    if any(n < 0 for n in numbers):
+        raise ParseError("negative weapon counter on line %d" % lineno)
+    weapons = {j: tuple(numbers[5 * k:5 * k + 5]) for k, j in enumerate(ids)}
+    tab_texts = tab_part.split("\t")
+    if len(tab_texts) != len(TAB_FIELDS):
+        raise ParseError("player line %d has %d extended fields, expected %d (truncated or garbled)"
+                         % (lineno, len(tab_texts), len(TAB_FIELDS)))
+    tab = []
+    for i, text in enumerate(tab_texts):
+        try:
+            value = float(text) if i in DECIMAL_TABS else int(text)
+        except ValueError:
+            raise ParseError("extended field %d (%s) on line %d is not a number: %r"
+                             % (i, TAB_FIELDS[i], lineno, text[:20])) from None
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ParseError("extended field %d on line %d is not finite" % (i, lineno))
+        tab.append(value)
+    return PlayerLine(
+        guid=guid.strip()[:8].upper(), raw_name=raw_name, name=strip_colours(raw_name),
+        rounds=_int(rounds, "rounds on line %d" % lineno), side=_int(side, "side on line %d" % lineno),
+        weapons=weapons, tab=tab,
+    )
+
+
+def parse_stats_file(data: bytes) -> StatsFile:
+    """Parse a whole stats file. Raises ParseError for anything not a complete file."""
+    if not data.strip():
+        raise ParseError("empty file")
+    if b"\x00" in data:
+        raise ParseError("binary content (NUL bytes): not a stats file")
+    if not data.endswith(b"\n"):
+        raise ParseError("truncated: no newline after the last line (file still being written?)")
+    lines = split_lines(data)
+    header = parse_header(decode(lines[0]))
+    players = [parse_player_line(decode(raw), n) for n, raw in enumerate(lines[1:], start=2)]
+    return StatsFile(header=header, players=players)
+
+
+def payload_hash_input(data: bytes) -> bytes:
+    """The bytes a duplicate check should hash: the player lines, not the header, which
+    can differ between two copies of the same round (FORMATS.md 5 #4)."""
+    lines = split_lines(data)
+    return b"\n".join(sorted(lines[1:]))

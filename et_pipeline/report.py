@@ -1,0 +1,117 @@
+"""The session report (CONTRACT.md section 4), built from the app database only.
+
+The same document feeds `et-pipeline report` and the Discord publisher, so what people
+read in Discord is exactly what scripts read from the CLI. Deterministic: every list
+has a stable order and nothing depends on insertion order or the clock.
+"""
+import json
+from collections import defaultdict
+
+from sqlalchemy.engine import Connection
+
+from et_pipeline.domain.aggregates import session_players
+from et_pipeline.domain.timing import best_duration
+from et_pipeline.storage import schema as t
+from et_pipeline.storage.database import select_partition
+
+ROUND_PLAYER_FIELDS = ("kills", "deaths", "damage_given", "damage_received", "gibs", "self_kills", "team_kills",
+                       "team_damage_given", "headshots", "hits", "shots", "accuracy", "kd_ratio", "dpm",
+                       "time_played_seconds", "denied_playtime", "revives_given", "times_revived", "useful_kills",
+                       "kill_assists", "xp")
+
+
+def _lua(row: dict | None) -> dict | None:
+    if row is None:
+        return None
+    return dict(playtime_seconds=row["playtime_seconds"], round_start_unix=row["round_start_unix"],
+                round_end_unix=row["round_end_unix"], pause_count=row["pause_count"],
+                pause_seconds=row["pause_seconds"], end_reason=row["end_reason"], winner=row["winner"],
+                defender=row["defender"], timelimit_minutes=row["timelimit_minutes"],
+                surrender_team=row["surrender_team"], source=row["source"],
+                axis_players=json.loads(row["axis_players"]), allies_players=json.loads(row["allies_players"]))
+
+
+def _player(p: dict, team: str | None) -> dict:
+    out = dict(guid=p["guid"], name=p["name"], side=p["side"], team=team, is_bot=p["is_bot"],
+               values_from=p["values_from"], **{f: p[f] for f in ROUND_PLAYER_FIELDS})
+    out["time_dead_seconds"] = int(min(p["time_dead_minutes"] * 60, p["time_played_seconds"]))
+    out["multikills"] = [p["multikill_%dx" % n] for n in range(2, 7)]
+    return out
+
+
+def build_sessions(conn: Connection, dates: list[str]) -> list[dict]:
+    """Every session of the given partitions, in start order, as report documents."""
+    tables = {name: select_partition(conn, getattr(t, name), dates) for name in (
+        "sessions", "rounds", "player_round_stats", "weapon_round_stats", "lua_timings", "lua_round_teams",
+        "awards", "session_teams", "map_results", "session_results", "timing_comparison")}
+    group = lambda rows, key: _group(rows, key)  # noqa: E731
+    rounds_by_session = group(tables["rounds"], "session_id")
+    players_by_round = group(tables["player_round_stats"], "round_key")
+    weapons_by_round = group(tables["weapon_round_stats"], "round_key")
+    awards_by_round = group([a for a in tables["awards"] if a["round_key"]], "round_key")
+    teams_by_session = group(tables["session_teams"], "session_id")
+    maps_by_session = group(tables["map_results"], "session_id")
+    results = {r["session_id"]: r for r in tables["session_results"]}
+    timing = {r["round_key"]: r for r in tables["timing_comparison"]}
+    lua_rows = {r["source"]: r for r in tables["lua_timings"]}
+    lua_by_round = {l["round_key"]: lua_rows[l["source"]] for l in tables["lua_round_teams"] if l["round_key"]}
+    out = []
+    for s in sorted(tables["sessions"], key=lambda s: (s["start"], s["session_id"])):
+        sid = s["session_id"]
+        rounds = sorted(rounds_by_session.get(sid, []), key=lambda r: (r["local_time"], r["round_key"]))
+        file_of = {r["round_key"]: r["file"] for r in rounds}
+        members = teams_by_session.get(sid, [])
+        team_of = {m["player_key"]: m["team"] for m in members}
+        res = results.get(sid)
+        teams = {}
+        for letter in "AB":
+            mine = sorted((m for m in members if m["team"] == letter), key=lambda m: (m["name"].lower(), m["guid"]))
+            name = (res["team_a_name"] if letter == "A" else res["team_b_name"]) if res else "Team " + letter
+            teams[letter] = dict(name=name, players=[dict(guid=m["guid"], name=m["name"]) for m in mine])
+        round_docs, counted_players, counted_weapons = [], [], []
+        for r in rounds:
+            lua = lua_by_round.get(r["round_key"])
+            tc = timing.get(r["round_key"])
+            players = sorted(players_by_round.get(r["round_key"], []),
+                             key=lambda p: (-p["kills"], -p["damage_given"], p["name"], p["player_key"]))
+            if not r["orphan"]:
+                counted_players += players
+                counted_weapons += weapons_by_round.get(r["round_key"], [])
+            surrender = bool(lua and ((lua["end_reason"] or "").lower() == "surrender" or lua["surrender_team"] in (1, 2)))
+            round_docs.append(dict(
+                file=r["file"], map=r["map"], round=r["round_number"], match_id=r["match_id"], orphan=r["orphan"],
+                pairing=r["pairing"], aborted=r["aborted"], local_time=r["local_time"], time_limit=r["time_limit"],
+                winner_side=r["winner"], defender_side=r["defender"], has_bots=r["has_bots"],
+                playtime_seconds=best_duration(lua and lua["playtime_seconds"], r["header_playtime_seconds"],
+                                               r["next_time_limit_seconds"], r["time_limit_seconds"], surrender),
+                lua=_lua(lua),
+                timing_status=tc["status"] if tc else "NO_LUA_DATA",
+                timing=dict(stats_seconds=tc["stats_seconds"], lua_seconds=tc["lua_seconds"],
+                            diff_seconds=tc["diff_seconds"], cause=tc["cause"]) if tc else None,
+                awards=[dict(award=a["award"], category=a["category"], player=a["player"], guid=a["guid"],
+                             value=a["value_numeric"], value_text=a["value_text"])
+                        for a in sorted(awards_by_round.get(r["round_key"], []), key=lambda a: (a["source"], a["line"]))],
+                players=[_player(p, team_of.get(p["player_key"])) for p in players]))
+        maps = [dict(map=m["map"], r1_file=file_of.get(m["r1_key"]), r2_file=file_of.get(m["r2_key"]) if m["r2_key"] else None,
+                     winner=m["winner"], counted=m["counted"], note=m["note"], scoring_source=m["scoring_source"],
+                     points={"A": m["points_a"], "B": m["points_b"]}, time_a=m["time_a"], time_b=m["time_b"],
+                     winner_side=m["winner_side"])
+                for m in sorted(maps_by_session.get(sid, []), key=lambda m: m["play_index"])]
+        out.append(dict(
+            session_id=sid, date=s["session_date"], start=s["start"], end=s["end"], teams=teams,
+            score={"A": res["score_a"], "B": res["score_b"]} if res else {"A": 0, "B": 0},
+            winner=res["winner"] if res else None, format=res["format"] if res else None,
+            maps=maps, rounds=round_docs,
+            players=session_players(counted_players, counted_weapons, team_of)))
+    return out
+
+
+def _group(rows: list[dict], key: str) -> dict:
+    out = defaultdict(list)
+    for r in rows:
+        out[r[key]].append(r)
+    return out
+
+
+def build_report(conn: Connection, date: str) -> dict:
+    return {"date": date, "sessions": build_sessions(conn, [date])}

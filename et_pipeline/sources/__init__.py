@@ -1,0 +1,16 @@
+"""Where server files come from: the game server's `fs_game` folder, locally or over SFTP."""
+from et_pipeline.sources.base import FOLDERS, ServerFile, SourceConnection, StatsSource
+from et_pipeline.sources.local import LocalFolderSource
+
+__all__ = ["FOLDERS", "ServerFile", "SourceConnection", "StatsSource", "LocalFolderSource", "source_from_url"]
+
+
+def source_from_url(url: str, **sftp_options) -> StatsSource:
+    """`/path`, `file:///path` or `sftp://user@host:port/path` (options: key_path, known_hosts, ...)."""
+    if url.startswith("sftp://"):
+        from et_pipeline.sources.sftp import SFTPSource
+
+        return SFTPSource.from_url(url, **sftp_options)
+    if url.startswith("file://"):
+        url = url[len("file://"):]
+    return LocalFolderSource(url)

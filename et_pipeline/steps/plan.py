@@ -1,0 +1,89 @@
+"""From a listing of server files to session-date partitions (no content is read).
+
+Used by the sensor, by `et-pipeline run` and by the `server_files` asset, so all three
+agree on which file belongs to which partition. Sessions come from the stats file
+names alone (DOMAIN 1); award and timing files go to the session with the nearest
+round; a file that fits nowhere is "unassigned" and waits (a later round may claim it).
+"""
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+
+from et_pipeline.config import Rules
+from et_pipeline.domain.sessions import Session, SessionIndex, group_sessions
+from et_pipeline.parsers.errors import ParseError
+from et_pipeline.parsers.filenames import GAMETIME, STATS, FileName, classify
+from et_pipeline.sources.base import ServerFile
+
+
+@dataclass(frozen=True)
+class PlannedFile:
+    file: ServerFile
+    name: FileName | None
+    error: str | None = None          # a refused (misnamed) file: quarantined with this reason
+
+
+@dataclass
+class Plan:
+    sessions: list[Session]
+    by_date: dict[str, list[PlannedFile]] = field(default_factory=dict)
+    unassigned: list[PlannedFile] = field(default_factory=list)
+    ignored: list[ServerFile] = field(default_factory=list)
+
+    @property
+    def dates(self) -> list[str]:
+        return sorted(self.by_date)
+
+    def fingerprint(self, date: str) -> str:
+        """Changes when any file of the partition is added, removed, grows or is touched."""
+        h = hashlib.sha256()
+        for p in sorted(self.by_date.get(date, []), key=lambda p: p.file.path):
+            h.update(("%s\0%d\0%.3f\n" % (p.file.path, p.file.size, p.file.mtime)).encode())
+        return h.hexdigest()
+
+    def newest_mtime(self, date: str) -> float:
+        return max((p.file.mtime for p in self.by_date.get(date, [])), default=0.0)
+
+
+def local_time_of(name: FileName, rules: Rules) -> dt.datetime:
+    """Server-local naive time of a file: the name's stamp, or the Lua round end."""
+    if name.local_time is not None:
+        return name.local_time
+    return dt.datetime.fromtimestamp(name.unix, rules.tz).replace(tzinfo=None)
+
+
+def make_plan(files: list[ServerFile], rules: Rules) -> Plan:
+    named: list[PlannedFile] = []
+    plan = Plan(sessions=[])
+    for f in files:
+        try:
+            name = classify(f.name)
+        except ParseError as e:
+            plan.unassigned.append(PlannedFile(f, None, str(e)))
+            continue
+        if name is None:
+            plan.ignored.append(f)
+        else:
+            named.append(PlannedFile(f, name))
+    stats = [p for p in named if p.name.kind == STATS]
+    # Two copies of one name in both folders would be one round twice: first path wins.
+    seen: dict[str, PlannedFile] = {}
+    for p in sorted(stats, key=lambda p: p.file.path):
+        seen.setdefault(p.name.name, p)
+    plan.sessions = group_sessions([p.name for p in seen.values()], rules.session_gap_minutes)
+    date_of = {f.name: s.session_date for s in plan.sessions for f in s.rounds}
+    index = SessionIndex(plan.sessions)
+    for p in named:
+        if p.name.kind == STATS:
+            date = date_of[p.name.name]
+        else:
+            when = local_time_of(p.name, rules)
+            if p.name.kind == GAMETIME:
+                when += dt.timedelta(seconds=3)  # the stats file follows the Lua round end by ~3 s
+            s = index.nearest(when, rules.link_window_minutes)
+            date = s.session_date if s else None
+        if date is None:
+            plan.unassigned.append(p)
+        else:
+            plan.by_date.setdefault(date, []).append(p)
+    return plan

@@ -1,0 +1,129 @@
+"""Stats files of one partition -> sessions, rounds, player and weapon rows.
+
+Parses every stats file, quarantines what cannot be read (with the reason), drops
+renamed copies of the same round, groups sessions, pairs R1/R2 and applies the
+round-2 differential. Linear in the number of files: each R2 finds its R1 through the
+pairing of its own session, never by rescanning a folder.
+"""
+import hashlib
+from dataclasses import dataclass, field
+
+from et_pipeline.config import Rules
+from et_pipeline.domain.pairing import RoundRef, pair_rounds
+from et_pipeline.domain.player_stats import differential, player_row, weapon_rows
+from et_pipeline.domain.sessions import group_sessions
+from et_pipeline.parsers.errors import ParseError
+from et_pipeline.parsers.filenames import FileName
+from et_pipeline.parsers.stats_file import StatsFile, clock_seconds, parse_stats_file, payload_hash_input
+
+DEFAULT_ROUND_SECONDS = 300  # DOMAIN appendix A: when no duration is known at all
+
+
+@dataclass
+class FileOutcome:
+    path: str
+    status: str                  # parsed | quarantined | duplicate
+    error: str | None = None
+    round_key: str | None = None
+
+
+@dataclass
+class RoundsResult:
+    sessions: list[dict] = field(default_factory=list)
+    rounds: list[dict] = field(default_factory=list)
+    players: list[dict] = field(default_factory=list)
+    weapons: list[dict] = field(default_factory=list)
+    outcomes: list[FileOutcome] = field(default_factory=list)
+
+
+def round_key(name: FileName) -> str:
+    return name.stem
+
+
+def _round_seconds(sf: StatsFile) -> float:
+    h = sf.header
+    if h.playtime_seconds is not None:
+        return h.playtime_seconds
+    clock, limit = clock_seconds(h.next_time_limit), clock_seconds(h.time_limit)
+    if clock and limit and clock <= limit:
+        return float(clock)
+    return float(limit or DEFAULT_ROUND_SECONDS)
+
+
+def _shutdown_path(sf: StatsFile) -> bool:
+    """Written at map unload, not at intermission (FORMATS 5 #9): c0rnp0rn8 playtime <= 0."""
+    return sf.header.playtime_ms is not None and sf.header.playtime_ms <= 0
+
+
+def parse_partition_stats(files: list[tuple[str, FileName, bytes]]) -> tuple[dict[str, tuple[FileName, StatsFile]], list[FileOutcome]]:
+    """Parse, quarantine and de-duplicate. Returns round key -> (name, parsed file)."""
+    parsed: dict[str, tuple[FileName, StatsFile]] = {}
+    outcomes: list[FileOutcome] = []
+    payloads: dict[str, str] = {}
+    for path, name, data in sorted(files, key=lambda f: (f[1].name, f[0])):
+        key = round_key(name)
+        if key in parsed:
+            outcomes.append(FileOutcome(path, "duplicate", "same file name as %s" % parsed[key][0].name))
+            continue
+        try:
+            sf = parse_stats_file(data)
+            if sf.header.map != name.map:
+                raise ParseError("file name says map %r but the header says %r" % (name.map, sf.header.map))
+            if not sf.players:
+                raise ParseError("no player lines")
+        except ParseError as e:
+            outcomes.append(FileOutcome(path, "quarantined", str(e)))
+            continue
+        digest = hashlib.sha256(payload_hash_input(data)).hexdigest()
+        if digest in payloads:
+            outcomes.append(FileOutcome(path, "duplicate", "same player lines as %s" % payloads[digest]))
+            continue
+        payloads[digest] = name.name
+        parsed[key] = (name, sf)
+        outcomes.append(FileOutcome(path, "parsed", None, key))
+    return parsed, outcomes
+
+
+def build_rounds(files: list[tuple[str, FileName, bytes]], session_date: str, rules: Rules) -> RoundsResult:
+    parsed, outcomes = parse_partition_stats(files)
+    out = RoundsResult(outcomes=outcomes)
+    for session in group_sessions([n for n, _ in parsed.values()], rules.session_gap_minutes):
+        refs = []
+        for name in session.rounds:
+            sf = parsed[round_key(name)][1]
+            refs.append(RoundRef(round_key(name), name.map, name.round, name.local_time, _shutdown_path(sf),
+                                 tuple((p.key, p.rounds) for p in sf.players)))
+        pairing = pair_rounds(refs, rules.pairing_window_minutes)
+        out.sessions.append(dict(session_id=session.session_id, session_date=session_date,
+                                 start=session.start.isoformat(), end=session.end.isoformat(),
+                                 round_count=len(session.rounds)))
+        for name in session.rounds:
+            key = round_key(name)
+            sf = parsed[key][1]
+            pr = pairing[key]
+            h = sf.header
+            r1_players = {}
+            if pr.round_number == 2 and pr.pair_key:
+                r1_players = {p.key: p for p in parsed[pr.pair_key][1].players}
+            seconds = _round_seconds(sf)
+            for p in sf.players:
+                if pr.round_number == 2 and pr.pair_key:
+                    line, source = differential(p, r1_players.get(p.key))
+                else:
+                    line, source = p, "file"
+                out.players.append(dict(
+                    round_key=key, session_date=session_date, player_key=p.key, guid=p.guid, name=p.name[:80],
+                    raw_name=p.raw_name[:160], side=p.side, is_bot=p.is_bot, values_from=source,
+                    **player_row(line, seconds)))
+                out.weapons.extend(dict(round_key=key, session_date=session_date, player_key=p.key, **w)
+                                   for w in weapon_rows(line))
+            out.rounds.append(dict(
+                round_key=key, session_date=session_date, session_id=session.session_id, file=name.name,
+                map=name.map, round_number=pr.round_number, local_time=name.local_time.isoformat(),
+                match_id=pr.match_id, orphan=pr.orphan, pair_key=pr.pair_key, pairing=pr.status,
+                format=h.format, server_name=h.server_name, config=h.config, defender=h.defender,
+                winner=h.winner, time_limit=h.time_limit, next_time_limit=h.next_time_limit,
+                time_limit_seconds=clock_seconds(h.time_limit), next_time_limit_seconds=clock_seconds(h.next_time_limit),
+                header_playtime_seconds=h.playtime_seconds, aborted=pr.status == "aborted_r2" or _shutdown_path(sf),
+                has_bots=any(p.is_bot for p in sf.players), player_count=len(sf.players)))
+    return out

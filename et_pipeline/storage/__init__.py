@@ -1,0 +1,1 @@
+"""The app database: one SQLAlchemy Core schema, valid on SQLite and PostgreSQL."""

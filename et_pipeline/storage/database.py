@@ -1,0 +1,50 @@
+"""Engine creation and the one write pattern: replace a partition's rows in one transaction."""
+from typing import Iterable, Sequence
+
+from sqlalchemy import Table, create_engine, event
+from sqlalchemy.engine import Connection, Engine
+
+from et_pipeline.storage.schema import metadata
+
+DEFAULT_URL = "sqlite:///et_pipeline.db"
+
+
+def make_engine(url: str) -> Engine:
+    """SQLite gets WAL, foreign keys and a busy timeout; PostgreSQL must be named with
+    its driver (`postgresql+psycopg2://`), never the bare scheme."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        url = "postgresql+psycopg2://" + url.split("://", 1)[1]
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def ensure_schema(engine: Engine) -> None:
+    metadata.create_all(engine)
+
+
+def replace_partition(conn: Connection, table: Table, session_dates: Sequence[str], rows: Iterable[dict]) -> int:
+    """Delete the given partitions' rows from `table` and insert `rows` (same transaction
+    as the caller's `conn`). Returns the number of rows inserted."""
+    conn.execute(table.delete().where(table.c.session_date.in_(list(session_dates))))
+    rows = list(rows)
+    if rows:
+        conn.execute(table.insert(), rows)
+    return len(rows)
+
+
+def select_partition(conn: Connection, table: Table, session_dates: Sequence[str], *where) -> list[dict]:
+    """All rows of the given partitions, as plain dicts, in a stable order."""
+    q = table.select().where(table.c.session_date.in_(list(session_dates)), *where)
+    order = [c for c in table.primary_key.columns] or list(table.c)
+    return [dict(r) for r in conn.execute(q.order_by(*order)).mappings()]

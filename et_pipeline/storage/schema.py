@@ -1,0 +1,277 @@
+"""SQLAlchemy Core metadata for every table the pipeline writes.
+
+Every table but `discord_posts` carries `session_date`, the partition key: an asset
+deletes its partition's rows and inserts the new ones in one transaction, so
+re-materialising a date is always safe. `discord_posts` outlives re-runs on purpose: it
+remembers which Discord message holds which content, so nothing is ever posted twice.
+Round identity is the stats file stem (`rounds.round_key`), stable across re-imports.
+"""
+from sqlalchemy import (
+    BigInteger, Boolean, Column, Float, Index, Integer, LargeBinary, MetaData, String, Table, Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+PLAYER_STAT_COLUMNS = (
+    # integers
+    "kills", "deaths", "headshots", "hits", "shots", "damage_given", "damage_received",
+    "team_damage_given", "team_damage_received", "gibs", "self_kills", "team_kills", "team_gibs",
+    "xp", "killing_spree", "death_spree", "kill_assists", "kill_steals", "headshot_kills",
+    "objectives_stolen", "objectives_returned", "dynamites_planted", "dynamites_defused",
+    "times_revived", "revives_given", "bullets_fired", "useful_kills", "denied_playtime",
+    "multikill_2x", "multikill_3x", "multikill_4x", "multikill_5x", "multikill_6x",
+    "useless_kills", "full_selfkills", "repairs_constructions", "time_played_seconds",
+)
+PLAYER_RATIO_COLUMNS = (
+    "time_played_minutes", "time_played_percent", "time_dead_minutes", "time_dead_ratio",
+    "tank_meatshield", "accuracy", "kd_ratio", "efficiency", "dpm",
+)
+
+
+def _sd() -> Column:
+    return Column("session_date", String(10), nullable=False, index=True)
+
+
+server_files = Table(
+    "server_files", metadata,
+    Column("path", String(300), primary_key=True),          # folder/name on the server
+    Column("session_date", String(10), index=True),          # NULL: belongs to no session (yet)
+    Column("folder", String(20), nullable=False),
+    Column("name", String(260), nullable=False),
+    Column("kind", String(20)),                              # stats|endstats|timing|gametime|NULL
+    Column("size", BigInteger, nullable=False),
+    Column("mtime", Float, nullable=False),
+    Column("sha256", String(64)),
+    Column("status", String(20), nullable=False),           # registered|parsed|quarantined|duplicate|unassigned
+    Column("error", Text),
+    Column("round_key", String(120)),
+)
+
+raw_files = Table(
+    "raw_files", metadata,
+    Column("path", String(300), primary_key=True),
+    _sd(),
+    Column("sha256", String(64), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+)
+
+partition_state = Table(
+    "partition_state", metadata,
+    Column("session_date", String(10), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("file_count", Integer, nullable=False),
+    Column("completed", Boolean, nullable=False),            # set by the last asset of the job
+)
+
+sessions = Table(
+    "sessions", metadata,
+    Column("session_id", String(40), primary_key=True),
+    _sd(),
+    Column("start", String(19), nullable=False),
+    Column("end", String(19), nullable=False),
+    Column("round_count", Integer, nullable=False),
+)
+
+rounds = Table(
+    "rounds", metadata,
+    Column("round_key", String(120), primary_key=True),
+    _sd(),
+    Column("session_id", String(40), nullable=False),
+    Column("file", String(260), nullable=False),
+    Column("map", String(64), nullable=False),
+    Column("round_number", Integer, nullable=False),
+    Column("local_time", String(19), nullable=False),
+    Column("match_id", String(40), nullable=False),
+    Column("orphan", Boolean, nullable=False),
+    Column("pair_key", String(120)),                         # the other round of the match
+    Column("pairing", String(20), nullable=False),           # complete|abandoned_r1|orphan_r2|pending_r1
+    Column("format", String(20), nullable=False),
+    Column("server_name", Text),
+    Column("config", String(64)),
+    Column("defender", Integer),
+    Column("winner", Integer),
+    Column("time_limit", String(16)),
+    Column("next_time_limit", String(16)),
+    Column("time_limit_seconds", Integer),
+    Column("next_time_limit_seconds", Integer),
+    Column("header_playtime_seconds", Float),
+    Column("aborted", Boolean, nullable=False),              # shutdown-path file (FORMATS 5 #9)
+    Column("has_bots", Boolean, nullable=False),
+    Column("player_count", Integer, nullable=False),
+)
+
+player_round_stats = Table(
+    "player_round_stats", metadata,
+    Column("round_key", String(120), nullable=False, index=True),
+    _sd(),
+    Column("player_key", String(80), nullable=False),
+    Column("guid", String(8), nullable=False),
+    Column("name", String(80), nullable=False),
+    Column("raw_name", String(160), nullable=False),
+    Column("side", Integer, nullable=False),
+    Column("is_bot", Boolean, nullable=False),
+    Column("values_from", String(20), nullable=False),       # file|differential|raw_r2_reset|raw_r2_new
+    *[Column(c, Integer, nullable=False) for c in PLAYER_STAT_COLUMNS],
+    *[Column(c, Float, nullable=False) for c in PLAYER_RATIO_COLUMNS],
+    UniqueConstraint("round_key", "player_key"),
+)
+
+weapon_round_stats = Table(
+    "weapon_round_stats", metadata,
+    Column("round_key", String(120), nullable=False, index=True),
+    _sd(),
+    Column("player_key", String(80), nullable=False),
+    Column("weapon", String(24), nullable=False),
+    Column("hits", Integer, nullable=False),
+    Column("shots", Integer, nullable=False),
+    Column("kills", Integer, nullable=False),
+    Column("deaths", Integer, nullable=False),
+    Column("headshots", Integer, nullable=False),
+    UniqueConstraint("round_key", "player_key", "weapon"),
+)
+
+lua_timings = Table(
+    "lua_timings", metadata,
+    Column("source", String(260), primary_key=True),         # timing file name
+    _sd(),
+    Column("kind", String(20), nullable=False),              # gametime|timing
+    Column("map", String(64), nullable=False),
+    Column("round_number", Integer, nullable=False),
+    Column("round_start_unix", BigInteger),
+    Column("round_end_unix", BigInteger),
+    Column("round_end_local", String(19)),
+    Column("playtime_seconds", Float),
+    Column("warmup_seconds", Integer),
+    Column("pause_count", Integer, nullable=False),
+    Column("pause_seconds", Integer, nullable=False),
+    Column("winner", Integer),
+    Column("defender", Integer),
+    Column("end_reason", String(32)),
+    Column("timelimit_minutes", Float),
+    Column("surrender_team", Integer),
+    Column("axis_players", Text, nullable=False),            # JSON [{guid, name}]
+    Column("allies_players", Text, nullable=False),
+    Column("pauses", Text, nullable=False),
+    Column("version", String(20)),
+)
+
+lua_round_teams = Table(
+    "lua_round_teams", metadata,
+    Column("source", String(260), primary_key=True),
+    _sd(),
+    Column("round_key", String(120), unique=True),           # NULL: not linked (see link_status)
+    Column("link_status", String(32), nullable=False),       # exact|nearest|ambiguous_tie|no_round_in_window
+    Column("delta_seconds", Float),
+    Column("map", String(64), nullable=False),
+    Column("round_number", Integer, nullable=False),
+    Column("axis_players", Text, nullable=False),
+    Column("allies_players", Text, nullable=False),
+)
+
+awards = Table(
+    "awards", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    _sd(),
+    Column("source", String(260), nullable=False, index=True),
+    Column("round_key", String(120), index=True),
+    Column("link_status", String(32), nullable=False),
+    Column("map", String(64), nullable=False),
+    Column("round_number", Integer, nullable=False),
+    Column("line", Integer, nullable=False),
+    Column("award", String(80), nullable=False),
+    Column("category", String(20), nullable=False),
+    Column("player", String(80), nullable=False),
+    Column("guid", String(8)),
+    Column("value_text", String(120), nullable=False),
+    Column("value_numeric", Float),
+)
+
+vs_stats = Table(
+    "vs_stats", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    _sd(),
+    Column("source", String(260), nullable=False, index=True),
+    Column("round_key", String(120)),
+    Column("subject_name", String(80)),
+    Column("subject_guid", String(8)),
+    Column("opponent", String(80), nullable=False),
+    Column("kills", Integer, nullable=False),
+    Column("deaths", Integer, nullable=False),
+)
+
+session_teams = Table(
+    "session_teams", metadata,
+    _sd(),
+    Column("session_id", String(40), nullable=False),
+    Column("team", String(1), nullable=False),               # A|B
+    Column("team_name", String(64), nullable=False),
+    Column("player_key", String(80), nullable=False),
+    Column("guid", String(8), nullable=False),
+    Column("name", String(80), nullable=False),
+    Column("joined_round", String(120), nullable=False),
+    UniqueConstraint("session_id", "player_key"),
+)
+
+map_results = Table(
+    "map_results", metadata,
+    _sd(),
+    Column("session_id", String(40), nullable=False),
+    Column("play_index", Integer, nullable=False),
+    Column("map", String(64), nullable=False),
+    Column("r1_key", String(120), nullable=False),
+    Column("r2_key", String(120)),
+    Column("winner", String(4)),                             # A|B|tie|NULL
+    Column("counted", Boolean, nullable=False),
+    Column("note", Text),
+    Column("scoring_source", String(20), nullable=False),
+    Column("points_a", Integer, nullable=False),
+    Column("points_b", Integer, nullable=False),
+    Column("time_a", String(16)),
+    Column("time_b", String(16)),
+    Column("a_r1_side", Integer),
+    Column("r1_defender_side", Integer),
+    Column("winner_side", Integer),
+    UniqueConstraint("session_id", "play_index"),
+)
+
+session_results = Table(
+    "session_results", metadata,
+    Column("session_id", String(40), primary_key=True),
+    _sd(),
+    Column("team_a_name", String(64), nullable=False),
+    Column("team_b_name", String(64), nullable=False),
+    Column("score_a", Integer, nullable=False),
+    Column("score_b", Integer, nullable=False),
+    Column("winner", String(4)),                             # A|B|tie|NULL (nothing counted)
+    Column("maps_counted", Integer, nullable=False),
+    Column("maps_total", Integer, nullable=False),
+    Column("format", String(16)),
+)
+
+timing_comparison = Table(
+    "timing_comparison", metadata,
+    Column("round_key", String(120), primary_key=True),
+    _sd(),
+    Column("stats_seconds", Float),
+    Column("stats_source", String(32)),
+    Column("lua_seconds", Float),
+    Column("diff_seconds", Float),
+    Column("status", String(16), nullable=False),            # ALIGNED|MINOR_DIFF|DISCREPANCY|NO_LUA_DATA
+    Column("cause", Text),
+)
+
+discord_posts = Table(
+    "discord_posts", metadata,
+    Column("session_id", String(40), nullable=False),
+    Column("kind", String(80), nullable=False),              # message key within the session
+    Column("session_date", String(10), nullable=False, index=True),
+    Column("message_id", String(32)),
+    Column("content_hash", String(64), nullable=False),
+    Column("updated_at", String(32), nullable=False),
+    UniqueConstraint("session_id", "kind"),
+)
+
+Index("ix_awards_round", awards.c.round_key, awards.c.award)
+
+PARTITIONED_TABLES = [t for t in metadata.sorted_tables if "session_date" in t.c and t is not discord_posts]
