@@ -7,7 +7,6 @@ import dagster as dg
 from et_pipeline.config import Rules, rules_from_env
 from et_pipeline.defs.assets import ALL_ASSETS
 from et_pipeline.defs.checks import ALL_CHECKS
-from et_pipeline.defs.partitions import session_dates
 from et_pipeline.defs.resources import DatabaseResource, DiscordWebhook, RulesResource, StatsSourceResource
 from et_pipeline.defs.sensors import build_sensor, settle_seconds_from_env
 
@@ -16,7 +15,7 @@ JOB_NAME = "session_job"
 
 def session_job():
     return dg.define_asset_job(JOB_NAME, selection=dg.AssetSelection.assets(*ALL_ASSETS),
-                               partitions_def=session_dates, executor_def=dg.in_process_executor,
+                               executor_def=dg.in_process_executor,
                                description="Everything for one or more session dates: files to Discord.")
 
 

@@ -30,7 +30,7 @@ class LuaTiming:
     version: str | None = None
 
 
-_FIRST_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_FIRST_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
 
 
 def _num(text) -> float | None:
@@ -184,7 +184,8 @@ def parse_own_timing_file(data: bytes, map_name: str, round_number: int) -> LuaT
     if missing:
         raise ParseError("timing file lacks %s" % ", ".join(missing))
     content_map = str(values.get("map") or map_name)
-    content_round = _int(values.get("round")) or round_number
+    content_round = _int(values.get("round"))
+    content_round = round_number if content_round is None else content_round
     if content_map != map_name or content_round != round_number:
         raise ParseError("timing file says %s R%s but its name says %s R%d"
                          % (content_map, content_round, map_name, round_number))

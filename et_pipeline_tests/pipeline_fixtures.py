@@ -1,0 +1,75 @@
+"""Fixtures for running the pipeline itself: a server folder laid out from the recorded
+night, the Dagster resources, and a helper that materialises partitions in-process."""
+import os
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from et_pipeline.config import Rules
+from et_pipeline.defs.assets import ALL_ASSETS
+from et_pipeline.defs.checks import ALL_CHECKS
+from et_pipeline.defs.partitions import session_dates
+from et_pipeline.defs.resources import DatabaseResource, DiscordWebhook, RulesResource, StatsSourceResource
+from et_pipeline.storage.database import make_engine
+
+CORPUS = Path(__file__).parent / "fixtures" / "corpus" / "2026-02-05"
+VARIANTS = {
+    "feb2026": {"gamestats": "gamestats", "gametimes": "gametimes"},
+    "head": {"gamestats": "gamestats_c0rnp0rn8", "gametimes": "gametimes_webhook_v1.7.2"},
+}
+
+
+def lay_out_night(dest: Path, variant: str = "feb2026") -> Path:
+    """The recorded night as a game server's fs_game folder (CONTRACT.md section 2)."""
+    v = VARIANTS[variant]
+    (dest / "gamestats").mkdir(parents=True, exist_ok=True)
+    (dest / "gametimes").mkdir(parents=True, exist_ok=True)
+    for sub, target in ((v["gamestats"], "gamestats"), ("endstats", "gamestats"), (v["gametimes"], "gametimes")):
+        for f in sorted((CORPUS / sub).iterdir()):
+            shutil.copy2(f, dest / target / f.name)
+            os.chmod(dest / target / f.name, 0o644)
+    return dest
+
+
+class Pipeline:
+    """Materialise the whole graph (or a selection) for partitions, in-process."""
+
+    def __init__(self, source: Path, db_url: str, out: Path, instance: dg.DagsterInstance, rules: Rules = Rules(),
+                 publish: str = "off"):
+        self.source, self.db_url, self.out, self.instance = source, db_url, out, instance
+        self.resources = {"source": StatsSourceResource(url=str(source)), "database": DatabaseResource(url=db_url),
+                          "rules": RulesResource.from_rules(rules),
+                          "discord": DiscordWebhook(mode=publish, out_dir=str(out))}
+
+    @property
+    def engine(self):
+        return make_engine(self.db_url)
+
+    def materialize(self, dates: list[str], selection=None) -> dg.ExecuteInProcessResult:
+        from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+
+        known = set(self.instance.get_dynamic_partitions(session_dates.name))
+        new = [d for d in dates if d not in known]
+        if new:
+            self.instance.add_dynamic_partitions(session_dates.name, new)
+        tags = {ASSET_PARTITION_RANGE_START_TAG: dates[0], ASSET_PARTITION_RANGE_END_TAG: dates[-1]}
+        return dg.materialize([*ALL_ASSETS, *ALL_CHECKS], instance=self.instance, resources=self.resources,
+                              tags=tags, selection=selection, raise_on_error=False)
+
+
+@pytest.fixture
+def dagster_instance():
+    with dg.instance_for_test() as instance:
+        yield instance
+
+
+@pytest.fixture
+def night(tmp_path) -> Path:
+    return lay_out_night(tmp_path / "server")
+
+
+@pytest.fixture
+def pipeline(tmp_path, night, dagster_instance) -> Pipeline:
+    return Pipeline(night, "sqlite:///%s" % (tmp_path / "et.db"), tmp_path / "out", dagster_instance)
