@@ -95,7 +95,8 @@ def build_sessions(conn: Connection, dates: list[str]) -> list[dict]:
         maps = [dict(map=m["map"], r1_file=file_of.get(m["r1_key"]), r2_file=file_of.get(m["r2_key"]) if m["r2_key"] else None,
                      winner=m["winner"], counted=m["counted"], note=m["note"], scoring_source=m["scoring_source"],
                      points={"A": m["points_a"], "B": m["points_b"]}, time_a=m["time_a"], time_b=m["time_b"],
-                     winner_side=m["winner_side"])
+                     winner_side=m["winner_side"], a_r1_side=m["a_r1_side"],
+                     r1_defender_side=m["r1_defender_side"])
                 for m in sorted(maps_by_session.get(sid, []), key=lambda m: m["play_index"])]
         out.append(dict(
             session_id=sid, date=s["session_date"], start=s["start"], end=s["end"], teams=teams,

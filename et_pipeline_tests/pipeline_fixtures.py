@@ -37,7 +37,7 @@ class Pipeline:
     """Materialise the whole graph (or a selection) for partitions, in-process."""
 
     def __init__(self, source: Path, db_url: str, out: Path, instance: dg.DagsterInstance, rules: Rules = Rules(),
-                 publish: str = "off"):
+                 publish: str = "dry-run"):
         self.source, self.db_url, self.out, self.instance = source, db_url, out, instance
         self.resources = {"source": StatsSourceResource(url=str(source)), "database": DatabaseResource(url=db_url),
                           "rules": RulesResource.from_rules(rules),

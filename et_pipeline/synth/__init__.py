@@ -1,0 +1,56 @@
+"""Synthetic but realistic nights of ET:Legacy stopwatch play, for tests and benchmarks.
+
+`generate(nights, out_dir, seed)` writes, in the CONTRACT.md server layout,
+`out_dir/gamestats/` (stats files, c0rnp0rn7 or c0rnp0rn8, and endstats files) and
+`out_dir/gametimes/` (upstream gametime JSON), plus `out_dir/truth.json`: per night
+the persistent player groups, per map who won (the group, "tie", or null when the map
+cannot be scored), per round the expected this-round numbers of every player.
+
+Deterministic for a seed, and prefix-stable: night k is the same whether 10 or 1,000
+nights are generated, so "100 nights, then the 101st" is two calls or one.
+"""
+import json
+import os
+
+from et_pipeline.synth.night import DEFAULT_EDGE_RATE, EDGE_CASES, calendar, make_night
+from et_pipeline.synth.pool import SERVER_NAMES, community
+
+__all__ = ["generate", "EDGE_CASES", "DEFAULT_EDGE_RATE"]
+
+
+def generate(nights: int, out_dir: str, seed: int = 1, start_date: str = "2025-01-07", variant_mix: bool = True,
+             edge_rate=None, write_truth: bool = True) -> dict:
+    """Write `nights` nights under `out_dir` and return the truth document.
+
+    `variant_mix`: True picks the stats/endstats/webhook variants per night at random;
+    False follows the real deployment dates (c0rnp0rn8 from 2026-02-21, ...).
+    `edge_rate`: probability of each edge case per night (a float, or a dict by name,
+    see `EDGE_CASES`); default `DEFAULT_EDGE_RATE` each.
+    """
+    people = community(seed)
+    server = SERVER_NAMES[seed % len(SERVER_NAMES)]
+    stats_dir, times_dir = os.path.join(out_dir, "gamestats"), os.path.join(out_dir, "gametimes")
+    os.makedirs(stats_dir, exist_ok=True)
+    os.makedirs(times_dir, exist_ok=True)
+    out = []
+    for i, day in enumerate(calendar(seed, nights, start_date)):
+        night = make_night(seed, i, day, people, server, variant_mix, edge_rate)
+        for f in night.files:
+            path = os.path.join(out_dir, f.folder, f.name)
+            with open(path, "wb") as fh:
+                fh.write(f.data)
+            os.utime(path, (f.mtime, f.mtime))
+        night.truth["files"] = sorted("%s/%s" % (f.folder, f.name) for f in night.files)
+        out.append(night.truth)
+    truth = dict(generator=dict(tool="et_pipeline.synth", seed=seed, nights=nights, start_date=start_date,
+                                variant_mix=variant_mix, timezone="Europe/Ljubljana",
+                                edge_rate=edge_rate if edge_rate is not None else DEFAULT_EDGE_RATE),
+                 nights=out)
+    if write_truth:
+        with open(os.path.join(out_dir, "truth.json"), "w", encoding="utf-8") as fh:
+            # one night per line: readable with `jq`, and the C encoder (indent=None) is fast
+            fh.write('{"generator": %s,\n "nights": [\n' % json.dumps(truth["generator"], sort_keys=True))
+            fh.write(",\n".join(json.dumps(n, ensure_ascii=False, sort_keys=True) for n in out))
+            fh.write("\n]}")
+            fh.write("\n")
+    return truth

@@ -1,0 +1,5 @@
+import sys
+
+from et_pipeline.synth.cli import main
+
+sys.exit(main())

@@ -1,0 +1,42 @@
+"""`et-pipeline synth --nights N --out DIR [--seed S]`: write generated nights."""
+import argparse
+import sys
+
+
+def cmd_synth(a) -> int:
+    from et_pipeline.synth import generate
+
+    truth = generate(a.nights, a.out, seed=a.seed, start_date=a.start_date, variant_mix=not a.by_date,
+                     edge_rate=a.edge_rate)
+    nights = truth["nights"]
+    n_files = sum(len(n["files"]) for n in nights)
+    edges = sorted({e for n in nights for e in n["edge_cases"]})
+    print("wrote %d night(s), %d files, %s .. %s, under %s" % (len(nights), n_files, nights[0]["date"] if nights else "-",
+                                                               nights[-1]["date"] if nights else "-", a.out))
+    print("edge cases: %s" % (", ".join(edges) or "none"))
+    print("truth: %s/truth.json" % a.out)
+    return 0
+
+
+def add_synth_parser(subparsers) -> argparse.ArgumentParser:
+    s = subparsers.add_parser("synth", help="generate realistic nights of stopwatch files (tests, benchmarks)")
+    s.add_argument("--nights", type=int, required=True)
+    s.add_argument("--out", required=True, help="folder to write gamestats/, gametimes/ and truth.json into")
+    s.add_argument("--seed", type=int, default=1)
+    s.add_argument("--start-date", default="2025-01-07")
+    s.add_argument("--by-date", action="store_true",
+                   help="file variants by deployment date (c0rnp0rn8 from 2026-02-21, ...) instead of a random mix")
+    s.add_argument("--edge-rate", type=float, default=None, help="probability of each edge case per night")
+    s.set_defaults(fn=cmd_synth)
+    return s
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m et_pipeline.synth")
+    sub = ap.add_subparsers(dest="cmd")
+    add_synth_parser(sub)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] != "synth":
+        argv = ["synth"] + argv
+    a = ap.parse_args(argv)
+    return a.fn(a)

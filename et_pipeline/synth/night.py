@@ -1,0 +1,421 @@
+"""One night of stopwatch play: roster, map list, edge cases, the timeline in Unix
+time, the files the server would write, and the truth about what happened.
+
+Stopwatch (FORMATS 6.4, DOMAIN 5): R1 attackers (group X) set a time or are held; R2
+is played with the teams swapped and R1's time as the limit; the R2 attackers (group
+Y) win the map if they complete, otherwise X wins when they had set a time, and a
+double full hold is a draw. Headers carry the defending side (constant per map), the
+round winner side, the limit and `g_nextTimeLimit` exactly as the engine sets them.
+"""
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from et_pipeline.synth import formats
+from et_pipeline.synth.pool import CLASSES, MAPS, MapInfo, Person, omnibot
+from et_pipeline.synth.sim import Engine, Kit, Player, simulate_round
+
+TZ = ZoneInfo("Europe/Ljubljana")
+
+EDGE_CASES = ("orphan_r2", "r1_only", "surrender", "past_midnight", "reconnect_r2", "late_joiner_r2", "omnibot",
+              "map_twice", "double_fullhold", "missing_r2_gametime")
+# the ones that happen to one map play (each gets its own map)
+MAP_EDGES = ("orphan_r2", "r1_only", "surrender", "reconnect_r2", "late_joiner_r2", "omnibot", "double_fullhold")
+DEFAULT_EDGE_RATE = 0.12
+
+C8_FROM = dt.date(2026, 2, 21)          # c0rnp0rn8 (9 header fields) deployed
+C8_FIXED_FROM = dt.date(2026, 6, 1)     # later c0rnp0rn8: pauses subtracted, dead time fixed (by 2026-08-11)
+VS_HEADER_FROM = dt.date(2026, 3, 1)    # endstats VS_HEADER version (~March 2026)
+V160 = (dt.date(2026, 2, 7), dt.date(2026, 2, 17))
+
+
+@dataclass
+class OutFile:
+    folder: str
+    name: str
+    data: bytes
+    mtime: float
+
+
+@dataclass
+class NightResult:
+    files: list[OutFile] = field(default_factory=list)
+    truth: dict = field(default_factory=dict)
+
+
+def local_stamp(unix: float) -> str:
+    return dt.datetime.fromtimestamp(int(unix), TZ).strftime("%Y-%m-%d-%H%M%S")
+
+
+def local_iso(unix: float) -> str:
+    return dt.datetime.fromtimestamp(int(unix), TZ).replace(tzinfo=None).isoformat()
+
+
+def calendar(seed: int, nights: int, start_date: str) -> list[dt.date]:
+    """Night dates: mostly consecutive days, sometimes every 2-3 days. Prefix-stable."""
+    rng = random.Random("%s:calendar" % seed)
+    day = dt.date.fromisoformat(start_date)
+    out = []
+    for _ in range(nights):
+        out.append(day)
+        day += dt.timedelta(days=rng.choice((1, 1, 1, 2, 3)))
+    return out
+
+
+def _edge_rates(edge_rate) -> dict[str, float]:
+    if edge_rate is None:
+        return {e: DEFAULT_EDGE_RATE for e in EDGE_CASES}
+    if isinstance(edge_rate, (int, float)):
+        return {e: float(edge_rate) for e in EDGE_CASES}
+    return {e: float(edge_rate.get(e, DEFAULT_EDGE_RATE)) for e in EDGE_CASES}
+
+
+def _variant(rng: random.Random, day: dt.date, mix: bool, edges: set[str]) -> dict:
+    if mix:
+        c8 = rng.random() < 0.5
+        v = dict(stats="c0rnp0rn8" if c8 else "c0rnp0rn7", vs_header=rng.random() < 0.5,
+                 webhook=rng.choice(("1.6.2", "1.7.2", "1.7.2")), c8_fixed=c8 and rng.random() < 0.5)
+    else:
+        c8 = day >= C8_FROM
+        webhook = "1.6.0" if V160[0] <= day <= V160[1] else "1.6.2" if day < dt.date(2026, 3, 24) else "1.7.2"
+        v = dict(stats="c0rnp0rn8" if c8 else "c0rnp0rn7", vs_header=day >= VS_HEADER_FROM, webhook=webhook,
+                 c8_fixed=day >= C8_FIXED_FROM)
+        if webhook == "1.6.0":
+            edges.add("missing_r2_gametime")
+    if "missing_r2_gametime" in edges:
+        v["webhook"] = "1.6.0"
+    return v
+
+
+@dataclass
+class Outcome:
+    kind: str             # objective | hold | surrender_att | surrender_def
+    duration: int         # game-clock seconds played
+
+    @property
+    def attackers_won(self) -> bool:
+        return self.kind in ("objective", "surrender_def")
+
+    @property
+    def end_reason(self) -> str:
+        return "surrender" if self.kind.startswith("surrender") else "objective"
+
+
+def _strength(players: list[Player], side: int) -> float:
+    return sum(p.person.skill for p in players if p.side == side) or 1.0
+
+
+def _outcome(rng: random.Random, limit: int, p_success: float, force: str | None) -> Outcome:
+    """One round against a limit of `limit` seconds (R1: the map's; R2: R1's time)."""
+    kind = force or ("objective" if rng.random() < p_success else "hold")
+    if kind == "objective" and limit < 75:
+        kind = "hold"
+    if kind == "objective":
+        lo = max(60, int(limit * 0.45))
+        return Outcome(kind, rng.randint(min(lo, limit - 6), limit - 6))
+    if kind == "hold":
+        return Outcome(kind, limit)
+    return Outcome(kind, rng.randint(max(30, int(limit * 0.25)), max(31, int(limit * 0.8))))
+
+
+def make_night(seed: int, index: int, day: dt.date, people: list[Person], server: str, mix: bool,
+               edge_rate=None) -> NightResult:
+    rng = random.Random("%s:night:%d" % (seed, index))
+    rates = _edge_rates(edge_rate)
+    edges = {e for e in EDGE_CASES if rng.random() < rates[e]}
+    variant = _variant(rng, day, mix, edges)
+    inflated_dead = variant["stats"] == "c0rnp0rn7" or not variant["c8_fixed"]
+    size = rng.choices((3, 4, 5, 6), weights=(45, 20, 15, 20))[0]
+    config = "legacy%d" % size
+
+    # roster: 2n regulars-weighted players, split in two groups; the rest can join late
+    pool = list(people)
+    chosen: list[Person] = []
+    while len(chosen) < 2 * size:
+        p = rng.choices(pool, weights=[q.regularity for q in pool])[0]
+        pool.remove(p)
+        chosen.append(p)
+    rng.shuffle(chosen)
+    members = {"A": chosen[:size], "B": chosen[size:]}
+    spares = [p for p in pool if p.regularity > 0]
+    kits: dict[str, Kit] = {}
+
+    def kit_for(person: Person) -> Kit:
+        if person.guid not in kits or rng.random() < 0.1:
+            cls = person.classes[0] if rng.random() < 0.6 else rng.choice(CLASSES)
+            kits[person.guid] = Kit.draw(rng, person, cls)
+        return kits[person.guid]
+
+    # maps, a repeat, and which map gets which edge case
+    n_maps = rng.randint(4, 7)
+    if "past_midnight" in edges:
+        n_maps = max(n_maps, 6)
+    maps: list[MapInfo] = rng.sample(MAPS, n_maps)
+    twice = None
+    if "map_twice" in edges:
+        k = rng.randrange(n_maps)
+        at = k + 1 if rng.random() < 0.4 else rng.randint(k + 1, n_maps)
+        maps.insert(at, maps[k])
+        twice = maps[k].name
+    map_edges: dict[int, str] = {}
+    wanted = [e for e in MAP_EDGES if e in edges]
+    slots = list(range(len(maps)))
+    rng.shuffle(slots)
+    for e in wanted:
+        for i in slots:
+            if i in map_edges:
+                continue
+            if e == "r1_only" and i + 1 < len(maps) and maps[i + 1].name == maps[i].name:
+                continue
+            map_edges[i] = e
+            break
+    edges = (edges - set(MAP_EDGES)) | set(map_edges.values())
+
+    # the timeline (Unix seconds; names are derived from local time)
+    if "past_midnight" in edges:
+        start_local = dt.datetime.combine(day, dt.time(22, 35)) + dt.timedelta(minutes=rng.randint(0, 40))
+    else:
+        start_local = dt.datetime.combine(day, dt.time(20, 15)) + dt.timedelta(minutes=rng.randint(0, 85))
+    t = start_local.replace(tzinfo=TZ).timestamp() + rng.uniform(0, 59)
+
+    result = NightResult()
+    truth_maps, truth_rounds = [], []
+    a_side = 1          # group A on Axis in the night's first R1 (its definition)
+    left: set[str] = set()
+    for mi, m in enumerate(maps):
+        edge = map_edges.get(mi)
+        limit = m.limit_min * 60
+        attack_side = 3 - m.defender
+        # who plays this map
+        present = {g: [p for p in members[g] if p.guid not in left] for g in "AB"}
+        bot_for = None
+        if edge == "omnibot":
+            g = rng.choice("AB")
+            bot_for = rng.choice(present[g])
+            present[g] = [p if p is not bot_for else omnibot(0) for p in present[g]]
+        order = [(g, p) for g in "AB" for p in present[g]]
+        rng.shuffle(order)
+        players = [Player(person=p, group=g, kit=kit_for(p), slot=s) for s, (g, p) in enumerate(order)]
+        for pl in players:
+            pl.side = a_side if pl.group == "A" else 3 - a_side
+        x_group = "A" if a_side == attack_side else "B"
+        y_group = "B" if x_group == "A" else "A"
+        surrender = None
+        if edge == "surrender":
+            surrender = (rng.choice((1, 2)), "surrender_att" if rng.random() < 0.7 else "surrender_def")
+        # ---- round 1
+        sx, sy = _strength(players, attack_side), _strength(players, m.defender)
+        p1 = min(0.92, max(0.35, 0.76 + 0.6 * (sx - sy) / (sx + sy)))
+        force1 = "hold" if edge == "double_fullhold" else (surrender[1] if surrender and surrender[0] == 1 else None)
+        o1 = _outcome(rng, limit, p1, force1)
+        time_set = o1.duration if o1.attackers_won else limit
+        for pl in players:
+            pl.engine, pl.rounds, pl.intervals, pl.reset_at = Engine(), 0, [(0.0, float(o1.duration))], None
+        play1 = simulate_round(rng, players, o1.duration, attack_side, o1.attackers_won, m.steal)
+        r1 = _round_files(rng, result, variant, server, config, m, 1, o1, limit, time_set, t, players, play1,
+                          inflated_dead, drop_stats=edge == "orphan_r2")
+        r1_snap = {pl.slot: pl.engine.copy() for pl in players}
+        r1_truth = _round_truth(r1, m, 1, attack_side, o1, players, {}, x_group, y_group, orphan=False)
+        truth_rounds.append(r1_truth)
+        t = r1["wall_end"]
+        if edge == "r1_only":
+            truth_maps.append(_map_truth(mi, m, r1, None, x_group, None, None, players, [], edge, twice))
+            t += rng.uniform(90, 240)
+            a_side = a_side if rng.random() < 0.6 else 3 - a_side
+            continue
+        # ---- round 2: sides swap, the engine counters carry over, the scripts restart
+        t += rng.uniform(75, 200)
+        r2_limit = time_set
+        r2_players = []
+        joined = reconnected = None
+        if edge == "late_joiner_r2" and spares:
+            g = rng.choice("AB")
+            leaver = rng.choice([pl for pl in players if pl.group == g and not pl.person.is_bot])
+            joiner = rng.choice(spares)
+            spares.remove(joiner)
+            left.add(leaver.person.guid)
+            members[g] = [p for p in members[g] if p is not leaver.person] + [joiner]
+            joined = Player(person=joiner, group=g, kit=kit_for(joiner), slot=len(players))
+            players = [pl for pl in players if pl is not leaver]
+        for pl in players:
+            pl.side = 3 - pl.side
+            pl.rounds = 1
+            r2_players.append(pl)
+        if joined is not None:
+            joined.side = next(pl.side for pl in players if pl.group == joined.group)
+            r2_players.append(joined)
+        sx, sy = _strength(r2_players, attack_side), _strength(r2_players, m.defender)
+        p2 = min(0.88, max(0.2, 0.5 + 0.6 * (sx - sy) / (sx + sy) + 0.9 * (r2_limit / limit - 0.72)))
+        force2 = "hold" if edge == "double_fullhold" else (surrender[1] if surrender and surrender[0] == 2 else None)
+        o2 = _outcome(rng, r2_limit, p2, force2)
+        d2 = float(o2.duration)
+        for pl in r2_players:
+            pl.intervals, pl.reset_at = [(0.0, d2)], None
+        if joined is not None:
+            joined.intervals = [(rng.uniform(0.1, 0.5) * d2, d2)]
+            joined.rounds = 0
+        if edge == "reconnect_r2":
+            candidates = [pl for pl in r2_players if pl is not joined and not pl.person.is_bot]
+            reconnected = rng.choice(candidates)
+            td = rng.uniform(0.2, 0.5) * d2
+            tr = min(td + rng.uniform(15, 80), d2 * 0.85)
+            reconnected.intervals = [(0.0, td), (tr, d2)]
+            reconnected.reset_at = tr
+        play2 = simulate_round(rng, r2_players, o2.duration, attack_side, o2.attackers_won, m.steal)
+        r2 = _round_files(rng, result, variant, server, config, m, 2, o2, r2_limit,
+                          o2.duration if o2.attackers_won else r2_limit, t, r2_players, play2, inflated_dead,
+                          drop_stats=False)
+        special = {}
+        if joined is not None:
+            special[joined.slot] = "raw_joined"
+        if reconnected is not None:
+            special[reconnected.slot] = "raw_reconnect"
+        r2_truth = _round_truth(r2, m, 2, attack_side, o2, r2_players, special, y_group, x_group,
+                                orphan=edge == "orphan_r2", r1_snap=r1_snap)
+        truth_rounds.append(r2_truth)
+        if o2.attackers_won:
+            winner, how = y_group, "r2_attackers_beat_time"
+        elif o1.attackers_won:
+            winner, how = x_group, "r2_defenders_held"
+        else:
+            winner, how = "tie", "double_full_hold"
+        everyone = players + ([joined] if joined is not None else [])
+        truth_maps.append(_map_truth(mi, m, r1, r2, x_group, winner, how, everyone, [o1, o2], edge, twice,
+                                     bot_for=bot_for, joined=joined, reconnected=reconnected))
+        t = r2["wall_end"] + rng.uniform(100, 330)
+        if rng.random() < 0.12:
+            t += rng.uniform(300, 1200)   # a smoke break, still well inside the 60-minute session gap
+        # ABBA: keep the R2 sides into the next map's R1 most of the time
+        a_side = (3 - a_side) if rng.random() < 0.6 else a_side
+
+    stats_times = sorted(r["stats_unix"] for r in truth_rounds if r["file"] is not None)
+    groups = {g: sorted({p for tm in truth_maps for p in tm["groups"][g]}) for g in "AB"}
+    truth = dict(
+        night=index, date=local_iso(stats_times[0])[:10], start=local_iso(stats_times[0]),
+        end=local_iso(stats_times[-1]), crosses_midnight=local_iso(stats_times[0])[:10] != local_iso(stats_times[-1])[:10],
+        team_size=size, config=config, server=server, variant=variant, edge_cases=sorted(edges),
+        groups=groups, players={p.guid8: dict(guid=p.guid, name=p.name, clean_name=p.clean_name)
+                                for p in people if p.guid8 in groups["A"] + groups["B"]},
+        maps=truth_maps, rounds=[{k: v for k, v in r.items() if k != "stats_unix"} for r in truth_rounds])
+    result.truth = truth
+    return result
+
+
+def _round_files(rng: random.Random, result: NightResult, variant: dict, server: str, config: str, m: MapInfo,
+                 round_no: int, o: Outcome, limit: int, next_limit: int, start: float, players: list[Player],
+                 play, inflated_dead: bool, drop_stats: bool) -> dict:
+    """Write one round's stats, endstats and gametime files; return their names and times."""
+    pauses = []
+    if variant["webhook"] == "1.7.2" and rng.random() < 0.12:
+        at = int(start + rng.uniform(0.1, 0.8) * o.duration)
+        pauses.append((at, rng.randint(15, 120)))
+    pause_total = sum(d for _, d in pauses)
+    wall_end = start + o.duration + pause_total + rng.uniform(0, 0.9)
+    round_end = int(wall_end)
+    stats_unix = int(wall_end + 3 + rng.uniform(0, 0.3))
+    end_unix = stats_unix - rng.randint(0, 2)
+    defender = m.defender
+    winner = (3 - defender) if o.attackers_won else defender
+    playtime_ms = None
+    if variant["stats"] == "c0rnp0rn8":
+        playtime_ms = o.duration * 1000 - rng.randint(150, 350) + (0 if variant["c8_fixed"] else pause_total * 1000)
+    head = formats.header(server, m.name, config, round_no, defender, winner, limit, next_limit, playtime_ms)
+    lines = [ln for ln in (formats.player_line(p, rng.uniform(1.0, 2.5) if inflated_dead else 1.0)
+                           for p in players) if ln is not None]
+    rng.shuffle(lines)
+    stamp = local_stamp(stats_unix)
+    stats_name = "%s-%s-round-%d.txt" % (stamp, m.name, round_no)
+    if not drop_stats:
+        result.files.append(OutFile("gamestats", stats_name, formats.stats_file(head, lines), stats_unix + 0.25))
+    end_name = None
+    if rng.random() > 0.03:
+        data = formats.endstats_file(players, play, limit, variant["vs_header"])
+        if data is not None:
+            end_name = "%s-%s-round-%d-endstats.txt" % (local_stamp(end_unix), m.name, round_no)
+            result.files.append(OutFile("gamestats", end_name, data, end_unix + 0.5))
+    game_name = None
+    limit_text = formats.timelimit_text(limit, integer_only=variant["webhook"] == "1.6.0")
+    if limit_text is not None:
+        surrender_team, caller = 0, None
+        if o.kind.startswith("surrender"):
+            surrender_team = (3 - defender) if o.kind == "surrender_att" else defender
+            side_players = [p for p in players if p.side == surrender_team]
+            caller = rng.choice(side_players) if side_players else None
+        end_reason = o.end_reason
+        if end_reason != "surrender" and o.duration >= 0.9 * limit:
+            end_reason = "time_expired"
+        data = formats.gametime_file(
+            map_name=m.name, round_no=round_no, winner=winner, defender=defender, playtime=o.duration,
+            limit_text=limit_text, pauses=pauses, end_reason=end_reason,
+            round_start=round_end - o.duration - pause_total, round_end=round_end, surrender_team=surrender_team,
+            surrender_caller=caller, players=players, version=variant["webhook"])
+        game_name = "gametime-%s-R%d-%d.json" % (m.name, round_no, round_end)
+        result.files.append(OutFile("gametimes", game_name, data, round_end + 0.1))
+    return dict(file=None if drop_stats else stats_name, stats_name=stats_name, endstats=end_name, gametime=game_name,
+                stats_unix=stats_unix, round_end=round_end, wall_end=wall_end, winner=winner, defender=defender,
+                limit=limit, next_limit=next_limit, pauses=pause_total, header=head)
+
+
+_STAT = ("kills", "deaths", "damage_given", "damage_received", "gibs", "self_kills", "team_kills")
+
+
+def _engine_stats(e: Engine) -> dict:
+    return dict(kills=e.total(2), deaths=e.total(3), damage_given=e.damage_given, damage_received=e.damage_received,
+                gibs=e.gibs, self_kills=e.self_kills, team_kills=e.team_kills)
+
+
+def _round_truth(r: dict, m: MapInfo, round_no: int, attack_side: int, o: Outcome, players: list[Player],
+                 special: dict, attacking_group: str, defending_group: str, orphan: bool,
+                 r1_snap: dict | None = None) -> dict:
+    out = {}
+    for p in players:
+        now = _engine_stats(p.engine)
+        how = special.get(p.slot)
+        if round_no == 1:
+            values, how = now, "file"
+        elif how is None and r1_snap is not None and p.slot in r1_snap:
+            before = _engine_stats(r1_snap[p.slot])
+            values, how = {k: now[k] - before[k] for k in _STAT}, "delta"
+        else:
+            values, how = now, how or "raw_joined"
+        cumulative = now if round_no == 2 else None
+        out[p.person.guid8] = dict(name=p.person.clean_name, group=p.group, side=p.side, is_bot=p.person.is_bot,
+                                   rounds=p.rounds, values_from=how, this_round=values, file_values=cumulative or now,
+                                   in_file=any(any(w[:4]) for w in p.engine.weapons.values()))
+    return dict(file=r["file"], stats_name=r["stats_name"], endstats=r["endstats"], gametime=r["gametime"],
+                stats_unix=r["stats_unix"], map=m.name, round=round_no, orphan=orphan,
+                attacker_side=attack_side, defender_side=m.defender, attacking_group=attacking_group,
+                defending_group=defending_group, winner_side=r["winner"], outcome=o.kind,
+                playtime_seconds=o.duration, time_limit_seconds=r["limit"], next_time_limit_seconds=r["next_limit"],
+                round_end_unix=r["round_end"], pause_seconds=r["pauses"], header=r["header"], players=out)
+
+
+def _map_truth(mi: int, m: MapInfo, r1: dict, r2: dict | None, x_group: str, winner: str | None, how: str | None,
+               players: list[Player], outcomes: list[Outcome], edge: str | None, twice: str | None,
+               bot_for: Person | None = None, joined: Player | None = None,
+               reconnected: Player | None = None) -> dict:
+    groups = {g: sorted({p.person.guid8 for p in players if p.group == g and not p.person.is_bot}) for g in "AB"}
+    orphan = edge == "orphan_r2"
+    counted = r2 is not None and not orphan
+    note = None
+    if r2 is None:
+        note = "R1 only: round 2 never played"
+    elif orphan:
+        note = "orphan R2: the R1 stats file is missing"
+    elif winner == "tie":
+        note = "double full hold: a draw (the R2 header gives the map to the R2 defenders, group %s)" % x_group
+    return dict(
+        index=mi + 1, map=m.name, r1_file=r1["file"], r2_file=r2["file"] if r2 else None,
+        r1_stats_name=r1["stats_name"], timelimit_minutes=m.limit_min, defender_side=m.defender,
+        r1_attacking_group=x_group, r1_outcome=outcomes[0].kind if outcomes else None,
+        r2_outcome=outcomes[1].kind if len(outcomes) > 1 else None,
+        r1_time_seconds=outcomes[0].duration if outcomes else None,
+        r2_time_seconds=outcomes[1].duration if len(outcomes) > 1 else None,
+        winner_group=None if orphan else winner, result=None if orphan else how, counted=counted,
+        winner_guids=groups[winner] if counted and winner in ("A", "B") else [],
+        r2_defenders_group=x_group if r2 is not None else None,
+        groups=groups, edge_case=edge, repeated_map=m.name == twice, note=note,
+        omnibot_replaced=bot_for.guid8 if bot_for else None,
+        late_joiner=joined.person.guid8 if joined else None,
+        reconnected=reconnected.person.guid8 if reconnected else None)

@@ -1,0 +1,99 @@
+"""Session graphs (publish/graphs.py): PNGs that are deterministic and sized for Discord."""
+import copy
+import io
+import json
+import os
+import struct
+
+import pytest
+
+from et_pipeline.publish import graphs
+from et_pipeline.publish.embeds import build_messages
+
+SAMPLE = os.path.join(os.path.dirname(__file__), "fixtures", "publish", "sample_session.json")
+
+
+@pytest.fixture(scope="module")
+def session():
+    with open(SAMPLE, encoding="utf-8") as f:
+        return json.load(f)
+
+
+@pytest.fixture(scope="module")
+def rendered(session):
+    return graphs.session_graphs(session)
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+def png_text_chunks(data: bytes) -> list[bytes]:
+    out, pos = [], 8
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        if kind in (b"tEXt", b"iTXt", b"zTXt", b"tIME"):
+            out.append(kind + data[pos + 8:pos + 8 + length])
+        pos += 12 + length
+    return out
+
+
+def test_four_graphs_sized_for_discord(rendered):
+    assert [g.name for g in rendered] == ["offense", "support", "dpm_timeline", "teams"]
+    for g in rendered:
+        w, h = png_size(g.png)
+        assert w == 1000 and 400 <= h <= 1800, (g.name, w, h)
+        assert len(g.png) < 1024 * 1024
+        assert g.filename == "session_2026-02-05_%s.png" % g.name
+        assert png_text_chunks(g.png) == []          # no software/date metadata: bytes depend on data only
+
+
+def test_bytes_are_deterministic(session, rendered):
+    again = graphs.session_graphs(copy.deepcopy(session))
+    assert [g.png for g in again] == [g.png for g in rendered]
+
+
+def test_bytes_change_with_the_data(session, rendered):
+    s = copy.deepcopy(session)
+    s["players"][0]["kills"] += 5
+    assert graphs.offense_png(s) != rendered[0].png
+
+
+def test_dark_background(rendered):
+    from matplotlib import image
+
+    pixels = image.imread(io.BytesIO(rendered[0].png))
+    r, g, b = (pixels[2, 2, :3] * 255).round()
+    assert (r, g, b) == (0x2B, 0x2D, 0x31)
+
+
+def test_bots_left_out_and_names_unique(session):
+    s = copy.deepcopy(session)
+    s["players"].append(dict(s["players"][0], guid="ABCDEF01"))          # same name, other player
+    chosen = graphs.top_players(s)
+    assert all(not p["is_bot"] for p in chosen)
+    labels = [p["label"] for p in chosen]
+    assert len(labels) == len(set(labels))
+
+
+def test_many_players_and_maps_and_edge_cases():
+    from et_pipeline_tests.fixtures.publish import make_sample_session
+
+    big = make_sample_session.build(*make_sample_session.large_plan(20, 12))
+    for g in graphs.session_graphs(big):
+        w, h = png_size(g.png)
+        assert w == 1000 and h <= 1500
+    one = {"session_id": "s", "date": "2026-01-01", "maps": [], "rounds": [],
+           "players": [{"guid": "AAAAAAAA", "name": "solo", "is_bot": False, "kills": 0, "deaths": 0}]}
+    assert [g.name for g in graphs.session_graphs(one)] == ["offense", "support"]
+    assert graphs.session_graphs({"players": [{"name": "[BOT]x", "is_bot": True}]}) == []
+
+
+def test_graph_messages_reference_their_png(session):
+    msgs = [m for m in build_messages(session) if m.key.startswith("graph:")]
+    assert [m.key for m in msgs] == ["graph:offense", "graph:support", "graph:dpm_timeline", "graph:teams"]
+    for m in msgs:
+        (name, data), = m.files
+        assert m.payload["embeds"][0]["image"] == {"url": "attachment://" + name}
+        assert data[:4] == b"\x89PNG"
