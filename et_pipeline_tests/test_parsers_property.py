@@ -4,8 +4,8 @@ backslash), a parser returns rows or raises `ParseError` with a reason. Any othe
 exception would stop a partition instead of quarantining one file (CONTRACT 3).
 
 Hypothesis runs derandomized so the suite is deterministic; budgets keep the whole
-module well under 20 s. Inputs that are known to break the rule today are pinned as
-explicit, strict xfail regression cases at the end of the module.
+module well under 20 s. Inputs that once broke the rule are pinned as explicit
+regression cases at the end of the module.
 """
 import json
 from pathlib import Path
@@ -221,10 +221,6 @@ def gametime_docs():
     return st.fixed_dictionaries({}, optional={"meta": meta | JSON_VALUES, "payload": payload | JSON_VALUES})
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "parse_gametime_file lets non-ParseError exceptions escape on well-formed JSON: a non-list "
-    "embeds[0].fields (TypeError), NaN (ValueError) or 1e999 / huge integers (OverflowError) in "
-    "numeric fields; see the regression cases below"))
 @settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 @given(doc=gametime_docs())
 @example(doc={"meta": {"map": "supply", "round": 1}, "payload": {"embeds": [{"fields": 5}]}})
@@ -232,9 +228,6 @@ def test_gametime_any_json_document(doc):
     rows_or_parse_error("gametime", json.dumps(doc).encode())
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "parse_own_timing_file lets OverflowError/ValueError escape for numeric values that are NaN, "
-    "infinite or too large for a float (e.g. 1e999 or a 400-digit number)"))
 @settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 @given(doc=st.dictionaries(st.sampled_from(OWN_KEYS), JSON_VALUES, max_size=10), as_json=st.booleans())
 @example(doc={"round_start_unix": float("inf"), "round_end_unix": 1, "playtime": 3}, as_json=True)
@@ -246,7 +239,7 @@ def test_own_timing_any_document(doc, as_json):
     rows_or_parse_error("own_timing", data)
 
 
-# --------------------------------------------------------------------------- known escapes (one case per bug)
+# --------------------------------------------------------------------------- regressions (one case per fixed bug)
 
 DEEP = 5000
 ESCAPES = [
@@ -280,7 +273,7 @@ ESCAPES = [
 
 
 @pytest.mark.parametrize("kind, data, why", [
-    pytest.param(k, d, w, marks=pytest.mark.xfail(strict=True, reason=w), id="%s-%d" % (k, i))
+    pytest.param(k, d, w, id="%s-%d" % (k, i))
     for i, (k, d, w) in enumerate(ESCAPES)])
 def test_known_escapes_are_parse_errors(kind, data, why):
     rows_or_parse_error(kind, data)

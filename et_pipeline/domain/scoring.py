@@ -41,28 +41,34 @@ def _clock(seconds: float | None) -> str | None:
     return "%d:%02d" % (s // 60, s % 60)
 
 
+MEASUREMENT_SLACK_S = 1.0   # a measured round held to the clock can read 1 s short of the limit
+
+
+def attack_time(r: RoundFacts) -> tuple[float | None, bool]:
+    """How long this round's attackers needed, and whether it was measured (Lua or the
+    header's playtime, floored: up to a second short) or read off the stopwatch clock."""
+    if r.measured_s is not None:
+        return r.measured_s, True
+    if r.clock_s is not None and (not r.time_limit_s or r.clock_s <= r.time_limit_s):
+        return float(r.clock_s), False
+    return None, False
+
+
 def attackers_succeeded(r: RoundFacts) -> bool | None:
-    """Did this round's attackers complete the objective? (DOMAIN 5.6, FORMATS 6.4)"""
-    if r.surrender_team in (1, 2) or (r.end_reason or "").lower() == "surrender":
-        if r.defender in (1, 2) and r.winner in (1, 2):
-            return r.winner != r.defender
-        return False
+    """Did this round's attackers complete the objective? (DOMAIN 5.3, 5.6, FORMATS 6.4):
+    winner != defender when both are known, a surrender means they did not, else the
+    duration against the round's limit (any positive time when the limit is unknown)."""
+    surrendered = r.surrender_team in (1, 2) or (r.end_reason or "").lower() == "surrender"
     if r.defender in (1, 2) and r.winner in (1, 2):
         return r.winner != r.defender
-    limit = r.time_limit_s
-    duration = r.measured_s if r.measured_s is not None else r.clock_s
-    if limit and duration is not None:
-        return 0 < duration < limit - 1
-    return None
-
-
-def attack_time(r: RoundFacts) -> float | None:
-    """How long this round's attackers needed (measured first, then the header clock)."""
-    if r.measured_s is not None:
-        return r.measured_s
-    if r.clock_s is not None and (r.time_limit_s is None or r.clock_s <= r.time_limit_s):
-        return float(r.clock_s)
-    return None
+    if surrendered:
+        return False
+    duration, measured = attack_time(r)
+    if duration is None:
+        return None
+    if not r.time_limit_s or r.time_limit_s <= 0:
+        return duration > 0
+    return 0 < duration < r.time_limit_s - (MEASUREMENT_SLACK_S if measured else 0)
 
 
 def score_map(play: MapPlay, teams: Teams, double_fullhold: str = "tie") -> dict:
@@ -84,7 +90,7 @@ def score_map(play: MapPlay, teams: Teams, double_fullhold: str = "tie") -> dict
     r1_ok, r2_ok = attackers_succeeded(r1), attackers_succeeded(r2)
     r1_attackers = "B" if r1.defender == a_r1 or (r1.defender not in (1, 2) and a_r1 == 2) else "A"
     r2_attackers = "B" if r1_attackers == "A" else "A"
-    t1, t2 = attack_time(r1), attack_time(r2)
+    (t1, m1), (t2, m2) = attack_time(r1), attack_time(r2)
     times = {r1_attackers: "fullhold" if r1_ok is False else _clock(t1),
              r2_attackers: "fullhold" if r2_ok is False else _clock(t2)}
     base.update(time_a=times["A"], time_b=times["B"])
@@ -105,7 +111,8 @@ def score_map(play: MapPlay, teams: Teams, double_fullhold: str = "tie") -> dict
         if r1_ok and r2_ok:
             if t1 is None or t2 is None:
                 return dict(base, scoring_source="time", note="no R2 winner and no durations: not counted")
-            winner = r1_attackers if t1 <= t2 else r2_attackers
+            # an equal time goes to the R1 attackers; measured times are floored, allow for it
+            winner = r1_attackers if t1 <= t2 + (MEASUREMENT_SLACK_S if (m1 or m2) else 0) else r2_attackers
             note = "decided on time (%s vs %s)" % (_clock(t1), _clock(t2))
         elif r1_ok and r2_ok is False:
             winner = r1_attackers

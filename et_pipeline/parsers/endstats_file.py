@@ -1,4 +1,5 @@
 """Parser for endstats.lua award files, FORMATS.md section 3 and DOMAIN.md section 7."""
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -34,8 +35,13 @@ AWARD_CATEGORIES: dict[str, str] = {
 }
 # Longest first, so "Most objectives stolen" never shadows a longer name.
 _KNOWN = sorted(AWARD_CATEGORIES, key=len, reverse=True)
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
-_INT = re.compile(r"^-?\d+$")
+_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+_INT = re.compile(r"^-?[0-9]{1,9}$")
+# Awards the script writes after #33 "Most objectives stolen" (FORMATS 3.3 emission order):
+# once one of them was seen, a "Most objectives stolen" line is #41, the most useless kills.
+_AFTER_OBJECTIVES_STOLEN = frozenset({
+    "Most objectives returned", "Most corpse gibs", "Most kill assists", "Most killsteals",
+    "Most headshot kills", "Tank/Meatshield (Refuses to die)"})
 
 
 @dataclass(frozen=True)
@@ -72,10 +78,11 @@ def award_value(text: str) -> float | None:
     """The numeric value of an award text (FORMATS.md 3.4)."""
     t = text.strip()
     if t.startswith("Damage received vs death ratio:"):
-        m = re.search(r"(-?\d+(?:\.\d+)?)x\s*$", t)
-        return float(m.group(1)) if m else None
-    m = _NUMBER.search(t)
-    return float(m.group(0)) if m else None
+        m = re.search(r"(-?[0-9]+(?:\.[0-9]+)?)x\s*$", t[:200])
+        return float(m.group(1)) if m and math.isfinite(float(m.group(1))) else None
+    m = _NUMBER.search(t[:200])
+    value = float(m.group(0)) if m else None
+    return value if value is not None and math.isfinite(value) else None
 
 
 def _award_name(first: str) -> str | None:
@@ -89,17 +96,21 @@ def _award_name(first: str) -> str | None:
 
 def parse_endstats_file(data: bytes) -> EndstatsFile:
     """Parse award and VS lines. Exact duplicate award lines (the script writes "Longest
-    killing spree" twice) are dropped; the second "Most objectives stolen" carries the
-    most useless kills (script bug) and is relabelled."""
+    killing spree" twice) are dropped; a "Most objectives stolen" line written after the
+    awards that follow #33 carries the most useless kills (script bug, FORMATS 3.3 #41)
+    and is relabelled. Value-0 awards (a "Most multikills" quirk) are kept as written."""
     if not data.strip():
         raise ParseError("empty file")
     if b"\x00" in data:
         raise ParseError("binary content (NUL bytes): not an endstats file")
+    if not data.endswith(b"\n"):
+        raise ParseError("truncated: no newline after the last line (file still being written?)")
     out = EndstatsFile()
     seen: set[tuple[str, str, str]] = set()
     seen_names: set[str] = set()
     subject: tuple[str, str] | None = None
     recognised = 0
+    spree_twice_seen = False
     for n, raw in enumerate(split_lines(data), start=1):
         parts = decode(raw).split("\t")
         if len(parts) < 3:
@@ -112,14 +123,16 @@ def parse_endstats_file(data: bytes) -> EndstatsFile:
             continue
         name = _award_name(first)
         if name is not None and subject is None:
+            spree_twice = name == "Longest killing spree" and name in seen_names
+            if name == "Most objectives stolen" and (seen_names & _AFTER_OBJECTIVES_STOLEN or spree_twice_seen):
+                name = "Most useless kills"
+            spree_twice_seen = spree_twice_seen or spree_twice
+            seen_names.add(name)
             if (name, second, third) in seen:
                 out.duplicate_lines += 1
                 recognised += 1
                 continue
             seen.add((name, second, third))
-            if name == "Most objectives stolen" and name in seen_names:
-                name = "Most useless kills"
-            seen_names.add(name)
             out.awards.append(Award(name, AWARD_CATEGORIES[name], second, third, award_value(third), n))
             recognised += 1
         elif _INT.match(second.strip()) and _INT.match(third.strip()):

@@ -14,11 +14,11 @@ STATS, ENDSTATS, TIMING, GAMETIME = "stats", "endstats", "timing", "gametime"
 
 _MAP = r"[A-Za-z0-9_.+-]{1,50}"
 _ROUND_FILE = re.compile(
-    r"^(?P<date>\d{4}-\d{2}-\d{2})-(?P<time>\d{6})-(?P<map>.+)-round-(?P<round>\d+)"
+    r"^(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})-(?P<time>[0-9]{6})-(?P<map>.+)-round-(?P<round>[0-9]+)"
     r"(?P<suffix>-endstats|-timing)?\.(?P<ext>txt|json)$"
 )
-_GAMETIME = re.compile(r"^gametime-(?P<map>.+)-R(?P<round>\d+)-(?P<unix>\d+)\.json$")
-_LOOKS_LIKE_ROUND = re.compile(r"^\d{4}-\d{2}-\d{2}-.*\.(txt|json)$")
+_GAMETIME = re.compile(r"^gametime-(?P<map>.+)-R(?P<round>[0-9]+)-(?P<unix>[0-9]{1,12})\.json$")
+_LOOKS_LIKE_ROUND = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}-.*\.(txt|json)$")
 _IGNORED_SUFFIXES = ("_ws.txt", "_engagements.txt")
 
 

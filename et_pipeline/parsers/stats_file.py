@@ -39,7 +39,7 @@ def clock_seconds(text: str | None) -> int | None:
         if "." in text:
             return round(float(text) * 60)
         return int(text)
-    except ValueError:
+    except (ValueError, OverflowError):   # garbage, or inf/NaN from an exponent
         return None
 
 
@@ -61,10 +61,11 @@ class Header:
 
     @property
     def playtime_seconds(self) -> float | None:
-        """Header field 9 as seconds: ms when > 10 000, seconds otherwise, None when <= 0."""
-        if self.playtime_ms is None or self.playtime_ms <= 0:
+        """Header field 9 (always milliseconds) as seconds; None when unknown: <= 0 is the
+        shutdown path and <= 10 000 ms is no real round (FORMATS 1.2 measured duration)."""
+        if self.playtime_ms is None or self.playtime_ms <= 10000:
             return None
-        return self.playtime_ms / 1000 if self.playtime_ms > 10000 else float(self.playtime_ms)
+        return self.playtime_ms / 1000
 
 
 @dataclass
@@ -103,6 +104,8 @@ class StatsFile:
 
 
 def _int(text: str, what: str) -> int:
+    if not text.strip().lstrip("+-").isascii():
+        raise ParseError("%s is not an integer: %r" % (what, text[:40]))
     try:
         return int(text)
     except ValueError:

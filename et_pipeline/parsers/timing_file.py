@@ -2,6 +2,7 @@
 v1.7.2, FORMATS.md 4.4) and this project's own timing file (lua/, one line of
 `key=value` pairs or the same keys as one JSON object)."""
 import json
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -34,12 +35,18 @@ _FIRST_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
 
 
 def _num(text) -> float | None:
-    if text is None:
+    """The first number in a value, or None; never inf or NaN (they mean garbage)."""
+    if text is None or isinstance(text, bool):
         return None
-    if isinstance(text, (int, float)) and not isinstance(text, bool):
-        return float(text)
-    m = _FIRST_NUMBER.search(str(text))
-    return float(m.group(0)) if m else None
+    try:
+        if isinstance(text, (int, float)):
+            value = float(text)
+        else:
+            m = _FIRST_NUMBER.search(str(text)[:200])
+            value = float(m.group(0)) if m else None
+    except OverflowError:
+        return None
+    return value if value is not None and math.isfinite(value) and abs(value) < 1e15 else None
 
 
 def _int(text) -> int | None:
@@ -58,7 +65,7 @@ def _players(value) -> list[dict]:
     if isinstance(value, str):
         try:
             value = json.loads(value, strict=False) if value.strip() else []
-        except ValueError:
+        except (ValueError, RecursionError):
             return []
     if not isinstance(value, list):
         return []
@@ -75,6 +82,8 @@ def _load_json(data: bytes) -> object:
         return json.loads(decode(data), strict=False)
     except ValueError as e:
         raise ParseError("invalid JSON (%s): truncated or garbled" % e) from None
+    except RecursionError:
+        raise ParseError("invalid JSON: nested too deeply") from None
 
 
 def parse_gametime_file(data: bytes) -> LuaTiming:
@@ -89,7 +98,8 @@ def parse_gametime_file(data: bytes) -> LuaTiming:
     embeds = payload.get("embeds") if isinstance(payload.get("embeds"), list) else []
     embed = embeds[0] if embeds and isinstance(embeds[0], dict) else {}
     fields = {}
-    for f in embed.get("fields") or []:
+    raw_fields = embed.get("fields")
+    for f in raw_fields if isinstance(raw_fields, list) else []:
         if isinstance(f, dict) and "name" in f:
             fields[str(f["name"]).strip().lower()] = f.get("value")
     if not meta and not fields:
@@ -113,7 +123,7 @@ def parse_gametime_file(data: bytes) -> LuaTiming:
         playtime = _num(meta.get("actual_duration_seconds"))
     try:
         pause_list = json.loads(fields.get("lua_pauses_json") or "[]", strict=False)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         pause_list = []
     return LuaTiming(
         map=map_name,

@@ -108,7 +108,8 @@ def build_rounds(files: list[tuple[str, FileName, bytes]], session_date: str, ru
             seconds = _round_seconds(sf)
             for p in sf.players:
                 if pr.round_number == 2 and pr.pair_key:
-                    line, source = differential(p, r1_players.get(p.key))
+                    # an empty GUID is nobody in particular: never matched across files (FORMATS 5 #23)
+                    line, source = differential(p, r1_players.get(p.key) if p.guid else None)
                 else:
                     line, source = p, "file"
                 out.players.append(dict(

@@ -162,11 +162,19 @@ def make_night(seed: int, index: int, day: dt.date, people: list[Person], server
     wanted = [e for e in MAP_EDGES if e in edges]
     slots = list(range(len(maps)))
     rng.shuffle(slots)
+    def ambiguous(i: int, e: str) -> bool:
+        """An abandoned R1 right before a replay of the same map whose R1 file is lost
+        looks exactly like a normal R1 + R2: nobody could tell, so never generate it."""
+        pair = {"orphan_r2": ("r1_only", -1), "r1_only": ("orphan_r2", 1)}.get(e)
+        if pair is None:
+            return False
+        other, step = pair
+        j = i + step
+        return 0 <= j < len(maps) and maps[j].name == maps[i].name and map_edges.get(j) == other
+
     for e in wanted:
         for i in slots:
-            if i in map_edges:
-                continue
-            if e == "r1_only" and i + 1 < len(maps) and maps[i + 1].name == maps[i].name:
+            if i in map_edges or ambiguous(i, e):
                 continue
             map_edges[i] = e
             break
@@ -183,7 +191,16 @@ def make_night(seed: int, index: int, day: dt.date, people: list[Person], server
     truth_maps, truth_rounds = [], []
     a_side = 1          # group A on Axis in the night's first R1 (its definition)
     left: set[str] = set()
-    for mi, m in enumerate(maps):
+    mi = -1
+    while True:
+        mi += 1
+        if mi == len(maps):
+            # past midnight: keep playing until a round starts on the next date
+            if "past_midnight" in edges and dt.datetime.fromtimestamp(t, TZ).date() <= day:
+                maps.append(rng.choice([x for x in MAPS if x.name != maps[-1].name]))
+            else:
+                break
+        m = maps[mi]
         edge = map_edges.get(mi)
         limit = m.limit_min * 60
         attack_side = 3 - m.defender
