@@ -18,6 +18,11 @@ class RoundSlot:
     map: str
     round_number: int
     time: dt.datetime              # stats file time (local)
+    file_round: int | None = None  # the file name's label when it differs (an aborted R2 is
+                                   # labelled round 1 by the stats and the upstream Lua alike)
+
+    def answers_to(self, round_number: int) -> bool:
+        return round_number in (self.round_number, self.file_round)
 
 
 @dataclass(frozen=True)
@@ -61,7 +66,7 @@ def _candidates(rounds: list[RoundSlot], map_name: str, round_number: int, when:
                 window_s: float, exact) -> list[tuple[str, float, bool]]:
     out = []
     for r in rounds:
-        if r.map.lower() != map_name.lower() or r.round_number != round_number:
+        if r.map.lower() != map_name.lower() or not r.answers_to(round_number):
             continue
         signed = (r.time - when).total_seconds()
         if abs(signed) <= window_s:

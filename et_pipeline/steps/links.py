@@ -5,8 +5,8 @@ from et_pipeline.domain.linking import RoundSlot, link_timings
 
 
 def round_slots(round_rows: list[dict]) -> list[RoundSlot]:
-    return [RoundSlot(r["round_key"], r["map"], r["round_number"], dt.datetime.fromisoformat(r["local_time"]))
-            for r in round_rows]
+    return [RoundSlot(r["round_key"], r["map"], r["round_number"], dt.datetime.fromisoformat(r["local_time"]),
+                      r["file_round"]) for r in round_rows]
 
 
 def build_lua_round_teams(timing_rows: list[dict], round_rows: list[dict], window_minutes: float) -> list[dict]:

@@ -120,7 +120,8 @@ def build_rounds(files: list[tuple[str, FileName, bytes]], session_date: str, ru
                                    for w in weapon_rows(line))
             out.rounds.append(dict(
                 round_key=key, session_date=session_date, session_id=session.session_id, file=name.name,
-                map=name.map, round_number=pr.round_number, local_time=name.local_time.isoformat(),
+                map=name.map, round_number=pr.round_number, file_round=name.round,
+                local_time=name.local_time.isoformat(),
                 match_id=pr.match_id, orphan=pr.orphan, pair_key=pr.pair_key, pairing=pr.status,
                 format=h.format, server_name=h.server_name, config=h.config, defender=h.defender,
                 winner=h.winner, time_limit=h.time_limit, next_time_limit=h.next_time_limit,
