@@ -1,10 +1,10 @@
 """Engine creation and the one write pattern: replace a partition's rows in one transaction."""
+import os
 from typing import Iterable, Sequence
 
 from sqlalchemy import Table, create_engine, event
 from sqlalchemy.engine import Connection, Engine
 
-from et_pipeline.storage.schema import metadata
 
 DEFAULT_URL = "sqlite:///et_pipeline.db"
 
@@ -29,8 +29,26 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
+
+
+def alembic_config():
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", MIGRATIONS)
+    return cfg
+
+
 def ensure_schema(engine: Engine) -> None:
-    metadata.create_all(engine)
+    """Bring the database to the newest schema through the Alembic migrations (one path
+    for every database, so no importer can ever write to a table another never created)."""
+    from alembic import command
+
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
 
 
 def replace_partition(conn: Connection, table: Table, session_dates: Sequence[str], rows: Iterable[dict]) -> int:

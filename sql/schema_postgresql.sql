@@ -1,0 +1,323 @@
+-- et-pipeline schema for postgresql, generated from et_pipeline/storage/schema.py; do not edit.
+
+CREATE TABLE awards (
+	id SERIAL NOT NULL, 
+	session_date VARCHAR(10) NOT NULL, 
+	source VARCHAR(260) NOT NULL, 
+	round_key VARCHAR(120), 
+	link_status VARCHAR(32) NOT NULL, 
+	map VARCHAR(64) NOT NULL, 
+	round_number INTEGER NOT NULL, 
+	line INTEGER NOT NULL, 
+	award VARCHAR(80) NOT NULL, 
+	category VARCHAR(20) NOT NULL, 
+	player VARCHAR(80) NOT NULL, 
+	guid VARCHAR(8), 
+	value_text VARCHAR(120) NOT NULL, 
+	value_numeric FLOAT, 
+	PRIMARY KEY (id)
+);
+
+CREATE INDEX ix_awards_round ON awards (round_key, award);
+
+CREATE INDEX ix_awards_round_key ON awards (round_key);
+
+CREATE INDEX ix_awards_session_date ON awards (session_date);
+
+CREATE INDEX ix_awards_source ON awards (source);
+
+CREATE TABLE discord_posts (
+	session_id VARCHAR(40) NOT NULL, 
+	kind VARCHAR(80) NOT NULL, 
+	session_date VARCHAR(10) NOT NULL, 
+	message_id VARCHAR(32), 
+	content_hash VARCHAR(64) NOT NULL, 
+	updated_at VARCHAR(32) NOT NULL, 
+	UNIQUE (session_id, kind)
+);
+
+CREATE INDEX ix_discord_posts_session_date ON discord_posts (session_date);
+
+CREATE TABLE lua_round_teams (
+	source VARCHAR(260) NOT NULL, 
+	session_date VARCHAR(10) NOT NULL, 
+	round_key VARCHAR(120), 
+	link_status VARCHAR(32) NOT NULL, 
+	delta_seconds FLOAT, 
+	map VARCHAR(64) NOT NULL, 
+	round_number INTEGER NOT NULL, 
+	axis_players TEXT NOT NULL, 
+	allies_players TEXT NOT NULL, 
+	PRIMARY KEY (source), 
+	UNIQUE (round_key)
+);
+
+CREATE INDEX ix_lua_round_teams_session_date ON lua_round_teams (session_date);
+
+CREATE TABLE lua_timings (
+	source VARCHAR(260) NOT NULL, 
+	session_date VARCHAR(10) NOT NULL, 
+	kind VARCHAR(20) NOT NULL, 
+	map VARCHAR(64) NOT NULL, 
+	round_number INTEGER NOT NULL, 
+	round_start_unix BIGINT, 
+	round_end_unix BIGINT, 
+	round_end_local VARCHAR(19), 
+	playtime_seconds FLOAT, 
+	warmup_seconds INTEGER, 
+	pause_count INTEGER NOT NULL, 
+	pause_seconds INTEGER NOT NULL, 
+	winner INTEGER, 
+	defender INTEGER, 
+	end_reason VARCHAR(32), 
+	timelimit_minutes FLOAT, 
+	surrender_team INTEGER, 
+	axis_players TEXT NOT NULL, 
+	allies_players TEXT NOT NULL, 
+	pauses TEXT NOT NULL, 
+	version VARCHAR(20), 
+	PRIMARY KEY (source)
+);
+
+CREATE INDEX ix_lua_timings_session_date ON lua_timings (session_date);
+
+CREATE TABLE map_results (
+	session_date VARCHAR(10) NOT NULL, 
+	session_id VARCHAR(40) NOT NULL, 
+	play_index INTEGER NOT NULL, 
+	map VARCHAR(64) NOT NULL, 
+	r1_key VARCHAR(120) NOT NULL, 
+	r2_key VARCHAR(120), 
+	winner VARCHAR(4), 
+	counted BOOLEAN NOT NULL, 
+	note TEXT, 
+	scoring_source VARCHAR(20) NOT NULL, 
+	points_a INTEGER NOT NULL, 
+	points_b INTEGER NOT NULL, 
+	time_a VARCHAR(16), 
+	time_b VARCHAR(16), 
+	a_r1_side INTEGER, 
+	r1_defender_side INTEGER, 
+	winner_side INTEGER, 
+	UNIQUE (session_id, play_index)
+);
+
+CREATE INDEX ix_map_results_session_date ON map_results (session_date);
+
+CREATE TABLE partition_state (
+	session_date VARCHAR(10) NOT NULL, 
+	fingerprint VARCHAR(64) NOT NULL, 
+	file_count INTEGER NOT NULL, 
+	completed BOOLEAN NOT NULL, 
+	PRIMARY KEY (session_date)
+);
+
+CREATE TABLE player_round_stats (
+	round_key VARCHAR(120) NOT NULL, 
+	session_date VARCHAR(10) NOT NULL, 
+	player_key VARCHAR(80) NOT NULL, 
+	guid VARCHAR(8) NOT NULL, 
+	name VARCHAR(80) NOT NULL, 
+	raw_name VARCHAR(160) NOT NULL, 
+	side INTEGER NOT NULL, 
+	is_bot BOOLEAN NOT NULL, 
+	values_from VARCHAR(20) NOT NULL, 
+	kills INTEGER NOT NULL, 
+	deaths INTEGER NOT NULL, 
+	headshots INTEGER NOT NULL, 
+	hits INTEGER NOT NULL, 
+	shots INTEGER NOT NULL, 
+	damage_given INTEGER NOT NULL, 
+	damage_received INTEGER NOT NULL, 
+	team_damage_given INTEGER NOT NULL, 
+	team_damage_received INTEGER NOT NULL, 
+	gibs INTEGER NOT NULL, 
+	self_kills INTEGER NOT NULL, 
+	team_kills INTEGER NOT NULL, 
+	team_gibs INTEGER NOT NULL, 
+	xp INTEGER NOT NULL, 
+	killing_spree INTEGER NOT NULL, 
+	death_spree INTEGER NOT NULL, 
+	kill_assists INTEGER NOT NULL, 
+	kill_steals INTEGER NOT NULL, 
+	headshot_kills INTEGER NOT NULL, 
+	objectives_stolen INTEGER NOT NULL, 
+	objectives_returned INTEGER NOT NULL, 
+	dynamites_planted INTEGER NOT NULL, 
+	dynamites_defused INTEGER NOT NULL, 
+	times_revived INTEGER NOT NULL, 
+	revives_given INTEGER NOT NULL, 
+	bullets_fired INTEGER NOT NULL, 
+	useful_kills INTEGER NOT NULL, 
+	denied_playtime INTEGER NOT NULL, 
+	multikill_2x INTEGER NOT NULL, 
+	multikill_3x INTEGER NOT NULL, 
+	multikill_4x INTEGER NOT NULL, 
+	multikill_5x INTEGER NOT NULL, 
+	multikill_6x INTEGER NOT NULL, 
+	useless_kills INTEGER NOT NULL, 
+	full_selfkills INTEGER NOT NULL, 
+	repairs_constructions INTEGER NOT NULL, 
+	time_played_seconds INTEGER NOT NULL, 
+	time_played_minutes FLOAT NOT NULL, 
+	time_played_percent FLOAT NOT NULL, 
+	time_dead_minutes FLOAT NOT NULL, 
+	time_dead_ratio FLOAT NOT NULL, 
+	tank_meatshield FLOAT NOT NULL, 
+	accuracy FLOAT NOT NULL, 
+	kd_ratio FLOAT NOT NULL, 
+	efficiency FLOAT NOT NULL, 
+	dpm FLOAT NOT NULL, 
+	UNIQUE (round_key, player_key)
+);
+
+CREATE INDEX ix_player_round_stats_round_key ON player_round_stats (round_key);
+
+CREATE INDEX ix_player_round_stats_session_date ON player_round_stats (session_date);
+
+CREATE TABLE raw_files (
+	path VARCHAR(300) NOT NULL, 
+	session_date VARCHAR(10) NOT NULL, 
+	sha256 VARCHAR(64) NOT NULL, 
+	content BYTEA NOT NULL, 
+	PRIMARY KEY (path)
+);
+
+CREATE INDEX ix_raw_files_session_date ON raw_files (session_date);
+
+CREATE TABLE rounds (
+	round_key VARCHAR(120) NOT NULL, 
+	session_date VARCHAR(10) NOT NULL, 
+	session_id VARCHAR(40) NOT NULL, 
+	file VARCHAR(260) NOT NULL, 
+	map VARCHAR(64) NOT NULL, 
+	round_number INTEGER NOT NULL, 
+	file_round INTEGER NOT NULL, 
+	local_time VARCHAR(19) NOT NULL, 
+	match_id VARCHAR(40) NOT NULL, 
+	orphan BOOLEAN NOT NULL, 
+	pair_key VARCHAR(120), 
+	pairing VARCHAR(20) NOT NULL, 
+	format VARCHAR(20) NOT NULL, 
+	server_name TEXT, 
+	config VARCHAR(64), 
+	defender INTEGER, 
+	winner INTEGER, 
+	time_limit VARCHAR(16), 
+	next_time_limit VARCHAR(16), 
+	time_limit_seconds INTEGER, 
+	next_time_limit_seconds INTEGER, 
+	header_playtime_seconds FLOAT, 
+	aborted BOOLEAN NOT NULL, 
+	has_bots BOOLEAN NOT NULL, 
+	player_count INTEGER NOT NULL, 
+	PRIMARY KEY (round_key)
+);
+
+CREATE INDEX ix_rounds_session_date ON rounds (session_date);
+
+CREATE TABLE server_files (
+	path VARCHAR(300) NOT NULL, 
+	session_date VARCHAR(10), 
+	folder VARCHAR(20) NOT NULL, 
+	name VARCHAR(260) NOT NULL, 
+	kind VARCHAR(20), 
+	size BIGINT NOT NULL, 
+	mtime FLOAT NOT NULL, 
+	sha256 VARCHAR(64), 
+	status VARCHAR(20) NOT NULL, 
+	error TEXT, 
+	round_key VARCHAR(120), 
+	PRIMARY KEY (path)
+);
+
+CREATE INDEX ix_server_files_session_date ON server_files (session_date);
+
+CREATE TABLE session_results (
+	session_id VARCHAR(40) NOT NULL, 
+	session_date VARCHAR(10) NOT NULL, 
+	team_a_name VARCHAR(64) NOT NULL, 
+	team_b_name VARCHAR(64) NOT NULL, 
+	score_a INTEGER NOT NULL, 
+	score_b INTEGER NOT NULL, 
+	winner VARCHAR(4), 
+	maps_counted INTEGER NOT NULL, 
+	maps_total INTEGER NOT NULL, 
+	format VARCHAR(16), 
+	PRIMARY KEY (session_id)
+);
+
+CREATE INDEX ix_session_results_session_date ON session_results (session_date);
+
+CREATE TABLE session_teams (
+	session_date VARCHAR(10) NOT NULL, 
+	session_id VARCHAR(40) NOT NULL, 
+	team VARCHAR(1) NOT NULL, 
+	team_name VARCHAR(64) NOT NULL, 
+	player_key VARCHAR(80) NOT NULL, 
+	guid VARCHAR(8) NOT NULL, 
+	name VARCHAR(80) NOT NULL, 
+	joined_round VARCHAR(120) NOT NULL, 
+	UNIQUE (session_id, player_key)
+);
+
+CREATE INDEX ix_session_teams_session_date ON session_teams (session_date);
+
+CREATE TABLE sessions (
+	session_id VARCHAR(40) NOT NULL, 
+	session_date VARCHAR(10) NOT NULL, 
+	start VARCHAR(19) NOT NULL, 
+	"end" VARCHAR(19) NOT NULL, 
+	round_count INTEGER NOT NULL, 
+	PRIMARY KEY (session_id)
+);
+
+CREATE INDEX ix_sessions_session_date ON sessions (session_date);
+
+CREATE TABLE timing_comparison (
+	round_key VARCHAR(120) NOT NULL, 
+	session_date VARCHAR(10) NOT NULL, 
+	stats_seconds FLOAT, 
+	stats_source VARCHAR(32), 
+	lua_seconds FLOAT, 
+	diff_seconds FLOAT, 
+	status VARCHAR(16) NOT NULL, 
+	cause TEXT, 
+	PRIMARY KEY (round_key)
+);
+
+CREATE INDEX ix_timing_comparison_session_date ON timing_comparison (session_date);
+
+CREATE TABLE vs_stats (
+	id SERIAL NOT NULL, 
+	session_date VARCHAR(10) NOT NULL, 
+	source VARCHAR(260) NOT NULL, 
+	round_key VARCHAR(120), 
+	subject_name VARCHAR(80), 
+	subject_guid VARCHAR(8), 
+	opponent VARCHAR(80) NOT NULL, 
+	kills INTEGER NOT NULL, 
+	deaths INTEGER NOT NULL, 
+	PRIMARY KEY (id)
+);
+
+CREATE INDEX ix_vs_stats_session_date ON vs_stats (session_date);
+
+CREATE INDEX ix_vs_stats_source ON vs_stats (source);
+
+CREATE TABLE weapon_round_stats (
+	round_key VARCHAR(120) NOT NULL, 
+	session_date VARCHAR(10) NOT NULL, 
+	player_key VARCHAR(80) NOT NULL, 
+	weapon VARCHAR(24) NOT NULL, 
+	hits INTEGER NOT NULL, 
+	shots INTEGER NOT NULL, 
+	kills INTEGER NOT NULL, 
+	deaths INTEGER NOT NULL, 
+	headshots INTEGER NOT NULL, 
+	UNIQUE (round_key, player_key, weapon)
+);
+
+CREATE INDEX ix_weapon_round_stats_round_key ON weapon_round_stats (round_key);
+
+CREATE INDEX ix_weapon_round_stats_session_date ON weapon_round_stats (session_date);
