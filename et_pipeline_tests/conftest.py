@@ -1,4 +1,18 @@
 """Shared fixtures: real servers on loopback live in `servers.py`, pipeline helpers in
 `pipeline_fixtures.py`."""
+import json
+from pathlib import Path
+
+import pytest
+
 from et_pipeline_tests.pipeline_fixtures import dagster_instance, night, pipeline  # noqa: F401
 from et_pipeline_tests.servers import postgres_server, postgres_url, sftp_server  # noqa: F401
+
+SAMPLE_SESSION = Path(__file__).parent / "fixtures" / "publish" / "sample_session.json"
+
+
+@pytest.fixture(scope="module")
+def session() -> dict:
+    """A session of the report (6 players and a bot, 5 maps, one map not counted, one
+    round without Lua data) for the publishing tests."""
+    return json.loads(SAMPLE_SESSION.read_text(encoding="utf-8"))

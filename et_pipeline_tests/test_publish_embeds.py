@@ -1,20 +1,11 @@
 """The Discord messages built from a session report (publish/embeds.py)."""
 import copy
-import json
-import os
 
 import pytest
 
 from et_pipeline.publish import embeds, limits
 from et_pipeline.publish.embeds import build_messages
 
-SAMPLE = os.path.join(os.path.dirname(__file__), "fixtures", "publish", "sample_session.json")
-
-
-@pytest.fixture(scope="module")
-def session():
-    with open(SAMPLE, encoding="utf-8") as f:
-        return json.load(f)
 
 
 @pytest.fixture(scope="module")

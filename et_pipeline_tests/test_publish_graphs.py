@@ -1,8 +1,6 @@
 """Session graphs (publish/graphs.py): PNGs that are deterministic and sized for Discord."""
 import copy
 import io
-import json
-import os
 import struct
 
 import pytest
@@ -10,13 +8,6 @@ import pytest
 from et_pipeline.publish import graphs
 from et_pipeline.publish.embeds import build_messages
 
-SAMPLE = os.path.join(os.path.dirname(__file__), "fixtures", "publish", "sample_session.json")
-
-
-@pytest.fixture(scope="module")
-def session():
-    with open(SAMPLE, encoding="utf-8") as f:
-        return json.load(f)
 
 
 @pytest.fixture(scope="module")

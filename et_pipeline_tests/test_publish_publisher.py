@@ -2,7 +2,6 @@
 like Discord. Post once, never twice, edit on change."""
 import copy
 import json
-import os
 
 import pytest
 from sqlalchemy import func, select
@@ -15,13 +14,6 @@ from et_pipeline.storage.database import ensure_schema, make_engine
 from et_pipeline.storage.schema import discord_posts
 from et_pipeline_tests.fixtures.publish.fake_discord import FakeDiscord
 
-SAMPLE = os.path.join(os.path.dirname(__file__), "fixtures", "publish", "sample_session.json")
-
-
-@pytest.fixture(scope="module")
-def session():
-    with open(SAMPLE, encoding="utf-8") as f:
-        return json.load(f)
 
 
 @pytest.fixture(scope="module")

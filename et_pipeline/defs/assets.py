@@ -10,7 +10,7 @@ import hashlib
 from collections import Counter
 
 import dagster as dg
-from sqlalchemy import and_, select
+from sqlalchemy import select
 
 from et_pipeline.defs.partitions import session_dates
 from et_pipeline.defs.resources import DatabaseResource, DiscordWebhook, RulesResource, StatsSourceResource
