@@ -35,7 +35,7 @@ validate: install
 
 # The Dagster UI on the same instance `make demo` wrote to.
 dev: install
-	mkdir -p .dagster_home && cp dagster.yaml .dagster_home/dagster.yaml
+	mkdir -p .dagster_home && cp -n dagster.yaml .dagster_home/dagster.yaml
 	set -m; DAGSTER_HOME=$(CURDIR)/.dagster_home ET_DB_URL=$(DEMO_DB) $(VENV)/bin/dagster dev -w workspace.yaml
 
 bench: install

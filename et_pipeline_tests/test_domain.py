@@ -861,7 +861,8 @@ def test_an_ambiguous_timing_link_is_reported_as_the_cause():
     rounds = [dict(round_key=k, session_date="2026-02-05", map="supply", round_number=1, match_id=k[:17],
                    header_playtime_seconds=None, next_time_limit_seconds=500, time_limit_seconds=720)
               for k in ("2026-02-05-210000-supply-round-1", "2026-02-05-212000-supply-round-1")]
-    timing = [dict(source="gametime-supply-R1-1770321900.json", map="supply", round_number=1, playtime_seconds=500)]
+    timing = [dict(source="gametime-supply-R1-1770321900.json", session_date="2026-02-05", map="supply",
+                   round_number=1, playtime_seconds=500)]
     links = [dict(source=timing[0]["source"], round_key=None, link_status="ambiguous_tie")]
     rows = build_timing_comparison(rounds, {}, timing, links)
     assert [r["status"] for r in rows] == ["NO_LUA_DATA", "NO_LUA_DATA"]

@@ -242,7 +242,8 @@ def test_pipeline_finds_the_winners_the_truth_says(tmp_path):
             for guid, p in tr["players"].items():
                 if p["in_file"]:
                     players += 1
-                    assert {f: got[guid][f] for f in STAT_FIELDS} == p["this_round"], (tr["file"], guid, p["values_from"])
+                    want = p["this_round"]
+                    assert {f: got[guid][f] for f in STAT_FIELDS} == want, (tr["file"], guid, p["values_from"])
             has_lua = rounds[tr["file"]]["lua"] is not None
             assert has_lua == (tr["gametime"] is not None), tr["file"]
     assert maps >= 12 and players > 200

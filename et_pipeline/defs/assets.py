@@ -175,11 +175,15 @@ def endstats_awards(context: dg.AssetExecutionContext, database: DatabaseResourc
                                                    t.player_round_stats.c.name)
                                             .where(t.player_round_stats.c.session_date.in_(dates))):
             players.setdefault(key, []).append((guid, name))
+        rounds_by_date: dict[str, list[dict]] = {d: [] for d in dates}
+        for r in round_rows:
+            rounds_by_date[r["session_date"]].append(r)
         awards, vs, outcomes = [], [], []
         for d in dates:
-            a, v, o = build_awards(by_date[d], round_slots([r for r in round_rows if r["session_date"] == d]),
-                                   players, d, rules.rules())
-            awards, vs, outcomes = awards + a, vs + v, outcomes + o
+            a, v, o = build_awards(by_date[d], round_slots(rounds_by_date[d]), players, d, rules.rules())
+            awards += a
+            vs += v
+            outcomes += o
         n = replace_partition(conn, t.awards, dates, awards)
         replace_partition(conn, t.vs_stats, dates, vs)
         status = _record_outcomes(conn, outcomes)

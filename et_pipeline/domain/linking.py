@@ -62,11 +62,20 @@ def assign(candidates: dict[str, list[tuple[str, float, bool]]]) -> dict[str, Li
     return result
 
 
-def _candidates(rounds: list[RoundSlot], map_name: str, round_number: int, when: dt.datetime,
+def _by_map(rounds: list[RoundSlot]) -> dict[str, list[RoundSlot]]:
+    """Rounds per map: each item is compared with its own map's rounds only, so linking
+    a season stays linear in the number of files."""
+    out: dict[str, list[RoundSlot]] = {}
+    for r in rounds:
+        out.setdefault(r.map.lower(), []).append(r)
+    return out
+
+
+def _candidates(by_map: dict[str, list[RoundSlot]], map_name: str, round_number: int, when: dt.datetime,
                 window_s: float, exact) -> list[tuple[str, float, bool]]:
     out = []
-    for r in rounds:
-        if r.map.lower() != map_name.lower() or not r.answers_to(round_number):
+    for r in by_map.get(map_name.lower(), ()):
+        if not r.answers_to(round_number):
             continue
         signed = (r.time - when).total_seconds()
         if abs(signed) <= window_s:
@@ -78,7 +87,8 @@ def link_timings(rounds: list[RoundSlot], timings: list[tuple[str, str, int, dt.
                  window_minutes: float) -> dict[str, Link]:
     """timings: (source, map, round number, local round end). Exact: the stats file was
     written 0-10 s after the Lua round end."""
-    cands = {src: _candidates(rounds, m, n, end, window_minutes * 60,
+    by_map = _by_map(rounds)
+    cands = {src: _candidates(by_map, m, n, end, window_minutes * 60,
                               lambda s: 0 <= s <= EXACT_TIMING_SECONDS)
              for src, m, n, end in timings}
     return assign(cands)
@@ -87,6 +97,7 @@ def link_timings(rounds: list[RoundSlot], timings: list[tuple[str, str, int, dt.
 def link_endstats(rounds: list[RoundSlot], files: list[tuple[str, str, int, dt.datetime]],
                   narrow_seconds: float, window_minutes: float) -> dict[str, Link]:
     """files: (name, map, round number, file time). Narrow (+-30 s) matches first."""
-    cands = {name: _candidates(rounds, m, n, t, window_minutes * 60, lambda s: abs(s) <= narrow_seconds)
+    by_map = _by_map(rounds)
+    cands = {name: _candidates(by_map, m, n, t, window_minutes * 60, lambda s: abs(s) <= narrow_seconds)
              for name, m, n, t in files}
     return assign(cands)

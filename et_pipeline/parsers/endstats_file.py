@@ -34,7 +34,7 @@ AWARD_CATEGORIES: dict[str, str] = {
     "Most playtime denied": "timing",
 }
 # Longest first, so "Most objectives stolen" never shadows a longer name.
-_KNOWN = sorted(AWARD_CATEGORIES, key=len, reverse=True)
+_KNOWN_PREFIX = re.compile("|".join(re.escape(n) for n in sorted(AWARD_CATEGORIES, key=len, reverse=True)))
 _NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _INT = re.compile(r"^-?[0-9]{1,9}$")
 # Awards the script writes after #33 "Most objectives stolen" (FORMATS 3.3 emission order):
@@ -88,10 +88,8 @@ def award_value(text: str) -> float | None:
 def _award_name(first: str) -> str | None:
     if first in AWARD_CATEGORIES:
         return first
-    for name in _KNOWN:
-        if first.startswith(name):
-            return name
-    return None
+    m = _KNOWN_PREFIX.match(first)
+    return m.group(0) if m else None
 
 
 def parse_endstats_file(data: bytes) -> EndstatsFile:

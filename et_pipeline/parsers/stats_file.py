@@ -1,4 +1,5 @@
 """Parser for c0rnp0rn7 (8 header fields) and c0rnp0rn8 (9) stats files, FORMATS.md section 1."""
+import math
 from dataclasses import dataclass, field
 
 from et_pipeline.parsers.errors import ParseError
@@ -142,6 +143,31 @@ def parse_header(line: str) -> Header:
     )
 
 
+_TAB_CONVERTERS = tuple(float if i in DECIMAL_TABS else int for i in range(len(TAB_FIELDS)))
+
+
+def _weapon_ids(mask: int) -> list[int]:
+    """Set bits of the weapon mask, lowest first (one step per weapon, not per bit)."""
+    ids = []
+    while mask:
+        low = mask & -mask
+        ids.append(low.bit_length() - 1)
+        mask ^= low
+    return ids
+
+
+def _is_int(text: str) -> bool:
+    return _converts(int, text)
+
+
+def _converts(conv, text: str) -> bool:
+    try:
+        conv(text)
+        return True
+    except ValueError:
+        return False
+
+
 def parse_player_line(line: str, lineno: int) -> PlayerLine:
     parts = line.split("\\")
     if len(parts) != 5:
@@ -153,31 +179,37 @@ def parse_player_line(line: str, lineno: int) -> PlayerLine:
     tokens = weapon_part.split()
     if not tokens:
         raise ParseError("player line %d has no weapon mask" % lineno)
-    mask = _int(tokens[0], "weapon mask on line %d" % lineno)
+    if not rest.isascii():
+        raise ParseError("player line %d has non-ASCII characters in its numbers" % lineno)
+    try:
+        numbers = list(map(int, tokens))
+    except ValueError:
+        bad = next(t for t in tokens if not _is_int(t))
+        raise ParseError("weapon block value on line %d is not an integer: %r" % (lineno, bad[:40])) from None
+    mask = numbers[0]
     if not 0 <= mask < 2 ** len(WEAPONS):
         raise ParseError("weapon mask %d on line %d is out of range" % (mask, lineno))
-    ids = [j for j in range(len(WEAPONS)) if mask >> j & 1]
-    if len(tokens) != 1 + 5 * len(ids):
+    ids = _weapon_ids(mask)
+    if len(numbers) != 1 + 5 * len(ids):
         raise ParseError("player line %d has %d weapon numbers, mask %d needs %d"
-                         % (lineno, len(tokens) - 1, mask, 5 * len(ids)))
-    numbers = [_int(t, "weapon value on line %d" % lineno) for t in tokens[1:]]
-    if any(n < 0 for n in numbers):
+                         % (lineno, len(numbers) - 1, mask, 5 * len(ids)))
+    if numbers and min(numbers) < 0:
         raise ParseError("negative weapon counter on line %d" % lineno)
-    weapons = {j: tuple(numbers[5 * k:5 * k + 5]) for k, j in enumerate(ids)}
+    groups = iter(numbers[1:])
+    weapons = dict(zip(ids, zip(groups, groups, groups, groups, groups)))
     tab_texts = tab_part.split("\t")
     if len(tab_texts) != len(TAB_FIELDS):
         raise ParseError("player line %d has %d extended fields, expected %d (truncated or garbled)"
                          % (lineno, len(tab_texts), len(TAB_FIELDS)))
-    tab = []
-    for i, text in enumerate(tab_texts):
-        try:
-            value = float(text) if i in DECIMAL_TABS else int(text)
-        except ValueError:
-            raise ParseError("extended field %d (%s) on line %d is not a number: %r"
-                             % (i, TAB_FIELDS[i], lineno, text[:20])) from None
-        if value != value or value in (float("inf"), float("-inf")):
+    try:
+        tab = [conv(text) for conv, text in zip(_TAB_CONVERTERS, tab_texts)]
+    except ValueError:
+        i = next(i for i, (conv, text) in enumerate(zip(_TAB_CONVERTERS, tab_texts)) if not _converts(conv, text))
+        raise ParseError("extended field %d (%s) on line %d is not a number: %r"
+                         % (i, TAB_FIELDS[i], lineno, tab_texts[i][:20])) from None
+    for i in DECIMAL_TABS:
+        if not math.isfinite(tab[i]):
             raise ParseError("extended field %d on line %d is not finite" % (i, lineno))
-        tab.append(value)
     return PlayerLine(
         guid=guid.strip()[:8].upper(), raw_name=raw_name, name=strip_colours(raw_name),
         rounds=_int(rounds, "rounds on line %d" % lineno), side=_int(side, "side on line %d" % lineno),
@@ -193,9 +225,12 @@ def parse_stats_file(data: bytes) -> StatsFile:
         raise ParseError("binary content (NUL bytes): not a stats file")
     if not data.endswith(b"\n"):
         raise ParseError("truncated: no newline after the last line (file still being written?)")
-    lines = split_lines(data)
-    header = parse_header(decode(lines[0]))
-    players = [parse_player_line(decode(raw), n) for n, raw in enumerate(lines[1:], start=2)]
+    try:   # the common case: one UTF-8 decode for the whole file
+        lines = [ln[:-1] if ln.endswith("\r") else ln for ln in data.decode("utf-8").split("\n") if ln.strip("\r")]
+    except UnicodeDecodeError:
+        lines = [decode(raw) for raw in split_lines(data)]
+    header = parse_header(lines[0])
+    players = [parse_player_line(line, n) for n, line in enumerate(lines[1:], start=2)]
     return StatsFile(header=header, players=players)
 
 

@@ -57,10 +57,14 @@ def build_map_results(round_rows, player_rows, lua_by_round, team_rows, double_f
 
 
 def build_session_results(session_rows: list[dict], map_rows: list[dict], team_rows: list[dict]) -> list[dict]:
+    maps_of, teams_of = defaultdict(list), defaultdict(list)
+    for m in map_rows:
+        maps_of[m["session_id"]].append(m)
+    for t in team_rows:
+        teams_of[t["session_id"]].append(t)
     out = []
     for s in session_rows:
-        maps = [m for m in map_rows if m["session_id"] == s["session_id"]]
-        teams = [t for t in team_rows if t["session_id"] == s["session_id"]]
+        maps, teams = maps_of[s["session_id"]], teams_of[s["session_id"]]
         names = {t["team"]: t["team_name"] for t in teams}
         size = "%dv%d" % (sum(t["team"] == "A" for t in teams), sum(t["team"] == "B" for t in teams))
         out.append(dict(session_id=s["session_id"], session_date=s["session_date"],

@@ -8,6 +8,14 @@ cannot be scored), per round the expected this-round numbers of every player.
 
 Deterministic for a seed, and prefix-stable: night k is the same whether 10 or 1,000
 nights are generated, so "100 nights, then the 101st" is two calls or one.
+
+Edge cases (DOMAIN.md), each with a seeded probability per night (`edge_rate`):
+orphan R2 (R1 stats file lost), R1 without R2, a surrender, a night past midnight, a
+reconnect during R2 (his R2 line holds only post-reconnect counters), a late joiner in
+R2 (replacing a player who left), an omni-bot, a map played twice, a double full hold,
+webhook v1.6.0 (no R2 gametime file after an R1 that set a fractional time).
+Gametime files are written for every night, also for dates before 2026-02-07 when the
+real webhook script did not write them yet.
 """
 import json
 import os

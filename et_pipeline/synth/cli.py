@@ -11,8 +11,8 @@ def cmd_synth(a) -> int:
     nights = truth["nights"]
     n_files = sum(len(n["files"]) for n in nights)
     edges = sorted({e for n in nights for e in n["edge_cases"]})
-    print("wrote %d night(s), %d files, %s .. %s, under %s" % (len(nights), n_files, nights[0]["date"] if nights else "-",
-                                                               nights[-1]["date"] if nights else "-", a.out))
+    first, last = (nights[0]["date"], nights[-1]["date"]) if nights else ("-", "-")
+    print("wrote %d night(s), %d files, %s .. %s, under %s" % (len(nights), n_files, first, last, a.out))
     print("edge cases: %s" % (", ".join(edges) or "none"))
     print("truth: %s/truth.json" % a.out)
     return 0

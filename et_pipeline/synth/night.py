@@ -310,7 +310,8 @@ def make_night(seed: int, index: int, day: dt.date, people: list[Person], server
     groups = {g: sorted({p for tm in truth_maps for p in tm["groups"][g]}) for g in "AB"}
     truth = dict(
         night=index, date=local_iso(stats_times[0])[:10], start=local_iso(stats_times[0]),
-        end=local_iso(stats_times[-1]), crosses_midnight=local_iso(stats_times[0])[:10] != local_iso(stats_times[-1])[:10],
+        end=local_iso(stats_times[-1]),
+        crosses_midnight=local_iso(stats_times[0])[:10] != local_iso(stats_times[-1])[:10],
         team_size=size, config=config, server=server, variant=variant, edge_cases=sorted(edges),
         groups=groups, players={p.guid8: dict(guid=p.guid, name=p.name, clean_name=p.clean_name)
                                 for p in people if p.guid8 in groups["A"] + groups["B"]},

@@ -292,7 +292,6 @@ def simulate_round(rng: random.Random, players: list[Player], duration: int, att
     times = sorted(rng.uniform(0, duration) for _ in range(_poisson(rng, minutes * rate)))
     resets = sorted((p.reset_at, p.slot) for p in players if p.reset_at is not None)
     by_slot = {p.slot: p for p in players}
-    burst: list[tuple[float, Player]] = []
     whole = [(0.0, float(duration))]
     always = [p for p in players if p.intervals == whole and p.reset_at is None]
     sometimes = [p for p in players if p not in always]

@@ -1,0 +1,527 @@
+#!/usr/bin/env python3
+"""et-pipeline benchmark: `make bench` (= `.venv/bin/python bench/bench.py`).
+
+Generates realistic nights with et_pipeline.synth (seed 2, prefix-stable), then measures
+(a) parser throughput, (b) `et-pipeline run` wall time and peak memory, (c) the sensor
+tick over 10,000 files, locally and over SFTP on loopback, (d) `report` latency, and
+prints every figure next to its target. See bench/README.md.
+"""
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+GiB = 1024 ** 3
+TARGETS = {
+    "parse": ("parsing", ">= 10,000 files/s"),
+    "run100": ("100 nights from scratch", "<= 30 s"),
+    "run1on100": ("one new night on 100", "<= 5 s"),
+    "memory": ("peak memory of any run", "<= 1 GiB"),
+    "sensor": ("sensor tick over 10,000 files", "<= 2 s"),
+    "report": ("report", "<= 200 ms"),
+}
+SUMMARY: list[tuple[str, str, str, bool | None]] = []
+
+
+def out(line: str = "") -> None:
+    print(line, flush=True)
+
+
+def verdict(key: str, figure: str, ok: bool | None) -> None:
+    name, target = TARGETS[key]
+    SUMMARY.append((name, figure, target, ok))
+
+
+def mark(ok: bool | None) -> str:
+    return "" if ok is None else ("  [ok]" if ok else "  [MISSED]")
+
+
+# --------------------------------------------------------------------------- machine
+
+def machine() -> None:
+    cpu = "unknown"
+    physical = set()
+    with contextlib.suppress(OSError), open("/proc/cpuinfo") as f:
+        phys = core = None
+        for line in f:
+            key, _, value = line.partition(":")
+            key, value = key.strip(), value.strip()
+            if key == "model name" and cpu == "unknown":
+                cpu = value
+            elif key == "physical id":
+                phys = value
+            elif key == "core id":
+                core = value
+                physical.add((phys, core))
+    ram = 0
+    with contextlib.suppress(OSError), open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemTotal:"):
+                ram = int(line.split()[1]) * 1024
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = os.cpu_count()
+    import dagster
+    import sqlalchemy
+
+    out("== machine")
+    out("CPU          %s" % cpu)
+    out("cores        %d logical, %s physical, %d usable by this process" % (
+        os.cpu_count() or 0, len(physical) or "?", usable))
+    out("RAM          %.1f GiB" % (ram / GiB))
+    out("OS           %s %s" % (platform.system(), platform.release()))
+    out("Python       %s (%s)" % (platform.python_version(), sys.executable))
+    out("dagster      %s, SQLAlchemy %s" % (dagster.__version__, sqlalchemy.__version__))
+    out()
+
+
+# --------------------------------------------------------------------------- corpus
+
+def make_corpus(work: Path, min_stats: int, min_files: int) -> tuple[Path, dict]:
+    from et_pipeline.synth import generate
+
+    nights = max(int(min_stats / 10.5), int(min_files / 31), 96) + 5    # (b) needs 101 nights
+    corpus = work / "corpus"
+    while True:
+        t0 = time.perf_counter()
+        shutil.rmtree(corpus, ignore_errors=True)
+        truth = generate(nights, str(corpus), seed=2)
+        n_stats = sum(1 for n in truth["nights"] for r in n["rounds"] if r["file"])
+        n_files = sum(len(n["files"]) for n in truth["nights"])
+        if n_stats >= min_stats and n_files >= min_files:
+            break
+        nights = int(nights * 1.15) + 1
+    took = time.perf_counter() - t0
+    out("corpus: %d nights (%s .. %s), %d stats files, %d files in all, generated in %.1f s (%s)"
+        % (nights, truth["nights"][0]["date"], truth["nights"][-1]["date"], n_stats, n_files, took, corpus))
+    out()
+    return corpus, truth
+
+
+def link_files(src_root: Path, dst_root: Path, files: list[str]) -> None:
+    for sub in ("gamestats", "gametimes"):
+        (dst_root / sub).mkdir(parents=True, exist_ok=True)
+    for rel in files:
+        dst = dst_root / rel
+        try:
+            os.link(src_root / rel, dst)
+        except OSError:
+            shutil.copy2(src_root / rel, dst)
+
+
+# --------------------------------------------------------------------------- (a) parsing
+
+def bench_parsing(corpus: Path, truth: dict, n_max: int) -> None:
+    from et_pipeline.config import Rules
+    from et_pipeline.parsers.filenames import classify
+    from et_pipeline.parsers.stats_file import parse_stats_file
+    from et_pipeline.steps.plan import make_plan
+    from et_pipeline.sources.base import ServerFile
+    from et_pipeline.steps.rounds import build_rounds
+
+    out("== (a) parser throughput (stats files read once into memory)")
+    names = [r["file"] for n in truth["nights"] for r in n["rounds"] if r["file"]][:n_max]
+    blobs = [(name, (corpus / "gamestats" / name).read_bytes()) for name in names]
+    rules = Rules()
+    out("%7s %14s %9s %22s %9s" % ("files", "parse files/s", "MB/s", "build_rounds files/s", "MB/s"))
+    best_parse = 0.0
+    for n in (40, 400, n_max):
+        subset = blobs[:n]
+        size = sum(len(b) for _, b in subset)
+        reps = max(1, n_max // n)
+        parse_t = []
+        for _ in range(2):
+            t0 = time.perf_counter()
+            for _ in range(reps):
+                for _, data in subset:
+                    parse_stats_file(data)
+            parse_t.append((time.perf_counter() - t0) / reps)
+        # build_rounds per session date, as the `rounds` asset calls it
+        plan = make_plan([ServerFile("gamestats", name, len(data), 0.0) for name, data in subset], rules)
+        by_name = dict(subset)
+        groups = {d: [("gamestats/" + p.file.name, p.name, by_name[p.file.name]) for p in files]
+                  for d, files in plan.by_date.items()}
+        build_t = []
+        for _ in range(2):
+            t0 = time.perf_counter()
+            for _ in range(reps):
+                for d, files in groups.items():
+                    build_rounds(files, d, rules)
+            build_t.append((time.perf_counter() - t0) / reps)
+        p, b = min(parse_t), min(build_t)
+        best_parse = n / p if n == n_max else best_parse
+        out("%7d %14.0f %9.1f %22.0f %9.1f" % (n, n / p, size / p / 1e6, n / b, size / b / 1e6))
+    ok = best_parse >= 10000
+    verdict("parse", "%.0f files/s (%d files)" % (best_parse, n_max), ok)
+    out("target: %s%s" % (TARGETS["parse"][1], mark(ok)))
+    assert classify(names[0]) is not None
+    out()
+
+
+# --------------------------------------------------------------------------- (b) runs
+
+# A small launcher measures the command: a child forked straight from this (large) process
+# would carry this process's resident size into its ru_maxrss (Linux keeps the pre-exec
+# high-water mark), so the command is forked from the launcher, whose only child it is:
+# the launcher's RUSAGE_CHILDREN maxrss is then that command's peak.
+LAUNCHER = r"""
+import json, os, resource, subprocess, sys, time
+result, log, cmd = sys.argv[1], sys.argv[2], sys.argv[3:]
+with open(log, "wb") as fh:
+    t0 = time.perf_counter()
+    rc = subprocess.call(cmd, stdout=fh, stderr=subprocess.STDOUT)
+    wall = time.perf_counter() - t0
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+with open(result, "w") as fh:
+    json.dump({"wall": wall, "maxrss_kib": usage.ru_maxrss, "rc": rc}, fh)
+"""
+
+
+def run_measured(cmd: list[str], log: Path) -> tuple[float, int, int, str]:
+    """Wall seconds, peak RSS (bytes) of the command (RUSAGE_CHILDREN of its launcher), exit
+    code, output tail."""
+    env = dict(os.environ)
+    env.pop("DAGSTER_HOME", None)
+    launcher = log.parent / "launcher.py"
+    if not launcher.exists():
+        launcher.write_text(LAUNCHER)
+    result = log.with_suffix(".json")
+    subprocess.run([sys.executable, "-S", str(launcher), str(result), str(log)] + cmd, env=env, check=True)
+    m = json.loads(result.read_text())
+    text = log.read_text(errors="replace")
+    return m["wall"], m["maxrss_kib"] * 1024, m["rc"], text[-600:]
+
+
+def cli() -> list[str]:
+    exe = Path(sys.executable).with_name("et-pipeline")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "et_pipeline.cli"]
+
+
+def bench_runs(work: Path, corpus: Path, truth: dict, profile: str | None) -> tuple[str, str]:
+    out("== (b) et-pipeline run --publish off (fresh SQLite db and Dagster home)")
+    nights = truth["nights"]
+    peak = 0
+    rows = []
+
+    def run(label: str, source: Path, state: Path, expect_updated: int | None = None):
+        nonlocal peak
+        state.mkdir(parents=True, exist_ok=True)
+        db = "sqlite:///%s" % (state / "et.db")
+        cmd = cli() + ["run", "--source", str(source), "--db", db, "--dagster-home", str(state / "dagster_home"),
+                       "--publish", "off"]
+        wall, rss, rc, tail = run_measured(cmd, work / ("%s.log" % label.replace(" ", "_")))
+        if rc != 0:
+            out("FAILED (%d): %s\n%s" % (rc, " ".join(cmd), tail))
+        updated = sum(1 for line in (work / ("%s.log" % label.replace(" ", "_"))).read_text().splitlines()
+                      if "  updated  " in line)
+        peak = max(peak, rss)
+        rows.append((label, wall, rss, updated))
+        out("%-34s %7.2f s   peak RSS %6.0f MiB   partitions updated %d" % (label, wall, rss / 2 ** 20, updated))
+        return wall, db
+
+    one, hundred = work / "src_1", work / "src_100"
+    link_files(corpus, one, nights[0]["files"])
+    link_files(corpus, hundred, [f for n in nights[:100] for f in n["files"]])
+    run("1 night from scratch", one, work / "state_1")
+    w100, db100 = run("100 nights from scratch", hundred, work / "state_100")
+    report_db = work / "report_100.db"
+    shutil.copy2(work / "state_100" / "et.db", report_db)     # (d) runs on the 100-night database
+    link_files(corpus, hundred, nights[100]["files"])
+    w1, _ = run("+1 night (the 101st) on 100", hundred, work / "state_100")
+    run("again, nothing new (idempotent)", hundred, work / "state_100")
+    verdict("run100", "%.1f s" % w100, w100 <= 30)
+    verdict("run1on100", "%.1f s" % w1, w1 <= 5)
+    verdict("memory", "%.0f MiB" % (peak / 2 ** 20), peak <= GiB)
+    out("targets: 100 nights %s%s; +1 night %s%s; peak memory %s%s" % (
+        TARGETS["run100"][1], mark(w100 <= 30), TARGETS["run1on100"][1], mark(w1 <= 5), TARGETS["memory"][1],
+        mark(peak <= GiB)))
+    dagster_floor(work)
+    if profile:
+        profile_run(work, corpus, [f for n in nights[:100] for f in n["files"]], profile)
+    out()
+    return "sqlite:///%s" % report_db, nights[50]["date"]
+
+
+FLOOR_SCRIPT = r"""
+import sys, tempfile, time
+import dagster as dg
+from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+n_assets, n_parts = int(sys.argv[1]), int(sys.argv[2])
+parts = dg.DynamicPartitionsDefinition(name="dates")
+assets, prev = [], None
+for i in range(n_assets):
+    @dg.asset(name="a%d" % i, partitions_def=parts, deps=[prev] if prev is not None else [],
+              backfill_policy=dg.BackfillPolicy.single_run())
+    def _a(context):
+        return dg.MaterializeResult(metadata={"n": len(context.partition_keys)})
+    assets.append(_a)
+    prev = _a
+job = dg.define_asset_job("j", selection=dg.AssetSelection.assets(*assets), partitions_def=parts,
+                          executor_def=dg.in_process_executor)
+defs = dg.Definitions(assets=assets, jobs=[job])
+home = tempfile.mkdtemp()
+open(home + "/dagster.yaml", "w").write("telemetry:\n  enabled: false\n")
+instance = dg.DagsterInstance.from_config(home)
+keys = ["2025-%03d" % i for i in range(n_parts)]
+instance.add_dynamic_partitions("dates", keys)
+t0 = time.perf_counter()
+r = defs.resolve_job_def("j").execute_in_process(
+    instance=instance, tags={ASSET_PARTITION_RANGE_START_TAG: keys[0], ASSET_PARTITION_RANGE_END_TAG: keys[-1]},
+    run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}})
+print("%.2f" % (time.perf_counter() - t0))
+"""
+
+
+def dagster_floor(work: Path) -> None:
+    """What Dagster alone costs for the same shape: as many trivial partitioned assets as
+    the project's job, one ranged in-process run over 100 (and 1) partitions."""
+    from et_pipeline.defs.assets import ALL_ASSETS
+
+    script = work / "dagster_floor.py"
+    script.write_text(FLOOR_SCRIPT)
+    n = len(ALL_ASSETS)
+    figures = []
+    for parts in (1, 100):
+        p = subprocess.run([sys.executable, str(script), str(n), str(parts)], capture_output=True, text=True)
+        figures.append(p.stdout.strip().splitlines()[-1] if p.returncode == 0 else "failed")
+    out("Dagster floor, %d no-op assets (as many as session_job), one ranged run: 1 partition %s s, "
+        "100 partitions %s s (run only, no imports)" % (n, figures[0], figures[1]))
+
+
+def profile_run(work: Path, corpus: Path, files: list[str], tool: str) -> None:
+    """Profile the 100-night run from scratch."""
+    src = work / "src_profile"
+    state = work / "state_profile"
+    link_files(corpus, src, files)
+    cmd_tail = ["run", "--source", str(src), "--db", "sqlite:///%s" % (state / "et.db"), "--dagster-home",
+                str(state / "dagster_home"), "--publish", "off"]
+    state.mkdir()
+    if tool == "pyinstrument":
+        report = work / "profile_run100.txt"
+        cmd = [sys.executable, "-m", "pyinstrument", "-o", str(report), "-m", "et_pipeline.cli"] + cmd_tail
+    else:
+        report = work / "profile_run100.speedscope.json"
+        cmd = [str(Path(sys.executable).with_name("py-spy")), "record", "-o", str(report), "-f", "speedscope",
+               "-r", "200", "--", sys.executable, "-m", "et_pipeline.cli"] + cmd_tail
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    out("profile (%s) of the 100-night run: %s (exit %d)" % (tool, report, p.returncode))
+
+
+# --------------------------------------------------------------------------- (c) sensor
+
+def sensor_files(truth: dict, count: int) -> list[str]:
+    files = []
+    for n in truth["nights"]:
+        files += n["files"]
+        if len(files) >= count:
+            break
+    return files[:count]
+
+
+def tick(source, rules, cursor: dict, now: float) -> tuple[dict, dict, object]:
+    from et_pipeline.steps.plan import make_plan
+    from et_pipeline.steps.sensor_logic import decide
+
+    t0 = time.perf_counter()
+    listing = source.list_files()
+    t1 = time.perf_counter()
+    plan = make_plan(listing, rules)
+    t2 = time.perf_counter()
+    d = decide(plan, cursor, now, 120.0)
+    t3 = time.perf_counter()
+    return dict(list=t1 - t0, plan=t2 - t1, decide=t3 - t2, total=t3 - t0, files=len(listing)), d.cursor, d
+
+
+def measure_ticks(label: str, source, rules) -> float:
+    now = time.time()
+    first, cursor, d = tick(source, rules, {}, now)
+    for _ in range(30):                 # catch up: decide() requests at most 25 dates per tick
+        if not d.requests:
+            break
+        _, cursor, d = tick(source, rules, cursor, now)
+    steady = [tick(source, rules, cursor, now)[0] for _ in range(5)]
+    med = {k: statistics.median(s[k] for s in steady) for k in ("list", "plan", "decide", "total")}
+    out("%-8s %6d files  first tick %6.3f s   steady tick (median of 5) %6.3f s = list %.3f + plan %.3f + "
+        "decide %.3f" % (label, first["files"], first["total"], med["total"], med["list"], med["plan"], med["decide"]))
+    return max(first["total"], med["total"])
+
+
+@contextlib.contextmanager
+def sftp_server(chroot: Path):
+    """The asyncssh test server of et_pipeline_tests/servers.py, outside pytest."""
+    import asyncssh
+
+    from et_pipeline_tests.servers import _known_hosts_line, _sftp_server_class, SFTPServerState
+
+    keys = chroot.parent / "keys"
+    keys.mkdir()
+    host_key = asyncssh.generate_private_key("ssh-ed25519")
+    client_key = asyncssh.generate_private_key("ssh-ed25519")
+    client_key.write_private_key(str(keys / "client"))
+    os.chmod(keys / "client", 0o600)
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="bench-sftp", daemon=True)
+    thread.start()
+    state = SFTPServerState(host="127.0.0.1", port=0, user="etserver", root=chroot / "srv" / "legacy",
+                            remote_root="/srv/legacy", client_key_path=str(keys / "client"),
+                            known_hosts_path=str(keys / "known_hosts"), other_key_path="", wrong_known_hosts_path="",
+                            host_key_fingerprint=host_key.get_fingerprint())
+    sftp_cls, ssh_cls = _sftp_server_class()
+
+    async def listen():
+        return await asyncssh.listen(
+            "127.0.0.1", 0, server_factory=lambda: ssh_cls(state), server_host_keys=[host_key],
+            authorized_client_keys=asyncssh.import_authorized_keys(client_key.export_public_key().decode()),
+            sftp_factory=lambda chan: sftp_cls(chan, state, str(chroot)), allow_scp=False,
+            password_auth=False, kbdint_auth=False, agent_forwarding=False, x11_forwarding=False)
+
+    acceptor = asyncio.run_coroutine_threadsafe(listen(), loop).result(10)
+    state.port = acceptor.get_port()
+    (keys / "known_hosts").write_text(_known_hosts_line(state.host, state.port, host_key))
+    try:
+        yield state
+    finally:
+        async def stop():
+            acceptor.close()
+            for conn in state._live:
+                conn.abort()
+            await acceptor.wait_closed()
+
+        asyncio.run_coroutine_threadsafe(stop(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+
+
+def bench_sensor(work: Path, corpus: Path, truth: dict, count: int) -> None:
+    from et_pipeline.config import Rules
+    from et_pipeline.sources.local import LocalFolderSource
+
+    out("== (c) sensor tick: listing + make_plan + decide over %d files" % count)
+    rules = Rules()
+    chroot = work / "chroot"
+    root = chroot / "srv" / "legacy"
+    link_files(corpus, root, sensor_files(truth, count))
+    worst = measure_ticks("local", LocalFolderSource(str(root)), rules)
+    sftp_note = ""
+    if importlib.util.find_spec("asyncssh") is None:       # the test extra
+        out("sftp     skipped: asyncssh is not installed (pip install -e '.[test]')")
+    else:
+        from et_pipeline.sources.sftp import SFTPSource
+
+        with sftp_server(chroot) as srv:
+            src = SFTPSource(host=srv.host, port=srv.port, user=srv.user, key_path=srv.client_key_path,
+                             known_hosts=srv.known_hosts_path, remote_root=srv.remote_root,
+                             cache_dir=str(work / "sftp_cache"))
+            sftp_worst = measure_ticks("sftp", src, rules)
+            worst = max(worst, sftp_worst)
+            sftp_note = " (sftp %.2f s)" % sftp_worst
+            conn_t, list_t = [], []
+            for _ in range(3):
+                t0 = time.perf_counter()
+                with src.open() as conn:
+                    t1 = time.perf_counter()
+                    conn.list_files()
+                    list_t.append(time.perf_counter() - t1)
+                conn_t.append(t1 - t0)
+            out("         sftp listing = SSH connect + key auth %.3f s + listdir_attr of both folders %.3f s (medians)"
+                % (statistics.median(conn_t), statistics.median(list_t)))
+    ok = worst <= 2
+    verdict("sensor", "%.2f s worst tick%s" % (worst, sftp_note), ok)
+    out("target: %s%s" % (TARGETS["sensor"][1], mark(ok)))
+    out()
+
+
+# --------------------------------------------------------------------------- (d) report
+
+def bench_report(work: Path, db: str, date: str) -> None:
+    from et_pipeline.report import build_report
+    from et_pipeline.storage.database import make_engine
+
+    out("== (d) report latency on the 100-night database (date %s)" % date)
+    engine = make_engine(db)
+    times = []
+    doc = None
+    for _ in range(5):
+        t0 = time.perf_counter()
+        with engine.connect() as conn:
+            doc = build_report(conn, date)
+        times.append(time.perf_counter() - t0)
+    engine.dispose()
+    size = len(json.dumps(doc))
+    med = statistics.median(times)
+    out("build_report in-process: median %.1f ms of 5 (min %.1f, max %.1f); %d session(s), %d rounds, %d KB JSON"
+        % (med * 1000, min(times) * 1000, max(times) * 1000, len(doc["sessions"]),
+           sum(len(s["rounds"]) for s in doc["sessions"]), size // 1024))
+    walls = []
+    for i in range(3):
+        wall, rss, rc, tail = run_measured(cli() + ["report", "--db", db, "--date", date], work / "report.log")
+        walls.append(wall)
+    out("et-pipeline report CLI process: median %.2f s of 3 (peak RSS %.0f MiB) - mostly interpreter + imports"
+        % (statistics.median(walls), rss / 2 ** 20))
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import et_pipeline.cli, sqlalchemy"], check=True)
+    out("  (python -c 'import et_pipeline.cli, sqlalchemy' alone: %.2f s)" % (time.perf_counter() - t0))
+    ok = med <= 0.2
+    verdict("report", "%.0f ms build_report, %.2f s CLI" % (med * 1000, statistics.median(walls)), ok)
+    out("target: %s (build_report)%s" % (TARGETS["report"][1], mark(ok)))
+    out()
+
+
+# --------------------------------------------------------------------------- main
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--work", help="work folder (default: a new temporary folder, removed at the end)")
+    ap.add_argument("--keep", action="store_true", help="keep the work folder")
+    ap.add_argument("--parse-files", type=int, default=4000)
+    ap.add_argument("--sensor-files", type=int, default=10000)
+    ap.add_argument("--only", default="abcd", help="sections to run, e.g. 'ac'")
+    ap.add_argument("--profile", choices=["pyinstrument", "py-spy"],
+                    help="also profile the 100-night run (the tool must be installed in the venv)")
+    a = ap.parse_args(argv)
+    work = Path(a.work or tempfile.mkdtemp(prefix="et-bench-")).resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    out("et-pipeline bench, %s" % dt.datetime.now().isoformat(timespec="seconds"))
+    machine()
+    try:
+        corpus, truth = make_corpus(work, a.parse_files, a.sensor_files)
+        if "a" in a.only:
+            bench_parsing(corpus, truth, a.parse_files)
+        db, date = None, None
+        if "b" in a.only or "d" in a.only:
+            db, date = bench_runs(work, corpus, truth, a.profile)
+        if "c" in a.only:
+            bench_sensor(work, corpus, truth, a.sensor_files)
+        if "d" in a.only:
+            bench_report(work, db, date)
+    finally:
+        if not a.keep and not a.work:
+            shutil.rmtree(work, ignore_errors=True)
+        elif a.keep:
+            out("work folder kept: %s" % work)
+    out("== summary (whole bench %.0f s)" % (time.perf_counter() - started))
+    for name, figure, target, ok in SUMMARY:
+        out("%-32s %-40s target %-18s %s" % (name, figure, target, "ok" if ok else "MISSED"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,46 @@
+"""The command line's fixed surface (CONTRACT.md 3, 4) beyond the end-to-end check."""
+import json
+from pathlib import Path
+
+from et_pipeline.cli import INSTANCE_YAML, main
+
+ROOT = Path(__file__).parent.parent
+
+
+def test_fresh_dagster_home_gets_the_repository_instance_config():
+    assert INSTANCE_YAML == (ROOT / "dagster.yaml").read_text()
+
+
+def test_report_errors_and_unknown_dates(tmp_path, night, capsys):
+    db = "sqlite:///%s" % (tmp_path / "et.db")
+    assert main(["report", "--db", db, "--date", "2026-02-05"]) != 0          # no database yet
+    assert "not found" in capsys.readouterr().err
+    assert main(["run", "--source", str(night), "--db", db, "--dagster-home", str(tmp_path / "dh"),
+                 "--publish", "off"]) == 0
+    capsys.readouterr()
+    assert (tmp_path / "dh" / "event_log.db").exists()                        # the consolidated event log
+    for bad in ("2026-2-5", "05.02.2026", "2026-02-30"):
+        assert main(["report", "--db", db, "--date", bad]) != 0
+        err = capsys.readouterr().err
+        assert "malformed date" in err and len(err.strip().splitlines()) == 1
+    assert main(["report", "--db", db, "--date", "2031-01-01"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"date": "2031-01-01", "sessions": []}
+    assert main(["report", "--db", "postgresql+psycopg2://nobody@127.0.0.1:1/none", "--date", "2026-02-05"]) != 0
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_second_run_is_a_no_op_and_force_reruns(tmp_path, night, capsys):
+    args = ["run", "--source", str(night), "--db", "sqlite:///%s" % (tmp_path / "et.db"),
+            "--dagster-home", str(tmp_path / "dh"), "--publish", "off"]
+    assert main(args) == 0
+    assert "2026-02-05  updated  10 rounds" in capsys.readouterr().out
+    assert main(args) == 0
+    assert "2026-02-05  unchanged  10 rounds" in capsys.readouterr().out
+    assert main(args + ["--force"]) == 0
+    assert "2026-02-05  updated  10 rounds" in capsys.readouterr().out
+
+
+def test_missing_source_folder_is_a_clear_error(tmp_path, capsys):
+    assert main(["run", "--source", str(tmp_path / "nope"), "--db", "sqlite:///%s" % (tmp_path / "et.db"),
+                 "--dagster-home", str(tmp_path / "dh")]) != 0
+    assert "does not exist" in capsys.readouterr().err
