@@ -109,7 +109,8 @@ def cmd_run(a) -> int:
     instance = dg.DagsterInstance.from_config(home)
     wanted = {d for d in plan.dates
               if a.force or d not in state or state[d].fingerprint != plan.fingerprint(d) or not state[d].completed}
-    wanted |= {d for d in state if d not in plan.by_date}  # a date whose files are gone: clear it
+    # a date whose files are all gone (sessions re-grouped, files removed): clear it, once
+    wanted |= {d for d in state if d not in plan.by_date and state[d].file_count > 0}
     known = set(instance.get_dynamic_partitions(session_dates.name))
     new = sorted(wanted - known)
     if new:
@@ -193,6 +194,9 @@ def main(argv=None) -> int:
     p.add_argument("--db", default=os.environ.get("ET_DB_URL", DEFAULT_DB))
     p.add_argument("--date", required=True)
     p.set_defaults(fn=cmd_report)
+    from et_pipeline.synth.cli import add_synth_parser
+
+    add_synth_parser(sub)
     a = ap.parse_args(argv)
     return a.fn(a)
 

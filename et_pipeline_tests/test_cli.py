@@ -44,3 +44,25 @@ def test_missing_source_folder_is_a_clear_error(tmp_path, capsys):
     assert main(["run", "--source", str(tmp_path / "nope"), "--db", "sqlite:///%s" % (tmp_path / "et.db"),
                  "--dagster-home", str(tmp_path / "dh")]) != 0
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_a_date_whose_files_are_gone_is_cleared_once(tmp_path, night, capsys):
+    args = ["run", "--source", str(night), "--db", "sqlite:///%s" % (tmp_path / "et.db"),
+            "--dagster-home", str(tmp_path / "dh"), "--publish", "off"]
+    assert main(args) == 0
+    capsys.readouterr()
+    for f in (night / "gamestats").iterdir():
+        f.unlink()
+    assert main(args) == 0
+    capsys.readouterr()
+    assert main(["report", "--db", args[4], "--date", "2026-02-05"]) == 0
+    assert json.loads(capsys.readouterr().out)["sessions"] == []
+    from sqlalchemy import select
+
+    from et_pipeline.storage import schema as t
+    from et_pipeline.storage.database import make_engine
+    with make_engine(args[4]).connect() as conn:
+        runs_before = conn.execute(select(t.partition_state.c.file_count)).scalars().all()
+    assert runs_before == [0]
+    assert main(args) == 0            # nothing left to clear: no run
+    assert "updated" not in capsys.readouterr().out
