@@ -14,28 +14,29 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
 DEFAULT_DB = "sqlite:///et_pipeline.db"
-# A fresh --dagster-home gets the repository's dagster.yaml (test_cli keeps them equal).
-INSTANCE_YAML = """# The instance config: `make dev` copies it into .dagster_home/ and `et-pipeline run` writes
-# the same into a fresh --dagster-home (a test keeps the two equal). SQLite storage under
-# DAGSTER_HOME; production with PostgreSQL storage: deploy/dagster.yaml.
+# A fresh --dagster-home gets the repository's dagster.yaml (test_cli keeps them equal) plus one
+# consolidated SQLite event log instead of a file per run: a ranged run writes two events per
+# asset-partition, and those writes are what bounds a 100-night run (README, Benchmarks).
+INSTANCE_YAML = """# The development instance config, read by `dagster dev` from the repo root (a temporary
+# DAGSTER_HOME) and copied by `make dev` into .dagster_home/. `et-pipeline run` writes the same
+# into a fresh --dagster-home, plus a consolidated event log (see cli.py). Production with
+# PostgreSQL storage: deploy/dagster.yaml.
 telemetry:
   enabled: false
 nux:
   enabled: false
-# One consolidated SQLite event log instead of a file per run: a ranged run writes two events
-# per asset-partition, and those writes are what bounds a 100-night run (README, Benchmarks).
-event_log_storage:
-  module: dagster._core.storage.event_log
-  class: ConsolidatedSqliteEventLogStorage
-  config:
-    base_dir:
-      env: DAGSTER_HOME
 # SQLite storage: one run at a time.
 run_coordinator:
   module: dagster._core.run_coordinator
   class: QueuedRunCoordinator
   config:
     max_concurrent_runs: 1
+"""
+CONSOLIDATED_EVENT_LOG = """event_log_storage:
+  module: dagster._core.storage.event_log
+  class: ConsolidatedSqliteEventLogStorage
+  config:
+    base_dir: %s
 """
 
 
@@ -104,8 +105,7 @@ def cmd_run(a) -> int:
     os.makedirs(home, exist_ok=True)
     if not os.path.exists(os.path.join(home, "dagster.yaml")):
         with open(os.path.join(home, "dagster.yaml"), "w") as f:
-            f.write(INSTANCE_YAML)
-    os.environ["DAGSTER_HOME"] = home   # the instance config names its folders through it
+            f.write(INSTANCE_YAML + CONSOLIDATED_EVENT_LOG % json.dumps(home))
     instance = dg.DagsterInstance.from_config(home)
     wanted = {d for d in plan.dates
               if a.force or d not in state or state[d].fingerprint != plan.fingerprint(d) or not state[d].completed}
