@@ -10,7 +10,7 @@ from collections import defaultdict
 from sqlalchemy.engine import Connection
 
 from et_pipeline.domain.aggregates import session_players
-from et_pipeline.domain.timing import best_duration
+from et_pipeline.domain.timing import best_duration, is_surrender
 from et_pipeline.storage import schema as t
 from et_pipeline.storage.database import select_partition
 
@@ -44,13 +44,12 @@ def build_sessions(conn: Connection, dates: list[str]) -> list[dict]:
     tables = {name: select_partition(conn, getattr(t, name), dates) for name in (
         "sessions", "rounds", "player_round_stats", "weapon_round_stats", "lua_timings", "lua_round_teams",
         "awards", "session_teams", "map_results", "session_results", "timing_comparison")}
-    group = lambda rows, key: _group(rows, key)  # noqa: E731
-    rounds_by_session = group(tables["rounds"], "session_id")
-    players_by_round = group(tables["player_round_stats"], "round_key")
-    weapons_by_round = group(tables["weapon_round_stats"], "round_key")
-    awards_by_round = group([a for a in tables["awards"] if a["round_key"]], "round_key")
-    teams_by_session = group(tables["session_teams"], "session_id")
-    maps_by_session = group(tables["map_results"], "session_id")
+    rounds_by_session = _group(tables["rounds"], "session_id")
+    players_by_round = _group(tables["player_round_stats"], "round_key")
+    weapons_by_round = _group(tables["weapon_round_stats"], "round_key")
+    awards_by_round = _group([a for a in tables["awards"] if a["round_key"]], "round_key")
+    teams_by_session = _group(tables["session_teams"], "session_id")
+    maps_by_session = _group(tables["map_results"], "session_id")
     results = {r["session_id"]: r for r in tables["session_results"]}
     timing = {r["round_key"]: r for r in tables["timing_comparison"]}
     lua_rows = {r["source"]: r for r in tables["lua_timings"]}
@@ -77,7 +76,7 @@ def build_sessions(conn: Connection, dates: list[str]) -> list[dict]:
             if not r["orphan"]:
                 counted_players += players
                 counted_weapons += weapons_by_round.get(r["round_key"], [])
-            surrender = bool(lua and ((lua["end_reason"] or "").lower() == "surrender" or lua["surrender_team"] in (1, 2)))
+            surrender = lua is not None and is_surrender(lua["end_reason"], lua["surrender_team"])
             round_docs.append(dict(
                 file=r["file"], map=r["map"], round=r["round_number"], match_id=r["match_id"], orphan=r["orphan"],
                 pairing=r["pairing"], aborted=r["aborted"], local_time=r["local_time"], time_limit=r["time_limit"],

@@ -10,6 +10,7 @@ Maps without a complete, unambiguous R1+R2 are listed with `counted = False` and
 from dataclasses import dataclass
 
 from et_pipeline.domain.teams import Teams, side_of_team
+from et_pipeline.domain.timing import is_surrender
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def attackers_succeeded(r: RoundFacts) -> bool | None:
     """Did this round's attackers complete the objective? (DOMAIN 5.3, 5.6, FORMATS 6.4):
     winner != defender when both are known, a surrender means they did not, else the
     duration against the round's limit (any positive time when the limit is unknown)."""
-    surrendered = r.surrender_team in (1, 2) or (r.end_reason or "").lower() == "surrender"
+    surrendered = is_surrender(r.end_reason, r.surrender_team)
     if r.defender in (1, 2) and r.winner in (1, 2):
         return r.winner != r.defender
     if surrendered:

@@ -18,6 +18,11 @@ def stats_duration(header_playtime_s: float | None, clock_s: int | None, limit_s
     return None, None
 
 
+def is_surrender(end_reason: str | None, surrender_team: int | None) -> bool:
+    """The Lua data says the round ended by a surrender (reason, or a surrendering side)."""
+    return (end_reason or "").lower() == "surrender" or surrender_team in (1, 2)
+
+
 def best_duration(lua_s: float | None, header_playtime_s: float | None, clock_s: int | None,
                   limit_s: int | None, surrender: bool) -> float | None:
     """The best measured duration of a round (CONTRACT `playtime_seconds`)."""
@@ -62,7 +67,7 @@ def explain(status: str, diff: float | None, stats_source: str | None, end_reaso
             pause_seconds: int | None) -> str | None:
     if status in ("ALIGNED", "NO_LUA_DATA") or diff is None:
         return None
-    if (end_reason or "").lower() == "surrender" and stats_source == "header_clock":
+    if is_surrender(end_reason, None) and stats_source == "header_clock":
         return "surrender: the stats clock shows the full limit, the Lua playtime is the real length"
     if pause_seconds and abs(abs(diff) - pause_seconds) < 5:
         return "pauses explain the difference (%d s paused)" % pause_seconds

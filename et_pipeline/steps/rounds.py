@@ -12,6 +12,7 @@ from et_pipeline.config import Rules
 from et_pipeline.domain.pairing import RoundRef, pair_rounds
 from et_pipeline.domain.player_stats import differential, player_row, weapon_rows
 from et_pipeline.domain.sessions import group_sessions
+from et_pipeline.domain.timing import stats_duration
 from et_pipeline.parsers.errors import ParseError
 from et_pipeline.parsers.filenames import FileName
 from et_pipeline.parsers.stats_file import StatsFile, clock_seconds, parse_stats_file, payload_hash_input
@@ -41,13 +42,11 @@ def round_key(name: FileName) -> str:
 
 
 def _round_seconds(sf: StatsFile) -> float:
+    """The round's length for players without a time of their own: the stats file's own
+    duration (domain.timing.stats_duration), else the limit, else the 300 s default."""
     h = sf.header
-    if h.playtime_seconds is not None:
-        return h.playtime_seconds
-    clock, limit = clock_seconds(h.next_time_limit), clock_seconds(h.time_limit)
-    if clock and limit and clock <= limit:
-        return float(clock)
-    return float(limit or DEFAULT_ROUND_SECONDS)
+    seconds, _ = stats_duration(h.playtime_seconds, clock_seconds(h.next_time_limit), clock_seconds(h.time_limit))
+    return seconds if seconds is not None else float(clock_seconds(h.time_limit) or DEFAULT_ROUND_SECONDS)
 
 
 def _shutdown_path(sf: StatsFile) -> bool:

@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from et_pipeline.domain.scoring import MapPlay, RoundFacts, score_map, session_score
 from et_pipeline.domain.teams import Teams
-from et_pipeline.domain.timing import best_duration
+from et_pipeline.domain.timing import best_duration, is_surrender
 from et_pipeline.steps.teams import sides_by_round
 
 
@@ -16,8 +16,7 @@ def teams_from_rows(team_rows: list[dict]) -> Teams:
 
 
 def round_facts(r: dict, lua: dict | None, players: tuple) -> RoundFacts:
-    surrender = lua is not None and ((lua.get("end_reason") or "").lower() == "surrender"
-                                     or lua.get("surrender_team") in (1, 2))
+    surrender = lua is not None and is_surrender(lua["end_reason"], lua["surrender_team"])
     return RoundFacts(
         key=r["round_key"], defender=r["defender"], winner=r["winner"], time_limit_s=r["time_limit_seconds"],
         clock_s=r["next_time_limit_seconds"],
