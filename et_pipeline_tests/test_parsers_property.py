@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from et_pipeline.parsers.endstats_file import parse_endstats_file
 from et_pipeline.parsers.errors import ParseError
 from et_pipeline.parsers.filenames import FileName, classify
-from et_pipeline.parsers.stats_file import parse_stats_file
+from et_pipeline.parsers.stats_file import _parse_player_line_carefully, parse_player_line, parse_stats_file
 from et_pipeline.parsers.timing_file import parse_gametime_file, parse_own_timing_file
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -163,6 +163,48 @@ def test_stats_lines_shuffled_or_dropped_stay_parseable(path, data):
     keep = data.draw(st.integers(0, len(chosen)))
     sf = parse_stats_file(b"\n".join([header] + list(chosen[:keep])) + b"\n")
     assert len(sf.players) == keep
+
+
+def _outcome(parse, line: str):
+    try:
+        return parse(line, 2)
+    except ParseError as e:
+        return str(e)
+
+
+PLAYER_LINES = [ln for _, data in SAMPLES[:3] for ln in data.decode("latin-1").split("\n")[1:-1]]
+LINE_EDITS = ["\t", "\\", " ", "-", ".", "e", "1", "9" * 12, "\u0665", "_", "+", "nan", "inf", "1e999", ""]
+
+
+@FAST
+@given(line=st.sampled_from(PLAYER_LINES),
+       edits=st.lists(st.tuples(st.integers(0, 10 ** 6), st.integers(0, 3), st.sampled_from(LINE_EDITS)),
+                      max_size=4))
+def test_fast_and_careful_player_line_paths_agree(line, edits):
+    """The fast path accepts only what the careful path accepts, with the same values;
+    everything else falls through to the careful path and its message."""
+    for pos, cut, chunk in edits:
+        i = pos % (len(line) + 1)
+        line = line[:i] + chunk + line[i + cut:]
+    assert _outcome(parse_player_line, line) == _outcome(_parse_player_line_carefully, line)
+
+
+@pytest.mark.parametrize("edit", LINE_EDITS + ["\u0665\u0665", " 1", "1 ", "0x1", "1.0", "-0"])
+def test_fast_and_careful_paths_agree_field_by_field(edit):
+    """Each field of a real line replaced in turn: rounds, side, every weapon number,
+    every extended field."""
+    line = PLAYER_LINES[0]
+    guid, name, rounds, side, rest = line.split("\\")
+    weapons, tabs = rest.split("\t", 1)
+    variants = [line.replace("\\%s\\%s\\" % (rounds, side), "\\%s\\%s\\" % (a, b), 1)
+                for a, b in ((edit, side), (rounds, edit))]
+    w, t = weapons.split(" "), tabs.split("\t")
+    for i in range(len(w)):
+        variants.append("\\".join([guid, name, rounds, side, " ".join(w[:i] + [edit] + w[i + 1:]) + "\t" + tabs]))
+    for i in range(len(t)):
+        variants.append("\\".join([guid, name, rounds, side, weapons + "\t" + "\t".join(t[:i] + [edit] + t[i + 1:])]))
+    for variant in variants:
+        assert _outcome(parse_player_line, variant) == _outcome(_parse_player_line_carefully, variant), variant
 
 
 # --------------------------------------------------------------------------- file names

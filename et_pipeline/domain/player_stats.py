@@ -7,12 +7,16 @@ per-round for the script's own counters (TAB 9-19, 25, 27-37). The differential 
 way, so R1 rows, R2 rows and orphan rows share one formula.
 """
 from dataclasses import replace
+from operator import itemgetter, sub
 
 from et_pipeline.parsers.stats_file import DECIMAL_TABS, TAB_FIELDS, WEAPONS, PlayerLine
 
 CUMULATIVE_TABS = frozenset({0, 1, 2, 3, 4, 5, 6, 7, 20, 22})
 ROUND_ONLY_TABS = frozenset(range(9, 20)) | {25} | frozenset(range(27, 38))
 _T = {name: i for i, name in enumerate(TAB_FIELDS)}
+_ZEROS = (0, 0, 0, 0, 0)
+_INT_TAB_NAMES = tuple(name for i, name in enumerate(TAB_FIELDS) if i not in DECIMAL_TABS)
+_int_tab_values = itemgetter(*(i for i in range(len(TAB_FIELDS)) if i not in DECIMAL_TABS))
 # Weapons whose "hits" are not aimed shots (DOMAIN 6.2): left out of session accuracy.
 NON_AIMED_WEAPONS = frozenset({"WS_GRENADE", "WS_SYRINGE", "WS_DYNAMITE", "WS_AIRSTRIKE", "WS_ARTILLERY",
                                "WS_SATCHEL", "WS_LANDMINE"})
@@ -21,9 +25,9 @@ NON_AIMED_WEAPONS = frozenset({"WS_GRENADE", "WS_SYRINGE", "WS_DYNAMITE", "WS_AI
 def _reset(r2: PlayerLine, r1: PlayerLine) -> bool:
     """A cumulative counter went down: the player reconnected and the engine restarted
     his counters, so his R2 line holds this round only."""
-    pairs = [(r2.weapon_total(2), r1.weapon_total(2)), (r2.weapon_total(3), r1.weapon_total(3))]
-    pairs += [(r2.tab[i], r1.tab[i]) for i in (0, 1, 22)]
-    return any(now < before for now, before in pairs)
+    now, before = r2.weapon_totals(), r1.weapon_totals()
+    return (now[2] < before[2] or now[3] < before[3]
+            or any(r2.tab[i] < r1.tab[i] for i in (0, 1, 22)))
 
 
 def differential(r2: PlayerLine, r1: PlayerLine | None) -> tuple[PlayerLine, str]:
@@ -33,9 +37,10 @@ def differential(r2: PlayerLine, r1: PlayerLine | None) -> tuple[PlayerLine, str
     if _reset(r2, r1):
         return r2, "raw_r2_reset"
     weapons = {}
+    r1_weapons = r1.weapons
     for j, now in r2.weapons.items():
-        before = r1.weapons.get(j, (0, 0, 0, 0, 0))
-        delta = tuple(max(0, a - b) for a, b in zip(now, before))
+        before = r1_weapons.get(j)
+        delta = now if before is None else tuple(map(max, _ZEROS, map(sub, now, before)))
         if any(delta):
             weapons[j] = delta
     tab = list(r2.tab)
@@ -52,14 +57,13 @@ def differential(r2: PlayerLine, r1: PlayerLine | None) -> tuple[PlayerLine, str
 def player_row(p: PlayerLine, round_seconds: float | None) -> dict:
     """Every stored number of one player in one round (DOMAIN 6.1)."""
     t = p.tab
-    kills, deaths = p.weapon_total(2), p.weapon_total(3)
-    hits, shots = p.weapon_total(0), p.weapon_total(1)
+    hits, shots, kills, deaths, headshots = p.weapon_totals()
     minutes = float(t[_T["time_played_minutes"]])
     seconds = int(round(minutes * 60)) if minutes > 0 else int(round_seconds or 0)
     dead = float(t[_T["time_dead_minutes"]])
-    row = {name: int(t[i]) for i, name in enumerate(TAB_FIELDS) if i not in DECIMAL_TABS}
+    row = dict(zip(_INT_TAB_NAMES, _int_tab_values(t)))   # ints already: the parser converts them
     row.update(
-        kills=kills, deaths=deaths, hits=hits, shots=shots, headshots=p.weapon_total(4),
+        kills=kills, deaths=deaths, hits=hits, shots=shots, headshots=headshots,
         time_played_seconds=seconds,
         time_played_minutes=round(seconds / 60, 3),
         time_played_percent=float(t[_T["time_played_percent"]]),

@@ -1,6 +1,7 @@
 """Parser for c0rnp0rn7 (8 header fields) and c0rnp0rn8 (9) stats files, FORMATS.md section 1."""
 import math
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from et_pipeline.parsers.errors import ParseError
 from et_pipeline.parsers.text import decode, split_lines, strip_colours
@@ -69,7 +70,7 @@ class Header:
         return self.playtime_ms / 1000
 
 
-@dataclass
+@dataclass(slots=True)
 class PlayerLine:
     guid: str          # 8 upper-case characters; may be empty for a client without cl_guid
     raw_name: str
@@ -93,6 +94,12 @@ class PlayerLine:
 
     def weapon_total(self, idx: int) -> int:
         return sum(w[idx] for w in self.weapons.values())
+
+    def weapon_totals(self) -> tuple[int, int, int, int, int]:
+        """hits, shots, kills, deaths, headshots over all weapons, in one pass."""
+        if not self.weapons:
+            return (0, 0, 0, 0, 0)
+        return tuple(map(sum, zip(*self.weapons.values())))
 
     def tab_value(self, name: str) -> float:
         return self.tab[TAB_FIELDS.index(name)]
@@ -168,7 +175,70 @@ def _converts(conv, text: str) -> bool:
         return False
 
 
+class _Memo(dict):
+    """Text -> value for the few thousand distinct numbers and names a season writes:
+    a dict lookup costs a quarter of `int()` on a short string. Bounded: a flood of
+    distinct garbage clears it instead of growing it."""
+    __slots__ = ("convert",)
+    LIMIT = 200_000
+
+    def __init__(self, convert):
+        super().__init__()
+        self.convert = convert
+
+    def __missing__(self, key):
+        value = self.convert(key)     # raises on text that does not convert
+        if len(self) >= self.LIMIT:
+            self.clear()
+        self[key] = value
+        return value
+
+
+def _checked_weapon_ids(mask_text: str) -> tuple[int, ...]:
+    mask = int(mask_text)
+    if not 0 <= mask < 2 ** len(WEAPONS):
+        raise ValueError("weapon mask out of range")
+    return tuple(_weapon_ids(mask))
+
+
+_int_of = _Memo(int).__getitem__
+_float_of = _Memo(float).__getitem__
+_ids_of = _Memo(_checked_weapon_ids).__getitem__
+_name_of = _Memo(strip_colours).__getitem__
+_guid_of = _Memo(lambda text: text.strip()[:8].upper()).__getitem__
+_INT_TABS = tuple(i for i in range(len(TAB_FIELDS)) if i not in DECIMAL_TABS)
+_int_tabs = itemgetter(*_INT_TABS)
+_decimal_tabs = itemgetter(*sorted(DECIMAL_TABS))
+# ints + decimals back into file order
+_file_order = itemgetter(*[(_INT_TABS + tuple(sorted(DECIMAL_TABS))).index(i) for i in range(len(TAB_FIELDS))])
+
+
 def parse_player_line(line: str, lineno: int) -> PlayerLine:
+    """One player line. A well-formed line takes the fast path (C-level splits and
+    memoised conversions); anything it does not accept is parsed again by the careful
+    path, which names the first problem, so both agree on every line they accept."""
+    try:
+        guid, raw_name, rounds, side, rest = line.split("\\")
+        weapon_part, tab_part = rest.split("\t", 1)
+        if not (line.isascii() or rest.isascii() and rounds.isascii() and side.isascii()) or "-" in weapon_part:
+            raise ValueError
+        mask, *numbers = weapon_part.split()
+        ids = _ids_of(mask)
+        texts = tab_part.split("\t")
+        if len(numbers) != 5 * len(ids) or len(texts) != len(TAB_FIELDS):
+            raise ValueError
+        decimals = list(map(_float_of, _decimal_tabs(texts)))
+        if not math.isfinite(sum(decimals)):
+            raise ValueError
+        groups = map(_int_of, numbers)
+        return PlayerLine(_guid_of(guid), raw_name, _name_of(raw_name), _int_of(rounds), _int_of(side),
+                          dict(zip(ids, zip(groups, groups, groups, groups, groups))),
+                          list(_file_order(list(map(_int_of, _int_tabs(texts))) + decimals)))
+    except (ValueError, IndexError, OverflowError):
+        return _parse_player_line_carefully(line, lineno)
+
+
+def _parse_player_line_carefully(line: str, lineno: int) -> PlayerLine:
     parts = line.split("\\")
     if len(parts) != 5:
         raise ParseError("player line %d has %d backslash fields, expected 5" % (lineno, len(parts)))
@@ -226,7 +296,12 @@ def parse_stats_file(data: bytes) -> StatsFile:
     if not data.endswith(b"\n"):
         raise ParseError("truncated: no newline after the last line (file still being written?)")
     try:   # the common case: one UTF-8 decode for the whole file
-        lines = [ln[:-1] if ln.endswith("\r") else ln for ln in data.decode("utf-8").split("\n") if ln.strip("\r")]
+        text = data.decode("utf-8")
+        if "\r" in text or "\n\n" in text or text.startswith("\n"):   # CRLF copies, blank lines
+            lines = [ln[:-1] if ln.endswith("\r") else ln for ln in text.split("\n") if ln.strip("\r")]
+        else:
+            lines = text.split("\n")
+            lines.pop()   # after the final newline
     except UnicodeDecodeError:
         lines = [decode(raw) for raw in split_lines(data)]
     header = parse_header(lines[0])

@@ -105,18 +105,23 @@ def build_rounds(files: list[tuple[str, FileName, bytes]], session_date: str, ru
             if pr.round_number == 2 and pr.pair_key:
                 r1_players = {p.key: p for p in parsed[pr.pair_key][1].players}
             seconds = _round_seconds(sf)
+            has_bots = False
             for p in sf.players:
+                player_key, is_bot = p.key, p.is_bot
+                has_bots = has_bots or is_bot
                 if pr.round_number == 2 and pr.pair_key:
                     # an empty GUID is nobody in particular: never matched across files (FORMATS 5 #23)
-                    line, source = differential(p, r1_players.get(p.key) if p.guid else None)
+                    line, source = differential(p, r1_players.get(player_key) if p.guid else None)
                 else:
                     line, source = p, "file"
-                out.players.append(dict(
-                    round_key=key, session_date=session_date, player_key=p.key, guid=p.guid, name=p.name[:80],
-                    raw_name=p.raw_name[:160], side=p.side, is_bot=p.is_bot, values_from=source,
-                    **player_row(line, seconds)))
-                out.weapons.extend(dict(round_key=key, session_date=session_date, player_key=p.key, **w)
-                                   for w in weapon_rows(line))
+                row = player_row(line, seconds)
+                row.update(round_key=key, session_date=session_date, player_key=player_key, guid=p.guid,
+                           name=p.name[:80], raw_name=p.raw_name[:160], side=p.side, is_bot=is_bot,
+                           values_from=source)
+                out.players.append(row)
+                for w in weapon_rows(line):
+                    w.update(round_key=key, session_date=session_date, player_key=player_key)
+                    out.weapons.append(w)
             out.rounds.append(dict(
                 round_key=key, session_date=session_date, session_id=session.session_id, file=name.name,
                 map=name.map, round_number=pr.round_number, file_round=name.round,
@@ -126,5 +131,5 @@ def build_rounds(files: list[tuple[str, FileName, bytes]], session_date: str, ru
                 winner=h.winner, time_limit=h.time_limit, next_time_limit=h.next_time_limit,
                 time_limit_seconds=clock_seconds(h.time_limit), next_time_limit_seconds=clock_seconds(h.next_time_limit),
                 header_playtime_seconds=h.playtime_seconds, aborted=pr.status == "aborted_r2" or _shutdown_path(sf),
-                has_bots=any(p.is_bot for p in sf.players), player_count=len(sf.players)))
+                has_bots=has_bots, player_count=len(sf.players)))
     return out
