@@ -32,9 +32,9 @@ run_coordinator:
   config:
     max_concurrent_runs: 1
 """
-CONSOLIDATED_EVENT_LOG = """event_log_storage:
-  module: dagster._core.storage.event_log
-  class: ConsolidatedSqliteEventLogStorage
+CONSOLIDATED_EVENT_LOG = """event_log_storage:   # Dagster's consolidated SQLite event log, one pooled engine
+  module: et_pipeline.defs.event_log
+  class: PooledSqliteEventLogStorage
   config:
     base_dir: %s
 """
