@@ -19,7 +19,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -168,11 +167,46 @@ def bench_parsing(corpus: Path, truth: dict, n_max: int) -> None:
         p, b = min(parse_t), min(build_t)
         best_parse = n / p if n == n_max else best_parse
         out("%7d %14.0f %9.1f %22.0f %9.1f" % (n, n / p, size / p / 1e6, n / b, size / b / 1e6))
+    upstream_style(corpus, names, work=corpus.parent)
     ok = best_parse >= 10000
     verdict("parse", "%.0f files/s (%d files)" % (best_parse, n_max), ok)
     out("target: %s%s" % (TARGETS["parse"][1], mark(ok)))
     assert classify(names[0]) is not None
     out()
+
+
+def upstream_style(corpus: Path, names: list[str], work: Path) -> None:
+    """Side by side: the upstream bot's loop, modelled (its code is not available here):
+    read and parse every stats file from the folder, and for every round 2 list the folder
+    again, pick its map's latest earlier round 1 and read and parse that again. The
+    project's path reads each file once and finds the R1 through the session's pairing."""
+    from et_pipeline.parsers.filenames import classify
+    from et_pipeline.parsers.stats_file import parse_stats_file
+
+    def rescan_loop(folder: Path, batch: list[str]) -> None:
+        for name in batch:
+            parse_stats_file((folder / name).read_bytes())
+            fn = classify(name)
+            if fn.round != 2:
+                continue
+            r1s = sorted(f for f in os.listdir(folder) if f.endswith("-%s-round-1.txt" % fn.map) and f < name)
+            if r1s:
+                parse_stats_file((folder / r1s[-1]).read_bytes())
+
+    line = []
+    for n in (40, len(names)):
+        batch = names[:n]
+        folder = work / ("upstream_%d" % n)
+        shutil.rmtree(folder, ignore_errors=True)
+        link_files(corpus, folder, ["gamestats/" + b for b in batch] +
+                   ["gamestats/" + b.replace(".txt", "-endstats.txt") for b in batch
+                    if (corpus / "gamestats" / b.replace(".txt", "-endstats.txt")).exists()])
+        t0 = time.perf_counter()
+        rescan_loop(folder / "gamestats", batch)
+        line.append("%d files %.0f files/s" % (n, n / (time.perf_counter() - t0)))
+        shutil.rmtree(folder, ignore_errors=True)
+    out("upstream-style loop (re-list the folder and re-parse the R1 for every R2, this parser): %s"
+        % ", ".join(line))
 
 
 # --------------------------------------------------------------------------- (b) runs
@@ -371,50 +405,57 @@ def measure_ticks(label: str, source, rules) -> float:
     return max(first["total"], med["total"])
 
 
-@contextlib.contextmanager
-def sftp_server(chroot: Path):
-    """The asyncssh test server of et_pipeline_tests/servers.py, outside pytest."""
+def _serve_sftp(chroot: str, ready) -> None:
+    """Child process: the asyncssh test server of et_pipeline_tests/servers.py, serving
+    `<chroot>/srv/legacy` until terminated. Reports (port, client key, known_hosts)."""
     import asyncssh
 
-    from et_pipeline_tests.servers import _known_hosts_line, _sftp_server_class, SFTPServerState
+    from et_pipeline_tests.servers import SFTPServerState, _known_hosts_line, _sftp_server_class
 
-    keys = chroot.parent / "keys"
-    keys.mkdir()
+    keys = Path(chroot).parent / "keys"
+    keys.mkdir(exist_ok=True)
     host_key = asyncssh.generate_private_key("ssh-ed25519")
     client_key = asyncssh.generate_private_key("ssh-ed25519")
     client_key.write_private_key(str(keys / "client"))
     os.chmod(keys / "client", 0o600)
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, name="bench-sftp", daemon=True)
-    thread.start()
-    state = SFTPServerState(host="127.0.0.1", port=0, user="etserver", root=chroot / "srv" / "legacy",
+    state = SFTPServerState(host="127.0.0.1", port=0, user="etserver", root=Path(chroot) / "srv" / "legacy",
                             remote_root="/srv/legacy", client_key_path=str(keys / "client"),
                             known_hosts_path=str(keys / "known_hosts"), other_key_path="", wrong_known_hosts_path="",
                             host_key_fingerprint=host_key.get_fingerprint())
     sftp_cls, ssh_cls = _sftp_server_class()
 
-    async def listen():
-        return await asyncssh.listen(
+    async def serve():
+        acceptor = await asyncssh.listen(
             "127.0.0.1", 0, server_factory=lambda: ssh_cls(state), server_host_keys=[host_key],
             authorized_client_keys=asyncssh.import_authorized_keys(client_key.export_public_key().decode()),
-            sftp_factory=lambda chan: sftp_cls(chan, state, str(chroot)), allow_scp=False,
+            sftp_factory=lambda chan: sftp_cls(chan, state, chroot), allow_scp=False,
             password_auth=False, kbdint_auth=False, agent_forwarding=False, x11_forwarding=False)
+        state.port = acceptor.get_port()
+        (keys / "known_hosts").write_text(_known_hosts_line(state.host, state.port, host_key))
+        ready.put((state.port, state.client_key_path, state.known_hosts_path))
+        await acceptor.wait_closed()
 
-    acceptor = asyncio.run_coroutine_threadsafe(listen(), loop).result(10)
-    state.port = acceptor.get_port()
-    (keys / "known_hosts").write_text(_known_hosts_line(state.host, state.port, host_key))
+    asyncio.run(serve())
+
+
+@contextlib.contextmanager
+def sftp_server(chroot: Path):
+    """An SFTP server on loopback in its own process, as the game server is its own
+    machine: a server thread in this process would share the GIL with the client and
+    roughly double the measured listing time."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    ready = ctx.Queue()
+    proc = ctx.Process(target=_serve_sftp, args=(str(chroot), ready), daemon=True)
+    proc.start()
     try:
-        yield state
+        port, key_path, known_hosts = ready.get(timeout=60)
+        yield dict(host="127.0.0.1", port=port, user="etserver", key_path=key_path, known_hosts=known_hosts,
+                   remote_root="/srv/legacy")
     finally:
-        async def stop():
-            acceptor.close()
-            for conn in state._live:
-                conn.abort()
-            await acceptor.wait_closed()
-
-        asyncio.run_coroutine_threadsafe(stop(), loop).result(10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
+        proc.terminate()
+        proc.join(10)
 
 
 def bench_sensor(work: Path, corpus: Path, truth: dict, count: int) -> None:
@@ -434,9 +475,7 @@ def bench_sensor(work: Path, corpus: Path, truth: dict, count: int) -> None:
         from et_pipeline.sources.sftp import SFTPSource
 
         with sftp_server(chroot) as srv:
-            src = SFTPSource(host=srv.host, port=srv.port, user=srv.user, key_path=srv.client_key_path,
-                             known_hosts=srv.known_hosts_path, remote_root=srv.remote_root,
-                             cache_dir=str(work / "sftp_cache"))
+            src = SFTPSource(**srv, cache_dir=str(work / "sftp_cache"))
             sftp_worst = measure_ticks("sftp", src, rules)
             worst = max(worst, sftp_worst)
             sftp_note = " (sftp %.2f s)" % sftp_worst
@@ -448,7 +487,7 @@ def bench_sensor(work: Path, corpus: Path, truth: dict, count: int) -> None:
                     conn.list_files()
                     list_t.append(time.perf_counter() - t1)
                 conn_t.append(t1 - t0)
-            out("         sftp listing = SSH connect + key auth %.3f s + listdir_attr of both folders %.3f s (medians)"
+            out("         sftp listing = SSH connect + key auth %.3f s + listdir_iter of both folders %.3f s (medians)"
                 % (statistics.median(conn_t), statistics.median(list_t)))
     ok = worst <= 2
     verdict("sensor", "%.2f s worst tick%s" % (worst, sftp_note), ok)
