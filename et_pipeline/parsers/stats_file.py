@@ -202,16 +202,19 @@ def _checked_weapon_ids(mask_text: str) -> tuple[int, ...]:
     return tuple(_weapon_ids(mask))
 
 
+def _tab_number(text: str) -> int | float:
+    """An extended field as written: digits are an int, anything else a float (or
+    ValueError); the fast path then checks each field got the type its position needs."""
+    return int(text) if text.isdigit() else float(text)
+
+
 _int_of = _Memo(int).__getitem__
-_float_of = _Memo(float).__getitem__
+_tab_number_of = _Memo(_tab_number).__getitem__
 _ids_of = _Memo(_checked_weapon_ids).__getitem__
 _name_of = _Memo(strip_colours).__getitem__
 _guid_of = _Memo(lambda text: text.strip()[:8].upper()).__getitem__
-_INT_TABS = tuple(i for i in range(len(TAB_FIELDS)) if i not in DECIMAL_TABS)
-_int_tabs = itemgetter(*_INT_TABS)
+_int_tabs = itemgetter(*(i for i in range(len(TAB_FIELDS)) if i not in DECIMAL_TABS))
 _decimal_tabs = itemgetter(*sorted(DECIMAL_TABS))
-# ints + decimals back into file order
-_file_order = itemgetter(*[(_INT_TABS + tuple(sorted(DECIMAL_TABS))).index(i) for i in range(len(TAB_FIELDS))])
 
 
 def parse_player_line(line: str, lineno: int) -> PlayerLine:
@@ -228,13 +231,14 @@ def parse_player_line(line: str, lineno: int) -> PlayerLine:
         texts = tab_part.split("\t")
         if len(numbers) != 5 * len(ids) or len(texts) != len(TAB_FIELDS):
             raise ValueError
-        decimals = list(map(_float_of, _decimal_tabs(texts)))
-        if not math.isfinite(sum(decimals)):
+        tab = list(map(_tab_number_of, texts))
+        decimals = _decimal_tabs(tab)
+        # every integer field came out an int, every decimal field a finite float
+        if type(sum(_int_tabs(tab))) is not int or int in map(type, decimals) or not math.isfinite(sum(decimals)):
             raise ValueError
         groups = map(_int_of, numbers)
         return PlayerLine(_guid_of(guid), raw_name, _name_of(raw_name), _int_of(rounds), _int_of(side),
-                          dict(zip(ids, zip(groups, groups, groups, groups, groups))),
-                          list(_file_order(list(map(_int_of, _int_tabs(texts))) + decimals)))
+                          dict(zip(ids, zip(groups, groups, groups, groups, groups))), tab)
     except (ValueError, IndexError, OverflowError):
         return _parse_player_line_carefully(line, lineno)
 
