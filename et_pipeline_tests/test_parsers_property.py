@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from et_pipeline.parsers.endstats_file import parse_endstats_file
 from et_pipeline.parsers.errors import ParseError
 from et_pipeline.parsers.filenames import FileName, classify
-from et_pipeline.parsers.stats_file import _parse_player_line_carefully, parse_player_line, parse_stats_file
+from et_pipeline.parsers.stats_file import _Memo, _parse_player_line_carefully, parse_player_line, parse_stats_file
 from et_pipeline.parsers.timing_file import parse_gametime_file, parse_own_timing_file
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -205,6 +205,17 @@ def test_fast_and_careful_paths_agree_field_by_field(edit):
         variants.append("\\".join([guid, name, rounds, side, weapons + "\t" + "\t".join(t[:i] + [edit] + t[i + 1:])]))
     for variant in variants:
         assert _outcome(parse_player_line, variant) == _outcome(_parse_player_line_carefully, variant), variant
+
+
+def test_memo_tables_stay_bounded_and_remember_no_failures(monkeypatch):
+    monkeypatch.setattr(_Memo, "LIMIT", 3)
+    memo = _Memo(int)
+    for i in range(10):
+        assert memo[str(i)] == i
+        assert len(memo) <= 3
+    with pytest.raises(ValueError):
+        memo["x"]
+    assert "x" not in memo
 
 
 # --------------------------------------------------------------------------- file names

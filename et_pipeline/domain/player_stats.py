@@ -9,14 +9,14 @@ way, so R1 rows, R2 rows and orphan rows share one formula.
 from dataclasses import replace
 from operator import itemgetter, sub
 
-from et_pipeline.parsers.stats_file import DECIMAL_TABS, TAB_FIELDS, WEAPONS, PlayerLine
+from et_pipeline.parsers.stats_file import INT_TABS, TAB_FIELDS, WEAPONS, PlayerLine
 
 CUMULATIVE_TABS = frozenset({0, 1, 2, 3, 4, 5, 6, 7, 20, 22})
 ROUND_ONLY_TABS = frozenset(range(9, 20)) | {25} | frozenset(range(27, 38))
 _T = {name: i for i, name in enumerate(TAB_FIELDS)}
 _ZEROS = (0, 0, 0, 0, 0)
-_INT_TAB_NAMES = tuple(name for i, name in enumerate(TAB_FIELDS) if i not in DECIMAL_TABS)
-_int_tab_values = itemgetter(*(i for i in range(len(TAB_FIELDS)) if i not in DECIMAL_TABS))
+_INT_TAB_NAMES = tuple(TAB_FIELDS[i] for i in INT_TABS)
+_int_tab_values = itemgetter(*INT_TABS)
 # Weapons whose "hits" are not aimed shots (DOMAIN 6.2): left out of session accuracy.
 NON_AIMED_WEAPONS = frozenset({"WS_GRENADE", "WS_SYRINGE", "WS_DYNAMITE", "WS_AIRSTRIKE", "WS_ARTILLERY",
                                "WS_SATCHEL", "WS_LANDMINE"})

@@ -28,6 +28,7 @@ TAB_FIELDS = (
     "full_selfkills", "repairs_constructions", "revives_given",
 )
 DECIMAL_TABS = {8, 21, 22, 23, 24, 25, 26}
+INT_TABS = tuple(i for i in range(len(TAB_FIELDS)) if i not in DECIMAL_TABS)
 
 
 def clock_seconds(text: str | None) -> int | None:
@@ -94,7 +95,7 @@ class PlayerLine:
         return self.guid
 
     def weapon_total(self, idx: int) -> int:
-        return sum(w[idx] for w in self.weapons.values())
+        return self.weapon_totals()[idx]
 
     def weapon_totals(self) -> tuple[int, int, int, int, int]:
         """hits, shots, kills, deaths, headshots over all weapons, in one pass."""
@@ -213,7 +214,7 @@ _tab_number_of = _Memo(_tab_number).__getitem__
 _ids_of = _Memo(_checked_weapon_ids).__getitem__
 _name_of = _Memo(strip_colours).__getitem__
 _guid_of = _Memo(lambda text: text.strip()[:8].upper()).__getitem__
-_int_tabs = itemgetter(*(i for i in range(len(TAB_FIELDS)) if i not in DECIMAL_TABS))
+_int_tabs = itemgetter(*INT_TABS)
 _decimal_tabs = itemgetter(*sorted(DECIMAL_TABS))
 
 
