@@ -410,7 +410,7 @@ def _serve_sftp(chroot: str, ready) -> None:
     `<chroot>/srv/legacy` until terminated. Reports (port, client key, known_hosts)."""
     import asyncssh
 
-    from et_pipeline_tests.servers import SFTPServerState, _known_hosts_line, _sftp_server_class
+    from et_pipeline_tests.servers import SFTPServerState, _known_hosts_line, sftp_listen
 
     keys = Path(chroot).parent / "keys"
     keys.mkdir(exist_ok=True)
@@ -422,14 +422,8 @@ def _serve_sftp(chroot: str, ready) -> None:
                             remote_root="/srv/legacy", client_key_path=str(keys / "client"),
                             known_hosts_path=str(keys / "known_hosts"), other_key_path="", wrong_known_hosts_path="",
                             host_key_fingerprint=host_key.get_fingerprint())
-    sftp_cls, ssh_cls = _sftp_server_class()
-
     async def serve():
-        acceptor = await asyncssh.listen(
-            "127.0.0.1", 0, server_factory=lambda: ssh_cls(state), server_host_keys=[host_key],
-            authorized_client_keys=asyncssh.import_authorized_keys(client_key.export_public_key().decode()),
-            sftp_factory=lambda chan: sftp_cls(chan, state, chroot), allow_scp=False,
-            password_auth=False, kbdint_auth=False, agent_forwarding=False, x11_forwarding=False)
+        acceptor = await sftp_listen(state, chroot, host_key, client_key)
         state.port = acceptor.get_port()
         (keys / "known_hosts").write_text(_known_hosts_line(state.host, state.port, host_key))
         ready.put((state.port, state.client_key_path, state.known_hosts_path))

@@ -268,6 +268,22 @@ def _sftp_server_class():
     return RecordingSFTPServer, CountingSSHServer
 
 
+async def sftp_listen(state: SFTPServerState, chroot: str, host_key, client_key):
+    """Start the recording SFTP server on 127.0.0.1 (a free port): key-only login for
+    `client_key`, serving `chroot`. Used by the fixture below and by bench/bench.py."""
+    import asyncssh
+
+    sftp_cls, ssh_cls = _sftp_server_class()
+    return await asyncssh.listen(
+        "127.0.0.1", 0,
+        server_factory=lambda: ssh_cls(state),
+        server_host_keys=[host_key],
+        authorized_client_keys=asyncssh.import_authorized_keys(client_key.export_public_key().decode()),
+        sftp_factory=lambda chan: sftp_cls(chan, state, chroot), allow_scp=False,
+        password_auth=False, kbdint_auth=False, agent_forwarding=False, x11_forwarding=False,
+    )
+
+
 def _known_hosts_line(host: str, port: int, key) -> str:
     name = host if port == 22 else "[%s]:%d" % (host, port)
     return "%s %s\n" % (name, " ".join(key.export_public_key().decode().split()[:2]))
@@ -301,22 +317,7 @@ def sftp_server(tmp_path):
         other_key_path=str(keys / "other"), wrong_known_hosts_path=str(keys / "wrong_known_hosts"),
         host_key_fingerprint=host_key.get_fingerprint(),
     )
-    sftp_cls, ssh_cls = _sftp_server_class()
-
-    def sftp_factory(chan):
-        return sftp_cls(chan, state, str(chroot))
-
-    async def _listen():
-        return await asyncssh.listen(
-            "127.0.0.1", 0,
-            server_factory=lambda: ssh_cls(state),
-            server_host_keys=[host_key],
-            authorized_client_keys=asyncssh.import_authorized_keys(client_key.export_public_key().decode()),
-            sftp_factory=sftp_factory, allow_scp=False,
-            password_auth=False, kbdint_auth=False, agent_forwarding=False, x11_forwarding=False,
-        )
-
-    acceptor = asyncio.run_coroutine_threadsafe(_listen(), loop).result(10)
+    acceptor = asyncio.run_coroutine_threadsafe(sftp_listen(state, str(chroot), host_key, client_key), loop).result(10)
     state.port = acceptor.get_port()
     (keys / "known_hosts").write_text(_known_hosts_line(state.host, state.port, host_key))
     (keys / "wrong_known_hosts").write_text(_known_hosts_line(state.host, state.port, other_host_key))

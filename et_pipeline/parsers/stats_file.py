@@ -263,9 +263,10 @@ def _parse_player_line_carefully(line: str, lineno: int) -> PlayerLine:
         bad = next(t for t in tokens if not _is_int(t))
         raise ParseError("weapon block value on line %d is not an integer: %r" % (lineno, bad[:40])) from None
     mask = numbers[0]
-    if not 0 <= mask < 2 ** len(WEAPONS):
-        raise ParseError("weapon mask %d on line %d is out of range" % (mask, lineno))
-    ids = _weapon_ids(mask)
+    try:
+        ids = _ids_of(tokens[0])
+    except ValueError:
+        raise ParseError("weapon mask %d on line %d is out of range" % (mask, lineno)) from None
     if len(numbers) != 1 + 5 * len(ids):
         raise ParseError("player line %d has %d weapon numbers, mask %d needs %d"
                          % (lineno, len(numbers) - 1, mask, 5 * len(ids)))
@@ -303,11 +304,10 @@ def parse_stats_file(data: bytes) -> StatsFile:
         raise ParseError("truncated: no newline after the last line (file still being written?)")
     try:   # the common case: one UTF-8 decode for the whole file
         text = data.decode("utf-8")
-        if "\r" in text or "\n\n" in text or text.startswith("\n"):   # CRLF copies, blank lines
-            lines = [ln[:-1] if ln.endswith("\r") else ln for ln in text.split("\n") if ln.strip("\r")]
-        else:
-            lines = text.split("\n")
-            lines.pop()   # after the final newline
+        lines = text.split("\n")
+        lines.pop()   # after the final newline
+        if "\r" in text or "" in lines:   # CRLF copies, blank lines
+            lines = [ln[:-1] if ln.endswith("\r") else ln for ln in lines if ln.strip("\r")]
     except UnicodeDecodeError:
         lines = [decode(raw) for raw in split_lines(data)]
     header = parse_header(lines[0])

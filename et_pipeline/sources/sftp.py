@@ -4,10 +4,10 @@
   is refused (`HostKeyError`), never added. Authentication is by that one key file only
   (no agent, no ~/.ssh key hunting), so what runs in production is what was configured.
 * `open()` is one SSH connection for a batch (a sensor tick, a run's reads).
-* Listing uses `listdir_iter` (pipelined `listdir_attr`) and downloads nothing. Reads go to a local cache under a
-  temporary name, are checked against the size the server reports, then `os.replace`d:
-  a dropped connection never leaves a half file under the final name, and a cached copy
-  with the server's size and mtime is reused. Nothing on the server is ever written,
+* Listing uses `listdir_iter` (a pipelined `listdir_attr`) and downloads nothing. Reads
+  go to a local cache under a temporary name, are checked against the size the server
+  reports, then `os.replace`d: a dropped connection never leaves a half file under the
+  final name, and a cached copy with the server's size and mtime is reused. Nothing on the server is ever written,
   renamed or deleted.
 
 Errors: `HostKeyError` / `AuthenticationError` / `SFTPSourceError` are configuration or
