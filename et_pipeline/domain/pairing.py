@@ -7,11 +7,17 @@ Walk the session's rounds in time order with one open-R1 slot:
 * any other R2 is an orphan (and abandons the open R1);
 * an R1 still open at the end is R1-only.
 
-One exception, from the engine (FORMATS.md 2.4, 5 #9): a round 2 cut short by a map
-vote or shutdown is written on the shutdown path with its round label inverted, so it
-looks like a second R1 of the same map. Such a file (the c0rnp0rn8 playtime <= 0, or
-players whose `rounds` counter went up since the open R1) is treated as the R1's
-aborted round 2: paired for the differential, never scored.
+One exception, from the engine (FORMATS.md 2.4, 5 #9, 6.3): a round 2 cut short by a
+map vote or shutdown is written on the shutdown path, and its label depends on what the
+engine did first. Unflipped, it says round 1 and looks like a second R1 of the same map
+(a shutdown-path header, or players whose `rounds` counter went up since the open R1,
+gives it away). After a map vote, which resets g_currentRound to 0 before the unload, it
+says round 2 with a shutdown-path header; the counters that went up tell it from a round
+1 of the same map loaded again and cut short (also labelled 2, counters started afresh).
+Either way it is the open R1's aborted round 2: paired for the differential, never scored.
+
+`aborted` is the one rule for "this round never ended" that scoring, the report and the
+team seeding read: a shutdown-path file, or a file pairing recognised as an aborted R2.
 """
 import datetime as dt
 from dataclasses import dataclass
@@ -34,6 +40,7 @@ class Pairing:
     match_id: str
     status: str                       # complete | abandoned_r1 | orphan_r2 | r1_only | aborted_r2
     pair_key: str | None
+    aborted: bool = False             # the round never ended (see the module docstring)
 
     @property
     def orphan(self) -> bool:
@@ -58,7 +65,12 @@ def pair_rounds(rounds: list[RoundRef], window_minutes: float = 45.0) -> dict[st
     slot: RoundRef | None = None
 
     def close(r1: RoundRef, status: str) -> None:
-        out[r1.key] = Pairing(r1.key, 1, _stamp(r1.time), status, None)
+        out[r1.key] = Pairing(r1.key, 1, _stamp(r1.time), status, None, r1.shutdown_path)
+
+    def pair(r1: RoundRef, r2: RoundRef, status: str) -> None:
+        mid = _stamp(r1.time)
+        out[r1.key] = Pairing(r1.key, 1, mid, "complete", r2.key, r1.shutdown_path)
+        out[r2.key] = Pairing(r2.key, 2, mid, status, r1.key, status == "aborted_r2" or r2.shutdown_path)
 
     for r in sorted(rounds, key=lambda r: (r.time, r.label, r.key)):
         same_map_in_window = (
@@ -66,24 +78,23 @@ def pair_rounds(rounds: list[RoundRef], window_minutes: float = 45.0) -> dict[st
         )
         if r.label == 1:
             if same_map_in_window and (r.shutdown_path or _counters_advanced(slot, r)):
-                mid = _stamp(slot.time)
-                out[slot.key] = Pairing(slot.key, 1, mid, "complete", r.key)
-                out[r.key] = Pairing(r.key, 2, mid, "aborted_r2", slot.key)
+                pair(slot, r, "aborted_r2")
                 slot = None
                 continue
             if slot is not None:
                 close(slot, "abandoned_r1")
             slot = r
         elif same_map_in_window and not r.shutdown_path:
-            mid = _stamp(slot.time)
-            out[slot.key] = Pairing(slot.key, 1, mid, "complete", r.key)
-            out[r.key] = Pairing(r.key, 2, mid, "complete", slot.key)
+            pair(slot, r, "complete")
+            slot = None
+        elif same_map_in_window and _counters_advanced(slot, r):
+            pair(slot, r, "aborted_r2")
             slot = None
         else:
             if slot is not None:
                 close(slot, "abandoned_r1")
                 slot = None
-            out[r.key] = Pairing(r.key, 2, _stamp(r.time), "orphan_r2", None)
+            out[r.key] = Pairing(r.key, 2, _stamp(r.time), "orphan_r2", None, r.shutdown_path)
     if slot is not None:
         close(slot, "r1_only")
     return out

@@ -32,7 +32,8 @@ class MapPlay:
     map: str
     r1: RoundFacts
     r2: RoundFacts | None
-    r2_aborted: bool = False
+    r2_aborted: bool = False          # the rounds' `aborted` flag (domain.pairing): never scored
+    r1_aborted: bool = False
 
 
 def _clock(seconds: float | None) -> str | None:
@@ -76,6 +77,9 @@ def score_map(play: MapPlay, teams: Teams, double_fullhold: str = "tie") -> dict
     base = dict(map=play.map, r1_key=play.r1.key, r2_key=play.r2.key if play.r2 else None, play_index=play.index,
                 winner=None, counted=False, points_a=0, points_b=0, time_a=None, time_b=None,
                 a_r1_side=None, r1_defender_side=play.r1.defender, winner_side=None)
+    if play.r1_aborted:
+        return dict(base, scoring_source="incomplete",
+                    note="round 1 aborted (map change, vote or shutdown before the end): not counted")
     if play.r2 is None:
         return dict(base, scoring_source="incomplete", note="R1 only: round 2 was never played or its file is missing")
     if play.r2_aborted:

@@ -71,6 +71,17 @@ class Header:
             return None
         return self.playtime_ms / 1000
 
+    @property
+    def shutdown_path(self) -> bool:
+        """Written at map unload (a map vote, an admin `map`, a restart), not at
+        intermission: the round never ended (FORMATS 5 #9). A c0rnp0rn8 playtime <= 0, or
+        in either format a field 8 larger than a real field 7 limit: the round-2 fallback
+        heuristic the script reaches when the engine reset g_nextTimeLimit (FORMATS 1.2)."""
+        if self.playtime_ms is not None and self.playtime_ms <= 0:
+            return True
+        limit, clock = clock_seconds(self.time_limit), clock_seconds(self.next_time_limit)
+        return bool(limit) and clock is not None and clock > limit
+
 
 @dataclass(slots=True)
 class PlayerLine:

@@ -1,6 +1,7 @@
 """Parsers for Lua timing data: the upstream `gametime-*.json` (webhook v1.6.0 and
 v1.7.2, FORMATS.md 4.4) and this project's own timing file (lua/, one line of
-`key=value` pairs or the same keys as one JSON object)."""
+`key=value` pairs or the same keys as one JSON object; the playtime in milliseconds
+from module v1.1.0, in whole seconds before)."""
 import json
 import math
 import re
@@ -150,7 +151,7 @@ def parse_gametime_file(data: bytes) -> LuaTiming:
 _OWN_KEYS = {
     "map": "map", "round": "round",
     "round_start_unix": "round_start_unix", "round_end_unix": "round_end_unix",
-    "lua_playtime_seconds": "playtime", "playtime": "playtime",
+    "lua_playtime_seconds": "playtime", "playtime": "playtime", "lua_playtime_ms": "playtime_ms",
     "warmup_seconds": "warmup", "warmup": "warmup",
     "pause_count": "pauses", "pauses": "pauses",
     "total_pause_seconds": "pause_seconds", "pause_seconds": "pause_seconds",
@@ -190,6 +191,9 @@ def parse_own_timing_file(data: bytes, map_name: str, round_number: int) -> LuaT
     for k, v in raw.items():
         if k in _OWN_KEYS:
             values[_OWN_KEYS[k]] = v
+    playtime_ms = _num(values.get("playtime_ms"))
+    if playtime_ms is not None and playtime_ms >= 0:   # module v1.1.0+: ms from the frame that ended play
+        values["playtime"] = playtime_ms / 1000          # (older files: whole seconds only)
     missing = [k for k in _REQUIRED if _num(values.get(k)) is None]
     if missing:
         raise ParseError("timing file lacks %s" % ", ".join(missing))

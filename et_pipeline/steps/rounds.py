@@ -49,11 +49,6 @@ def _round_seconds(sf: StatsFile) -> float:
     return seconds if seconds is not None else float(clock_seconds(h.time_limit) or DEFAULT_ROUND_SECONDS)
 
 
-def _shutdown_path(sf: StatsFile) -> bool:
-    """Written at map unload, not at intermission (FORMATS 5 #9): c0rnp0rn8 playtime <= 0."""
-    return sf.header.playtime_ms is not None and sf.header.playtime_ms <= 0
-
-
 def parse_partition_stats(files: list[tuple[str, FileName, bytes]]) -> tuple[dict[str, tuple[FileName, StatsFile]], list[FileOutcome]]:
     """Parse, quarantine and de-duplicate. Returns round key -> (name, parsed file)."""
     parsed: dict[str, tuple[FileName, StatsFile]] = {}
@@ -90,7 +85,7 @@ def build_rounds(files: list[tuple[str, FileName, bytes]], session_date: str, ru
         refs = []
         for name in session.rounds:
             sf = parsed[round_key(name)][1]
-            refs.append(RoundRef(round_key(name), name.map, name.round, name.local_time, _shutdown_path(sf),
+            refs.append(RoundRef(round_key(name), name.map, name.round, name.local_time, sf.header.shutdown_path,
                                  tuple((p.key, p.rounds) for p in sf.players)))
         pairing = pair_rounds(refs, rules.pairing_window_minutes)
         out.sessions.append(dict(session_id=session.session_id, session_date=session_date,
@@ -130,6 +125,6 @@ def build_rounds(files: list[tuple[str, FileName, bytes]], session_date: str, ru
                 format=h.format, server_name=h.server_name, config=h.config, defender=h.defender,
                 winner=h.winner, time_limit=h.time_limit, next_time_limit=h.next_time_limit,
                 time_limit_seconds=clock_seconds(h.time_limit), next_time_limit_seconds=clock_seconds(h.next_time_limit),
-                header_playtime_seconds=h.playtime_seconds, aborted=pr.status == "aborted_r2" or _shutdown_path(sf),
+                header_playtime_seconds=h.playtime_seconds, aborted=pr.aborted,
                 has_bots=has_bots, player_count=len(sf.players)))
     return out

@@ -38,7 +38,7 @@ def map_plays(round_rows: list[dict], player_rows: list[dict], lua_by_round: dic
         facts = lambda row: round_facts(row, lua_by_round.get(row["round_key"]), sides[row["round_key"]].players)
         plays[r["session_id"]].append(MapPlay(
             index=len(plays[r["session_id"]]) + 1, map=r["map"], r1=facts(r), r2=facts(r2) if r2 else None,
-            r2_aborted=bool(r2 and r2["pairing"] == "aborted_r2")))
+            r2_aborted=bool(r2 and r2["aborted"]), r1_aborted=bool(r["aborted"])))
     return plays
 
 
