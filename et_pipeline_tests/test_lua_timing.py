@@ -28,13 +28,13 @@ T0 = 1770321488  # 2026-02-05 19:58:08 UTC
 
 # the keys the task requires, in the order the module writes them (first in the object)
 REQUIRED_KEYS = [
-    "map", "round", "round_start_unix", "round_end_unix", "lua_playtime_seconds",
+    "map", "round", "round_start_unix", "round_end_unix", "lua_playtime_seconds", "lua_playtime_ms",
     "warmup_seconds", "pause_count", "total_pause_seconds", "winner_team",
     "defender_team", "end_reason", "timelimit_minutes", "surrender_team",
     "server_name", "version", "axis_players", "allies_players",
 ]
 INT_KEYS = [
-    "round", "round_start_unix", "round_end_unix", "lua_playtime_seconds", "warmup_seconds",
+    "round", "round_start_unix", "round_end_unix", "lua_playtime_seconds", "lua_playtime_ms", "warmup_seconds",
     "pause_count", "total_pause_seconds", "winner_team", "defender_team", "surrender_team",
 ]
 
@@ -454,6 +454,66 @@ def test_map_vote_during_round_two(tmp_path):
     assert t.winner == 0 and raw["configstring_winner_team"] == 1
     assert t.timelimit_minutes == pytest.approx(10.167)
     assert raw["end_path"] == "shutdown"
+
+
+def vote_passes(s, vote_text, resets_match):
+    """CheckVote: the "Vote Passed:" log line, then the vote's action. A map vote resets
+    the match first (G_Map_v -> Svcmd_ResetMatch_f: g_currentRound and g_nextTimeLimit
+    to 0) and queues `map <name>`, which unloads the game at the end of this server frame."""
+    if vote_text is not None:
+        s.print("Vote Passed: %s\n" % vote_text)
+    if resets_match:
+        s.cvars["g_currentRound"], s.cvars["g_nextTimeLimit"] = "0", "0"
+
+
+@pytest.mark.parametrize("vote_text", ["map te_escape2", "Change map to te_escape2", None],
+                         ids=["vote-string", "vote-display-text", "no-vote-line"])
+def test_map_vote_passes_during_round_two_after_the_engine_reset_the_round(tmp_path, vote_text):
+    """Issue 11: the engine has reset g_currentRound to 0 by et_ShutdownGame, so a round
+    number read at shutdown says round 1; the round lasted 280.05 s of 50 ms frames."""
+    s = FakeServer(tmp_path, mapname="etl_adlernest", current_round=1, timelimit="6.5")
+    s.add_players()
+    s.unix_ms += 970  # play starts 0.97 s into a wall-clock second
+    s.boot(PLAYING, restart=1)
+    start_level = s.level_ms
+    s.run(280.05, step_ms=50)
+    played_ms = s.level_ms - start_level
+    vote_passes(s, vote_text, resets_match=True)
+    end = s.now
+    s.shutdown(restart=0)
+    fn, t, raw = s.only_file()
+    assert (fn.map, fn.round, t.round) == ("etl_adlernest", 2, 2)
+    assert fn.local_time == utc(end)
+    assert t.end_reason == "map_change" and raw["end_path"] == "shutdown"
+    assert (raw["g_current_round"], raw["g_current_round_at_start"]) == (0, 1)
+    assert played_ms == 280050 and raw["lua_playtime_ms"] == played_ms
+    assert raw["lua_playtime_seconds"] == 280  # rounded, not truncated from wall-clock seconds
+    assert abs(t.playtime_seconds - 280.05) < 1 and t.playtime_seconds == pytest.approx(280.05)
+    assert t.winner == 0 and t.timelimit_minutes == 6.5
+    assert s.lines("error") == []
+
+
+@pytest.mark.parametrize("vote_text, restart, reason", [
+    ("maprestart", 1, "map_restart"), ("Map Restart", 1, "map_restart"), ("matchreset", 0, "map_restart"),
+    ("nextmap", 0, "map_change"), ("campaign cmpgn_centraleurope", 0, "map_change"),
+])
+def test_votes_that_unload_the_map_name_their_end_reason(tmp_path, vote_text, restart, reason):
+    s = FakeServer(tmp_path, mapname="supply", current_round=0, timelimit="12")
+    s.boot(PLAYING, restart=1)
+    s.run(100)
+    vote_passes(s, vote_text, resets_match=vote_text != "maprestart" and vote_text != "Map Restart")
+    s.shutdown(restart=restart)
+    fn, t, _ = s.only_file()
+    assert (fn.round, t.end_reason) == (1, reason)
+
+
+def test_server_quit_during_round_two_keeps_the_round_and_says_shutdown(tmp_path):
+    s = FakeServer(tmp_path, mapname="supply", current_round=1, timelimit="8.5")
+    s.boot(PLAYING, restart=1)
+    s.run(123.45, step_ms=50)
+    s.shutdown(restart=0)  # quit: no vote, no reset
+    fn, t, raw = s.only_file()
+    assert (fn.round, t.end_reason, raw["lua_playtime_ms"]) == (2, "shutdown", 123450)
 
 
 def test_referee_map_command_is_a_map_change(tmp_path):

@@ -6,8 +6,11 @@ Writes ONE file per round into <fs_homepath>/<fs_game>/gametimes/:
     YYYY-MM-DD-HHMMSS-<map>-round-<N>-timing.json
 
 (server local time of the moment of writing), holding one JSON object on one
-line: round start/end (Unix seconds), playtime without pauses, pauses, warmup,
-winner, defender, end reason, time limit, surrender team, rosters.
+line: round start/end (Unix seconds), playtime without pauses (in ms of game
+time, from the frame that started play to the frame that ended it), pauses,
+warmup, winner, defender, end reason, time limit, surrender team, rosters.
+The round number is read when play starts and kept: at et_ShutdownGame the
+engine may already have reset g_currentRound (a map vote does).
 See lua/README.md for installation and for the meaning of every key.
 
 Target: ET:Legacy 2.83+ (Lua 5.4). Rules followed throughout:
@@ -44,7 +47,7 @@ local CONFIG = {
 }
 
 local MODNAME = "et_timing"
-local VERSION = "1.0.0"
+local VERSION = "1.1.0"
 
 -- gamestate cvar values (FORMATS.md 6.2)
 local GS_PLAYING, GS_COUNTDOWN, GS_WARMUP, GS_INTERMISSION = 0, 1, 2, 3
@@ -70,6 +73,9 @@ local S = {
 	init_restart = 0,
 	gamestate = -1,
 	level_time = nil,       -- last levelTime seen (ms)
+	start_level = nil,      -- levelTime when play started (ms)
+	last_play_level = nil,  -- levelTime of the last PLAYING frame: the frame that ended play
+	round_cvar = nil,       -- g_currentRound read when play started (0: round 1, 1: round 2)
 	started = false,
 	start_unix = nil,
 	start_source = nil,     -- "init" | "frame"
@@ -79,6 +85,8 @@ local S = {
 	pause_start = nil,
 	pauses = {},            -- { {n=, start=, ["end"]=, sec=}, ... }
 	pause_total = 0,
+	pause_start_level = nil,
+	pause_total_ms = 0,     -- the same pauses in levelTime milliseconds
 	exit_message = nil,     -- text after "Exit:" printed by the game at round end
 	exit_kind = nil,        -- "surrender" | "timelimit" | "objective" | "other"
 	exit_team = 0,          -- side named in "Exit: <Side> Surrender"
@@ -388,13 +396,19 @@ local function start_round(source)
 	S.started = true
 	S.start_unix = now()
 	S.start_source = source
+	S.start_level = S.level_time
+	S.last_play_level = S.level_time
+	-- the round being played, kept from its start: by et_ShutdownGame the engine may
+	-- already have reset g_currentRound (a map vote resets the match before the unload)
+	S.round_cvar = toint(cvar("g_currentRound"))
 	if S.warmup_start == nil then
 		S.warmup_start = read_carried_warmup(S.map, S.start_unix)
 	end
 	set_cvar(WARMUP_CVAR, "")
 end
 
-local function close_pause(t)
+-- t: Unix seconds; level: levelTime (ms) of the last frame before the change
+local function close_pause(t, level)
 	if S.pause_start == nil then
 		return
 	end
@@ -404,15 +418,21 @@ local function close_pause(t)
 	end
 	S.pauses[#S.pauses + 1] = { n = #S.pauses + 1, start = S.pause_start, ["end"] = t, sec = sec }
 	S.pause_total = S.pause_total + sec
+	if level and S.pause_start_level and level > S.pause_start_level then
+		S.pause_total_ms = S.pause_total_ms + (level - S.pause_start_level)
+	end
 	S.pause_start = nil
+	S.pause_start_level = nil
 end
 
-local function track_pause()
+-- level: levelTime of the previous frame, the last one before a toggle seen now
+local function track_pause(level)
 	local paused = is_paused()
 	if paused and S.pause_start == nil then
 		S.pause_start = now()
+		S.pause_start_level = level
 	elseif not paused and S.pause_start ~= nil then
-		close_pause(now())
+		close_pause(now(), level)
 	end
 end
 
@@ -616,20 +636,34 @@ local function end_round(path, restart)
 	end
 	S.ended = true
 	local t = now()
-	close_pause(t)
+	close_pause(t, S.last_play_level)
 
 	local start = S.start_unix or t
 	local playtime = t - start - S.pause_total
 	if playtime < 0 then
 		playtime = 0
 	end
+	-- milliseconds of game time from the frame that started play to the frame that
+	-- ended it, pauses excluded: Unix seconds alone are up to 1 s off at each end
+	local playtime_ms = playtime * 1000
+	if S.start_level and S.last_play_level then
+		playtime_ms = S.last_play_level - S.start_level - S.pause_total_ms
+		if playtime_ms < 0 then
+			playtime_ms = 0
+		end
+		playtime = (playtime_ms + 500) // 1000
+	end
 
 	-- g_currentRound is flipped just before intermission (0 -> round 2 was
-	-- played); on the shutdown path it is not flipped yet (0 -> round 1).
+	-- played), which is what the stats files read too. On the shutdown path it
+	-- was not flipped, or was reset to 0 (a map vote resets the match first), so
+	-- the value read when play started says which round was being played.
 	local cr = toint(cvar("g_currentRound")) or 0
 	local round
 	if path == "intermission" then
 		round = (cr == 0) and 2 or 1
+	elseif S.round_cvar == 0 or S.round_cvar == 1 then
+		round = (S.round_cvar == 1) and 2 or 1
 	else
 		round = (cr == 1) and 2 or 1
 	end
@@ -673,6 +707,11 @@ local function end_round(path, restart)
 			end_reason = S.shutdown_hint
 		elseif (toint(restart) or 0) ~= 0 then
 			end_reason = "map_restart"
+		elseif S.round_cvar == 1 and cr == 0 then
+			-- round 2 was being played and the engine reset the match before
+			-- the unload without any vote line or command reaching this module:
+			-- what a passed map vote does (G_Map_v resets, then loads the map)
+			end_reason = "map_change"
 		else
 			end_reason = "shutdown"
 		end
@@ -711,6 +750,7 @@ local function end_round(path, restart)
 		{ "round_start_unix", json_int(start) },
 		{ "round_end_unix", json_int(t) },
 		{ "lua_playtime_seconds", json_int(playtime) },
+		{ "lua_playtime_ms", json_int(playtime_ms) },
 		{ "warmup_seconds", json_int(warmup) },
 		{ "pause_count", json_int(#S.pauses) },
 		{ "total_pause_seconds", json_int(S.pause_total) },
@@ -727,6 +767,7 @@ local function end_round(path, restart)
 		{ "module", json_string(MODNAME) },
 		{ "end_path", json_string(path) },
 		{ "g_current_round", json_int(cr) },
+		{ "g_current_round_at_start", S.round_cvar and json_int(S.round_cvar) or "null" },
 		{ "start_source", json_string(S.start_source or "") },
 		{ "warmup_start_unix", S.warmup_start and json_int(S.warmup_start) or "null" },
 		{ "pause_list", json_array(pause_items) },
@@ -771,6 +812,7 @@ local function on_init(levelTime, randomSeed, restart)
 end
 
 local function on_frame(levelTime)
+	local previous = S.level_time
 	S.level_time = toint(levelTime) or S.level_time
 	local gs = read_gamestate()
 	S.gamestate = gs
@@ -779,7 +821,8 @@ local function on_frame(levelTime)
 			start_round("frame")
 		end
 		if not S.ended then
-			track_pause()
+			S.last_play_level = S.level_time
+			track_pause(previous or S.level_time)
 			watch_vote_string()
 		end
 	elseif gs == GS_INTERMISSION then
@@ -833,9 +876,11 @@ local function on_print(a, b)
 		local l = vote:lower()
 		if l:find("surrender", 1, true) then
 			note_surrender_vote(side_from_word(l:match("%[(%a+)%]")), "vote_passed")
-		elseif l:find("map restart", 1, true) or l:find("match reset", 1, true) then
+		elseif (l:find("restart", 1, true) or l:find("reset", 1, true)) and not l:find("campaign", 1, true) then
+			-- "Map Restart", "maprestart", "Match Reset", "matchreset"
 			S.shutdown_hint = "map_restart"
 		elseif l:find("map", 1, true) or l:find("campaign", 1, true) then
+			-- "map <name>", "Change map to <name>", "nextmap", "Load Next Map", campaigns
 			S.shutdown_hint = "map_change"
 		end
 	end
