@@ -19,9 +19,11 @@ from et_pipeline.parsers.filenames import classify
 from et_pipeline.parsers.stats_file import parse_header, parse_stats_file
 from et_pipeline.parsers.timing_file import parse_own_timing_file
 from et_pipeline.report import build_report
+from et_pipeline.steps.links import build_lua_round_teams
 from et_pipeline.steps.rounds import build_rounds
 from et_pipeline.steps.scores import build_map_results, build_session_results
 from et_pipeline.steps.teams import build_session_teams
+from et_pipeline.steps.timings import build_timings
 from et_pipeline_tests.pipeline_fixtures import Pipeline
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "aborted_r2"
@@ -139,6 +141,19 @@ def test_timing_file_ms_wins_over_whole_seconds(ms, seconds, expected):
     doc = '{"round_start_unix":1770928344,"round_end_unix":1770928624,"lua_playtime_seconds":%d%s}' % (
         seconds, "" if ms is None else ',"lua_playtime_ms":%s' % (ms if isinstance(ms, int) else '"%s"' % ms))
     assert parse_own_timing_file(doc.encode(), "etl_adlernest", 2).playtime_seconds == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_cut_short_timing_file_links_to_the_aborted_round_whatever_its_label(fmt):
+    """Module 1.0.0 read g_currentRound at shutdown, after the vote had reset it, and
+    named the aborted R2's timing file round 1. It says the round ended by a map change,
+    so it belongs to the aborted round, not to the R1 of the same map 6 minutes earlier."""
+    res = build_rounds(stats_files(fmt), DATE, Rules())
+    old = (FIXTURES / "gametimes" / ABORTED_TIMING).read_text().replace('"round":2', '"round":1')
+    old_name = ABORTED_TIMING.replace("round-2", "round-1")
+    timing_rows, _ = build_timings([("gametimes/" + old_name, classify(old_name), old.encode())], DATE, Rules())
+    [link] = build_lua_round_teams(timing_rows, res.rounds, Rules().link_window_minutes)
+    assert (link["round_key"], link["link_status"]) == (ABORTED[:-4], "exact")
 
 
 # --------------------------------------------------------------------------- the report, end to end

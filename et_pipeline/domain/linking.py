@@ -20,9 +20,13 @@ class RoundSlot:
     time: dt.datetime              # stats file time (local)
     file_round: int | None = None  # the file name's label when it differs (an aborted R2 is
                                    # labelled round 1 by the stats and the upstream Lua alike)
+    aborted: bool = False          # the round never ended (domain.pairing's rule)
 
-    def answers_to(self, round_number: int) -> bool:
-        return round_number in (self.round_number, self.file_round)
+    def answers_to(self, round_number: int, cut_short: bool = False) -> bool:
+        """A timing row of this map may link here: same round number, or the file's own
+        label, or, for a row whose Lua data says the game unloaded mid-round, any aborted
+        round (on the shutdown path no producer's round label can be trusted)."""
+        return round_number in (self.round_number, self.file_round) or (cut_short and self.aborted)
 
 
 @dataclass(frozen=True)
@@ -72,10 +76,10 @@ def _by_map(rounds: list[RoundSlot]) -> dict[str, list[RoundSlot]]:
 
 
 def _candidates(by_map: dict[str, list[RoundSlot]], map_name: str, round_number: int, when: dt.datetime,
-                window_s: float, exact) -> list[tuple[str, float, bool]]:
+                window_s: float, exact, cut_short: bool = False) -> list[tuple[str, float, bool]]:
     out = []
     for r in by_map.get(map_name.lower(), ()):
-        if not r.answers_to(round_number):
+        if not r.answers_to(round_number, cut_short):
             continue
         signed = (r.time - when).total_seconds()
         if abs(signed) <= window_s:
@@ -83,14 +87,13 @@ def _candidates(by_map: dict[str, list[RoundSlot]], map_name: str, round_number:
     return out
 
 
-def link_timings(rounds: list[RoundSlot], timings: list[tuple[str, str, int, dt.datetime]],
-                 window_minutes: float) -> dict[str, Link]:
-    """timings: (source, map, round number, local round end). Exact: the stats file was
-    written 0-10 s after the Lua round end."""
+def link_timings(rounds: list[RoundSlot], timings: list[tuple], window_minutes: float) -> dict[str, Link]:
+    """timings: (source, map, round number, local round end[, cut short]). Exact: the
+    stats file was written 0-10 s after the Lua round end."""
     by_map = _by_map(rounds)
     cands = {src: _candidates(by_map, m, n, end, window_minutes * 60,
-                              lambda s: 0 <= s <= EXACT_TIMING_SECONDS)
-             for src, m, n, end in timings}
+                              lambda s: 0 <= s <= EXACT_TIMING_SECONDS, bool(cut_short and cut_short[0]))
+             for src, m, n, end, *cut_short in timings}
     return assign(cands)
 
 

@@ -18,6 +18,15 @@ def stats_duration(header_playtime_s: float | None, clock_s: int | None, limit_s
     return None, None
 
 
+SHUTDOWN_END_REASONS = frozenset({"map_change", "map_restart", "shutdown"})
+
+
+def is_cut_short(end_reason: str | None) -> bool:
+    """The Lua data says the game unloaded before the round ended (lua/et_timing.lua
+    writes these only on the shutdown path; the upstream webhook says `objective` there)."""
+    return (end_reason or "").lower() in SHUTDOWN_END_REASONS
+
+
 def is_surrender(end_reason: str | None, surrender_team: int | None) -> bool:
     """The Lua data says the round ended by a surrender (reason, or a surrendering side)."""
     return (end_reason or "").lower() == "surrender" or surrender_team in (1, 2)
