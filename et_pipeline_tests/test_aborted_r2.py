@@ -110,6 +110,31 @@ def test_aborted_round_is_paired_flagged_and_holds_this_round_only(fmt):
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
+def test_the_same_round_labelled_round_1_is_the_aborted_round_2_too(fmt):
+    """An admin `map` or a restart unloads without resetting g_currentRound: the scripts
+    read it unflipped and label the file round 1 (FORMATS 6.3), and g_nextTimeLimit
+    still holds R1's time, so a c0rnp0rn7 header looks like an ordinary file: only the
+    `rounds` counters, gone up since the R1, tell (FORMATS 5 #9)."""
+    files = []
+    for path, name, data in stats_files(fmt):
+        if name.name == ABORTED:
+            header, rest = data.split(b"\n", 1)
+            fields = header.split(b"\\")
+            fields[3], fields[7] = b"1", b"6:30"
+            relabelled = ABORTED.replace("round-2", "round-1")
+            path, name, data = "gamestats/" + relabelled, classify(relabelled), b"\\".join(fields) + b"\n" + rest
+        files.append((path, name, data))
+    res = build_rounds(files, DATE, Rules())
+    [row] = [r for r in res.rounds if r["file"] == ABORTED.replace("round-2", "round-1")]
+    assert (row["round_number"], row["pairing"], row["aborted"], row["orphan"]) == (2, "aborted_r2", True, False)
+    players = [p for p in res.players if p["round_key"] == row["round_key"]]
+    assert {p["guid"]: (p["kills"], p["deaths"], p["damage_given"]) for p in players} == THIS_ROUND
+    teams = build_session_teams(res.rounds, res.players, ())
+    [adler] = [m for m in build_map_results(res.rounds, res.players, {}, teams, "tie") if m["map"] == "etl_adlernest"]
+    assert adler["counted"] is False and "aborted" in adler["note"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_aborted_round_leaves_the_map_out_of_the_score(fmt):
     res = build_rounds(stats_files(fmt), DATE, Rules())
     teams = build_session_teams(res.rounds, res.players, ())
