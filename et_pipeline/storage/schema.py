@@ -97,7 +97,7 @@ rounds = Table(
     Column("time_limit_seconds", Integer),
     Column("next_time_limit_seconds", Integer),
     Column("header_playtime_seconds", Float),
-    Column("aborted", Boolean, nullable=False),              # shutdown-path file (FORMATS 5 #9)
+    Column("aborted", Boolean, nullable=False),              # never ended (FORMATS 5 #9; domain.pairing)
     Column("has_bots", Boolean, nullable=False),
     Column("player_count", Integer, nullable=False),
 )
