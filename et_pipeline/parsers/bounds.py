@@ -13,6 +13,7 @@ from et_pipeline.parsers.errors import ParseError
 
 MAX_FILE_BYTES = 1 << 20          # 64 players x ~1.5 KB per stats line is ~100 KB; 1 MiB for any file
 MAX_PLAYERS = 64                  # the engine's MAX_CLIENTS, bots included
+MAX_NAME_CHARS = 64               # the engine caps names at 36 bytes (FORMATS 1.3); keys must fit 80
 MAX_CLOCK_SECONDS = 24 * 3600     # header time limits (M:SS); no round lasts a day
 MAX_PLAYTIME_MS = MAX_CLOCK_SECONDS * 1000
 MAX_ROUND_SECONDS = MAX_CLOCK_SECONDS
@@ -54,6 +55,7 @@ def check_stats_file(sf) -> None:
         check_range(h.playtime_ms, -MAX_PLAYTIME_MS, MAX_PLAYTIME_MS, "header field 9 (playtime ms)")
     for n, p in enumerate(sf.players, start=2):
         where = " on line %d" % n
+        check_range(len(p.raw_name), 0, MAX_NAME_CHARS, "name length" + where)
         check_range(p.rounds, 0, MAX_COUNTER, "rounds" + where)
         check_range(p.side, 0, 3, "side" + where)
         for wid, group in p.weapons.items():
