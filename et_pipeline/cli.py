@@ -40,6 +40,27 @@ CONSOLIDATED_EVENT_LOG = """event_log_storage:   # Dagster's consolidated SQLite
 """
 
 
+# Exit codes (README, "Exit codes"): each problem a person must fix has its own.
+EXIT_FAILED = 1           # a partition failed (one FAILED line each)
+EXIT_USAGE = 2            # bad arguments, missing source folder, unreachable database
+EXIT_DAGSTER_HOME = 3     # the Dagster home cannot be created or written
+EXIT_HOST_KEY = 4         # SFTP host key unknown or changed
+EXIT_KEY_FILE = 5         # SSH key or known_hosts file not configured, missing or unreadable
+EXIT_PASSWORD_IN_URL = 6  # a password in the sftp:// URL
+EXIT_AUTH = 7             # the SFTP server refused the key
+
+
+def _source_exit_code(e: Exception) -> int:
+    """The exit code of a source problem that retrying will not fix."""
+    from et_pipeline.sources.sftp import AuthenticationError, HostKeyError, KeyFileError, PasswordInURLError
+
+    for cls, code in ((HostKeyError, EXIT_HOST_KEY), (KeyFileError, EXIT_KEY_FILE),
+                      (PasswordInURLError, EXIT_PASSWORD_IN_URL), (AuthenticationError, EXIT_AUTH)):
+        if isinstance(e, cls):
+            return code
+    return EXIT_USAGE
+
+
 def _die(msg: str, code: int = 2) -> int:
     print("et-pipeline: " + msg, file=sys.stderr)
     return code
@@ -86,27 +107,44 @@ def cmd_run(a) -> int:
     from et_pipeline.storage import schema as t
     from et_pipeline.storage.database import ensure_schema, make_engine
 
+    from et_pipeline.sources.sftp import SFTPSourceError
+    from et_pipeline.storage.registry import sync_registry
+
     rules = rules_from_env()
     source = StatsSourceResource(url=a.source, key_path=a.sftp_key, known_hosts=a.known_hosts,
                                  cache_dir=a.sftp_cache)
-    src = source.get_source()
-    if not a.source.startswith("sftp://") and not os.path.isdir(src.describe()):
-        return _die("source folder %s does not exist" % src.describe())
     try:
+        src = source.get_source()
+        if not a.source.startswith("sftp://") and not os.path.isdir(src.describe()):
+            return _die("source folder %s does not exist" % src.describe())
         plan = make_plan(src.list_files(), rules)
+    except SFTPSourceError as e:
+        return _die(str(e).splitlines()[0], _source_exit_code(e))
+    except (OSError, ValueError) as e:
+        return _die("cannot list the source: %s" % str(e).splitlines()[0])
+    try:
         engine = make_engine(a.db)
         ensure_schema(engine)
+        with engine.begin() as conn:   # the registry as the server is now, whatever runs below
+            sync_registry(conn, plan)
         with engine.connect() as conn:
             state = {r.session_date: r for r in conn.execute(select(t.partition_state))}
     except (OSError, SQLAlchemyError) as e:
         return _die("cannot start: %s" % str(e).splitlines()[0])
 
     home = os.path.abspath(a.dagster_home or os.environ.get("DAGSTER_HOME") or ".dagster_home")
-    os.makedirs(home, exist_ok=True)
-    if not os.path.exists(os.path.join(home, "dagster.yaml")):
-        with open(os.path.join(home, "dagster.yaml"), "w") as f:
-            f.write(INSTANCE_YAML + CONSOLIDATED_EVENT_LOG % json.dumps(home))
-    instance = dg.DagsterInstance.from_config(home)
+    try:
+        os.makedirs(home, exist_ok=True)
+        if not os.path.exists(os.path.join(home, "dagster.yaml")):
+            with open(os.path.join(home, "dagster.yaml"), "w") as f:
+                f.write(INSTANCE_YAML + CONSOLIDATED_EVENT_LOG % json.dumps(home))
+        if not os.access(home, os.W_OK):
+            raise PermissionError("not writable")
+        instance = dg.DagsterInstance.from_config(home)
+    except (OSError, SQLAlchemyError) as e:
+        why = e.strerror if isinstance(e, OSError) and e.strerror else str(e).splitlines()[0]
+        return _die("Dagster home %s is not usable: %s (set --dagster-home or DAGSTER_HOME to a writable folder)"
+                    % (home, why), EXIT_DAGSTER_HOME)
     wanted = {d for d in plan.dates
               if a.force or d not in state or state[d].fingerprint != plan.fingerprint(d) or not state[d].completed}
     # a date whose files are all gone (sessions re-grouped, files removed): clear it, once
@@ -132,17 +170,17 @@ def cmd_run(a) -> int:
 
 
 def _print_summary(engine, plan, ran: set[str], failed: list[str]) -> None:
+    from et_pipeline.parsers.text import printable
     from et_pipeline.storage import schema as t
+    from et_pipeline.storage.registry import current_quarantine
 
     with engine.connect() as conn:
         counts = dict(conn.execute(select(t.rounds.c.session_date, func.count()).group_by(t.rounds.c.session_date)).all())
-        bad = conn.execute(select(t.server_files.c.path, t.server_files.c.status, t.server_files.c.error)
-                           .where(t.server_files.c.status.in_(["quarantined", "duplicate", "read_error", "unassigned"]))
-                           .order_by(t.server_files.c.path)).all()
+        bad = sorted((f for files in current_quarantine(conn).values() for f in files), key=lambda f: f.path)
     for d in plan.dates:
         print("%s  %s  %d rounds" % (d, "updated" if d in ran else "unchanged", counts.get(d, 0)))
-    for path, status, error in bad:
-        print("%s  %s: %s" % (status.upper(), path, error))
+    for f in bad:
+        print("%s  %s: %s" % (f.status.upper(), printable(f.path), printable(f.reason)))
     if plan.ignored:
         print("ignored %d unrelated file(s)" % len(plan.ignored))
     for line in failed:
@@ -175,6 +213,36 @@ def cmd_report(a) -> int:
     return 0
 
 
+def cmd_forget(a) -> int:
+    """Remove one night from the archive: the explicit, logged act DESIGN 1 asks for."""
+    import logging
+
+    from et_pipeline.storage.database import make_engine
+    from et_pipeline.storage.registry import forget_dates
+
+    try:
+        date = dt.date.fromisoformat(a.date)
+        if len(a.date) != 10:
+            raise ValueError
+    except ValueError:
+        return _die("malformed date %r (expected YYYY-MM-DD)" % a.date)
+    if a.db.startswith("sqlite:///") and not os.path.exists(a.db[len("sqlite:///"):]):
+        return _die("database %s not found" % a.db)
+    try:
+        engine = make_engine(a.db)
+        with engine.begin() as conn:
+            if not inspect(conn).has_table("server_files"):
+                return _die("database %s holds no et-pipeline data" % a.db)
+            counts = forget_dates(conn, [date.isoformat()])
+    except SQLAlchemyError as e:
+        return _die("cannot write database: %s" % str(e).splitlines()[0])
+    line = "forgot %s: %d rows (%s)" % (date.isoformat(), sum(counts.values()),
+                                        ", ".join("%s %d" % kv for kv in sorted(counts.items())) or "nothing archived")
+    logging.getLogger("et_pipeline.forget").warning(line)
+    print(line)
+    return 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="et-pipeline", description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -194,6 +262,10 @@ def main(argv=None) -> int:
     p.add_argument("--db", default=os.environ.get("ET_DB_URL", DEFAULT_DB))
     p.add_argument("--date", required=True)
     p.set_defaults(fn=cmd_report)
+    f = sub.add_parser("forget", help="remove one night from the archive (raw files and every derived row)")
+    f.add_argument("--db", default=os.environ.get("ET_DB_URL", DEFAULT_DB))
+    f.add_argument("--date", required=True)
+    f.set_defaults(fn=cmd_forget)
     from et_pipeline.synth.cli import add_synth_parser
 
     add_synth_parser(sub)

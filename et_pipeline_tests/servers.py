@@ -167,12 +167,14 @@ class SFTPServerState:
     opened: list = field(default_factory=list)     # (path, pflags) of every open
     write_ops: list = field(default_factory=list)  # anything that would change the server
     drop_after: int | None = None                  # see drop_next_transfer_after()
+    drops_left: int = 1
     _live: list = field(default_factory=list)
 
-    def drop_next_transfer_after(self, nbytes: int) -> None:
-        """The next read at or past offset `nbytes` aborts the whole connection (once):
-        reads below it are served, capped at `nbytes`."""
+    def drop_next_transfer_after(self, nbytes: int, times: int = 1) -> None:
+        """The next read at or past offset `nbytes` aborts the whole connection (`times`
+        times, once per connection): reads below it are served, capped at `nbytes`."""
         self.drop_after = nbytes
+        self.drops_left = times
 
     def snapshot(self) -> dict:
         """Every path under the root with its size, mtime, mode and content."""
@@ -207,7 +209,9 @@ def _sftp_server_class():
             limit = self._state.drop_after
             if limit is not None:
                 if offset >= limit:
-                    self._state.drop_after = None
+                    self._state.drops_left -= 1
+                    if self._state.drops_left <= 0:
+                        self._state.drop_after = None
                     self.connection.abort()
                     raise asyncssh.SFTPFailure("connection dropped by the test server")
                 size = min(size, limit - offset)

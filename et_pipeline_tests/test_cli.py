@@ -46,17 +46,20 @@ def test_missing_source_folder_is_a_clear_error(tmp_path, capsys):
     assert "does not exist" in capsys.readouterr().err
 
 
-def test_a_date_whose_files_are_gone_is_cleared_once(tmp_path, night, capsys):
+def test_a_date_whose_files_are_gone_stays_archived_and_is_rerun_once(tmp_path, night, capsys):
+    """The server rotated the night away: the archive keeps it (DESIGN 1); only `forget` removes it."""
     args = ["run", "--source", str(night), "--db", "sqlite:///%s" % (tmp_path / "et.db"),
             "--dagster-home", str(tmp_path / "dh"), "--publish", "off"]
     assert main(args) == 0
     capsys.readouterr()
+    assert main(["report", "--db", args[4], "--date", "2026-02-05"]) == 0
+    before = json.loads(capsys.readouterr().out)
     for f in (night / "gamestats").iterdir():
         f.unlink()
     assert main(args) == 0
     capsys.readouterr()
     assert main(["report", "--db", args[4], "--date", "2026-02-05"]) == 0
-    assert json.loads(capsys.readouterr().out)["sessions"] == []
+    assert json.loads(capsys.readouterr().out) == before
     from sqlalchemy import select
 
     from et_pipeline.storage import schema as t

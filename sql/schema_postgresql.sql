@@ -228,6 +228,7 @@ CREATE TABLE server_files (
 	status VARCHAR(20) NOT NULL, 
 	error TEXT, 
 	round_key VARCHAR(120), 
+	on_server BOOLEAN DEFAULT true NOT NULL, 
 	PRIMARY KEY (path)
 );
 

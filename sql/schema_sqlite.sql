@@ -228,6 +228,7 @@ CREATE TABLE server_files (
 	status VARCHAR(20) NOT NULL, 
 	error TEXT, 
 	round_key VARCHAR(120), 
+	on_server BOOLEAN DEFAULT 1 NOT NULL, 
 	PRIMARY KEY (path)
 );
 

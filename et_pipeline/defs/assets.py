@@ -6,7 +6,6 @@ one transaction. Every asset loops over `context.partition_keys` and declares a
 single-run backfill policy, so a backfill or `et-pipeline run` over many dates is one
 run, not one per date.
 """
-import hashlib
 from collections import Counter
 
 import dagster as dg
@@ -15,7 +14,9 @@ from sqlalchemy import select
 from et_pipeline.defs.partitions import session_dates
 from et_pipeline.defs.resources import DatabaseResource, DiscordWebhook, RulesResource, StatsSourceResource
 from et_pipeline.parsers.filenames import ENDSTATS, GAMETIME, STATS, TIMING, classify
+from et_pipeline.parsers.text import printable
 from et_pipeline.steps.awards import build_awards
+from et_pipeline.steps.ingest import build_ingest, to_read
 from et_pipeline.steps.links import build_lua_round_teams, round_slots
 from et_pipeline.steps.plan import make_plan
 from et_pipeline.steps.rounds import build_rounds
@@ -25,6 +26,7 @@ from et_pipeline.steps.timing_comparison import build_timing_comparison
 from et_pipeline.steps.timings import build_timings
 from et_pipeline.storage import schema as t
 from et_pipeline.storage.database import replace_partition, select_partition
+from et_pipeline.storage.registry import archive_partitions, sync_registry
 
 COMMON = dict(partitions_def=session_dates, backfill_policy=dg.BackfillPolicy.single_run())
 
@@ -47,6 +49,17 @@ def _raw_files(conn, dates, kinds) -> dict[str, list[tuple[str, object, bytes]]]
     out: dict[str, list] = {d: [] for d in dates}
     for date, path, name, content in conn.execute(q):
         out[date].append((path, classify(name), bytes(content)))
+    return out
+
+
+def _read_all(src, files) -> dict:
+    """path -> bytes, or the error that stopped the read (a failed connect fails them all)."""
+    out: dict = {}
+    try:
+        for f, data in src.read_many(files):
+            out[f.path] = data
+    except OSError as e:
+        out.update({f.path: e for f in files if f.path not in out})
     return out
 
 
@@ -73,49 +86,30 @@ def server_files(context: dg.AssetExecutionContext, source: StatsSourceResource,
     src = source.get_source()
     plan = make_plan(src.list_files(), rules.rules())
     dates = list(context.partition_keys)
-    wanted = [p for d in dates for p in plan.by_date.get(d, [])]
-    contents = dict((f.path, data) for f, data in src.read_many([p.file for p in wanted]))
-    date_of = {p.file.path: d for d in dates for p in plan.by_date.get(d, [])}
-    files, raws, seen_sha = [], [], {}
-    for p in sorted(wanted, key=lambda p: p.file.path):
-        row = dict(path=p.file.path, session_date=date_of[p.file.path], folder=p.file.folder, name=p.file.name,
-                   kind=p.name.kind, size=p.file.size, mtime=p.file.mtime, sha256=None, status="registered",
-                   error=None, round_key=None)
-        data = contents.get(p.file.path)
-        if isinstance(data, OSError) or data is None:
-            row.update(status="read_error", error="could not read: %s" % data)
-        else:
-            sha = hashlib.sha256(data).hexdigest()
-            row.update(sha256=sha, size=len(data))
-            if sha in seen_sha:
-                row.update(status="duplicate", error="same content as %s" % seen_sha[sha])
-            else:
-                seen_sha[sha] = p.file.name
-                raws.append(dict(path=p.file.path, session_date=row["session_date"], sha256=sha, content=data))
-        files.append(row)
-    unassigned = [dict(path=p.file.path, session_date=None, folder=p.file.folder, name=p.file.name,
-                       kind=p.name.kind if p.name else None, size=p.file.size, mtime=p.file.mtime, sha256=None,
-                       status="quarantined" if p.error else "unassigned",
-                       error=p.error or "no round of any session within the link window")
-                  for p in plan.unassigned]
+    wanted = [p.file for p in to_read(plan, dates)]
+    contents = _read_all(src, wanted)
+    failed = [f for f in wanted if not isinstance(contents.get(f.path), bytes)]
+    if failed:   # one more try over a fresh connection (a dropped link), then give up
+        context.log.warning("retrying %d unreadable file(s) over a new connection", len(failed))
+        contents.update(_read_all(src, failed))
+    ingest = build_ingest(plan, dates, contents)
+    if ingest.unreadable:
+        # never replace archived bytes or derived rows with a partial read: fail the dates
+        # (not marked done), say which files, and leave everything as it was
+        raise dg.Failure(description="could not read %d file(s) from %s, nothing was replaced: %s" % (
+            len(ingest.unreadable), src.describe(), "; ".join(printable(u) for u in ingest.unreadable[:5])
+            + ("; ..." if len(ingest.unreadable) > 5 else "")))
+    files = ingest.files
     states = [dict(session_date=d, fingerprint=plan.fingerprint(d), file_count=len(plan.by_date.get(d, [])),
                    completed=False) for d in dates]
     engine = database.get_engine()
     with engine.begin() as conn:
-        paths = [r["path"] for r in files + unassigned]
-        for chunk in range(0, len(paths), 500):
-            part = paths[chunk:chunk + 500]
-            conn.execute(t.server_files.delete().where(t.server_files.c.path.in_(part)))
-            conn.execute(t.raw_files.delete().where(t.raw_files.c.path.in_(part)))
-        conn.execute(t.server_files.delete().where(t.server_files.c.session_date.is_(None)))
-        replace_partition(conn, t.server_files, dates, files)
-        if unassigned:
-            conn.execute(t.server_files.insert(), unassigned)
-        replace_partition(conn, t.raw_files, dates, raws)
-        replace_partition(conn, t.partition_state, dates, states)
+        archive_partitions(conn, dates, plan, ingest, states)
+        synced = sync_registry(conn, plan)
     status = Counter(r["status"] for r in files)
     return dg.MaterializeResult(metadata={
-        "files": len(files), "by_status": dict(status), "unassigned_or_misnamed": len(unassigned),
+        "files": len(files), "by_status": dict(status), "unassigned_or_misnamed": synced["unassigned"],
+        "archived_not_on_server": synced["gone_from_server"],
         "ignored_unrelated": len(plan.ignored), "source": src.describe(),
         "preview": dg.MetadataValue.md(_md_table(files, ["name", "kind", "size", "status", "error"])),
     })

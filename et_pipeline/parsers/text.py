@@ -19,9 +19,37 @@ def decode(raw: bytes) -> str:
             return raw.decode("latin-1")
 
 
+# Bidirectional overrides/isolates/marks and zero-width characters: a name holding them
+# can reorder or hide the text around it (a "reversed" score line in Discord, an invisible
+# impostor). C0/C1 control bytes go too; nothing a player can type needs them.
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def strip_invisible(text: str) -> str:
+    """Remove bidirectional, zero-width and control characters."""
+    return _INVISIBLE.sub("", text)
+
+
 def strip_colours(name: str) -> str:
-    """Remove ET colour codes (`^` + any character); `^^` is a literal caret."""
-    return _COLOUR.sub(lambda m: "^" if m.group(1) == "^" else "", name).strip()
+    """A player name as shown everywhere: ET colour codes (`^` + any character; `^^` is a
+    literal caret) and invisible characters (strip_invisible) removed. The one function
+    every parser applies to names, at parse time."""
+    return strip_invisible(_COLOUR.sub(lambda m: "^" if m.group(1) == "^" else "", name)).strip()
+
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """A file name for a terminal or a log line: control, bidirectional and zero-width
+    characters and undecodable bytes (surrogate escapes) shown as escapes, e.g. `\\x1b`."""
+    def esc(m):
+        ch = m.group(0)
+        code = ord(ch)
+        if 0xDC80 <= code <= 0xDCFF:          # a byte os.fsdecode could not decode
+            return "\\x%02x" % (code - 0xDC00)
+        return "\\x%02x" % code if code < 0x100 else "\\u%04x" % code
+    return _UNPRINTABLE.sub(esc, text)
 
 
 def endstats_clean(name: str) -> str:

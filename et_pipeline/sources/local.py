@@ -1,6 +1,14 @@
-"""A local folder in the CONTRACT layout: `<root>/gamestats/`, `<root>/gametimes/`."""
+"""A local folder in the CONTRACT layout: `<root>/gamestats/`, `<root>/gametimes/`.
+
+Only regular files inside the root are listed and read: a symbolic link (to
+`/etc/passwd`, to another server's folder) is neither followed nor archived, and a
+folder that resolves outside the root is skipped. Reads open with `O_NOFOLLOW` and check
+the opened file, so a file swapped for a link after listing is refused too.
+"""
 import contextlib
+import errno
 import os
+import stat
 
 from et_pipeline.sources.base import FOLDERS, ServerFile, SourceConnection, StatsSource
 
@@ -9,22 +17,39 @@ class _LocalConnection(SourceConnection):
     def __init__(self, root: str):
         self.root = root
 
+    def _folder(self, folder: str) -> str | None:
+        """The folder's path if it really lies inside the root (no link out of it)."""
+        path = os.path.join(self.root, folder)
+        real_root = os.path.realpath(self.root)
+        if os.path.commonpath([os.path.realpath(path), real_root]) != real_root:
+            return None
+        return path
+
     def list_files(self) -> list[ServerFile]:
         out = []
         for folder in FOLDERS:
+            path = self._folder(folder)
+            if path is None:
+                continue
             try:
-                entries = os.scandir(os.path.join(self.root, folder))
+                entries = os.scandir(path)
             except (FileNotFoundError, NotADirectoryError):
                 continue
             with entries:
                 for e in entries:
-                    if e.is_file(follow_symlinks=True):
-                        st = e.stat()
+                    if e.is_file(follow_symlinks=False):
+                        st = e.stat(follow_symlinks=False)
                         out.append(ServerFile(folder, e.name, st.st_size, st.st_mtime))
         return out
 
     def read_bytes(self, f: ServerFile) -> bytes:
-        with open(os.path.join(self.root, f.folder, f.name), "rb") as fh:
+        path = self._folder(f.folder) if f.folder in FOLDERS else None
+        if path is None or "/" in f.name or f.name in ("", ".", ".."):
+            raise OSError(errno.EACCES, "not a file inside the source folder", f.path)
+        fd = os.open(os.path.join(path, f.name), os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise OSError(errno.EINVAL, "not a regular file", f.path)
             return fh.read()
 
 

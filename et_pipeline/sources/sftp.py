@@ -44,6 +44,14 @@ class AuthenticationError(SFTPSourceError):
     """The server refused the configured key."""
 
 
+class KeyFileError(SFTPSourceError):
+    """The SSH key or the known_hosts file is not configured, missing or unreadable."""
+
+
+class PasswordInURLError(SFTPSourceError, ValueError):
+    """The SFTP URL carries a password: key authentication only, and no secret in a URL."""
+
+
 class _RejectUnknownHost(paramiko.RejectPolicy):
     """`RejectPolicy` with an error that says what to do about it."""
 
@@ -175,7 +183,7 @@ class SFTPSource(StatsSource):
     ):
         missing = [n for n, v in (("user", user), ("key_path", key_path), ("known_hosts", known_hosts)) if not v]
         if not host or missing:
-            raise SFTPSourceError("SFTP source needs host, user, key_path and known_hosts (missing: %s)"
+            raise (KeyFileError if host and user else SFTPSourceError)("SFTP source needs host, user, key_path and known_hosts (missing: %s)"
                                   % ", ".join((["host"] if not host else []) + missing))
         self.host = host
         self.port = int(port)
@@ -197,7 +205,8 @@ class SFTPSource(StatsSource):
         if u.scheme != "sftp" or not u.hostname:
             raise ValueError("not an sftp://user@host[:port]/path URL: %r" % url)
         if u.password is not None:
-            raise ValueError("no password in the SFTP URL: key authentication only")
+            raise PasswordInURLError("the SFTP URL for %s carries a password: remove it, key authentication only "
+                                     "(--sftp-key / ET_SFTP_KEY_PATH)" % (u.hostname,))
         path = unquote(u.path)
         if path == "/~" or path.startswith("/~/"):
             path = path[3:] or "."
@@ -223,13 +232,13 @@ class SFTPSource(StatsSource):
         try:
             pkey = paramiko.PKey.from_path(self.key_path)
         except Exception as e:  # missing file, unknown type, passphrase-protected ...
-            raise SFTPSourceError("cannot load SSH key %s: %s" % (self.key_path, e)) from e
+            raise KeyFileError("cannot load SSH key %s: %s" % (self.key_path, e)) from e
         client = paramiko.SSHClient()
         try:
             try:
                 client.get_host_keys().load(self.known_hosts)
             except OSError as e:
-                raise SFTPSourceError("cannot read known_hosts file %s: %s" % (self.known_hosts, e)) from e
+                raise KeyFileError("cannot read known_hosts file %s: %s" % (self.known_hosts, e)) from e
             client.set_missing_host_key_policy(_RejectUnknownHost())
             client.connect(
                 self.host, port=self.port, username=self.user, pkey=pkey,

@@ -9,7 +9,9 @@ import datetime as dt
 from et_pipeline.config import Rules
 from et_pipeline.domain.linking import RoundSlot, link_endstats
 from et_pipeline.parsers.endstats_file import EndstatsFile, parse_endstats_file
+from et_pipeline.parsers.bounds import check_endstats
 from et_pipeline.parsers.errors import ParseError
+from et_pipeline.steps.file_errors import about_file
 from et_pipeline.parsers.filenames import FileName
 from et_pipeline.parsers.text import endstats_clean
 from et_pipeline.steps.rounds import FileOutcome
@@ -24,7 +26,10 @@ def build_awards(files: list[tuple[str, FileName, bytes]], rounds: list[RoundSlo
     outcomes = []
     for path, name, data in sorted(files, key=lambda f: f[1].name):
         try:
-            parsed.append((path, name, parse_endstats_file(data)))
+            with about_file(path):
+                ef = parse_endstats_file(data)
+            check_endstats(ef)
+            parsed.append((path, name, ef))
             outcomes.append(FileOutcome(path, "parsed"))
         except ParseError as e:
             outcomes.append(FileOutcome(path, "quarantined", str(e)))

@@ -10,9 +10,11 @@ import hashlib
 from dataclasses import dataclass, field
 
 from et_pipeline.config import Rules
+from et_pipeline.parsers.bounds import MAX_FILE_BYTES
 from et_pipeline.domain.sessions import Session, SessionIndex, group_sessions
 from et_pipeline.parsers.errors import ParseError
 from et_pipeline.parsers.filenames import GAMETIME, STATS, FileName, classify
+from et_pipeline.parsers.text import printable
 from et_pipeline.sources.base import ServerFile
 
 
@@ -20,7 +22,7 @@ from et_pipeline.sources.base import ServerFile
 class PlannedFile:
     file: ServerFile
     name: FileName | None
-    error: str | None = None          # a refused (misnamed) file: quarantined with this reason
+    error: str | None = None          # a refused (misnamed, oversized) file: quarantined with this reason, never read
 
 
 @dataclass
@@ -52,10 +54,22 @@ def local_time_of(name: FileName, rules: Rules) -> dt.datetime:
     return dt.datetime.fromtimestamp(name.unix, rules.tz).replace(tzinfo=None)
 
 
+def _is_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
 def make_plan(files: list[ServerFile], rules: Rules) -> Plan:
     named: list[PlannedFile] = []
     plan = Plan(sessions=[])
     for f in files:
+        if not _is_utf8(f.name):   # os.scandir's surrogate escapes: stored under a printable name
+            shown = ServerFile(f.folder, printable(f.name), f.size, f.mtime)
+            plan.unassigned.append(PlannedFile(shown, None, "file name is not valid UTF-8: %s" % shown.name))
+            continue
         try:
             name = classify(f.name)
         except ParseError as e:
@@ -63,6 +77,9 @@ def make_plan(files: list[ServerFile], rules: Rules) -> Plan:
             continue
         if name is None:
             plan.ignored.append(f)
+        elif f.size > MAX_FILE_BYTES:
+            named.append(PlannedFile(f, name, "file of %d bytes is larger than any the game writes (limit %d)"
+                                     % (f.size, MAX_FILE_BYTES)))
         else:
             named.append(PlannedFile(f, name))
     stats = [p for p in named if p.name.kind == STATS]

@@ -10,10 +10,13 @@ from dataclasses import dataclass, field
 
 from et_pipeline.config import Rules
 from et_pipeline.domain.pairing import RoundRef, pair_rounds
+from et_pipeline.domain.player_keys import player_keys
 from et_pipeline.domain.player_stats import differential, player_row, weapon_rows
 from et_pipeline.domain.sessions import group_sessions
 from et_pipeline.domain.timing import stats_duration
+from et_pipeline.parsers.bounds import check_stats_file
 from et_pipeline.parsers.errors import ParseError
+from et_pipeline.steps.file_errors import about_file
 from et_pipeline.parsers.filenames import FileName
 from et_pipeline.parsers.stats_file import StatsFile, clock_seconds, parse_stats_file, payload_hash_input
 
@@ -60,11 +63,14 @@ def parse_partition_stats(files: list[tuple[str, FileName, bytes]]) -> tuple[dic
             outcomes.append(FileOutcome(path, "duplicate", "same file name as %s" % parsed[key][0].name))
             continue
         try:
-            sf = parse_stats_file(data)
+            with about_file(path):
+                sf = parse_stats_file(data)
             if sf.header.map != name.map:
                 raise ParseError("file name says map %r but the header says %r" % (name.map, sf.header.map))
             if not sf.players:
                 raise ParseError("no player lines")
+            check_stats_file(sf)
+            player_keys(sf.players)
         except ParseError as e:
             outcomes.append(FileOutcome(path, "quarantined", str(e)))
             continue
@@ -83,10 +89,11 @@ def build_rounds(files: list[tuple[str, FileName, bytes]], session_date: str, ru
     out = RoundsResult(outcomes=outcomes)
     for session in group_sessions([n for n, _ in parsed.values()], rules.session_gap_minutes):
         refs = []
+        keys = {round_key(n): player_keys(parsed[round_key(n)][1].players) for n in session.rounds}
         for name in session.rounds:
             sf = parsed[round_key(name)][1]
             refs.append(RoundRef(round_key(name), name.map, name.round, name.local_time, sf.header.shutdown_path,
-                                 tuple((p.key, p.rounds) for p in sf.players)))
+                                 tuple((k, p.rounds) for k, p in zip(keys[round_key(name)], sf.players))))
         pairing = pair_rounds(refs, rules.pairing_window_minutes)
         out.sessions.append(dict(session_id=session.session_id, session_date=session_date,
                                  start=session.start.isoformat(), end=session.end.isoformat(),
@@ -98,11 +105,11 @@ def build_rounds(files: list[tuple[str, FileName, bytes]], session_date: str, ru
             h = sf.header
             r1_players = {}
             if pr.round_number == 2 and pr.pair_key:
-                r1_players = {p.key: p for p in parsed[pr.pair_key][1].players}
+                r1_players = dict(zip(keys[pr.pair_key], parsed[pr.pair_key][1].players))
             seconds = _round_seconds(sf)
             has_bots = False
-            for p in sf.players:
-                player_key, is_bot = p.key, p.is_bot
+            for player_key, p in zip(keys[key], sf.players):
+                is_bot = p.is_bot
                 has_bots = has_bots or is_bot
                 if pr.round_number == 2 and pr.pair_key:
                     # an empty GUID is nobody in particular: never matched across files (FORMATS 5 #23)

@@ -5,7 +5,9 @@ import datetime as dt
 import json
 
 from et_pipeline.config import Rules
+from et_pipeline.parsers.bounds import check_timing
 from et_pipeline.parsers.errors import ParseError
+from et_pipeline.steps.file_errors import about_file
 from et_pipeline.parsers.filenames import GAMETIME, FileName
 from et_pipeline.parsers.timing_file import LuaTiming, parse_gametime_file, parse_own_timing_file
 from et_pipeline.steps.rounds import FileOutcome
@@ -29,7 +31,9 @@ def build_timings(files: list[tuple[str, FileName, bytes]], session_date: str, r
     # own timing files (kind "timing") first: they win a tie with the upstream copy
     for path, name, data in sorted(files, key=lambda f: (f[1].kind != "timing", f[1].name)):
         try:
-            t = parse_timing(name, data)
+            with about_file(path):
+                t = parse_timing(name, data)
+            check_timing(t)
         except ParseError as e:
             outcomes.append(FileOutcome(path, "quarantined", str(e)))
             continue

@@ -8,7 +8,7 @@ Round identity is the stats file stem (`rounds.round_key`), stable across re-imp
 """
 from sqlalchemy import (
     BigInteger, Boolean, Column, Float, Index, Integer, LargeBinary, MetaData, String, Table, Text,
-    UniqueConstraint,
+    UniqueConstraint, true,
 )
 
 metadata = MetaData()
@@ -46,6 +46,8 @@ server_files = Table(
     Column("status", String(20), nullable=False),           # registered|parsed|quarantined|duplicate|unassigned
     Column("error", Text),
     Column("round_key", String(120)),
+    # False: the server no longer lists it; archived rows stay (the archive is ours, DESIGN 1)
+    Column("on_server", Boolean, nullable=False, server_default=true()),
 )
 
 raw_files = Table(

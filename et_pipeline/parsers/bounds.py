@@ -1,0 +1,105 @@
+"""Plausibility bounds for what the game server writes: one place, checked per file.
+
+A parser accepts any number the format's syntax allows; these checks refuse what the
+game cannot have written (FORMATS.md 1.2-1.4, 4), so a garbled or hostile file is
+quarantined with its reason instead of overflowing a database column (2^63 in SQLite,
+2^31 in PostgreSQL `integer`) or being published (damage 2^40, a 9.9e14 s playtime).
+
+The numbers are deliberately generous: a round of ET lasts at most its time limit
+(`timelimit` is minutes, real maps use 5-30), a server holds at most 64 clients
+(`MAX_CLIENTS`), a player deals at most a few thousand HP a minute.
+"""
+from et_pipeline.parsers.errors import ParseError
+
+MAX_FILE_BYTES = 1 << 20          # 64 players x ~1.5 KB per stats line is ~100 KB; 1 MiB for any file
+MAX_PLAYERS = 64                  # the engine's MAX_CLIENTS, bots included
+MAX_NAME_CHARS = 64               # the engine caps names at 36 bytes (FORMATS 1.3); keys must fit 80
+MAX_CLOCK_SECONDS = 24 * 3600     # header time limits (M:SS); no round lasts a day
+MAX_PLAYTIME_MS = MAX_CLOCK_SECONDS * 1000
+MAX_ROUND_SECONDS = MAX_CLOCK_SECONDS
+MAX_COUNTER = 100_000             # kills, shots, gibs, XP, revives ... of one player in one round (cum R1+R2)
+MAX_DAMAGE = 10_000_000           # HP of one player in one round (cum R1+R2)
+MAX_MINUTES = MAX_CLOCK_SECONDS / 60
+MAX_PAUSES = 1_000
+UNIX_RANGE = (946684800, 4102444800)   # 2000-01-01 .. 2100-01-01, as the file names
+
+_DAMAGE_TABS = {"damage_given", "damage_received", "team_damage_given", "team_damage_received",
+                "denied_playtime"}
+_PERCENT_TABS = {"time_played_percent"}   # time_dead_ratio is inflated in old files (FORMATS 1.5)
+_MINUTE_TABS = {"time_played_minutes", "time_dead_minutes"}
+
+
+def check_range(value, low, high, what: str) -> None:
+    """Raise the quarantine reason when `value` (a number or None) is outside [low, high]."""
+    if value is not None and not low <= value <= high:
+        raise ParseError("%s out of range: %s (expected %s..%s)" % (what, _short(value), low, high))
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 24 else text[:21] + "..."
+
+
+def check_stats_file(sf) -> None:
+    """A parsed stats file (parsers.stats_file.StatsFile) the game could have written."""
+    from et_pipeline.parsers.stats_file import TAB_FIELDS, clock_seconds
+
+    h = sf.header
+    check_range(len(sf.players), 0, MAX_PLAYERS, "number of player lines")
+    check_range(h.round, 0, 2, "header field 4 (round)")
+    check_range(h.defender, 0, 2, "header field 5 (defender)")
+    check_range(h.winner, 0, 2, "header field 6 (winner)")
+    check_range(clock_seconds(h.time_limit), 0, MAX_CLOCK_SECONDS, "header field 7 (time limit, s)")
+    check_range(clock_seconds(h.next_time_limit), 0, MAX_CLOCK_SECONDS, "header field 8 (next time limit, s)")
+    if h.playtime_ms is not None:
+        check_range(h.playtime_ms, -MAX_PLAYTIME_MS, MAX_PLAYTIME_MS, "header field 9 (playtime ms)")
+    for n, p in enumerate(sf.players, start=2):
+        where = " on line %d" % n
+        check_range(len(p.raw_name), 0, MAX_NAME_CHARS, "name length" + where)
+        check_range(p.rounds, 0, MAX_COUNTER, "rounds" + where)
+        check_range(p.side, 0, 3, "side" + where)
+        for wid, group in p.weapons.items():
+            for value in group:
+                check_range(value, 0, MAX_COUNTER, "weapon %d counter%s" % (wid, where))
+        for name, value in zip(TAB_FIELDS, p.tab):
+            if name in _PERCENT_TABS:
+                high = 100.0
+            elif name in _MINUTE_TABS:
+                high = MAX_MINUTES
+            elif name in _DAMAGE_TABS:
+                high = MAX_DAMAGE
+            elif name == "dpm":
+                high = MAX_DAMAGE
+            elif name == "tank_meatshield":
+                high = MAX_DAMAGE / 130 + 1
+            elif name == "kd_ratio":
+                high = MAX_COUNTER + 1
+            elif name == "bullets_fired":
+                high = 28 * MAX_COUNTER
+            else:
+                high = MAX_COUNTER
+            check_range(value, 0, high, "%s%s" % (name, where))
+
+
+def check_timing(t) -> None:
+    """A parsed Lua timing (parsers.timing_file.LuaTiming) within what the script can write."""
+    check_range(t.round, 0, 2, "round")
+    check_range(t.playtime_seconds, 0, MAX_ROUND_SECONDS, "Lua playtime (s)")
+    check_range(t.warmup_seconds, 0, MAX_ROUND_SECONDS, "Lua warmup (s)")
+    check_range(t.pause_count, 0, MAX_PAUSES, "Lua pause count")
+    check_range(t.pause_seconds, 0, MAX_ROUND_SECONDS, "Lua pause seconds")
+    check_range(t.timelimit_minutes, 0, MAX_MINUTES, "Lua time limit (min)")
+    for side in ("winner", "defender", "surrender_team"):
+        check_range(getattr(t, side), 0, 3, "Lua " + side)
+    for stamp in ("round_start_unix", "round_end_unix"):
+        check_range(getattr(t, stamp), 0, UNIX_RANGE[1], "Lua " + stamp)
+
+
+def check_endstats(ef) -> None:
+    """A parsed endstats file (parsers.endstats_file.EndstatsFile): VS counts are per round."""
+    for v in ef.vs:
+        check_range(v.kills, 0, MAX_COUNTER, "VS kills of %r" % v.opponent[:20])
+        check_range(v.deaths, 0, MAX_COUNTER, "VS deaths of %r" % v.opponent[:20])
+    for a in ef.awards:
+        if a.value is not None and a.value != a.value:
+            raise ParseError("award %r value is not a number" % a.award[:40])
