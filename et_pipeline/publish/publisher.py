@@ -39,6 +39,8 @@ class PublishSummary:
     edited: int = 0
     unchanged: int = 0
     written: int = 0
+    rejected: int = 0       # refused by Discord (or over its limits): skipped, reported
+    ambiguous: int = 0      # maybe posted, answer lost: not re-posted, reported
 
     def as_dict(self) -> dict:
         return asdict(self)
