@@ -31,6 +31,17 @@ run_coordinator:
   class: QueuedRunCoordinator
   config:
     max_concurrent_runs: 1
+# Run monitoring (dagster-daemon): a run whose worker was killed (SIGKILL, OOM, a reboot) is
+# failed instead of staying STARTED and holding the queue's only slot. The default launcher
+# cannot check or resume a worker, so the backstop is the maximum runtime (a night's run
+# takes seconds to minutes; a 100-night backfill runs in chunks well below 2 h).
+run_monitoring:
+  enabled: true
+  start_timeout_seconds: 180
+  cancel_timeout_seconds: 180
+  max_runtime_seconds: 7200
+  max_resume_run_attempts: 0
+  poll_interval_seconds: 30
 """
 CONSOLIDATED_EVENT_LOG = """event_log_storage:   # Dagster's consolidated SQLite event log, one pooled engine
   module: et_pipeline.defs.event_log
