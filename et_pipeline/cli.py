@@ -31,6 +31,17 @@ run_coordinator:
   class: QueuedRunCoordinator
   config:
     max_concurrent_runs: 1
+# Run monitoring (dagster-daemon): a run whose worker was killed (SIGKILL, OOM, a reboot) is
+# failed instead of staying STARTED and holding the queue's only slot. The default launcher
+# cannot check or resume a worker, so the backstop is the maximum runtime (a night's run
+# takes seconds to minutes; a 100-night backfill runs in chunks well below 2 h).
+run_monitoring:
+  enabled: true
+  start_timeout_seconds: 180
+  cancel_timeout_seconds: 180
+  max_runtime_seconds: 7200
+  max_resume_run_attempts: 0
+  poll_interval_seconds: 30
 """
 CONSOLIDATED_EVENT_LOG = """event_log_storage:   # Dagster's consolidated SQLite event log, one pooled engine
   module: et_pipeline.defs.event_log
@@ -183,9 +194,50 @@ def _print_summary(engine, plan, ran: set[str], failed: list[str]) -> None:
         print("%s  %s: %s" % (f.status.upper(), printable(f.path), printable(f.reason)))
     if plan.ignored:
         print("ignored %d unrelated file(s)" % len(plan.ignored))
+    for line in _discord_problem_lines(engine):
+        print(line)
     for line in failed:
         print(line)
     sys.stdout.flush()
+
+
+def _discord_problem_lines(engine) -> list[str]:
+    """Messages maybe posted (ambiguous) or refused (rejected): printed on every run until an
+    admin settles them with `et-pipeline discord`."""
+    from et_pipeline.publish.outbox import publish_problems
+
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("discord_posts"):
+            return []
+        return ["DISCORD %s %s %s %s: %s" % (p.status.upper(), p.session_date, p.session_id, p.key,
+                                             (p.error or "").splitlines()[0] if p.error else "")
+                for p in publish_problems(conn)]
+
+
+def cmd_discord(a) -> int:
+    """List the Discord messages that need an admin, or settle one of them."""
+    from et_pipeline.publish.outbox import mark_found, retry_message
+    from et_pipeline.storage.database import ensure_schema, make_engine
+
+    try:
+        engine = make_engine(a.db)
+        ensure_schema(engine)
+        with engine.begin() as conn:
+            if a.retry:
+                if not retry_message(conn, *a.retry):
+                    return _die("no ambiguous or rejected new message %s of session %s" % (a.retry[1], a.retry[0]))
+                print("%s %s: will be posted on the next live run" % tuple(a.retry))
+                return 0
+            if a.found:
+                if not mark_found(conn, *a.found):
+                    return _die("no ambiguous message %s of session %s" % (a.found[1], a.found[0]))
+                print("%s %s: recorded as message %s" % tuple(a.found))
+                return 0
+        for line in _discord_problem_lines(engine):
+            print(line)
+    except SQLAlchemyError as e:
+        return _die("cannot read database: %s" % str(e).splitlines()[0])
+    return 0
 
 
 def cmd_report(a) -> int:
@@ -266,6 +318,13 @@ def main(argv=None) -> int:
     f.add_argument("--db", default=os.environ.get("ET_DB_URL", DEFAULT_DB))
     f.add_argument("--date", required=True)
     f.set_defaults(fn=cmd_forget)
+    d = sub.add_parser("discord", help="list Discord messages that were maybe posted or rejected; settle one")
+    d.add_argument("--db", default=os.environ.get("ET_DB_URL", DEFAULT_DB))
+    d.add_argument("--retry", nargs=2, metavar=("SESSION_ID", "KEY"),
+                   help="the message is not in the channel: post it on the next live run")
+    d.add_argument("--found", nargs=3, metavar=("SESSION_ID", "KEY", "MESSAGE_ID"),
+                   help="the message is in the channel with this id: keep it (later changes edit it)")
+    d.set_defaults(fn=cmd_discord)
     from et_pipeline.synth.cli import add_synth_parser
 
     add_synth_parser(sub)

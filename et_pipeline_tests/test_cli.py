@@ -69,3 +69,36 @@ def test_a_date_whose_files_are_gone_stays_archived_and_is_rerun_once(tmp_path, 
     assert runs_before == [0]
     assert main(args) == 0            # nothing left to clear: no run
     assert "updated" not in capsys.readouterr().out
+
+
+def test_live_run_skips_a_refused_message_posts_the_rest_and_reports_it(tmp_path, night, capsys, monkeypatch):
+    """Issue 12 §4 'stuck': one message Discord always refuses blocked every later message
+    of the session on every run (exit 1). Now: skipped, reported, the rest posted, exit 0."""
+    from et_pipeline_tests.fixtures.publish.fake_discord import FakeDiscord
+
+    assert main(["run", "--source", str(night), "--db", "sqlite:///%s" % (tmp_path / "dry.db"),
+                 "--dagster-home", str(tmp_path / "dry"), "--out", str(tmp_path / "out")]) == 0
+    [index] = (tmp_path / "out").glob("*/*/index.json")
+    keys = [m["file"] for m in json.loads(index.read_text())["messages"]]
+    refused = json.loads((index.parent / keys[2]).read_text())
+    capsys.readouterr()
+    db = "sqlite:///%s" % (tmp_path / "et.db")
+    args = ["run", "--source", str(night), "--db", db, "--dagster-home", str(tmp_path / "dh"), "--publish", "live"]
+    with FakeDiscord() as fake:
+        fake.refuse(refused["payload"]["embeds"][0]["title"])
+        monkeypatch.setenv("ET_DISCORD_WEBHOOK_URL", fake.url)
+        assert main(args) == 0
+        out = capsys.readouterr().out
+        assert len(fake.messages) == len(keys) - 1
+        line = [x for x in out.splitlines() if x.startswith("DISCORD REJECTED")]
+        assert len(line) == 1 and refused["key"] in line[0] and "50035" in line[0]
+        assert main(["run", "--source", str(night), "--db", db, "--dagster-home", str(tmp_path / "dh"),
+                     "--publish", "live", "--force"]) == 0
+        assert len(fake.messages) == len(keys) - 1                       # nothing re-sent, nothing doubled
+        assert main(["discord", "--db", db]) == 0
+        assert capsys.readouterr().out.count("DISCORD REJECTED") == 2    # the run's line, then the list
+        session_id = index.parent.name
+        assert main(["discord", "--db", db, "--retry", session_id, refused["key"]]) == 0
+        assert main(["discord", "--db", db, "--retry", session_id, refused["key"]]) != 0   # settled already
+        assert main(["discord", "--db", db]) == 0
+        assert "DISCORD" not in capsys.readouterr().out

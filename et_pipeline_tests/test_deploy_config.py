@@ -22,6 +22,7 @@ def test_production_instance_uses_postgresql(postgres_server, tmp_path, monkeypa
         assert type(instance.run_storage).__name__ == "PostgresRunStorage"
         assert type(instance.event_log_storage).__name__ == "PostgresEventLogStorage"
         assert type(instance.schedule_storage).__name__ == "PostgresScheduleStorage"
+        assert instance.run_monitoring_enabled and instance.run_monitoring_max_runtime_seconds > 0   # issue 12 §5
         instance.add_dynamic_partitions("session_dates", ["2026-02-05"])
         assert instance.get_dynamic_partitions("session_dates") == ["2026-02-05"]
     finally:

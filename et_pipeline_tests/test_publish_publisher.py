@@ -143,14 +143,16 @@ def test_oversized_payload_from_discord_surfaces_as_publish_error(session, engin
     from et_pipeline.publish.embeds import Message
 
     huge = Message("session:huge", {"embeds": [{"title": "t", "description": "x" * 5000}]})
-    with pytest.raises(PublishError) as e:       # caught before sending
-        publish_session(session, mode="live", engine=engine, client=client(fake), out_dir=str(tmp_path),
-                        messages=[huge])
-    assert "description > 4096" in str(e.value) and fake.requests == []
+    summary = publish_session(session, mode="live", engine=engine, client=client(fake), out_dir=str(tmp_path),
+                              messages=[huge])       # caught before sending, recorded as rejected
+    assert summary == PublishSummary(rejected=1) and fake.requests == []
+    assert "description > 4096" in rows(engine)["session:huge"].error
     with pytest.raises(PublishError) as e:       # and if it is sent anyway, Discord's answer is clear
         client(fake).post(huge.payload)
-    assert e.value.status == 400 and e.value.code == 50035
-    assert rows(engine) == {}
+    assert e.value.status == 400 and e.value.code == 50035 and e.value.rejects_message
+    with pytest.raises(PublishError) as e:       # dry-run still refuses to write it
+        publish_session(session, mode="dry-run", out_dir=str(tmp_path), messages=[huge])
+    assert "description > 4096" in str(e.value)
 
 
 def test_deleted_message_is_posted_again(session, messages, engine, fake, tmp_path):

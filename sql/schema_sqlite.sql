@@ -33,6 +33,8 @@ CREATE TABLE discord_posts (
 	message_id VARCHAR(32), 
 	content_hash VARCHAR(64) NOT NULL, 
 	updated_at VARCHAR(32) NOT NULL, 
+	status VARCHAR(12) DEFAULT 'sent' NOT NULL, 
+	error TEXT, 
 	UNIQUE (session_id, kind)
 );
 

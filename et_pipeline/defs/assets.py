@@ -15,6 +15,7 @@ from et_pipeline.defs.partitions import session_dates
 from et_pipeline.defs.resources import DatabaseResource, DiscordWebhook, RulesResource, StatsSourceResource
 from et_pipeline.parsers.filenames import ENDSTATS, GAMETIME, STATS, TIMING, classify
 from et_pipeline.parsers.text import printable
+from et_pipeline.publish.outbox import publish_problems
 from et_pipeline.steps.awards import build_awards
 from et_pipeline.steps.ingest import build_ingest, to_read
 from et_pipeline.steps.links import build_lua_round_teams, round_slots
@@ -284,7 +285,13 @@ def discord_posts(context: dg.AssetExecutionContext, database: DatabaseResource,
     with engine.begin() as conn:
         conn.execute(t.partition_state.update().where(t.partition_state.c.session_date.in_(dates))
                      .values(completed=True))
-    return dg.MaterializeResult(metadata={"mode": discord.mode, "sessions": len(sessions), **dict(totals)})
+        problems = publish_problems(conn, dates) if discord.mode == "live" else []
+    for p in problems:     # skipped, not failed: a re-run cannot fix them (README, "Discord: posted once")
+        context.log.warning("Discord message %s of session %s is %s: %s", p.key, p.session_id, p.status, p.error)
+    return dg.MaterializeResult(metadata={"mode": discord.mode, "sessions": len(sessions), **dict(totals),
+                                          "discord_problems": dg.MetadataValue.md(_md_table(
+                                              [vars(p) for p in problems], ["session_id", "key", "status", "error"])
+                                              if problems else "none")})
 
 
 ALL_ASSETS = [server_files, rounds, lua_timings, endstats_awards, lua_round_teams, session_teams, map_results,

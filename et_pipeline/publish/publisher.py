@@ -1,11 +1,12 @@
 """Publish one session's messages: nothing, to files (dry-run), or to Discord (live).
 
-Live publishing is idempotent through `discord_posts` (session_id, kind = message key):
-a key never seen is posted and its id and content hash stored at once (one commit per
-message, so a failure midway leaves the table matching what Discord has); a known key
-whose hash is unchanged is skipped; a changed one is edited in place. Keys that vanish
-from a session are left alone (their message stays, nothing is deleted). Re-running
-never posts a message twice.
+Live publishing is idempotent through `discord_posts` (session_id, kind = message key),
+kept as an outbox (publish/outbox.py): a key never seen is recorded as pending, committed,
+then posted, and its id stored at once; a POST whose answer is lost stays ambiguous and is
+never re-posted blindly; a message Discord refuses for good is recorded as rejected and
+skipped, and the rest of the session is posted. A known key whose hash is unchanged is
+skipped; a changed one is edited in place. Keys that vanish from a session are left alone
+(their message stays, nothing is deleted). Re-running never posts a message twice.
 """
 from __future__ import annotations
 
@@ -16,13 +17,11 @@ import os
 import re
 import tempfile
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
 from typing import Sequence
 
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from et_pipeline.publish import limits
+from et_pipeline.publish import limits, outbox
 from et_pipeline.publish.embeds import Message, build_messages
 from et_pipeline.publish.webhook import DiscordWebhookClient, PublishError
 from et_pipeline.storage.schema import discord_posts
@@ -39,6 +38,8 @@ class PublishSummary:
     edited: int = 0
     unchanged: int = 0
     written: int = 0
+    rejected: int = 0       # refused by Discord (or over its limits): skipped, reported
+    ambiguous: int = 0      # maybe posted, answer lost: not re-posted, reported
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -65,8 +66,10 @@ def publish_session(session: dict, *, mode: str, engine: Engine | None = None,
       (keys in posting order). Unchanged files are not rewritten; files of messages that
       no longer exist are removed. `written` counts messages whose files changed.
     * live: post / edit / skip per message against `discord_posts` (needs `engine` and
-      `client`). Raises PublishError on a final failure, after recording what succeeded
-      (the error's `summary` holds the counts so far).
+      `client`). Rejected and ambiguous messages are counted and recorded, not raised
+      (`outbox.publish_problems` reports them). Raises PublishError when Discord cannot be
+      reached or the webhook itself fails, after recording what succeeded (the error's
+      `summary` holds the counts so far).
     """
     if mode not in MODES:
         raise ValueError("publish mode must be one of %s, not %r" % (", ".join(MODES), mode))
@@ -74,10 +77,10 @@ def publish_session(session: dict, *, mode: str, engine: Engine | None = None,
     if mode == "off":
         return summary
     msgs = list(messages) if messages is not None else build_messages(session)
-    problems = ["%s: %s" % (m.key, v) for m in msgs for v in limits.violations(m.payload, m.files)]
-    if problems:
-        raise PublishError("messages over Discord's limits (not sent): " + "; ".join(problems[:5]))
     if mode == "dry-run":
+        problems = ["%s: %s" % (m.key, v) for m in msgs for v in limits.violations(m.payload, m.files)]
+        if problems:
+            raise PublishError("messages over Discord's limits (not sent): " + "; ".join(problems[:5]))
         return _dry_run(session, msgs, out_dir, summary)
     if engine is None or client is None:
         raise ValueError("live publishing needs an engine and a DiscordWebhookClient")
@@ -146,41 +149,16 @@ def _dry_run(session: dict, msgs: Sequence[Message], out_dir: str, summary: Publ
 
 # ---------------------------------------------------------------- live
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
 def _live(session: dict, msgs: Sequence[Message], engine: Engine, client: DiscordWebhookClient,
           summary: PublishSummary) -> PublishSummary:
     session_id = str(session.get("session_id"))
     session_date = str(session.get("date") or (session.get("start") or "")[:10])
     discord_posts.create(engine, checkfirst=True)
-    with engine.connect() as conn:
-        rows = conn.execute(select(discord_posts.c.kind, discord_posts.c.message_id, discord_posts.c.content_hash)
-                            .where(discord_posts.c.session_id == session_id)).all()
-    known = {r.kind: (r.message_id, r.content_hash) for r in rows}
+    with engine.begin() as conn:
+        known = outbox.load(conn, session_id)
     for m in msgs:
-        digest = content_hash(m)
-        message_id, old_hash = known.get(m.key, (None, None))
         try:
-            if m.key in known and message_id and old_hash == digest:
-                summary.unchanged += 1
-                continue
-            if m.key in known and message_id:
-                try:
-                    client.edit(message_id, m.payload, m.files)
-                    summary.edited += 1
-                except PublishError as exc:
-                    if not (exc.code == UNKNOWN_MESSAGE or (exc.status == 404 and exc.code is None)):
-                        raise
-                    log.warning("message for %s was deleted in Discord; posting it again", m.key)
-                    message_id = client.post(m.payload, m.files)
-                    summary.posted += 1
-                _store(engine, session_id, session_date, m.key, message_id, digest, update=True)
-            else:
-                message_id = client.post(m.payload, m.files)
-                summary.posted += 1
-                _store(engine, session_id, session_date, m.key, message_id, digest, update=m.key in known)
+            _publish_one(m, known.get(m.key), session_id, session_date, engine, client, summary)
         except PublishError as exc:
             exc.summary = summary
             exc.args = ("%s (while publishing %s of session %s; %d posted, %d edited, %d unchanged before it)"
@@ -190,13 +168,68 @@ def _live(session: dict, msgs: Sequence[Message], engine: Engine, client: Discor
     return summary
 
 
-def _store(engine: Engine, session_id: str, session_date: str, key: str, message_id: str, digest: str,
-           update: bool) -> None:
-    values = {"session_date": session_date, "message_id": str(message_id), "content_hash": digest, "updated_at": _now()}
-    with engine.begin() as conn:
-        if update:
-            conn.execute(discord_posts.update()
-                         .where(discord_posts.c.session_id == session_id, discord_posts.c.kind == key)
-                         .values(**values))
+def _publish_one(m: Message, row, session_id: str, session_date: str, engine: Engine,
+                 client: DiscordWebhookClient, summary: PublishSummary) -> None:
+    """One message through the outbox (publish/outbox.py has the states and why)."""
+    digest = content_hash(m)
+    if row is not None and row.status == outbox.AMBIGUOUS:
+        summary.ambiguous += 1            # never re-posted blindly; reported until an admin decides
+        return
+    if row is not None and row.content_hash == digest and row.status in (outbox.SENT, outbox.REJECTED):
+        if row.status == outbox.SENT:
+            summary.unchanged += 1
         else:
-            conn.execute(discord_posts.insert().values(session_id=session_id, kind=key, **values))
+            summary.rejected += 1         # the same content would be refused again
+        return
+    over = limits.violations(m.payload, m.files)
+    if over:
+        with engine.begin() as conn:
+            outbox.record_rejected(conn, session_id, session_date, m.key, digest,
+                                   "over Discord's limits (not sent): " + "; ".join(over[:5]), exists=row is not None)
+        summary.rejected += 1
+        return
+    if row is not None and row.message_id:
+        try:
+            client.edit(row.message_id, m.payload, m.files)
+        except PublishError as exc:
+            if exc.code == UNKNOWN_MESSAGE or (exc.status == 404 and exc.code is None):
+                log.warning("message for %s was deleted in Discord; posting it again", m.key)
+                _post(m, digest, True, session_id, session_date, engine, client, summary)
+                return
+            if not exc.rejects_message:
+                raise                     # the edit is idempotent: the next run tries again
+            with engine.begin() as conn:
+                outbox.settle(conn, session_id, m.key, outbox.REJECTED, digest=digest, error=str(exc))
+            summary.rejected += 1
+            return
+        with engine.begin() as conn:
+            outbox.settle(conn, session_id, m.key, outbox.SENT, digest=digest)
+        summary.edited += 1
+        return
+    _post(m, digest, row is not None, session_id, session_date, engine, client, summary)
+
+
+def _post(m: Message, digest: str, exists: bool, session_id: str, session_date: str, engine: Engine,
+          client: DiscordWebhookClient, summary: PublishSummary) -> None:
+    with engine.begin() as conn:          # the intent is committed before the request leaves
+        outbox.record_intent(conn, session_id, session_date, m.key, digest, exists)
+    try:
+        message_id = client.post(m.payload, m.files)
+    except PublishError as exc:
+        with engine.begin() as conn:
+            if exc.ambiguous:
+                log.error("message %s of session %s may have been posted (answer lost); not posting it again: %s",
+                          m.key, session_id, exc)
+                outbox.settle(conn, session_id, m.key, outbox.AMBIGUOUS, error=str(exc))
+                summary.ambiguous += 1
+                return
+            if exc.rejects_message:
+                log.error("Discord rejected message %s of session %s; skipped: %s", m.key, session_id, exc)
+                outbox.settle(conn, session_id, m.key, outbox.REJECTED, error=str(exc))
+                summary.rejected += 1
+                return
+            outbox.forget_intent(conn, session_id, m.key)      # nothing was created: the next run posts it
+        raise
+    with engine.begin() as conn:
+        outbox.settle(conn, session_id, m.key, outbox.SENT, message_id=message_id)
+    summary.posted += 1

@@ -13,6 +13,7 @@ from typing import Callable, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
+from urllib3.exceptions import NameResolutionError, NewConnectionError
 
 log = logging.getLogger(__name__)
 
@@ -38,15 +39,33 @@ if not any(isinstance(f, _RedactToken) for f in _urllib3_log.filters):
 class PublishError(RuntimeError):
     """Discord refused a message, or it could not be reached after the retries.
     `status` is the HTTP status (None for a connection failure), `code` Discord's error
-    code (50035 = invalid form body, 10008 = unknown message)."""
+    code (50035 = invalid form body, 10008 = unknown message). `ambiguous`: a POST whose
+    request may have reached Discord (the message may exist) but whose answer was lost."""
 
     def __init__(self, message: str, *, status: int | None = None, code: int | None = None,
-                 discord_message: str | None = None, summary=None):
+                 discord_message: str | None = None, summary=None, ambiguous: bool = False):
         super().__init__(message)
         self.status = status
         self.code = code
         self.discord_message = discord_message
         self.summary = summary   # set by the publisher: what succeeded before the failure
+        self.ambiguous = ambiguous
+
+    @property
+    def rejects_message(self) -> bool:
+        """Discord refused this message's content (400 invalid body, 413 too large): sending
+        the same content again can only fail again. 401/403/404 concern the webhook itself."""
+        return self.status in (400, 413)
+
+
+def _never_sent(exc: Exception) -> bool:
+    """True when the request certainly never reached the server (so a POST created nothing):
+    the connection could not be opened. A reset or a timeout after sending is ambiguous."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    reason = exc.args[0] if exc.args else None
+    reason = getattr(reason, "reason", reason)          # urllib3's MaxRetryError wraps the cause
+    return isinstance(reason, (NewConnectionError, NameResolutionError))
 
 
 class DiscordWebhookClient:
@@ -56,12 +75,18 @@ class DiscordWebhookClient:
       header) and tries again; this is not a failure, but at most `max_rate_limit_waits`
       times per request and never longer than `max_retry_after` seconds at once.
     * 5xx, connection errors and timeouts: retried up to `max_retries` times with
-      exponential backoff (`backoff`, doubling, at most 30 s).
+      exponential backoff (`backoff`, doubling, at most 30 s). A POST is not idempotent:
+      once its request may have reached Discord (a reset or a read timeout after sending,
+      a 504, a 2xx without an id) it is never sent again; PublishError(ambiguous=True)
+      tells the publisher the message may exist. 500/502/503 create nothing and are retried.
     * other 4xx: PublishError at once, with Discord's code and message.
+    * `timeout`: (connect, read) seconds. The read timeout must outlast Discord's slowest
+      honest answer (check_publish: 15 s); a shorter one turns slow posts into ambiguous ones.
     * A bucket that reports no remaining requests is waited out before the next one.
     """
 
-    def __init__(self, url: str, session: requests.Session | None = None, max_retries: int = 5, timeout: float = 30,
+    def __init__(self, url: str, session: requests.Session | None = None, max_retries: int = 5,
+                 timeout: float | tuple[float, float] = (10.0, 60.0),
                  *, max_rate_limit_waits: int = 30, max_retry_after: float = 120.0, backoff: float = 0.5,
                  sleep: Callable[[float], None] = time.sleep):
         parts = urlsplit(url or "")
@@ -92,7 +117,11 @@ class DiscordWebhookClient:
         if files and "attachments" not in body:
             body["attachments"] = [{"id": i, "filename": name} for i, (name, _) in enumerate(files)]
         resp = self._request("POST", self._url, body, files, wait=True)
-        return self._message_id(resp, "POST")
+        try:
+            return self._message_id(resp, "POST")
+        except PublishError as exc:      # 2xx: the message exists, its id is unknown
+            exc.ambiguous = True
+            raise
 
     def edit(self, message_id: str, payload: dict, files: Sequence[tuple[str, bytes]] = ()) -> str:
         """Replace a message's content; its attachments are replaced by `files` (none
@@ -181,6 +210,9 @@ class DiscordWebhookClient:
             try:
                 resp = self.session.request(method, url, params=self._params(wait), timeout=self.timeout, **kwargs)
             except (requests.ConnectionError, requests.Timeout) as exc:
+                if method == "POST" and not _never_sent(exc):
+                    raise PublishError(self._redact("%s %s: %s, the message may exist: %s" % (
+                        method, self._safe, type(exc).__name__, exc)), ambiguous=True) from None
                 failures += 1
                 if failures > self.max_retries:
                     raise PublishError(self._redact("%s %s: %s after %d attempts: %s" % (
@@ -198,6 +230,10 @@ class DiscordWebhookClient:
                 log.info("%s webhook: rate limited, waiting %.2f s", method, delay)
                 self._sleep(delay)
                 continue
+            if method == "POST" and resp.status_code == 504:     # the gateway gave up waiting: created or not
+                err = self._error(method, resp)
+                err.ambiguous = True
+                raise err
             if resp.status_code >= 500:
                 failures += 1
                 if failures > self.max_retries:

@@ -2,7 +2,7 @@
 import os
 from typing import Iterable, Sequence
 
-from sqlalchemy import Table, create_engine, event
+from sqlalchemy import Table, create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
 
 
@@ -40,13 +40,39 @@ def alembic_config():
     return cfg
 
 
+# Any constant, the same in every process: the key of the PostgreSQL advisory lock that
+# serialises migrations ("et-pipeline migrate" as two int4).
+MIGRATION_LOCK_KEY = (0x65742D70, 0x6D696772)
+
+
+def _lock_for_migration(conn: Connection) -> None:
+    """Two runs starting at once on a fresh database both saw no tables and both created
+    them (one died). The whole upgrade runs in one transaction that first takes a lock;
+    the second process waits, then finds the schema at head and does nothing.
+    PostgreSQL: a transaction-scoped advisory lock (DDL is transactional there).
+    SQLite: BEGIN EXCLUSIVE (pysqlite runs DDL outside a transaction unless one is open;
+    the wait is bounded by the engine's 30 s busy timeout)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:a, :b)"),
+                     {"a": MIGRATION_LOCK_KEY[0], "b": MIGRATION_LOCK_KEY[1]})
+    elif conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN EXCLUSIVE")
+
+
 def ensure_schema(engine: Engine) -> None:
     """Bring the database to the newest schema through the Alembic migrations (one path
-    for every database, so no importer can ever write to a table another never created)."""
+    for every database, so no importer can ever write to a table another never created),
+    one process at a time."""
     from alembic import command
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
 
     cfg = alembic_config()
+    with engine.connect() as conn:     # at head already (every run but the first): no lock, no wait
+        if MigrationContext.configure(conn).get_current_heads() == tuple(ScriptDirectory.from_config(cfg).get_heads()):
+            return
     with engine.begin() as conn:
+        _lock_for_migration(conn)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
 

@@ -272,6 +272,9 @@ discord_posts = Table(
     Column("message_id", String(32)),
     Column("content_hash", String(64), nullable=False),
     Column("updated_at", String(32), nullable=False),
+    # the outbox state (publish/outbox.py): pending -> sent | ambiguous | rejected
+    Column("status", String(12), nullable=False, server_default="sent"),
+    Column("error", Text),
     UniqueConstraint("session_id", "kind"),
 )
 
