@@ -31,6 +31,12 @@ run_coordinator:
   class: QueuedRunCoordinator
   config:
     max_concurrent_runs: 1
+    dequeue_interval_seconds: 1   # a sensor's run leaves the queue within a second (issue 15)
+# A failed run is re-executed once by Dagster when it carries the dagster/max_retries tag (the
+# sensor's runs do); after that the sensor asks again with a doubling backoff (issue 12 5.1).
+run_retries:
+  enabled: true
+  max_retries: 0
 """
 CONSOLIDATED_EVENT_LOG = """event_log_storage:   # Dagster's consolidated SQLite event log, one pooled engine
   module: et_pipeline.defs.event_log

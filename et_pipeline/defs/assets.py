@@ -27,6 +27,8 @@ from et_pipeline.storage import schema as t
 from et_pipeline.storage.database import replace_partition, select_partition
 
 COMMON = dict(partitions_def=session_dates, backfill_policy=dg.BackfillPolicy.single_run())
+# Discord down or slow for a moment: try the step again before the run fails (issue 12 5.1)
+PUBLISH_RETRY = dg.RetryPolicy(max_retries=2, delay=2, backoff=dg.Backoff.EXPONENTIAL)
 
 
 def _md_table(rows: list[dict], cols: list[str], limit: int = 20) -> str:
@@ -260,7 +262,7 @@ def timing_comparison(context: dg.AssetExecutionContext, database: DatabaseResou
 
 
 @dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards], group_name="publish",
-          code_version="1", kinds={"discord"},
+          code_version="1", kinds={"discord"}, retry_policy=PUBLISH_RETRY,
           description="The night in Discord: round, map and session embeds with PNG graphs. Posted once, "
                       "edited when the content changes (discord_posts table); dry-run writes them under out/.")
 def discord_posts(context: dg.AssetExecutionContext, database: DatabaseResource,
