@@ -7,6 +7,7 @@ single-run backfill policy, so a backfill or `et-pipeline run` over many dates i
 run, not one per date.
 """
 import hashlib
+import os
 from collections import Counter
 
 import dagster as dg
@@ -278,10 +279,19 @@ def discord_posts(context: dg.AssetExecutionContext, database: DatabaseResource,
         with engine.connect() as conn:
             sessions = build_sessions(conn, dates)
     totals, failures = Counter(), []
+    from et_pipeline.publish.embeds import build_messages
+    from et_pipeline.publish.graph_cache import GraphCache
+
+    cache = GraphCache(os.path.join(discord.out_dir, ".graph-cache"))   # draws only what changed (issue 15)
+    try:
+        cache.prepare(s for s in sessions if s.get("players"))
+    except Exception as e:  # drawn again per session below, where a failure is reported with its session
+        context.log.warning("drawing graphs in parallel failed: %s", e)
     for s in sessions:
         try:
             summary = publish_session(s, mode=discord.mode, engine=engine, client=discord.client(),
-                                      out_dir=discord.out_dir)
+                                      out_dir=discord.out_dir,
+                                      messages=build_messages(s, draw_graphs=cache.session_graphs))
         except Exception as e:  # one session failing must not stop the others; reported below
             failures.append("%s: %s" % (s["session_id"], e))
             context.log.error("publishing session %s failed: %s", s["session_id"], e)
@@ -292,7 +302,8 @@ def discord_posts(context: dg.AssetExecutionContext, database: DatabaseResource,
     with engine.begin() as conn:
         conn.execute(t.partition_state.update().where(t.partition_state.c.session_date.in_(dates))
                      .values(completed=True))
-    return dg.MaterializeResult(metadata={"mode": discord.mode, "sessions": len(sessions), **dict(totals)})
+    return dg.MaterializeResult(metadata={"mode": discord.mode, "sessions": len(sessions), **dict(totals),
+                                          "graphs_drawn": cache.drawn, "graphs_cached": cache.hits})
 
 
 ALL_ASSETS = [server_files, rounds, lua_timings, endstats_awards, lua_round_teams, session_teams, map_results,
