@@ -3,8 +3,9 @@
 Each asset reads its inputs from the app database, calls a pure step function
 (et_pipeline.steps) and replaces its own tables' rows for the partitions of the run in
 one transaction. Every asset loops over `context.partition_keys` and declares a
-single-run backfill policy, so a backfill or `et-pipeline run` over many dates is one
-run, not one per date.
+multi-run backfill policy with a cap (partitions.max_partitions_per_run), so a backfill
+or `et-pipeline run` over many dates is a few bounded runs, not one per date and not
+one holding every date in memory.
 """
 import hashlib
 import os
@@ -13,7 +14,7 @@ from collections import Counter
 import dagster as dg
 from sqlalchemy import select
 
-from et_pipeline.defs.partitions import session_dates
+from et_pipeline.defs.partitions import max_partitions_per_run, session_dates
 from et_pipeline.defs.resources import DatabaseResource, DiscordWebhook, RulesResource, StatsSourceResource
 from et_pipeline.parsers.filenames import ENDSTATS, GAMETIME, STATS, TIMING, classify
 from et_pipeline.steps.awards import build_awards
@@ -27,7 +28,8 @@ from et_pipeline.steps.timings import build_timings
 from et_pipeline.storage import schema as t
 from et_pipeline.storage.database import replace_partition, select_partition
 
-COMMON = dict(partitions_def=session_dates, backfill_policy=dg.BackfillPolicy.single_run())
+COMMON = dict(partitions_def=session_dates,
+              backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=max_partitions_per_run()))
 # Discord down or slow for a moment: try the step again before the run fails (issue 12 5.1)
 PUBLISH_RETRY = dg.RetryPolicy(max_retries=2, delay=2, backoff=dg.Backoff.EXPONENTIAL)
 
