@@ -14,10 +14,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# PostgreSQL server binaries for the database tests (the tests start their own cluster).
+# PostgreSQL server binaries for the database tests (the tests start their own cluster) and
+# Redis, the broker of the celery-executor test (started by the test on a loopback port).
 system-deps:
 	@if ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then echo "postgresql: present"; \
 	else apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql; fi
+	@if command -v redis-server >/dev/null 2>&1; then echo "redis-server: present"; \
+	else apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q redis-server; fi
 
 demo: install
 	mkdir -p out

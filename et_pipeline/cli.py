@@ -31,6 +31,12 @@ run_coordinator:
   class: QueuedRunCoordinator
   config:
     max_concurrent_runs: 1
+    dequeue_interval_seconds: 1   # a sensor's run leaves the queue within a second (issue 15)
+# A failed run is re-executed once by Dagster when it carries the dagster/max_retries tag (the
+# sensor's runs do); after that the sensor asks again with a doubling backoff (issue 12 5.1).
+run_retries:
+  enabled: true
+  max_retries: 0
 # Run monitoring (dagster-daemon): a run whose worker was killed (SIGKILL, OOM, a reboot) is
 # failed instead of staying STARTED and holding the queue's only slot. The default launcher
 # cannot check or resume a worker, so the backstop is the maximum runtime (a night's run
@@ -77,15 +83,17 @@ def _die(msg: str, code: int = 2) -> int:
     return code
 
 
-def _blocks(order: list[str], wanted: set[str]) -> list[list[str]]:
-    """Contiguous runs of wanted keys in the instance's partition order."""
+def _blocks(order: list[str], wanted: set[str], max_size: int | None = None) -> list[list[str]]:
+    """Contiguous runs of wanted keys in the instance's partition order, at most
+    `max_size` keys each (bounded memory per run, as the assets' backfill policy)."""
     blocks, current = [], []
     for key in order:
-        if key in wanted:
+        if key in wanted and (max_size is None or len(current) < max_size):
             current.append(key)
-        elif current:
+            continue
+        if current:
             blocks.append(current)
-            current = []
+        current = [key] if key in wanted else []
     if current:
         blocks.append(current)
     return blocks
@@ -112,7 +120,7 @@ def cmd_run(a) -> int:
 
     from et_pipeline.config import rules_from_env
     from et_pipeline.defs.factory import JOB_NAME, build_definitions
-    from et_pipeline.defs.partitions import session_dates
+    from et_pipeline.defs.partitions import max_partitions_per_run, session_dates
     from et_pipeline.defs.resources import DiscordWebhook, StatsSourceResource
     from et_pipeline.steps.plan import make_plan
     from et_pipeline.storage import schema as t
@@ -170,7 +178,7 @@ def cmd_run(a) -> int:
     job = defs.resolve_job_def(JOB_NAME)
     run_config = {"loggers": {"console": {"config": {"log_level": "DEBUG" if a.verbose else "ERROR"}}}}
     failed = []
-    for block in _blocks(instance.get_dynamic_partitions(session_dates.name), wanted):
+    for block in _blocks(instance.get_dynamic_partitions(session_dates.name), wanted, max_partitions_per_run()):
         tags = {ASSET_PARTITION_RANGE_START_TAG: block[0], ASSET_PARTITION_RANGE_END_TAG: block[-1]}
         result = job.execute_in_process(instance=instance, tags=tags, run_config=run_config, raise_on_error=False)
         if not result.success:

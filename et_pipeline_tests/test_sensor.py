@@ -1,5 +1,5 @@
 """The sensor through Dagster's build_sensor_context: new night, unchanged night, late
-file, file still settling."""
+file, a round requested as soon as its files are complete, a failed run asked again."""
 import json
 import os
 import shutil
@@ -8,12 +8,14 @@ import time
 import dagster as dg
 
 from et_pipeline.config import Rules
+from et_pipeline.defs.assets import ALL_ASSETS
 from et_pipeline.defs.factory import session_job
-from et_pipeline.defs.resources import RulesResource, StatsSourceResource
+from et_pipeline.defs.resources import DatabaseResource, DiscordWebhook, RulesResource, StatsSourceResource
 from et_pipeline.defs.sensors import build_sensor
 from et_pipeline_tests.pipeline_fixtures import CORPUS
 
 SETTLE = 60
+DATE = "2026-02-05"
 
 
 def tick(sensor, instance, source, cursor=None):
@@ -45,24 +47,53 @@ def test_new_night_then_unchanged_then_late_file(night, dagster_instance):
 
     late = "gametime-supply-R2-1770322832.json"
     shutil.copy(CORPUS / "gametimes_webhook_v1.7.2" / late, night / "gametimes" / late)  # mtime: now
-    settling = tick(sensor, dagster_instance, night, unchanged.cursor)
-    assert settling.run_requests == []          # just written: wait for the settle window
-    age_all(night, 3600)
-    again = tick(sensor, dagster_instance, night, settling.cursor)
+    again = tick(sensor, dagster_instance, night, unchanged.cursor)
+    # just written, but complete and the same on two listings: no quiet period for the session
     assert [r.partition_key for r in again.run_requests] == ["2026-02-05"]
     assert again.run_requests[0].run_key != first.run_requests[0].run_key
     assert again.dynamic_partitions_requests == []   # the partition exists already
     assert json.loads(again.cursor)["done"]["2026-02-05"]
 
 
-def test_file_still_being_written_waits(night, dagster_instance):
+def test_round_just_written_is_requested_in_the_same_tick(night, dagster_instance):
+    """Issue 15: files land -> run requested at the next tick, not after a 120 s quiet period."""
     sensor = build_sensor(session_job(), settle_seconds=SETTLE)
     age_all(night, 3600)
     newest = sorted((night / "gamestats").iterdir())[-1]
     os.utime(newest, None)                            # touched just now
     result = tick(sensor, dagster_instance, night)
-    assert result.run_requests == []
-    assert "2026-02-05" not in json.loads(result.cursor)["done"]
+    assert [r.partition_key for r in result.run_requests] == [DATE]
+    assert result.run_requests[0].tags.get("dagster/max_retries")   # Dagster's own run retries
+
+
+def _failing_run(instance, night, tmp_path):
+    """A real run of the date that fails (its database cannot be created)."""
+    return dg.materialize(ALL_ASSETS, partition_key=DATE, instance=instance, raise_on_error=False, resources={
+        "source": StatsSourceResource(url=str(night)), "rules": RulesResource.from_rules(Rules()),
+        "database": DatabaseResource(url="sqlite:///%s" % (tmp_path / "missing" / "dir" / "et.db")),
+        "discord": DiscordWebhook(mode="off", out_dir=str(tmp_path / "out"))})
+
+
+def test_failed_run_is_requested_again_and_success_ends_it(night, dagster_instance, tmp_path):
+    """Issue 12 §5.1: the sensor marked a date done when it requested it, so a failed live
+    run was never retried."""
+    sensor = build_sensor(session_job(), settle_seconds=SETTLE, retry_backoff_seconds=0)
+    age_all(night, 3600)
+    first = tick(sensor, dagster_instance, night)
+    assert [r.partition_key for r in first.run_requests] == [DATE]
+    dagster_instance.add_dynamic_partitions("session_dates", [DATE])
+    assert not _failing_run(dagster_instance, night, tmp_path).success
+    retry = tick(sensor, dagster_instance, night, first.cursor)
+    assert [r.partition_key for r in retry.run_requests] == [DATE]
+    assert retry.run_requests[0].run_key != first.run_requests[0].run_key
+    ok = dg.materialize(ALL_ASSETS, partition_key=DATE, instance=dagster_instance, resources={
+        "source": StatsSourceResource(url=str(night)), "rules": RulesResource.from_rules(Rules()),
+        "database": DatabaseResource(url="sqlite:///%s" % (tmp_path / "et.db")),
+        "discord": DiscordWebhook(mode="off", out_dir=str(tmp_path / "out"))})
+    assert ok.success
+    healed = tick(sensor, dagster_instance, night, retry.cursor)
+    assert healed.run_requests == []
+    assert DATE not in json.loads(healed.cursor).get("pending", {})
 
 
 def test_sensor_is_defined_on_the_session_job():

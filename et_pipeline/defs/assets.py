@@ -3,15 +3,18 @@
 Each asset reads its inputs from the app database, calls a pure step function
 (et_pipeline.steps) and replaces its own tables' rows for the partitions of the run in
 one transaction. Every asset loops over `context.partition_keys` and declares a
-single-run backfill policy, so a backfill or `et-pipeline run` over many dates is one
-run, not one per date.
+multi-run backfill policy with a cap (partitions.max_partitions_per_run), so a backfill
+or `et-pipeline run` over many dates is a few bounded runs, not one per date and not
+one holding every date in memory.
 """
+import hashlib
+import os
 from collections import Counter
 
 import dagster as dg
 from sqlalchemy import select
 
-from et_pipeline.defs.partitions import session_dates
+from et_pipeline.defs.partitions import max_partitions_per_run, session_dates
 from et_pipeline.defs.resources import DatabaseResource, DiscordWebhook, RulesResource, StatsSourceResource
 from et_pipeline.parsers.filenames import ENDSTATS, GAMETIME, STATS, TIMING, classify
 from et_pipeline.parsers.text import printable
@@ -29,7 +32,10 @@ from et_pipeline.storage import schema as t
 from et_pipeline.storage.database import replace_partition, select_partition
 from et_pipeline.storage.registry import archive_partitions, sync_registry
 
-COMMON = dict(partitions_def=session_dates, backfill_policy=dg.BackfillPolicy.single_run())
+COMMON = dict(partitions_def=session_dates,
+              backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=max_partitions_per_run()))
+# Discord down or slow for a moment: try the step again before the run fails (issue 12 5.1)
+PUBLISH_RETRY = dg.RetryPolicy(max_retries=2, delay=2, backoff=dg.Backoff.EXPONENTIAL)
 
 
 def _md_table(rows: list[dict], cols: list[str], limit: int = 20) -> str:
@@ -255,7 +261,7 @@ def timing_comparison(context: dg.AssetExecutionContext, database: DatabaseResou
 
 
 @dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards], group_name="publish",
-          code_version="1", kinds={"discord"},
+          code_version="1", kinds={"discord"}, retry_policy=PUBLISH_RETRY,
           description="The night in Discord: round, map and session embeds with PNG graphs. Posted once, "
                       "edited when the content changes (discord_posts table); dry-run writes them under out/.")
 def discord_posts(context: dg.AssetExecutionContext, database: DatabaseResource,
@@ -271,10 +277,19 @@ def discord_posts(context: dg.AssetExecutionContext, database: DatabaseResource,
         with engine.connect() as conn:
             sessions = build_sessions(conn, dates)
     totals, failures = Counter(), []
+    from et_pipeline.publish.embeds import build_messages
+    from et_pipeline.publish.graph_cache import GraphCache
+
+    cache = GraphCache(os.path.join(discord.out_dir, ".graph-cache"))   # draws only what changed (issue 15)
+    try:
+        cache.prepare(s for s in sessions if s.get("players"))
+    except Exception as e:  # drawn again per session below, where a failure is reported with its session
+        context.log.warning("drawing graphs in parallel failed: %s", e)
     for s in sessions:
         try:
             summary = publish_session(s, mode=discord.mode, engine=engine, client=discord.client(),
-                                      out_dir=discord.out_dir)
+                                      out_dir=discord.out_dir,
+                                      messages=build_messages(s, draw_graphs=cache.session_graphs))
         except Exception as e:  # one session failing must not stop the others; reported below
             failures.append("%s: %s" % (s["session_id"], e))
             context.log.error("publishing session %s failed: %s", s["session_id"], e)
@@ -289,6 +304,7 @@ def discord_posts(context: dg.AssetExecutionContext, database: DatabaseResource,
     for p in problems:     # skipped, not failed: a re-run cannot fix them (README, "Discord: posted once")
         context.log.warning("Discord message %s of session %s is %s: %s", p.key, p.session_id, p.status, p.error)
     return dg.MaterializeResult(metadata={"mode": discord.mode, "sessions": len(sessions), **dict(totals),
+                                          "graphs_drawn": cache.drawn, "graphs_cached": cache.hits,
                                           "discord_problems": dg.MetadataValue.md(_md_table(
                                               [vars(p) for p in problems], ["session_id", "key", "status", "error"])
                                               if problems else "none")})

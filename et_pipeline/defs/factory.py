@@ -13,21 +13,38 @@ from et_pipeline.defs.sensors import build_sensor, settle_seconds_from_env
 JOB_NAME = "session_job"
 
 
-def session_job():
+def session_job(executor_def=None):
     return dg.define_asset_job(JOB_NAME, selection=dg.AssetSelection.assets(*ALL_ASSETS),
-                               executor_def=dg.in_process_executor,
+                               executor_def=executor_def or dg.in_process_executor,
                                description="Everything for one or more session dates: files to Discord.")
 
 
+def executor_from_env():
+    """ET_EXECUTOR: `in_process` (default) or `celery` - Dagster's celery executor: every
+    step is a task on the broker at ET_CELERY_BROKER (results in ET_CELERY_BACKEND, by
+    default the broker), run by `dagster-celery worker start` workers (README, Scaling out)."""
+    kind = os.environ.get("ET_EXECUTOR", "in_process")
+    if kind == "in_process":
+        return dg.in_process_executor
+    if kind == "celery":
+        from dagster_celery import celery_executor
+
+        broker = os.environ["ET_CELERY_BROKER"]
+        return celery_executor.configured(
+            {"broker": broker, "backend": os.environ.get("ET_CELERY_BACKEND", broker)}, name="celery")
+    raise ValueError("ET_EXECUTOR must be 'in_process' or 'celery', not %r" % kind)
+
+
 def build_definitions(*, source: StatsSourceResource, db_url: str, rules: Rules, discord: DiscordWebhook,
-                      settle_seconds: float = 120.0) -> dg.Definitions:
-    job = session_job()
+                      settle_seconds: float = 15.0, executor=None) -> dg.Definitions:
+    executor = executor or dg.in_process_executor
+    job = session_job(executor)
     return dg.Definitions(
         assets=ALL_ASSETS, asset_checks=ALL_CHECKS, jobs=[job],
         sensors=[build_sensor(job, settle_seconds)],
         resources={"source": source, "database": DatabaseResource(url=db_url),
                    "rules": RulesResource.from_rules(rules), "discord": discord},
-        executor=dg.in_process_executor,
+        executor=executor,
     )
 
 
@@ -43,4 +60,10 @@ def definitions_from_env() -> dg.Definitions:
         source=source, db_url=os.environ.get("ET_DB_URL", "sqlite:///et_pipeline.db"), rules=rules_from_env(),
         discord=DiscordWebhook(url=webhook, mode=os.environ.get("ET_PUBLISH_MODE", "dry-run"),
                                out_dir=os.environ.get("ET_OUT_DIR", "out")),
-        settle_seconds=settle_seconds_from_env())
+        settle_seconds=settle_seconds_from_env(), executor=executor_from_env())
+
+
+def session_job_from_env() -> dg.JobDefinition:
+    """The job as a worker process rebuilds it (`dg.reconstructable`): Dagster's
+    multi-process executors (celery, k8s) load it by this module-level name."""
+    return definitions_from_env().resolve_job_def(JOB_NAME)

@@ -1,4 +1,10 @@
-"""The sensor that turns new files on the game server into partition runs."""
+"""The sensor that turns new files on the game server into partition runs.
+
+It ticks every 5 s (the daemon's own loop floor), lists the server (never downloads) and
+asks for a run as soon as a round's files are complete and stable (steps/sensor_logic).
+It looks up the last run of each date it asked for, through the instance's public run
+API, and asks again for dates whose run failed for good.
+"""
 import json
 import os
 import time
@@ -8,32 +14,68 @@ import dagster as dg
 from et_pipeline.defs.partitions import session_dates
 from et_pipeline.defs.resources import RulesResource, StatsSourceResource
 from et_pipeline.steps.plan import make_plan
-from et_pipeline.steps.sensor_logic import decide
+from et_pipeline.steps.sensor_logic import RunState, decide
+
+PARTITION_TAG = "dagster/partition"
+MAX_RETRIES_TAG = "dagster/max_retries"     # Dagster's run retries (run_retries in dagster.yaml)
+WILL_RETRY_TAG = "dagster/will_retry"       # set by Dagster on a failed run it is going to retry
+RUN_RETRIES = 1
+_IN_PROGRESS = {dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
+                dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.MANAGED, dg.DagsterRunStatus.CANCELING}
 
 
-def build_sensor(job, settle_seconds: float, interval_seconds: int = 30) -> dg.SensorDefinition:
+def last_run_state(instance: dg.DagsterInstance, date: str) -> RunState:
+    """The state of the latest run of the date (any origin: sensor, UI, retry)."""
+    records = instance.get_run_records(filters=dg.RunsFilter(tags={PARTITION_TAG: date}), limit=1)
+    if not records:
+        return RunState("none", False, None)
+    record = records[0]
+    run = record.dagster_run
+    if run.status == dg.DagsterRunStatus.SUCCESS:
+        return RunState("success", False, record.end_time)
+    if run.status in _IN_PROGRESS:
+        return RunState("in_progress", False, None)
+    return RunState("failure", run.tags.get(WILL_RETRY_TAG) == "true", record.end_time or record.update_timestamp.timestamp())
+
+
+def build_sensor(job, settle_seconds: float = 15.0, interval_seconds: int = 5, relist_seconds: float = 1.0,
+                 retry_backoff_seconds: float = 30.0) -> dg.SensorDefinition:
+    """settle_seconds: how long a round's stats file waits for its award and timing files."""
+
     @dg.sensor(name="session_files_sensor", job=job, minimum_interval_seconds=interval_seconds,
-               description="Lists the game server's files (never downloads), waits until a session's files "
-                           "have been quiet for %d s, then adds its date partition and requests a run keyed "
-                           "by the file set's fingerprint." % settle_seconds)
+               description="Lists the game server's files (never downloads) every %d s and requests a date's run "
+                           "as soon as its new rounds are complete (award and timing files there, or %g s after "
+                           "the stats file) and unchanged on two listings; asks again for dates whose last run "
+                           "failed, with a doubling backoff." % (interval_seconds, settle_seconds))
     def session_files_sensor(context: dg.SensorEvaluationContext, source: StatsSourceResource,
                              rules: RulesResource) -> dg.SensorResult:
-        plan = make_plan(source.get_source().list_files(), rules.rules())
-        d = decide(plan, json.loads(context.cursor or "{}"), time.time(), settle_seconds)
+        src, r = source.get_source(), rules.rules()
+        cursor = json.loads(context.cursor or "{}")
+        runs = {d: last_run_state(context.instance, d) for d in cursor.get("pending", {})}
+        kw = dict(grace_seconds=settle_seconds, runs=runs, retry_backoff_seconds=retry_backoff_seconds, rules=r)
+        with src.open() as conn:   # one connection for both listings
+            plan = make_plan(conn.list_files(), r)
+            d = decide(plan, cursor, time.time(), **kw)
+            if d.unconfirmed:      # ready on one listing: a second one proves no file is still growing
+                time.sleep(relist_seconds)
+                plan = make_plan(conn.list_files(), r)
+                d = decide(plan, d.cursor, time.time(), **kw)
         known = set(context.instance.get_dynamic_partitions(session_dates.name))
-        new = sorted({date for date, _ in d.requests} - known)
-        if d.settling:
-            context.log.info("waiting for files to settle: %s", ", ".join(d.settling))
+        new = sorted({q.date for q in d.requests} - known)
+        for date, why in sorted(d.waiting.items()):
+            context.log.info("%s: %s", date, why)
         return dg.SensorResult(
-            run_requests=[dg.RunRequest(partition_key=date, run_key="%s:%s" % (date, fp[:16]))
-                          for date, fp in d.requests],
+            run_requests=[dg.RunRequest(partition_key=q.date, run_key=q.run_key,
+                                        tags={MAX_RETRIES_TAG: str(RUN_RETRIES), "et/attempt": str(q.attempt)})
+                          for q in d.requests],
             dynamic_partitions_requests=[session_dates.build_add_request(new)] if new else [],
             cursor=json.dumps(d.cursor, sort_keys=True),
-            skip_reason=None if d.requests else "no settled changes (%d partitions known)" % len(plan.dates),
+            skip_reason=None if d.requests else "nothing complete and new (%d partitions known, %d waiting)"
+                                                % (len(plan.dates), len(d.waiting)),
         )
 
     return session_files_sensor
 
 
 def settle_seconds_from_env() -> float:
-    return float(os.environ.get("ET_SETTLE_SECONDS", "120"))
+    return float(os.environ.get("ET_SETTLE_SECONDS", "15"))

@@ -636,9 +636,10 @@ def _messages(base: str, embeds: list[dict], files: list[tuple[str, bytes]] = ()
     return out
 
 
-def build_messages(session: dict, *, graphs: bool = True) -> list[Message]:
+def build_messages(session: dict, *, graphs: bool = True, draw_graphs=None) -> list[Message]:
     """Every Discord message for `session`, in posting order, each within Discord's
-    limits. `graphs=False` skips the (slower) PNG rendering."""
+    limits. `graphs=False` skips the (slower) PNG rendering; `draw_graphs` replaces
+    `graphs.session_graphs` (e.g. publish.graph_cache.GraphCache.session_graphs)."""
     ctx = _Ctx(session)
     out: list[Message] = []
     maps = list(enumerate(session.get("maps") or []))
@@ -658,8 +659,9 @@ def build_messages(session: dict, *, graphs: bool = True) -> list[Message]:
     out += _messages("session:players", players_embeds(ctx), numbered=True)
     out += _messages("session:awards", awards_embeds(ctx), numbered=True)
     if graphs and session.get("players"):
-        from et_pipeline.publish import graphs as graph_mod  # matplotlib only when needed
-        for g in graph_mod.session_graphs(session):
+        if draw_graphs is None:
+            from et_pipeline.publish.graphs import session_graphs as draw_graphs  # matplotlib only when needed
+        for g in draw_graphs(session):
             embed = {"title": g.title, "description": g.description, "color": g.color,
                      "image": {"url": "attachment://" + g.filename},
                      "footer": {"text": "Session %s" % session.get("session_id")}}

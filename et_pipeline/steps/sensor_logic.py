@@ -1,41 +1,151 @@
-"""What the sensor decides on one tick, as a pure function of a listing and its cursor.
+"""What the sensor decides on one tick, as a pure function of a listing, its cursor and
+the state of the runs it asked for.
 
-A partition is requested when its file set (names, sizes, mtimes) differs from the
-last one requested and has been quiet for the settle window, so Discord never gets
-half a map. The cursor keeps one fingerprint per recent date; dates older than the
-watermark are considered done (a re-score of old dates is a backfill, not a sensor job).
+A date is requested as soon as its newest rounds are complete, so a player sees a round
+in Discord seconds after it ends (issue 15), not after a quiet period for the session:
+* complete: every stats file has its award (endstats) and timing file, or a short grace
+  has passed since the stats file (they are written within seconds of each other). A
+  kind of file the server never writes (no endstats anywhere in the listing) is not
+  waited for;
+* stable: the date's files (names, sizes, mtimes) are the same on two listings, so a
+  half-written file is never read (the sensor lists again within the tick when it has
+  candidates, the parser's own checks quarantine what still slips through).
+
+A requested date stays `pending` until its last run succeeds: a failed run is asked
+again with a new run key after a backoff that doubles per attempt (issue 12 §5.1),
+unless Dagster's own run retries will re-execute it. The cursor keeps one fingerprint
+per recent date; dates older than the watermark are done (a re-score of old dates is a
+backfill, not a sensor job).
 """
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 
-from et_pipeline.steps.plan import Plan
+from et_pipeline.config import Rules
+from et_pipeline.parsers.filenames import ENDSTATS, GAMETIME, STATS, TIMING
+from et_pipeline.steps.plan import Plan, local_time_of
 
 MAX_DATES_IN_CURSOR = 60
+COMPANION_WINDOW = dt.timedelta(seconds=60)   # award/timing file name time within this of the stats file's
+LOST_AFTER_SECONDS = 600                      # a requested run never seen in the instance: ask again
+MAX_BACKOFF_SECONDS = 1800
+
+
+@dataclass(frozen=True)
+class RunState:
+    """The latest run of a date, as the sensor read it from the instance."""
+    status: str                  # success | failure | in_progress | none
+    will_retry: bool             # Dagster's run retries will re-execute it
+    finished_at: float | None
+
+
+@dataclass(frozen=True)
+class Request:
+    date: str
+    fingerprint: str
+    attempt: int
+
+    @property
+    def run_key(self) -> str:
+        key = "%s:%s" % (self.date, self.fingerprint[:16])
+        return key if self.attempt == 1 else "%s:retry%d" % (key, self.attempt - 1)
 
 
 @dataclass(frozen=True)
 class Decision:
-    requests: list[tuple[str, str]]      # (date, fingerprint)
-    settling: list[str]                  # changed but not quiet yet
+    requests: list[Request]
+    waiting: dict[str, str]                 # date -> why it is not requested yet
+    unconfirmed: list[str]                  # ready on this listing alone: list again to confirm
     cursor: dict
+    pending: list[str] = field(default_factory=list)   # requested, last run not known to have succeeded
 
 
-def decide(plan: Plan, cursor: dict, now: float, settle_seconds: float, max_requests: int = 25) -> Decision:
+def missing_companions(plan: Plan, date: str, rules: Rules = Rules()) -> dict[str, list[str]]:
+    """stats file name -> the kinds of companion files it still lacks ("award", "timing")."""
+    files = [p for p in plan.by_date.get(date, []) if p.name is not None]
+    present = {p.name.kind for ps in plan.by_date.values() for p in ps if p.name is not None}
+    expect_award = ENDSTATS in present
+    expect_timing = bool(present & {GAMETIME, TIMING})
+    when = {id(p): local_time_of(p.name, rules) for p in files}
+
+    def has(stats, kinds) -> bool:
+        t = when[id(stats)]
+        return any(p.name.kind in kinds and p.name.map == stats.name.map and p.name.round == stats.name.round
+                   and abs(when[id(p)] - t) <= COMPANION_WINDOW for p in files)
+
+    out = {}
+    for s in (p for p in files if p.name.kind == STATS):
+        lacking = ([] if not expect_award or has(s, {ENDSTATS}) else ["award"]) + \
+                  ([] if not expect_timing or has(s, {GAMETIME, TIMING}) else ["timing"])
+        if lacking:
+            out[s.file.name] = lacking
+    return out
+
+
+def _backoff(base: float, attempt: int) -> float:
+    return min(MAX_BACKOFF_SECONDS, base * 2 ** max(0, attempt - 1))
+
+
+def decide(plan: Plan, cursor: dict, now: float, grace_seconds: float, runs: dict[str, RunState] | None = None,
+           retry_backoff_seconds: float = 30.0, max_requests: int = 25, rules: Rules = Rules()) -> Decision:
     done = dict(cursor.get("done", {}))
+    seen = dict(cursor.get("seen", {}))
+    pending = {d: dict(v) for d, v in cursor.get("pending", {}).items()}
     watermark = cursor.get("watermark")
-    requests, settling = [], []
+    runs = runs or {}
+    requests, waiting, unconfirmed = [], {}, []
+    stats_mtime = {p.file.name: p.file.mtime for ps in plan.by_date.values() for p in ps}
+
+    def request(date: str, fp: str, attempt: int) -> None:
+        requests.append(Request(date, fp, attempt))
+        done[date] = fp
+        pending[date] = {"fp": fp, "attempt": attempt, "requested_at": now}
+
     for date in plan.dates:
         if watermark and date < watermark:
             continue
         fp = plan.fingerprint(date)
         if done.get(date) == fp:
+            seen.pop(date, None)
             continue
-        if now - plan.newest_mtime(date) < settle_seconds:
-            settling.append(date)
+        previous = seen.get(date)
+        seen[date] = fp
+        lacking = {name: kinds for name, kinds in missing_companions(plan, date, rules).items()
+                   if now - stats_mtime[name] < grace_seconds}
+        if lacking:
+            name, kinds = sorted(lacking.items())[-1]
+            waiting[date] = "%s waits for its %s file(s) (grace %g s)" % (name, " and ".join(kinds), grace_seconds)
+            continue
+        if previous != fp:
+            unconfirmed.append(date)
+            waiting[date] = "files changed since the last listing"
             continue
         if len(requests) < max_requests:
-            requests.append((date, fp))
-            done[date] = fp
+            request(date, fp, 1)
+
+    requested = {r.date for r in requests}
+    for date, info in sorted(pending.items()):
+        if date in requested:
+            continue
+        state = runs.get(date)
+        if state is None or state.status == "in_progress" or (state.status == "failure" and state.will_retry):
+            continue
+        if state.status == "success":
+            del pending[date]
+            continue
+        if state.status == "none":
+            if now - info["requested_at"] >= LOST_AFTER_SECONDS and len(requests) < max_requests:
+                request(date, info["fp"], info["attempt"] + 1)
+            continue
+        retry_at = (state.finished_at or info["requested_at"]) + _backoff(retry_backoff_seconds, info["attempt"])
+        if now >= retry_at and len(requests) < max_requests:
+            request(date, info["fp"], info["attempt"] + 1)
+        else:
+            waiting[date] = "last run failed: retry %d in %.0f s" % (info["attempt"] + 1, max(0.0, retry_at - now))
+
     kept = sorted(done)[-MAX_DATES_IN_CURSOR:]
     if len(kept) < len(done):
         watermark = max(watermark or "", kept[0])
-    return Decision(requests, settling, {"done": {d: done[d] for d in kept}, "watermark": watermark})
+    new_cursor = {"done": {d: done[d] for d in kept}, "watermark": watermark,
+                  "seen": {d: seen[d] for d in sorted(seen) if d in plan.by_date and done.get(d) != seen[d]},
+                  "pending": {d: pending[d] for d in sorted(pending) if d in kept}}
+    return Decision(requests, waiting, unconfirmed, new_cursor, sorted(new_cursor["pending"]))
