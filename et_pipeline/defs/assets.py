@@ -264,22 +264,28 @@ def timing_comparison(context: dg.AssetExecutionContext, database: DatabaseResou
           description="The night in Discord: round, map and session embeds with PNG graphs. Posted once, "
                       "edited when the content changes (discord_posts table); dry-run writes them under out/.")
 def discord_posts(context: dg.AssetExecutionContext, database: DatabaseResource,
-                  discord: DiscordWebhook) -> dg.MaterializeResult:
+                  discord: DiscordWebhook, rules: RulesResource) -> dg.MaterializeResult:
     from et_pipeline.report import build_sessions
 
     dates = list(context.partition_keys)
     engine = database.get_engine()
-    sessions = []
+    sessions, facts = [], {}
     if discord.mode != "off":
+        from et_pipeline.admin_report import admin_facts
         from et_pipeline.publish.publisher import publish_session
 
         with engine.connect() as conn:
-            sessions = build_sessions(conn, dates)
+            sessions = build_sessions(conn, dates, rules.timezone)
+            facts = admin_facts(conn, dates, pairing_window_minutes=rules.pairing_window_minutes)
     totals, failures = Counter(), []
+    admin_client, details_client = discord.admin_client(), discord.details_client()
     for s in sessions:
         try:
+            # a date's file facts go with its first session (no list posted twice)
             summary = publish_session(s, mode=discord.mode, engine=engine, client=discord.client(),
-                                      out_dir=discord.out_dir)
+                                      out_dir=discord.out_dir, admin_client=admin_client,
+                                      details_client=details_client, details_thread=bool(discord.details_thread_id),
+                                      admin_facts=facts.pop(s["date"], None))
         except Exception as e:  # one session failing must not stop the others; reported below
             failures.append("%s: %s" % (s["session_id"], e))
             context.log.error("publishing session %s failed: %s", s["session_id"], e)

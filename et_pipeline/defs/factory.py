@@ -42,5 +42,8 @@ def definitions_from_env() -> dg.Definitions:
     return build_definitions(
         source=source, db_url=os.environ.get("ET_DB_URL", "sqlite:///et_pipeline.db"), rules=rules_from_env(),
         discord=DiscordWebhook(url=webhook, mode=os.environ.get("ET_PUBLISH_MODE", "dry-run"),
-                               out_dir=os.environ.get("ET_OUT_DIR", "out")),
+                               out_dir=os.environ.get("ET_OUT_DIR", "out"),
+                               admin_url=dg.EnvVar("ET_DISCORD_ADMIN_WEBHOOK_URL")
+                               if os.environ.get("ET_DISCORD_ADMIN_WEBHOOK_URL") else None,
+                               details_thread_id=os.environ.get("ET_DISCORD_DETAILS_THREAD_ID") or None),
         settle_seconds=settle_seconds_from_env())
