@@ -328,22 +328,23 @@ class MapStory:
         self.limit = (self.r1 or {}).get("time_limit")
 
     def lines(self, ctx: "_Ctx") -> list[str]:
-        m, out = self.m, []
+        """1️⃣ first attack, 2️⃣ the reply, 🏆 the result: short enough for a phone."""
+        out = []
         if self.first and self.set_time is not None:
             set_s = _clock_or_none(self.set_time)
             if set_s is None:
-                out.append("%s %s attacked first and was held to %s" % (ATTACK, ctx.team(self.first), self.limit or "the limit"))
+                out.append("1️⃣ %s was held to %s" % (ctx.team(self.first), self.limit or "the limit"))
             else:
-                out.append("%s %s attacked first: done in **%s**" % (ATTACK, ctx.team(self.first), mmss(set_s)))
+                out.append("1️⃣ %s set **%s**" % (ctx.team(self.first), mmss(set_s)))
             if self.r2 and self.reply is not None:
                 target = mmss(set_s) if set_s is not None else (self.limit or "the limit")
                 reply_s = _clock_or_none(self.reply)
                 if reply_s is None:
-                    out.append("%s %s was held to %s" % (ATTACK, ctx.team(self.second), target))
+                    out.append("2️⃣ %s was held to %s" % (ctx.team(self.second), target))
                 else:
-                    out.append("%s %s replied: done in **%s**" % (ATTACK, ctx.team(self.second), mmss(reply_s)))
+                    out.append("2️⃣ %s beat it in **%s**" % (ctx.team(self.second), mmss(reply_s)))
         elif self.r1:
-            out.append("%s Round 1 lasted %s" % (ATTACK, mmss(self.r1.get("playtime_seconds"))))
+            out.append("1️⃣ Round 1 lasted %s" % mmss(self.r1.get("playtime_seconds")))
         out.append(self.result(ctx))
         return out
 
@@ -371,10 +372,7 @@ class MapStory:
             return "🏆 %s **wins**: both attacks were held, the map goes to the team that held in round 2" % ctx.team(w)
         if gap is not None and gap > 0:
             return "🏆 %s **wins by %s**" % (ctx.team(w), mmss(gap))
-        if w == self.first and self.reply is not None and _clock_or_none(self.reply) is None:
-            return "🏆 %s **wins**: %s did not beat %s" % (ctx.team(w), ctx.team(self.second, emoji=False),
-                                                         time_text(self.set_time))
-        return "🏆 %s **wins**" % ctx.team(w)
+        return "🏆 %s **wins**" % ctx.team(w)      # the line above says who was held to what
 
 
 # ---------------------------------------------------------------- players' channel: map card
@@ -439,17 +437,20 @@ def _weapons_line(p: dict, limit: int = 3) -> str:
     return "🔫 " + LINE_SEP.join(parts) if parts else ""
 
 
-def _detail_block(p: dict) -> str:
+def _detail_block(p: dict, round_seconds: float | None) -> str:
+    """A player's full line in a round, in short lines (a thread is read on phones too)."""
     played = p.get("time_played_seconds") or 0
     dead = min(p.get("time_dead_seconds") or 0, played) if played else 0
-    lines = ["**%s**%s %d/%d K/D%s%s dmg%s%d DPM" % (
-        esc(p.get("name"), 18), " 🤖" if p.get("is_bot") else "", p.get("kills") or 0, p.get("deaths") or 0,
-        LINE_SEP, kfmt(p.get("damage_given")), LINE_SEP, round(p.get("dpm") or 0))]
-    extra = ["acc %d%%" % round(p.get("accuracy") or 0), "HS %d" % (p.get("headshots") or 0),
-             "gibs %d" % (p.get("gibs") or 0)]
+    lines = ["**%s**%s %d/%d%s%d DPM" % (esc(p.get("name"), 18), " 🤖" if p.get("is_bot") else "",
+                                        p.get("kills") or 0, p.get("deaths") or 0, LINE_SEP, round(p.get("dpm") or 0)),
+             LINE_SEP.join(("%s dmg" % kfmt(p.get("damage_given")), "acc %d%%" % round(p.get("accuracy") or 0),
+                            "HS %d" % (p.get("headshots") or 0), "gibs %d" % (p.get("gibs") or 0)))]
+    extra = []
     if p.get("revives_given") or p.get("times_revived"):
         extra.append("revives %d/%d" % (p.get("revives_given") or 0, p.get("times_revived") or 0))
-    extra.append("dead %s of %s" % (mmss(dead), mmss(played)))
+    extra.append("dead %s" % mmss(dead))
+    if round_seconds and played < 0.9 * round_seconds:
+        extra.append("played %s" % mmss(played))
     mk = multikills(p.get("multikills"))
     if mk:
         extra.append(mk)
@@ -475,7 +476,8 @@ def round_details_embed(ctx: "_Ctx", rnd: dict) -> dict:
             continue
         team = side_team(rnd, side)
         heading = "%s %s%s" % (icon, role, (" — " + ctx.team(team)) if team else "")
-        for j, chunk in enumerate(limits.join_blocks([_detail_block(p) for p in group], limits.FIELD_VALUE)):
+        blocks = [_detail_block(p, rnd.get("playtime_seconds")) for p in group]
+        for j, chunk in enumerate(limits.join_blocks(blocks, limits.FIELD_VALUE)):
             fields.append({"name": heading + (limits.CONT if j else ""), "value": chunk, "inline": False})
     rest = [p for p in players if p.get("side") not in (1, 2)]
     if rest:
@@ -483,15 +485,15 @@ def round_details_embed(ctx: "_Ctx", rnd: dict) -> dict:
                        "value": limits.truncate(", ".join(esc(p.get("name"), 18) for p in rest), limits.FIELD_VALUE)})
     ws = rnd.get("winner_side")
     desc = ["⏱️ %s played" % mmss(rnd.get("playtime_seconds"))]
-    if ws in (1, 2) and ds in (1, 2):
-        desc.append("🛡️ the defence held" if ws == ds else "⚔️ the attack reached the objective")
     when = stamp(rnd.get("ended_at"), "t")
     if when:
-        desc.append("ended " + when)
+        desc[0] += ", ended " + when
+    if ws in (1, 2) and ds in (1, 2):
+        desc.append("🛡️ The defence held" if ws == ds else "⚔️ The attack reached the objective")
     return {
         "title": "%s · Round %s" % (ctx.round_label(rnd), n),
         "color": COLOR_R1 if n == 1 else COLOR_R2,
-        "description": LINE_SEP.join(desc),
+        "description": "\n".join(desc),
         "fields": fields,
     }
 
@@ -554,8 +556,8 @@ def details_text(embeds: list[dict]) -> str:
 
 # ---------------------------------------------------------------- players' channel: the summary
 
-POTN_RULE = ("Player of the night: the highest damage per minute among players who played at least half "
-             "of the night's counted time; a tie goes to more kills.")
+POTN_RULE = ("⭐ = best damage per minute of those who played at least half the night "
+             "(a tie goes to more kills)")
 
 
 def player_of_the_night(session: dict) -> dict | None:

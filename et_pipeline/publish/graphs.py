@@ -1,8 +1,9 @@
 """Session graphs as PNG bytes (DOMAIN.md 9.3 "graphs"), drawn for Discord's dark theme.
 
-Discord shows an embed image at most about 400 px wide and 300 px high (less on a
-phone), so each image holds ONE chart, drawn at 800 x 560 px with 22-30 px text: shown
-at half size it still reads like the chat text around it. Only charts that say
+Discord shows an embed image at most about 400 px wide and 300 px high, and on a 360 px
+phone about 250 px wide, so each image holds ONE chart, drawn at 500 x 420 px with
+22-24 px text and no title of its own (the embed's title says what it is): shown at
+half size on a phone it still reads like the chat text around it. Only charts that say
 something are drawn: who did the damage (two or more players) and how the teams did
 on each map (two or more maps).
 
@@ -42,11 +43,11 @@ STYLE = {
     "figure.facecolor": BG, "axes.facecolor": PANEL, "savefig.facecolor": BG,
     "axes.edgecolor": GRID, "axes.labelcolor": TEXT, "text.color": TEXT,
     "xtick.color": MUTED, "ytick.color": TEXT, "axes.titlecolor": TEXT,
-    "font.family": "DejaVu Sans", "font.size": 17, "axes.titlesize": 21, "axes.titleweight": "bold",
-    "axes.labelsize": 17, "xtick.labelsize": 16, "ytick.labelsize": 19, "legend.fontsize": 17,
+    "font.family": "DejaVu Sans", "font.size": 17, "axes.titlesize": 18, "axes.titleweight": "bold",
+    "axes.labelsize": 16, "xtick.labelsize": 14, "ytick.labelsize": 17, "legend.fontsize": 16,
     "text.parse_math": False, "axes.unicode_minus": False, "svg.hashsalt": "et-pipeline",
 }
-CHART_W, CHART_H = 8.0, 5.6   # inches at DPI 100: 800 x 560 px, shown at 400 x 280
+CHART_W, CHART_H = 5.0, 4.2   # inches at DPI 100: 500 x 420 px
 CHART_PLAYERS = 8             # rows that stay readable at half size
 CHART_MAPS = 8
 
@@ -118,10 +119,6 @@ def _style_axes(ax) -> None:
     ax.tick_params(length=0)
 
 
-def _title(fig: Figure, title: str) -> None:
-    fig.text(0.025, 1 - 16 / (CHART_H * DPI), title, ha="left", va="top", fontsize=25, fontweight="bold", color=TEXT)
-
-
 def _label_width(fig: Figure, texts) -> float:
     """Widest of the given Text artists, in pixels (measured, so names never get cut)."""
     renderer = fig.canvas.get_renderer()
@@ -133,8 +130,8 @@ def _ktick(v: float, _pos=None) -> str:
     return ("%.1fK" % (v / 1000)).replace(".0K", "K") if abs(v) >= 1000 else "%d" % round(v)
 
 
-def _hbar_chart(title: str, labels: list[str], series: list[tuple[str, list[float], object]],
-                texts: list[list[str]], legend: list[tuple[str, str]] | None) -> bytes:
+def _hbar_chart(labels: list[str], series: list[tuple[str, list[float], object]], texts: list[list[str]],
+                legend: list[tuple[str, str]] | None, label_colors: list[str] | None = None) -> bytes:
     """One horizontal bar chart, a row per label (first at the top), the value written
     at the end of each bar; series: [(name, values, colour or colours)]; legend:
     [(label, colour)] shown above the chart, or None."""
@@ -143,32 +140,33 @@ def _hbar_chart(title: str, labels: list[str], series: list[tuple[str, list[floa
     top = max([max(v) if v else 0 for _, v, _ in series] + [1e-9])
     with matplotlib.rc_context(STYLE):
         fig = _new_figure()
-        _title(fig, title)
         ax = fig.add_subplot()
         for j, (name, vals, color) in enumerate(series):
             pos = [i - 0.4 + height * (j + 0.5) for i in range(n)]
             bars = ax.barh(pos, vals, height=height * 0.88, color=color, label=name)
             for bar, text in zip(bars, texts[j]):
                 ax.text(bar.get_width() + top * 0.015, bar.get_y() + bar.get_height() / 2, text,
-                        va="center", ha="left", fontsize=17 if k > 1 else 19, color=TEXT)
+                        va="center", ha="left", fontsize=16, color=TEXT)
         ax.set_yticks(range(n))
         ax.set_yticklabels(labels)
+        for text, color in zip(ax.get_yticklabels(), label_colors or []):
+            text.set_color(color)
         ax.set_ylim(n - 0.5, -0.5)
         ax.set_xlim(0, top * 1.22)
         ax.xaxis.set_major_formatter(FuncFormatter(_ktick))
         ax.xaxis.set_major_locator(MaxNLocator(4))
         _style_axes(ax)
         h = CHART_H * DPI
-        top_px = 70
+        top_px = 14
         if legend:
             from matplotlib.patches import Patch
 
             ax.legend(handles=[Patch(color=c, label=lab) for lab, c in legend], loc="lower right",
                       bbox_to_anchor=(1.0, 1.0), ncol=len(legend), frameon=False, borderaxespad=0.2,
                       handlelength=1.0, columnspacing=1.0)
-            top_px = 108
+            top_px = 50
         names = _label_width(fig, ax.get_yticklabels())
-        fig.subplots_adjust(left=(names + 24) / (CHART_W * DPI), right=0.97, top=1 - top_px / h, bottom=44 / h)
+        fig.subplots_adjust(left=(names + 18) / (CHART_W * DPI), right=0.97, top=1 - top_px / h, bottom=34 / h)
         return _png(fig)
 
 
@@ -182,33 +180,43 @@ def dpm_png(session: dict) -> bytes:
     teams = session.get("teams") or {}
     legend = [(_label((teams.get(t) or {}).get("name") or "Team %s" % t, 12), TEAM_COLORS[t])
               for t in ("A", "B") if any(p.get("team") == t for p in players)]
-    return _hbar_chart("Damage per minute", [p["label"] for p in players], [("DPM", values, colors)],
+    return _hbar_chart([_label(p["label"], 11) for p in players], [("DPM", values, colors)],
                        [["%d" % round(v) for v in values]], legend=legend or None)
 
 
+def short_map(label: str) -> str:
+    """'etl_sp_delivery' -> 'sp_delivery', 'sw_goldrush_te' -> 'goldrush': the part a
+    player calls the map by (mod prefixes and the _te suffix dropped)."""
+    import re
+
+    short = re.sub(r"_te(?= #|$)", "", re.sub(r"^(etl|sw|te|mp|et)_", "", label))
+    return short or label
+
+
 def teams_png(session: dict) -> bytes:
-    """Kills of each team on every map (both rounds), winner marked by the map name."""
+    """Kills of each team on every map (both rounds); the map's name is written in the
+    winner's colour (white: draw or not counted)."""
     plays = map_plays(session)[:CHART_MAPS]
     teams = session.get("teams") or {}
-    names = {k: _label((teams.get(k) or {}).get("name") or "Team %s" % k, 12) for k in ("A", "B")}
+    names = {k: _label((teams.get(k) or {}).get("name") or "Team %s" % k, 10) for k in ("A", "B")}
     kills: dict[str, list[float]] = {"A": [], "B": []}
-    labels = []
-    for label, m, rounds in plays:
+    colors = []
+    for _, m, rounds in plays:
         for t in ("A", "B"):
             kills[t].append(sum(p.get("kills") or 0 for r in rounds for p in r.get("players") or []
                                 if p.get("team") == t and not p.get("is_bot")))
-        w = m.get("winner") if m.get("counted") else None
-        labels.append(_label(label, 15) + (" (%s)" % names[w] if w in ("A", "B") else " (draw)" if w == "tie" else ""))
+        colors.append(TEAM_COLORS.get(m.get("winner") if m.get("counted") else None, TEXT))
     series = [(names[t], kills[t], TEAM_COLORS[t]) for t in ("A", "B")]
-    return _hbar_chart("Kills per map (winner in brackets)", labels, series,
+    return _hbar_chart([_label(short_map(label), 12) for label, _, _ in plays], series,
                        [["%d" % v for v in kills[t]] for t in ("A", "B")],
-                       legend=[(names[t], TEAM_COLORS[t]) for t in ("A", "B")])
+                       legend=[(names[t], TEAM_COLORS[t]) for t in ("A", "B")], label_colors=colors)
 
 
 GRAPHS = [  # name, embed title, colour, description, renderer, says something when
     ("dpm", "💥 Damage per minute", 0x5865F2, "Whole night, in the colour of each player's team.", dpm_png,
      lambda s: len(top_players(s)) >= 2),
-    ("teams", "⚖️ Kills per map", 0xE74C3C, "Both rounds of each map; the map's winner in brackets.", teams_png,
+    ("teams", "⚖️ Kills per map", 0xE74C3C, "Both rounds of each map; the map's name in the winner's colour.",
+     teams_png,
      lambda s: len(map_plays(s)) >= 2),
 ]
 
