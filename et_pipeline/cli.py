@@ -17,13 +17,13 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
 DEFAULT_DB = "sqlite:///et_pipeline.db"
-# A fresh --dagster-home gets the repository's dagster.yaml (test_cli keeps them equal) plus one
+# A fresh --dagster-home gets deploy/dagster.dev.yaml (test_cli keeps them equal) plus one
 # consolidated SQLite event log instead of a file per run: a ranged run writes two events per
 # asset-partition, and those writes are what bounds a 100-night run (README, Benchmarks).
-INSTANCE_YAML = """# The development instance config, read by `dagster dev` from the repo root (a temporary
-# DAGSTER_HOME) and copied by `make dev` into .dagster_home/. `et-pipeline run` writes the same
-# into a fresh --dagster-home, plus a consolidated event log (see cli.py). Production with
-# PostgreSQL storage: deploy/dagster.yaml.
+INSTANCE_YAML = """# The development instance config: `make dev` copies it into .dagster_home/ (the instance
+# `make demo` wrote), and `et-pipeline run` writes the same into a fresh --dagster-home, plus
+# a consolidated event log (see cli.py). Not in the repository root: `dagster dev` would warn
+# that it is ignored there. Production with PostgreSQL storage: deploy/dagster.yaml.
 telemetry:
   enabled: false
 nux:
@@ -188,11 +188,20 @@ def cmd_run(a) -> int:
     return 1 if failed else 0
 
 
-def _run_tags(block: list[str]) -> dict[str, str]:
-    """The tags a UI backfill of this range carries, so the run shows with its partitions."""
-    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+CODE_LOCATION = "et_pipeline"      # workspace.yaml's location_name (test_cli_presentation keeps them equal)
 
-    return {ASSET_PARTITION_RANGE_START_TAG: block[0], ASSET_PARTITION_RANGE_END_TAG: block[-1]}
+
+def _run_tags(block: list[str]) -> dict[str, str]:
+    """The tags a run launched from the UI over this range carries: the partition range, and the
+    code location and repository the UI files runs under (its job page, runs timeline and code
+    location filter select runs by them; `execute_in_process` sets neither)."""
+    from dagster._core.definitions.repository_definition.valid_definitions import SINGLETON_REPOSITORY_NAME
+    from dagster._core.storage.tags import (ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG,
+                                            CODE_LOCATION_TAG, REPOSITORY_LABEL_TAG)
+
+    return {ASSET_PARTITION_RANGE_START_TAG: block[0], ASSET_PARTITION_RANGE_END_TAG: block[-1],
+            CODE_LOCATION_TAG: CODE_LOCATION, REPOSITORY_LABEL_TAG: "%s@%s" % (SINGLETON_REPOSITORY_NAME, CODE_LOCATION),
+            "et_pipeline/started_by": "et-pipeline run"}
 
 
 def _no_sessions(conn, date: str) -> str:
