@@ -9,7 +9,7 @@ channel. Three messages per session, always present so that a change edits them:
   after the pairing window, a round with no timing file, a file that stays quarantined.
 
 `facts` is the document `et_pipeline.admin_report.admin_facts` builds from the database
-(None: the file parts are left out, e.g. when only a session report is at hand).
+(`{}` when only a session report is at hand; None: no admins' messages at all).
 """
 from __future__ import annotations
 
@@ -144,9 +144,10 @@ def alerts_embed(ctx: _Ctx, facts: dict | None) -> dict:
 
 
 def admin_messages(session: dict, facts: dict | None) -> list[Message]:
+    """The admins' messages; none when `facts` is None (no admins' channel asked for)."""
+    if facts is None:
+        return []
     ctx = _Ctx(session)
-    out = _messages("admin:timing", [timing_embed(ctx)], channel=ADMINS)
-    if facts is not None:
-        out += _messages("admin:files", [files_embed(ctx, facts)], channel=ADMINS)
-    out += _messages("admin:alerts", [alerts_embed(ctx, facts)], channel=ADMINS)
-    return out
+    return (_messages("admin:timing", [timing_embed(ctx)], channel=ADMINS)
+            + _messages("admin:files", [files_embed(ctx, facts)], channel=ADMINS)
+            + _messages("admin:alerts", [alerts_embed(ctx, facts)], channel=ADMINS))

@@ -273,6 +273,17 @@ def unix_of(iso: str | None) -> int | None:
     return int(t.timestamp()) if t.tzinfo is not None else None
 
 
+def round_end(rnd: dict) -> str | None:
+    """When a round ended, as ISO with offset: the Lua timing's end when linked (the
+    stats file is written ~3 s later, FORMATS 5 #24), else the file name's time."""
+    end = (rnd.get("lua") or {}).get("round_end_unix")
+    if end:
+        from datetime import datetime, timezone
+
+        return datetime.fromtimestamp(int(end), timezone.utc).isoformat()
+    return rnd.get("ended_at")
+
+
 def stamp(iso: str | None, style: str = "f") -> str | None:
     """A Discord timestamp (`<t:unix:f>`): every reader sees it in their own zone."""
     u = unix_of(iso)
@@ -408,9 +419,9 @@ def map_card(ctx: "_Ctx", index: int, m: dict, n_maps: int, details_note: str | 
         "fields": fields,
         "footer": {"text": "Map %d of %d%s" % (index + 1, n_maps, (" • " + details_note) if details_note else "")},
     }
-    last = rounds[-1] if rounds else None
-    if last and last.get("ended_at") and unix_of(last["ended_at"]) is not None:
-        embed["timestamp"] = last["ended_at"]
+    end = round_end(rounds[-1]) if rounds else None
+    if unix_of(end) is not None:
+        embed["timestamp"] = end
     return embed
 
 
@@ -485,7 +496,7 @@ def round_details_embed(ctx: "_Ctx", rnd: dict) -> dict:
                        "value": limits.truncate(", ".join(esc(p.get("name"), 18) for p in rest), limits.FIELD_VALUE)})
     ws = rnd.get("winner_side")
     desc = ["⏱️ %s played" % mmss(rnd.get("playtime_seconds"))]
-    when = stamp(rnd.get("ended_at"), "t")
+    when = stamp(round_end(rnd), "t")
     if when:
         desc[0] += ", ended " + when
     if ws in (1, 2) and ds in (1, 2):
@@ -679,7 +690,7 @@ def build_messages(session: dict, *, graphs: bool = True, details_thread: bool =
                    admin: dict | None = None) -> list[Message]:
     """Every Discord message for `session`, in posting order, each within Discord's
     limits: the players' channel, then the admins' channel (`admin`: the file facts of
-    publish/admin_embeds.py; None leaves those parts out). `graphs=False` skips the
+    et_pipeline.admin_report, `{}` for none; None leaves the admins' channel out). `graphs=False` skips the
     (slower) PNG rendering."""
     from et_pipeline.publish.admin_embeds import admin_messages
 
