@@ -451,7 +451,7 @@ def _weapons_line(p: dict, limit: int = 3) -> str:
 def _detail_block(p: dict, round_seconds: float | None) -> str:
     """A player's full line in a round, in short lines (a thread is read on phones too)."""
     played = p.get("time_played_seconds") or 0
-    dead = min(p.get("time_dead_seconds") or 0, played) if played else 0
+    dead = p.get("time_dead_seconds") or 0
     lines = ["**%s**%s %d/%d%s%d DPM" % (esc(p.get("name"), 18), " 🤖" if p.get("is_bot") else "",
                                         p.get("kills") or 0, p.get("deaths") or 0, LINE_SEP, round(p.get("dpm") or 0)),
              LINE_SEP.join(("%s dmg" % kfmt(p.get("damage_given")), "acc %d%%" % round(p.get("accuracy") or 0),
