@@ -166,8 +166,12 @@ def cmd_run(a) -> int:
         if new:
             instance.add_dynamic_partitions(session_dates.name, new)
         webhook = os.environ.get("ET_DISCORD_WEBHOOK_URL") if a.publish == "live" else None
+        admin_webhook = os.environ.get("ET_DISCORD_ADMIN_WEBHOOK_URL") if a.publish == "live" else None
         defs = build_definitions(source=source, db_url=a.db, rules=rules,
-                                 discord=DiscordWebhook(url=webhook, mode=a.publish, out_dir=a.out))
+                                 discord=DiscordWebhook(url=webhook, mode=a.publish, out_dir=a.out,
+                                                        admin_url=admin_webhook or None,
+                                                        details_thread_id=os.environ.get(
+                                                            "ET_DISCORD_DETAILS_THREAD_ID") or None))
         # the run's events drive the progress display; Dagster's own console stream stays off
         job = defs.resolve_job_def(JOB_NAME).with_logger_defs({"progress": forwarding_logger(progress.on_event)})
         failed = []
