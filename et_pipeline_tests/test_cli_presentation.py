@@ -83,7 +83,7 @@ def test_verbose_shows_the_pipelines_own_steps_not_dagsters_debug_stream(tmp_pat
     steps = [line.split()[0] for line in err.splitlines() if line.startswith("  ") and " done " in line]
     assert steps[0] == "server_files" and "rounds" in steps and steps[-1] == "discord_posts"
     rounds = [line for line in err.splitlines() if line.split()[:1] == ["rounds"]][0]
-    assert "rounds 10" in rounds and "players 60" in rounds                   # the asset's own numbers
+    assert "rounds 10" in rounds and "player rows 60" in rounds               # the asset's own numbers
     assert "check scores_add_up passed" in err
 
 

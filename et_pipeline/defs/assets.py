@@ -12,6 +12,7 @@ from collections import Counter
 import dagster as dg
 from sqlalchemy import select
 
+from et_pipeline.defs import metadata as md
 from et_pipeline.defs.partitions import session_dates
 from et_pipeline.defs.resources import DatabaseResource, DiscordWebhook, RulesResource, StatsSourceResource
 from et_pipeline.parsers.filenames import ENDSTATS, GAMETIME, STATS, TIMING, classify
@@ -29,14 +30,6 @@ from et_pipeline.storage.database import replace_partition, select_partition
 COMMON = dict(partitions_def=session_dates, backfill_policy=dg.BackfillPolicy.single_run())
 
 
-def _md_table(rows: list[dict], cols: list[str], limit: int = 20) -> str:
-    if not rows:
-        return "_no rows_"
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    lines += ["| " + " | ".join(str(r.get(c, "")) for c in cols) + " |" for r in rows[:limit]]
-    if len(rows) > limit:
-        lines.append("\n_%d more rows_" % (len(rows) - limit))
-    return "\n".join(lines)
 
 
 def _raw_files(conn, dates, kinds) -> dict[str, list[tuple[str, object, bytes]]]:
@@ -65,7 +58,7 @@ def _linked_lua(conn, dates) -> dict[str, dict]:
     return {r["round_key"]: dict(r) for r in conn.execute(q).mappings()}
 
 
-@dg.asset(**COMMON, group_name="ingest", code_version="1", kinds={"sftp", "sqlite"},
+@dg.asset(**COMMON, group_name="ingest", code_version="1", 
           description="Every file the game server wrote for the session date: registry row "
                       "(name, kind, size, mtime, sha256, status) and raw bytes.")
 def server_files(context: dg.AssetExecutionContext, source: StatsSourceResource, database: DatabaseResource,
@@ -115,9 +108,10 @@ def server_files(context: dg.AssetExecutionContext, source: StatsSourceResource,
         replace_partition(conn, t.partition_state, dates, states)
     status = Counter(r["status"] for r in files)
     return dg.MaterializeResult(metadata={
-        "files": len(files), "by_status": dict(status), "unassigned_or_misnamed": len(unassigned),
-        "ignored_unrelated": len(plan.ignored), "source": src.describe(),
-        "preview": dg.MetadataValue.md(_md_table(files, ["name", "kind", "size", "status", "error"])),
+        **md.dates(dates), **md.rows(len(files)), "files": md.counts(status),
+        "in no session (misnamed or outside every session)": len(unassigned),
+        "unrelated files ignored": len(plan.ignored), "source": src.describe(),
+        "preview": md.table(files, ["name", "kind", "size", "status", "error"]),
     })
 
 
@@ -137,10 +131,10 @@ def rounds(context: dg.AssetExecutionContext, database: DatabaseResource, rules:
         status = _record_outcomes(conn, [o for r in results for o in r.outcomes])
     all_rounds = [row for r in results for row in r.rounds]
     return dg.MaterializeResult(metadata={
-        **{k: int(v) for k, v in totals.items()}, "files": dict(status),
-        "orphans": sum(r["orphan"] for r in all_rounds),
-        "preview": dg.MetadataValue.md(_md_table(all_rounds, ["file", "round_number", "pairing", "match_id",
-                                                               "winner", "defender", "time_limit"])),
+        **md.dates(dates), **md.rows(totals["rounds"]), "sessions": int(totals["sessions"]),
+        "rounds": int(totals["rounds"]), "player rows": int(totals["players"]), "weapon rows": int(totals["weapons"]),
+        "stats files": md.counts(status), "orphans": sum(r["orphan"] for r in all_rounds),
+        "preview": md.table(all_rounds, ["file", "round_number", "pairing", "defender", "winner", "time_limit"]),
     })
 
 
@@ -158,8 +152,9 @@ def lua_timings(context: dg.AssetExecutionContext, database: DatabaseResource, r
             outcomes += o
         n = replace_partition(conn, t.lua_timings, dates, rows)
         status = _record_outcomes(conn, outcomes)
-    return dg.MaterializeResult(metadata={"rows": n, "files": dict(status), "preview": dg.MetadataValue.md(
-        _md_table(rows, ["source", "map", "round_number", "playtime_seconds", "pause_count", "winner", "end_reason"]))})
+    return dg.MaterializeResult(metadata={**md.dates(dates), **md.rows(n), "timing files": md.counts(status),
+                                          "preview": md.table(rows, ["source", "map", "round_number", "playtime_seconds",
+                                                                     "pause_count", "winner", "end_reason"])})
 
 
 @dg.asset(**COMMON, deps=[server_files, rounds], group_name="parse", code_version="1",
@@ -188,8 +183,9 @@ def endstats_awards(context: dg.AssetExecutionContext, database: DatabaseResourc
         replace_partition(conn, t.vs_stats, dates, vs)
         status = _record_outcomes(conn, outcomes)
     unlinked = sorted({a["source"] for a in awards if a["round_key"] is None})
-    return dg.MaterializeResult(metadata={"awards": n, "vs_lines": len(vs), "files": dict(status),
-                                          "unlinked_files": ", ".join(unlinked) or "none"})
+    return dg.MaterializeResult(metadata={**md.dates(dates), **md.rows(n), "awards": n, "vs lines": len(vs),
+                                          "award files": md.counts(status),
+                                          "files linked to no round": ", ".join(unlinked) or "none"})
 
 
 @dg.asset(**COMMON, deps=[lua_timings, rounds], group_name="link", code_version="1",
@@ -201,8 +197,9 @@ def lua_round_teams(context: dg.AssetExecutionContext, database: DatabaseResourc
         rows = build_lua_round_teams(select_partition(conn, t.lua_timings, dates),
                                      select_partition(conn, t.rounds, dates), rules.rules().link_window_minutes)
         n = replace_partition(conn, t.lua_round_teams, dates, rows)
-    return dg.MaterializeResult(metadata={"rows": n, "by_status": dict(Counter(r["link_status"] for r in rows)),
-                                          "preview": dg.MetadataValue.md(_md_table(rows, ["source", "round_key", "link_status", "delta_seconds"]))})
+    return dg.MaterializeResult(metadata={**md.dates(dates), **md.rows(n),
+                                          "links": md.counts(Counter(r["link_status"] for r in rows)),
+                                          "preview": md.table(rows, ["source", "round_key", "link_status", "delta_seconds"])})
 
 
 @dg.asset(**COMMON, deps=[rounds], group_name="teams", code_version="1",
@@ -214,8 +211,8 @@ def session_teams(context: dg.AssetExecutionContext, database: DatabaseResource,
         rows = build_session_teams(select_partition(conn, t.rounds, dates),
                                    select_partition(conn, t.player_round_stats, dates), rules.rules().team_names)
         n = replace_partition(conn, t.session_teams, dates, rows)
-    return dg.MaterializeResult(metadata={"members": n, "preview": dg.MetadataValue.md(
-        _md_table(rows, ["session_id", "team", "team_name", "name", "guid", "joined_round"], 40))})
+    return dg.MaterializeResult(metadata={**md.dates(dates), **md.rows(n), "members": n, "preview": md.table(
+        rows, ["session_id", "team", "team_name", "name", "guid", "joined_round"], 40)})
 
 
 @dg.asset(**COMMON, deps=[rounds, lua_round_teams, session_teams], group_name="score", code_version="1",
@@ -228,8 +225,10 @@ def map_results(context: dg.AssetExecutionContext, database: DatabaseResource, r
                                  select_partition(conn, t.player_round_stats, dates), _linked_lua(conn, dates),
                                  select_partition(conn, t.session_teams, dates), rules.rules().double_fullhold)
         n = replace_partition(conn, t.map_results, dates, rows)
-    return dg.MaterializeResult(metadata={"maps": n, "counted": sum(r["counted"] for r in rows),
-                                          "preview": dg.MetadataValue.md(_md_table(rows, ["map", "winner", "counted", "scoring_source", "time_a", "time_b", "note"]))})
+    return dg.MaterializeResult(metadata={**md.dates(dates), **md.rows(n), "maps": n,
+                                          "counted": sum(r["counted"] for r in rows),
+                                          "preview": md.table(rows, ["map", "winner", "counted", "scoring_source",
+                                                                     "time_a", "time_b", "winner_side", "note"])})
 
 
 @dg.asset(**COMMON, deps=[map_results], group_name="score", code_version="1",
@@ -241,8 +240,8 @@ def session_results(context: dg.AssetExecutionContext, database: DatabaseResourc
                                      select_partition(conn, t.map_results, dates),
                                      select_partition(conn, t.session_teams, dates))
         n = replace_partition(conn, t.session_results, dates, rows)
-    return dg.MaterializeResult(metadata={"sessions": n, "preview": dg.MetadataValue.md(
-        _md_table(rows, ["session_id", "team_a_name", "score_a", "score_b", "team_b_name", "winner", "maps_counted", "maps_total"]))})
+    return dg.MaterializeResult(metadata={**md.dates(dates), **md.rows(n), "sessions": n, "preview": md.table(
+        rows, ["session_id", "team_a_name", "score_a", "score_b", "team_b_name", "winner", "maps_counted", "maps_total"])})
 
 
 @dg.asset(**COMMON, deps=[rounds, lua_round_teams], group_name="timing", code_version="1",
@@ -255,8 +254,9 @@ def timing_comparison(context: dg.AssetExecutionContext, database: DatabaseResou
                                        select_partition(conn, t.lua_timings, dates),
                                        select_partition(conn, t.lua_round_teams, dates))
         n = replace_partition(conn, t.timing_comparison, dates, rows)
-    return dg.MaterializeResult(metadata={"rounds": n, "by_status": dict(Counter(r["status"] for r in rows)),
-                                          "preview": dg.MetadataValue.md(_md_table(rows, ["round_key", "stats_seconds", "lua_seconds", "status", "cause"]))})
+    return dg.MaterializeResult(metadata={**md.dates(dates), **md.rows(n), "rounds": n,
+                                          "timing": md.counts(Counter(r["status"] for r in rows)),
+                                          "preview": md.table(rows, ["round_key", "stats_seconds", "lua_seconds", "status", "cause"])})
 
 
 @dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards], group_name="publish",
@@ -296,7 +296,12 @@ def discord_posts(context: dg.AssetExecutionContext, database: DatabaseResource,
     with engine.begin() as conn:
         conn.execute(t.partition_state.update().where(t.partition_state.c.session_date.in_(dates))
                      .values(completed=True))
-    return dg.MaterializeResult(metadata={"mode": discord.mode, "sessions": len(sessions), **dict(totals)})
+    meta = {**md.dates(dates), "mode": discord.mode, "sessions": len(sessions), **dict(totals)}
+    if sessions:
+        meta["session summary"] = md.session_summary(sessions)
+    if discord.mode == "dry-run":
+        meta["dry-run files"] = md.dry_run_folder(discord.out_dir, dates)
+    return dg.MaterializeResult(metadata=meta)
 
 
 ALL_ASSETS = [server_files, rounds, lua_timings, endstats_awards, lua_round_teams, session_teams, map_results,

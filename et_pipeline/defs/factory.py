@@ -6,7 +6,9 @@ import dagster as dg
 
 from et_pipeline.config import Rules, rules_from_env
 from et_pipeline.defs.assets import ALL_ASSETS
+from et_pipeline.defs.admin_alerts import build_failure_sensor
 from et_pipeline.defs.checks import ALL_CHECKS
+from et_pipeline.defs.metadata import with_kinds
 from et_pipeline.defs.resources import DatabaseResource, DiscordWebhook, RulesResource, StatsSourceResource
 from et_pipeline.defs.sensors import build_sensor, settle_seconds_from_env
 
@@ -23,8 +25,8 @@ def build_definitions(*, source: StatsSourceResource, db_url: str, rules: Rules,
                       settle_seconds: float = 120.0) -> dg.Definitions:
     job = session_job()
     return dg.Definitions(
-        assets=ALL_ASSETS, asset_checks=ALL_CHECKS, jobs=[job],
-        sensors=[build_sensor(job, settle_seconds)],
+        assets=with_kinds(ALL_ASSETS, source.url, db_url), asset_checks=ALL_CHECKS, jobs=[job],
+        sensors=[build_sensor(job, settle_seconds), build_failure_sensor(job)],
         resources={"source": source, "database": DatabaseResource(url=db_url),
                    "rules": RulesResource.from_rules(rules), "discord": discord},
         executor=dg.in_process_executor,
