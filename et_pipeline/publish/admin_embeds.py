@@ -151,3 +151,13 @@ def admin_messages(session: dict, facts: dict | None) -> list[Message]:
     return (_messages("admin:timing", [timing_embed(ctx)], channel=ADMINS)
             + _messages("admin:files", [files_embed(ctx, facts)], channel=ADMINS)
             + _messages("admin:alerts", [alerts_embed(ctx, facts)], channel=ADMINS))
+
+
+def run_failure_message(run_id: str, job: str, partitions: str, error: str, when: str | None) -> Message:
+    """A failed run, once per run (the key holds its id): which dates, what failed."""
+    lines = ["Job `%s` • dates %s" % (job, partitions or "—"), "```\n%s\n```" % limits.truncate(error or "?", 1500)]
+    embed = {"title": "❌ Run failed", "color": COLOR_RED, "description": "\n".join(lines),
+             "footer": {"text": "Run %s" % run_id}}
+    if when:
+        embed["timestamp"] = when
+    return _messages("admin:run-failed:%s" % run_id, [embed], channel=ADMINS)[0]

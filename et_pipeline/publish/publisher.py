@@ -125,7 +125,9 @@ def _dry_run(session: dict, msgs: Sequence[Message], out_dir: str, summary: Publ
     base = os.path.join(out_dir, _file_stem(session.get("date") or "undated"),
                         _file_stem(session.get("session_id") or "session"))
     for channel in (PLAYERS, ADMINS):
-        _dry_run_folder(session, [m for m in msgs if m.channel == channel], os.path.join(base, channel), summary)
+        mine = [m for m in msgs if m.channel == channel]
+        if mine or os.path.isdir(os.path.join(base, channel)):
+            _dry_run_folder(session, mine, os.path.join(base, channel), summary)
     return summary
 
 
