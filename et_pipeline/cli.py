@@ -6,21 +6,24 @@ runs of `session_job` (one run per contiguous block of dates, not one per date).
 """
 import argparse
 import datetime as dt
+import glob
 import json
 import os
+import re
 import sys
+import time
 
 from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
 DEFAULT_DB = "sqlite:///et_pipeline.db"
-# A fresh --dagster-home gets the repository's dagster.yaml (test_cli keeps them equal) plus one
+# A fresh --dagster-home gets deploy/dagster.dev.yaml (test_cli keeps them equal) plus one
 # consolidated SQLite event log instead of a file per run: a ranged run writes two events per
 # asset-partition, and those writes are what bounds a 100-night run (README, Benchmarks).
-INSTANCE_YAML = """# The development instance config, read by `dagster dev` from the repo root (a temporary
-# DAGSTER_HOME) and copied by `make dev` into .dagster_home/. `et-pipeline run` writes the same
-# into a fresh --dagster-home, plus a consolidated event log (see cli.py). Production with
-# PostgreSQL storage: deploy/dagster.yaml.
+INSTANCE_YAML = """# The development instance config: `make dev` copies it into .dagster_home/ (the instance
+# `make demo` wrote), and `et-pipeline run` writes the same into a fresh --dagster-home, plus
+# a consolidated event log (see cli.py). Not in the repository root: `dagster dev` would warn
+# that it is ignored there. Production with PostgreSQL storage: deploy/dagster.yaml.
 telemetry:
   enabled: false
 nux:
@@ -114,99 +117,167 @@ def _step_failures(result) -> list[str]:
     return out
 
 
+def _source_error(path: str) -> str | None:
+    """Why a local --source is not a server folder (no gamestats/), with a hint where it might be."""
+    if os.path.isdir(os.path.join(path, "gamestats")):
+        return None
+    if not os.path.isdir(path):
+        return "source folder %s does not exist" % path
+    near = sorted(os.path.dirname(p) for pattern in ("*", os.path.join("*", "*"))
+                  for p in glob.glob(os.path.join(glob.escape(path), pattern, "gamestats")))
+    hint = ("did you mean %s?" % " or ".join(near[:3]) if near else
+            "it should be the server's fs_game folder (legacy/ on ET:Legacy) holding gamestats/ and gametimes/")
+    what = "is empty" if not os.listdir(path) else "has no gamestats/ folder"
+    return "source folder %s %s; %s" % (path, what, hint)
+
+
+def _summaries(engine, plan, ran: set[str]):
+    from et_pipeline.cli_output import DateSummary
+    from et_pipeline.parsers.text import printable
+    from et_pipeline.storage import schema as t
+    from et_pipeline.storage.registry import current_quarantine
+
+    f = t.server_files
+    with engine.connect() as conn:
+        rounds = dict(conn.execute(select(t.rounds.c.session_date, func.count()).group_by(t.rounds.c.session_date)).all())
+        files = dict(conn.execute(select(f.c.session_date, func.count()).group_by(f.c.session_date)).all())
+        results = conn.execute(select(t.session_results).order_by(t.session_results.c.session_id)).mappings().all()
+        bad = [(date, q.status, printable(q.path), printable(q.reason))
+               for date, files in current_quarantine(conn).items() for q in files]
+    out = {d: DateSummary(d, d in ran, rounds.get(d, 0), files.get(d, 0)) for d in plan.dates}
+    for r in results:
+        if r["session_date"] in out:
+            out[r["session_date"]].sessions.append((r["team_a_name"], r["team_b_name"], r["score_a"], r["score_b"],
+                                                    r["maps_total"]))
+    unassigned = []
+    for date, status, path, error in bad:
+        (out[date].bad if date in out else unassigned).append((status, path, error))
+    return list(out.values()), unassigned
+
+
 def cmd_run(a) -> int:
     import dagster as dg
-    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
+    from et_pipeline.cli_output import RunProgress, summary_lines
     from et_pipeline.config import rules_from_env
     from et_pipeline.defs.factory import JOB_NAME, build_definitions
     from et_pipeline.defs.partitions import max_partitions_per_run, session_dates
     from et_pipeline.defs.resources import DiscordWebhook, StatsSourceResource
+    from et_pipeline.defs.run_events import forwarding_logger
+    from et_pipeline.sources.sftp import SFTPSourceError
     from et_pipeline.steps.plan import make_plan
     from et_pipeline.storage import schema as t
     from et_pipeline.storage.database import ensure_schema, make_engine
-
-    from et_pipeline.sources.sftp import SFTPSourceError
     from et_pipeline.storage.registry import sync_registry
 
+    started = time.monotonic()
     rules = rules_from_env()
     source = StatsSourceResource(url=a.source, key_path=a.sftp_key, known_hosts=a.known_hosts,
                                  cache_dir=a.sftp_cache)
     try:
         src = source.get_source()
-        if not a.source.startswith("sftp://") and not os.path.isdir(src.describe()):
-            return _die("source folder %s does not exist" % src.describe())
-        plan = make_plan(src.list_files(), rules)
     except SFTPSourceError as e:
         return _die(str(e).splitlines()[0], _source_exit_code(e))
-    except (OSError, ValueError) as e:
-        return _die("cannot list the source: %s" % str(e).splitlines()[0])
-    try:
-        engine = make_engine(a.db)
-        ensure_schema(engine)
-        with engine.begin() as conn:   # the registry as the server is now, whatever runs below
-            sync_registry(conn, plan)
-        with engine.connect() as conn:
-            state = {r.session_date: r for r in conn.execute(select(t.partition_state))}
-    except (OSError, SQLAlchemyError) as e:
-        return _die("cannot start: %s" % str(e).splitlines()[0])
+    except ValueError as e:
+        hint = " (--sftp-key/--known-hosts or ET_SFTP_KEY_PATH/ET_SFTP_KNOWN_HOSTS)" if "key_path" in str(e) else ""
+        return _die("%s%s" % (e, hint))
+    if not a.source.startswith("sftp://"):
+        problem = _source_error(a.source)
+        if problem:
+            return _die(problem)
+    with RunProgress(verbose=a.verbose) as progress:
+        try:
+            progress.phase("listing %s" % src.describe())
+            plan = make_plan(src.list_files(), rules)
+        except SFTPSourceError as e:
+            return _die(str(e).splitlines()[0], _source_exit_code(e))
+        except (OSError, ValueError) as e:
+            return _die("cannot list the source: %s" % str(e).splitlines()[0])
+        try:
+            engine = make_engine(a.db)
+            ensure_schema(engine)
+            with engine.begin() as conn:   # the registry as the server is now, whatever runs below
+                sync_registry(conn, plan)
+            with engine.connect() as conn:
+                state = {r.session_date: r for r in conn.execute(select(t.partition_state))}
+        except (OSError, SQLAlchemyError) as e:
+            return _die("cannot start: %s" % str(e).splitlines()[0])
 
-    home = os.path.abspath(a.dagster_home or os.environ.get("DAGSTER_HOME") or ".dagster_home")
-    try:
-        os.makedirs(home, exist_ok=True)
-        if not os.path.exists(os.path.join(home, "dagster.yaml")):
-            with open(os.path.join(home, "dagster.yaml"), "w") as f:
-                f.write(INSTANCE_YAML + CONSOLIDATED_EVENT_LOG % json.dumps(home))
-        if not os.access(home, os.W_OK):
-            raise PermissionError("not writable")
-        instance = dg.DagsterInstance.from_config(home)
-    except (OSError, SQLAlchemyError) as e:
-        why = e.strerror if isinstance(e, OSError) and e.strerror else str(e).splitlines()[0]
-        return _die("Dagster home %s is not usable: %s (set --dagster-home or DAGSTER_HOME to a writable folder)"
-                    % (home, why), EXIT_DAGSTER_HOME)
-    wanted = {d for d in plan.dates
-              if a.force or d not in state or state[d].fingerprint != plan.fingerprint(d) or not state[d].completed}
-    # a date whose files are all gone (sessions re-grouped, files removed): clear it, once
-    wanted |= {d for d in state if d not in plan.by_date and state[d].file_count > 0}
-    known = set(instance.get_dynamic_partitions(session_dates.name))
-    new = sorted(wanted - known)
-    if new:
-        instance.add_dynamic_partitions(session_dates.name, new)
-    webhook = os.environ.get("ET_DISCORD_WEBHOOK_URL") if a.publish == "live" else None
-    defs = build_definitions(source=source, db_url=a.db, rules=rules,
-                             discord=DiscordWebhook(url=webhook, mode=a.publish, out_dir=a.out))
-    job = defs.resolve_job_def(JOB_NAME)
-    run_config = {"loggers": {"console": {"config": {"log_level": "DEBUG" if a.verbose else "ERROR"}}}}
-    failed = []
-    for block in _blocks(instance.get_dynamic_partitions(session_dates.name), wanted, max_partitions_per_run()):
-        tags = {ASSET_PARTITION_RANGE_START_TAG: block[0], ASSET_PARTITION_RANGE_END_TAG: block[-1]}
-        result = job.execute_in_process(instance=instance, tags=tags, run_config=run_config, raise_on_error=False)
-        if not result.success:
-            reasons = "; ".join(_step_failures(result)) or "run failed"
-            failed += ["FAILED %s: %s" % (d, reasons) for d in block]
-    _print_summary(engine, plan, wanted, failed)
+        home = os.path.abspath(a.dagster_home or os.environ.get("DAGSTER_HOME") or ".dagster_home")
+        try:
+            os.makedirs(home, exist_ok=True)
+            if not os.path.exists(os.path.join(home, "dagster.yaml")):
+                with open(os.path.join(home, "dagster.yaml"), "w") as f:
+                    f.write(INSTANCE_YAML + CONSOLIDATED_EVENT_LOG % json.dumps(home))
+            if not os.access(home, os.W_OK):
+                raise PermissionError("not writable")
+            instance = dg.DagsterInstance.from_config(home)
+        except (OSError, SQLAlchemyError) as e:
+            why = e.strerror if isinstance(e, OSError) and e.strerror else str(e).splitlines()[0]
+            return _die("Dagster home %s is not usable: %s (set --dagster-home or DAGSTER_HOME to a writable folder)"
+                        % (home, why), EXIT_DAGSTER_HOME)
+        wanted = {d for d in plan.dates
+                  if a.force or d not in state or state[d].fingerprint != plan.fingerprint(d) or not state[d].completed}
+        # a date whose files are all gone (sessions re-grouped, files removed): clear it, once
+        wanted |= {d for d in state if d not in plan.by_date and state[d].file_count > 0}
+        known = set(instance.get_dynamic_partitions(session_dates.name))
+        new = sorted(wanted - known)
+        if new:
+            instance.add_dynamic_partitions(session_dates.name, new)
+        webhook = os.environ.get("ET_DISCORD_WEBHOOK_URL") if a.publish == "live" else None
+        admin_webhook = os.environ.get("ET_DISCORD_ADMIN_WEBHOOK_URL") if a.publish == "live" else None
+        defs = build_definitions(source=source, db_url=a.db, rules=rules,
+                                 discord=DiscordWebhook(url=webhook, mode=a.publish, out_dir=a.out,
+                                                        admin_url=admin_webhook or None,
+                                                        details_thread_id=os.environ.get(
+                                                            "ET_DISCORD_DETAILS_THREAD_ID") or None))
+        # the run's events drive the progress display; Dagster's own console stream stays off
+        job = defs.resolve_job_def(JOB_NAME).with_logger_defs({"progress": forwarding_logger(progress.on_event)})
+        failed = []
+        blocks = _blocks(instance.get_dynamic_partitions(session_dates.name), wanted, max_partitions_per_run())
+        progress.start_runs(blocks, len(job.graph.nodes))
+        for i, block in enumerate(blocks):
+            progress.start_block(i, blocks)
+            result = job.execute_in_process(instance=instance, tags=_run_tags(block), raise_on_error=False,
+                                            run_config={"loggers": {"progress": {}}})
+            progress.end_block(i)
+            if not result.success:
+                reasons = "; ".join(_step_failures(result)) or "run failed"
+                failed += ["FAILED %s: %s" % (d, reasons) for d in block]
+    dates, unassigned = _summaries(engine, plan, wanted)
+    for line in summary_lines(dates, unassigned, len(plan.ignored), failed, time.monotonic() - started):
+        print(line)
+    for line in _discord_problem_lines(engine):
+        print(line)
+    sys.stdout.flush()
     return 1 if failed else 0
 
 
-def _print_summary(engine, plan, ran: set[str], failed: list[str]) -> None:
-    from et_pipeline.parsers.text import printable
-    from et_pipeline.storage import schema as t
-    from et_pipeline.storage.registry import current_quarantine
+CODE_LOCATION = "et_pipeline"      # workspace.yaml's location_name (test_cli_presentation keeps them equal)
 
-    with engine.connect() as conn:
-        counts = dict(conn.execute(select(t.rounds.c.session_date, func.count()).group_by(t.rounds.c.session_date)).all())
-        bad = sorted((f for files in current_quarantine(conn).values() for f in files), key=lambda f: f.path)
-    for d in plan.dates:
-        print("%s  %s  %d rounds" % (d, "updated" if d in ran else "unchanged", counts.get(d, 0)))
-    for f in bad:
-        print("%s  %s: %s" % (f.status.upper(), printable(f.path), printable(f.reason)))
-    if plan.ignored:
-        print("ignored %d unrelated file(s)" % len(plan.ignored))
-    for line in _discord_problem_lines(engine):
-        print(line)
-    for line in failed:
-        print(line)
-    sys.stdout.flush()
+
+def _run_tags(block: list[str]) -> dict[str, str]:
+    """The tags a run launched from the UI over this range carries: the partition range, and the
+    code location and repository the UI files runs under (its job page, runs timeline and code
+    location filter select runs by them; `execute_in_process` sets neither)."""
+    from dagster._core.definitions.repository_definition.valid_definitions import SINGLETON_REPOSITORY_NAME
+    from dagster._core.storage.tags import (ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG,
+                                            CODE_LOCATION_TAG, REPOSITORY_LABEL_TAG)
+
+    return {ASSET_PARTITION_RANGE_START_TAG: block[0], ASSET_PARTITION_RANGE_END_TAG: block[-1],
+            CODE_LOCATION_TAG: CODE_LOCATION, REPOSITORY_LABEL_TAG: "%s@%s" % (SINGLETON_REPOSITORY_NAME, CODE_LOCATION),
+            "et_pipeline/started_by": "et-pipeline run"}
+
+
+def _no_sessions(conn, date: str) -> str:
+    """Stderr note for a date without sessions: the nearest dates that have some."""
+    from et_pipeline.storage import schema as t
+
+    d = t.sessions.c.session_date
+    before = conn.execute(select(func.max(d)).where(d < date)).scalar()
+    after = conn.execute(select(func.min(d)).where(d > date)).scalar()
+    near = " and ".join(x for x in (before and "before: " + before, after and "after: " + after) if x)
+    return "no session started on %s (%s)" % (date, "nearest %s" % near if near else "the database holds no session")
 
 
 def _discord_problem_lines(engine) -> list[str]:
@@ -266,6 +337,8 @@ def cmd_report(a) -> int:
             if not inspect(conn).has_table("sessions"):
                 return _die("database %s holds no et-pipeline data (run `et-pipeline run` first)" % a.db)
             report = build_report(conn, date.isoformat())
+            if not report["sessions"]:
+                print("et-pipeline: " + _no_sessions(conn, date.isoformat()), file=sys.stderr)
     except SQLAlchemyError as e:
         return _die("cannot read database: %s" % str(e).splitlines()[0])
     json.dump(report, sys.stdout, indent=2, ensure_ascii=False)
@@ -303,31 +376,65 @@ def cmd_forget(a) -> int:
     return 0
 
 
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="et-pipeline", description=__doc__.splitlines()[0])
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    r = sub.add_parser("run", help="process a server folder (or sftp://) through the Dagster assets")
-    r.add_argument("--source", required=True, help="folder with gamestats/ and gametimes/, or sftp://user@host:port/path")
-    r.add_argument("--db", default=os.environ.get("ET_DB_URL", DEFAULT_DB))
-    r.add_argument("--dagster-home", default=None)
-    r.add_argument("--publish", choices=["off", "dry-run", "live"], default="dry-run")
-    r.add_argument("--out", default="out")
+class _HelpFormatter(argparse.HelpFormatter):
+    """Every option's help ends with its default (when it has one worth showing), passwords masked."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if "%(default)" in text or action.default in (None, False, argparse.SUPPRESS) or not action.option_strings:
+            return text
+        return text + " (default: %s)" % re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", str(action.default))
+
+
+def finish_parser(ap: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Give every subcommand (also ones added later) the same help treatment: defaults shown."""
+    for action in ap._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                sub.formatter_class = _HelpFormatter
+                finish_parser(sub)
+    return ap
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="et-pipeline", description=__doc__.splitlines()[0],
+                                 formatter_class=_HelpFormatter)
+    ap.add_argument("--version", action="version", version="%(prog)s " + _version())
+    sub = ap.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
+    r = sub.add_parser("run", help="process a server folder (or sftp://) through the Dagster assets",
+                       description="Process a game-server folder through the Dagster assets: only the session "
+                                   "dates whose files changed, one ranged run per block of dates.")
+    r.add_argument("--source", required=True, help="the server's fs_game folder holding gamestats/ and gametimes/, "
+                                                   "or sftp://user@host:port/path")
+    r.add_argument("--db", default=os.environ.get("ET_DB_URL", DEFAULT_DB),
+                   help="app database: sqlite:///file.db or postgresql+psycopg2://user:pass@host/db ($ET_DB_URL)")
+    r.add_argument("--dagster-home", default=None,
+                   help="Dagster instance folder (default: $DAGSTER_HOME, else ./.dagster_home)")
+    r.add_argument("--publish", choices=["off", "dry-run", "live"], default="dry-run",
+                   help="Discord: off, dry-run (payloads and graphs written under --out) or live "
+                        "($ET_DISCORD_WEBHOOK_URL)")
+    r.add_argument("--out", default="out", help="folder for dry-run payloads and graphs")
     r.add_argument("--force", action="store_true", help="re-run every date, changed or not (re-score)")
-    r.add_argument("--sftp-key", default=os.environ.get("ET_SFTP_KEY_PATH"))
-    r.add_argument("--known-hosts", default=os.environ.get("ET_SFTP_KNOWN_HOSTS"))
-    r.add_argument("--sftp-cache", default=os.environ.get("ET_SFTP_CACHE_DIR"))
-    r.add_argument("-v", "--verbose", action="store_true", help="show Dagster's own log")
+    r.add_argument("--sftp-key", default=os.environ.get("ET_SFTP_KEY_PATH"),
+                   help="SFTP only: private key file ($ET_SFTP_KEY_PATH)")
+    r.add_argument("--known-hosts", default=os.environ.get("ET_SFTP_KNOWN_HOSTS"),
+                   help="SFTP only: known_hosts file holding the server's host key ($ET_SFTP_KNOWN_HOSTS)")
+    r.add_argument("--sftp-cache", default=os.environ.get("ET_SFTP_CACHE_DIR"),
+                   help="SFTP only: download cache folder ($ET_SFTP_CACHE_DIR)")
+    r.add_argument("-v", "--verbose", action="store_true",
+                   help="print each step as it finishes, with its numbers and the assets' own messages")
     r.set_defaults(fn=cmd_run)
-    p = sub.add_parser("report", help="print the JSON session report of one date")
-    p.add_argument("--db", default=os.environ.get("ET_DB_URL", DEFAULT_DB))
-    p.add_argument("--date", required=True)
+    p = sub.add_parser("report", help="print the JSON session report of one date",
+                       description="Print the JSON report of the sessions that started on one local date.")
+    p.add_argument("--db", default=os.environ.get("ET_DB_URL", DEFAULT_DB), help="app database URL ($ET_DB_URL)")
+    p.add_argument("--date", required=True, help="local date of the session's first round, YYYY-MM-DD")
     p.set_defaults(fn=cmd_report)
     f = sub.add_parser("forget", help="remove one night from the archive (raw files and every derived row)")
-    f.add_argument("--db", default=os.environ.get("ET_DB_URL", DEFAULT_DB))
-    f.add_argument("--date", required=True)
+    f.add_argument("--db", default=os.environ.get("ET_DB_URL", DEFAULT_DB), help="app database URL ($ET_DB_URL)")
+    f.add_argument("--date", required=True, help="the session date to forget, YYYY-MM-DD")
     f.set_defaults(fn=cmd_forget)
     d = sub.add_parser("discord", help="list Discord messages that were maybe posted or rejected; settle one")
-    d.add_argument("--db", default=os.environ.get("ET_DB_URL", DEFAULT_DB))
+    d.add_argument("--db", default=os.environ.get("ET_DB_URL", DEFAULT_DB), help="app database URL ($ET_DB_URL)")
     d.add_argument("--retry", nargs=2, metavar=("SESSION_ID", "KEY"),
                    help="the message is not in the channel: post it on the next live run")
     d.add_argument("--found", nargs=3, metavar=("SESSION_ID", "KEY", "MESSAGE_ID"),
@@ -336,8 +443,25 @@ def main(argv=None) -> int:
     from et_pipeline.synth.cli import add_synth_parser
 
     add_synth_parser(sub)
-    a = ap.parse_args(argv)
-    return a.fn(a)
+    return ap
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("et-pipeline")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def main(argv=None) -> int:
+    a = finish_parser(build_parser()).parse_args(argv)
+    try:
+        return a.fn(a)
+    except BrokenPipeError:          # `et-pipeline run | head`: the reader left, nothing to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

@@ -6,9 +6,12 @@ has a stable order and nothing depends on insertion order or the clock.
 """
 import json
 from collections import defaultdict
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Connection
 
+from et_pipeline.config import rules_from_env
 from et_pipeline.domain.aggregates import session_players
 from et_pipeline.domain.timing import best_duration, is_surrender
 from et_pipeline.storage import schema as t
@@ -31,16 +34,36 @@ def _lua(row: dict | None) -> dict | None:
                 axis_players=json.loads(row["axis_players"]), allies_players=json.loads(row["allies_players"]))
 
 
-def _player(p: dict, team: str | None) -> dict:
+def _player(p: dict, team: str | None, weapons: list[dict]) -> dict:
     out = dict(guid=p["guid"], name=p["name"], side=p["side"], team=team, is_bot=p["is_bot"],
                values_from=p["values_from"], **{f: p[f] for f in ROUND_PLAYER_FIELDS})
-    out["time_dead_seconds"] = int(min(p["time_dead_minutes"] * 60, p["time_played_seconds"]))
+    out["time_dead_seconds"] = int(round(p["time_dead_minutes"] * 60))   # engine counters: never > played
     out["multikills"] = [p["multikill_%dx" % n] for n in range(2, 7)]
+    out["weapons"] = [_weapon(w) for w in sorted(weapons, key=lambda w: (-w["kills"], -w["hits"], w["weapon"]))]
     return out
 
 
-def build_sessions(conn: Connection, dates: list[str]) -> list[dict]:
-    """Every session of the given partitions, in start order, as report documents."""
+def _weapon(w: dict) -> dict:
+    """One weapon of one player in one round (this round only for R2, like the player)."""
+    return dict(weapon=w["weapon"], kills=w["kills"], deaths=w["deaths"], hits=w["hits"], shots=w["shots"],
+                headshots=w["headshots"], accuracy=round(w["hits"] * 100.0 / w["shots"], 1) if w["shots"] else 0.0)
+
+
+def with_offset(local: str | None, zone: ZoneInfo) -> str | None:
+    """'2026-02-05T21:10:01' (a file name's local time) -> '2026-02-05T21:10:01+01:00'.
+    In the autumn DST hour the earlier of the two instants is taken (FORMATS 5 #30)."""
+    if not local:
+        return None
+    return datetime.fromisoformat(local).replace(tzinfo=zone).isoformat()
+
+
+def build_sessions(conn: Connection, dates: list[str], timezone: str | None = None) -> list[dict]:
+    """Every session of the given partitions, in start order, as report documents.
+    `timezone` is the zone of the file-name times (default: ET_TIMEZONE); `start`/`end`
+    and `local_time` stay local as CONTRACT says, `start_at`/`end_at`/`ended_at` carry
+    the UTC offset."""
+    tz_name = timezone or rules_from_env().timezone
+    zone = ZoneInfo(tz_name)
     tables = {name: select_partition(conn, getattr(t, name), dates) for name in (
         "sessions", "rounds", "player_round_stats", "weapon_round_stats", "lua_timings", "lua_round_teams",
         "awards", "session_teams", "map_results", "session_results", "timing_comparison")}
@@ -76,10 +99,12 @@ def build_sessions(conn: Connection, dates: list[str]) -> list[dict]:
             if not r["orphan"]:
                 counted_players += players
                 counted_weapons += weapons_by_round.get(r["round_key"], [])
+            weapons_of = _group(weapons_by_round.get(r["round_key"], []), "player_key")
             surrender = lua is not None and is_surrender(lua["end_reason"], lua["surrender_team"])
             round_docs.append(dict(
                 file=r["file"], map=r["map"], round=r["round_number"], match_id=r["match_id"], orphan=r["orphan"],
-                pairing=r["pairing"], aborted=r["aborted"], local_time=r["local_time"], time_limit=r["time_limit"],
+                pairing=r["pairing"], aborted=r["aborted"], local_time=r["local_time"],
+                ended_at=with_offset(r["local_time"], zone), time_limit=r["time_limit"],
                 winner_side=r["winner"], defender_side=r["defender"], has_bots=r["has_bots"],
                 playtime_seconds=best_duration(lua and lua["playtime_seconds"], r["header_playtime_seconds"],
                                                r["next_time_limit_seconds"], r["time_limit_seconds"], surrender),
@@ -90,7 +115,8 @@ def build_sessions(conn: Connection, dates: list[str]) -> list[dict]:
                 awards=[dict(award=a["award"], category=a["category"], player=a["player"], guid=a["guid"],
                              value=a["value_numeric"], value_text=a["value_text"])
                         for a in sorted(awards_by_round.get(r["round_key"], []), key=lambda a: (a["source"], a["line"]))],
-                players=[_player(p, team_of.get(p["player_key"])) for p in players]))
+                players=[_player(p, team_of.get(p["player_key"]), weapons_of.get(p["player_key"], []))
+                         for p in players]))
         maps = [dict(map=m["map"], r1_file=file_of.get(m["r1_key"]), r2_file=file_of.get(m["r2_key"]) if m["r2_key"] else None,
                      winner=m["winner"], counted=m["counted"], note=m["note"], scoring_source=m["scoring_source"],
                      points={"A": m["points_a"], "B": m["points_b"]}, time_a=m["time_a"], time_b=m["time_b"],
@@ -98,7 +124,8 @@ def build_sessions(conn: Connection, dates: list[str]) -> list[dict]:
                      r1_defender_side=m["r1_defender_side"])
                 for m in sorted(maps_by_session.get(sid, []), key=lambda m: m["play_index"])]
         out.append(dict(
-            session_id=sid, date=s["session_date"], start=s["start"], end=s["end"], teams=teams,
+            session_id=sid, date=s["session_date"], start=s["start"], end=s["end"],
+            start_at=with_offset(s["start"], zone), end_at=with_offset(s["end"], zone), timezone=tz_name, teams=teams,
             score={"A": res["score_a"], "B": res["score_b"]} if res else {"A": 0, "B": 0},
             winner=res["winner"] if res else None, format=res["format"] if res else None,
             maps=maps, rounds=round_docs,

@@ -8,7 +8,7 @@ ROOT = Path(__file__).parent.parent
 
 
 def test_fresh_dagster_home_gets_the_repository_instance_config():
-    assert INSTANCE_YAML == (ROOT / "dagster.yaml").read_text()
+    assert INSTANCE_YAML == (ROOT / "deploy" / "dagster.dev.yaml").read_text()
 
 
 def test_report_errors_and_unknown_dates(tmp_path, night, capsys):

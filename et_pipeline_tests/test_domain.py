@@ -878,7 +878,7 @@ def test_player_row_formulas_and_zero_guards():
     a, b = player_row(line[0], 480.0), player_row(line[1], 480.0)
     assert (a["kills"], a["deaths"], a["kd_ratio"], a["efficiency"]) == (6, 0, 6.0, 100.0)
     assert a["accuracy"] == 25.0 and a["time_played_seconds"] == 600 and a["dpm"] == 150.0
-    assert a["time_dead_ratio"] == 10.0                     # 1.0 dead minute of 10
+    assert a["time_dead_ratio"] == 20.0                     # 80 % alive of 10 minutes (TAB 8, not TAB 25)
     # nobody divides by zero; a player without team time falls back to the round duration
     assert (b["accuracy"], b["kd_ratio"], b["efficiency"], b["dpm"]) == (0.0, 0.0, 0.0, 0.0)
     assert b["time_played_seconds"] == 480

@@ -1,11 +1,15 @@
-"""The Discord messages built from a session report (publish/embeds.py)."""
+"""The Discord messages built from a session report (publish/embeds.py, admin_embeds.py)."""
 import copy
+import re
 
 import pytest
 
 from et_pipeline.publish import embeds, limits
-from et_pipeline.publish.embeds import build_messages
+from et_pipeline.publish.embeds import ADMINS, PLAYERS, build_messages
 
+# what never belongs in the players' channel: input file names, settings, timing diagnostics
+INTERNAL = re.compile(r"\d{4}-\d{2}-\d{2}-\d{6}|gametime-|\.txt\b|\.json\b|\bET_[A-Z_]+|\bLua\b|stats file|"
+                      r"NO_LUA|ALIGNED|DISCREPANCY|MINOR_DIFF|double_fullhold|r2_defenders|full hold|fullhold")
 
 
 @pytest.fixture(scope="module")
@@ -25,172 +29,237 @@ def text_of(message):
     return "\n".join(parts)
 
 
-def test_one_message_per_round_map_and_session_part(session, messages):
+def details_of(message):
+    return "".join(data.decode() for name, data in message.files if name.endswith(".txt"))
+
+
+def test_a_card_per_map_then_the_summary(session, messages):
     keys = [m.key for m in messages]
-    assert len(keys) == len(set(keys))
-    rounds = ["round:" + r["file"] for r in session["rounds"]]
-    maps = ["map:" + m["r1_file"] for m in session["maps"]]
-    assert set(rounds) <= set(keys) and set(maps) <= set(keys)
-    assert {"session:summary", "session:players:1", "session:awards:1", "session:timing"} <= set(keys)
-    # the night in order: each map's result right after its last round, the session parts last
-    for m in session["maps"]:
-        assert keys.index("map:" + m["r1_file"]) == keys.index("round:" + m["r2_file"]) + 1
-    assert keys.index("session:summary") == len(rounds) + len(maps)
-    assert keys[-1] == "session:timing"
+    assert keys == ["map:" + m["r1_file"] for m in session["maps"]] + ["session:summary"]
+    assert all(m.channel == PLAYERS and not m.thread for m in messages)
     for m in messages:
         assert m.payload["allowed_mentions"] == {"parse": []}
         assert limits.violations(m.payload, m.files) == []
+    # with the graphs: one more message, one chart per embed; a 5-map night is 7 messages
+    with_graphs = build_messages(session)
+    assert [m.key for m in with_graphs][-1] == "session:graphs" and len(with_graphs) == 7
+    graphs = with_graphs[-1]
+    assert [e["image"]["url"] for e in graphs.payload["embeds"]] == ["attachment://" + n for n, _ in graphs.files]
 
 
-def test_keys_and_payloads_are_stable(session, messages):
-    again = build_messages(copy.deepcopy(session), graphs=False)
-    assert [(m.key, m.payload) for m in again] == [(m.key, m.payload) for m in messages]
+def test_details_go_into_the_thread_when_there_is_one(session):
+    msgs = build_messages(session, graphs=False, details_thread=True)
+    channel = [m for m in msgs if not m.thread]
+    assert [m.key for m in channel] == ["map:" + m["r1_file"] for m in session["maps"]] + ["session:summary"]
+    keys = [m.key for m in msgs]
+    for m in session["maps"]:           # each map's details right after its card
+        assert keys[keys.index("map:" + m["r1_file"]) + 1] == "details:%s:1" % m["r1_file"]
+    assert all(not m.files for m in channel)
+    assert "details in the thread" in text_of(channel[0])
 
 
-def test_round_post(session, messages):
-    r1 = session["rounds"][0]
-    msg = by_key(messages)["round:" + r1["file"]]
-    stats, awards = msg.payload["embeds"]
-    assert stats["title"] == "🎮 Round 1 Complete - supply" and stats["color"] == embeds.COLOR_R1
-    assert "⏱️ **Time:** 8:45 / 12:00 (Lua)" in stats["description"]
-    assert "🏆 **Winner:** Allies — 🔵 sWat • objective done" in stats["description"]
-    names = [f["name"] for f in stats["fields"]]
-    assert names == ["⚔️ Axis — 🟠 S\\*F", "🛡️ Allies — 🔵 sWat", "📊 Round Summary"]
-    body = text_of(msg)
-    # ranked by kills over the round; 3 lines per player; markdown in names escaped
-    top = max(r1["players"], key=lambda p: (p["kills"], p["damage_given"]))
-    assert "🥇 **%s**" % embeds.esc(top["name"]) in body
-    assert "**x\\_oly\\_x**" in body and "**\\[BOT\\]Fritz** 🤖" in body
-    assert "↳ K/D/G %d/%d/%d" % (top["kills"], top["deaths"], top["gibs"]) in body
-    assert awards["title"] == "🏆 Round 1 Awards - supply" and awards["color"] == embeds.COLOR_GOLD
-    r2 = by_key(messages)["round:" + session["rounds"][1]["file"]].payload["embeds"]
-    assert r2[0]["color"] == embeds.COLOR_R2 and r2[1]["title"].startswith("🏆 Map Awards (Cumulative)")
+def test_details_without_a_thread_are_a_file_on_the_card(session, messages):
+    card = by_key(messages)["map:" + session["maps"][0]["r1_file"]]
+    (name, data), = card.files
+    assert name == "map1-supply-details.txt"
+    text = data.decode()
+    assert "supply · Round 1" in text and "supply · Round 2" in text and "Awards · supply" in text
+    assert "**" not in text and "\\_" not in text               # plain text, no markdown
+    for p in session["rounds"][0]["players"]:
+        assert limits.truncate(p["name"], 18) in text            # every player's full line
 
 
-def test_round_time_says_where_it_comes_from(session, messages):
-    k = by_key(messages)
-    no_lua = next(r for r in session["rounds"] if r["timing_status"] == "NO_LUA_DATA")
-    assert "(stats file; no Lua timing)" in k["round:" + no_lua["file"]].payload["embeds"][0]["description"]
-    surrender = next(r for r in session["rounds"] if r["timing_status"] == "DISCREPANCY")
-    desc = k["round:" + surrender["file"]].payload["embeds"][0]["description"]
-    assert "4:10 / 10:00 (Lua; stats file says 10:00)" in desc and "surrender" in desc
-
-
-def test_map_result(messages):
+def test_map_cards_tell_the_map_in_words(messages):
     k = by_key(messages)
     supply = text_of(k["map:2026-02-05-211849-supply-round-1.txt"])
-    assert "🗺️ SUPPLY - Map Complete!" in supply
-    assert "🏆 **Winner: 🔵 sWat**" in supply
-    assert "🔵 sWat set **8:45**" in supply and "🟠 S\\*F did not beat 8:45" in supply
-    assert "🏆 Top Performers" in supply
+    assert "1️⃣ 🔵 sWat set **8:45**" in supply and "2️⃣ 🟠 S\\*F was held to 8:45" in supply
+    assert "🏆 🔵 sWat **wins**" in supply
     gold = text_of(k["map:2026-02-05-223303-sw_goldrush_te-round-1.txt"])
-    assert "🟠 S\\*F finished in **9:05** (target 11:20)" in gold
+    assert "2️⃣ 🟠 S\\*F beat it in **9:05**" in gold and "🏆 🟠 S\\*F **wins by 2:15**" in gold
+    escape = text_of(k["map:2026-02-05-214528-te_escape2-round-1.txt"])
+    assert "1️⃣ 🟠 S\\*F was held to 10:00" in escape and "🏆 🔵 sWat **wins by 2:28**" in escape
     frost = text_of(k["map:2026-02-05-220749-etl_frostbite-round-1.txt"])
-    assert "⚪ **Not counted** — Unscored: team sides ambiguous" in frost
+    assert "⚪ **Not counted:** the teams changed between the rounds" in frost
+    assert "Map 3 of 5" in frost
 
 
-def test_session_summary(messages):
-    s = text_of(by_key(messages)["session:summary"])
-    assert "📊 Session Summary: 2026-02-05" in s
-    assert "**6 players** • **10 rounds**" in s
-    assert "🏆 **Match Result: sWat 3 - 1 S\\*F** • 🔵 sWat wins" in s
-    assert "⚪ `etl_frostbite`: not counted — Unscored: team sides ambiguous" in s
-    assert "🟠 `sw_goldrush_te`: sWat (11:20) vs S\\*F (9:05)" in s
-    assert "🔵 `te_escape2`: sWat (7:32) vs S\\*F (full hold)" in s
+def test_scoreboard_two_short_lines_per_player(session, messages):
+    for m in messages[:-1]:
+        (board,) = [f["value"] for f in m.payload["embeds"][0]["fields"] if f["name"] == "Best players"]
+        lines = board.split("\n")
+        assert len(lines) % 2 == 0 and len(lines) <= 2 * embeds.MAP_TOP
+        # ~34 characters is what fits a 360 px phone without wrapping (checked in a browser)
+        assert max(len(line) for line in lines) <= 36, board
+        assert "🤖" not in board                                   # bots are not "best players"
 
 
-def test_players_table_three_per_field(session, messages):
-    embed = by_key(messages)["session:players:1"].payload["embeds"][0]
-    assert len(embed["fields"]) == -(-len(session["players"]) // 3)
-    assert embed["fields"][0]["value"].count("\n↳ K/D/G") == 3
-    assert all(f["name"] == limits.BLANK for f in embed["fields"][1:])
-
-
-def test_awards_pages(session, messages):
-    page = by_key(messages)["session:awards:1"].payload["embeds"]
-    with_awards = [m for m in session["maps"] if any(
-        r["awards"] for r in session["rounds"] if r["file"] in (m["r1_file"], m["r2_file"]))]
-    assert [e["title"] for e in page] == ["🏆 Endstats - %s" % m["map"] for m in with_awards]
-    assert page[0]["description"] == "Session 2026-02-05 • Map 1/%d" % len(with_awards)
-    for e in page:
-        for f in e["fields"]:
-            lines = f["value"].split("\n")
-            assert len(lines) <= 12
-            assert len({line.split(" ")[0] for line in lines}) == len(lines)   # one award per category
-
-
-def test_timing_lists_every_round_not_aligned(session, messages):
-    t = text_of(by_key(messages)["session:timing"])
-    for r in session["rounds"]:
-        assert (r["file"] in t) == (r["timing_status"] != "ALIGNED")
-    assert "⚠️ DISCREPANCY" in t and "Δ +350 s" in t and "❓ NO LUA DATA" in t
-
-
-def test_timing_message_present_when_all_aligned(session):
+def test_side_icons_follow_the_role_not_the_side(session):
     s = copy.deepcopy(session)
+    ctx = embeds._Ctx(s)
     for r in s["rounds"]:
-        r["timing_status"] = "ALIGNED"
-    msgs = by_key(build_messages(s, graphs=False))
-    embed = msgs["session:timing"].payload["embeds"][0]
-    assert embed["description"].startswith("✅ All 10 rounds aligned")
-    assert embed["color"] == embeds.COLOR_GREEN and "fields" not in embed
+        ds = ctx.defender_side(r)
+        e = embeds.round_details_embed(ctx, r)
+        heads = [f["name"] for f in e.get("fields", []) if not f["name"].startswith("👀")]
+        attackers = [p for p in r["players"] if p["side"] == 3 - ds]
+        if attackers:
+            assert heads[0].startswith("⚔️ Attack")
+        assert all(not h.startswith("⚔️") for h in heads[1:])
+        assert "Axis" not in "".join(heads) and "Allies" not in "".join(heads)
 
 
-def test_late_timing_changes_only_the_affected_messages(session, messages):
+def test_awards_once_per_map(session, messages):
+    for m in messages[:-1]:
+        text = details_of(m)
+        assert text.count("Awards · ") == 1
+        assert "Awards" not in text_of(m)                          # not on the card
+
+
+def test_weapons_in_the_details():
+    ctx = embeds._Ctx({"maps": [], "rounds": []})
+    p = dict(name="rambo", kills=5, deaths=2, dpm=200, damage_given=900, accuracy=30, headshots=4, gibs=1,
+             time_played_seconds=400, time_dead_seconds=60, multikills=[1, 0, 0, 0, 0],
+             weapons=[dict(weapon="WS_THOMPSON", kills=4, deaths=0, hits=30, shots=100, headshots=4),
+                      dict(weapon="WS_GRENADE", kills=1, deaths=0, hits=3, shots=2, headshots=0),
+                      dict(weapon="WS_SYRINGE", kills=0, deaths=0, hits=2, shots=2, headshots=0)])
+    block = embeds._detail_block(p, 420)
+    assert "🔫 Thompson 4k 30% 4hs · Grenade 1k" in block        # no accuracy for splash weapons
+    assert "Syringe" not in block and "dead 1:00" in block and "played" not in block
+    assert "played 4:00" in embeds._detail_block(dict(p, time_played_seconds=240), 420)
+    assert ctx is not None
+
+
+def test_no_internal_text_in_the_players_channel(session, messages):
+    for m in messages:
+        assert not INTERNAL.search(text_of(m) + details_of(m)), (m.key, INTERNAL.search(text_of(m) + details_of(m)))
+
+
+def test_summary(session, messages):
+    s = text_of(by_key(messages)["session:summary"])
+    assert "🏁 Night of 2026-02-05: 🔵 sWat wins 3–1" in s
+    assert "**Final score:** 🔵 sWat **3** – **1** 🟠 S\\*F" in s
+    potn = embeds.player_of_the_night(session)
+    assert "⭐ **Player of the night: %s**" % embeds.esc(potn["name"], 20) in s
+    assert "⚪ etl_frostbite: not counted" in s and "🟠 sw_goldrush_te: S\\*F by 2:15" in s
+    assert embeds.POTN_RULE in s                                  # the rule is written where it is used
+
+
+def test_player_of_the_night_rule():
+    s = {"players": [dict(name="a", dpm=300, kills=5, time_played_seconds=500, is_bot=False),
+                     dict(name="b", dpm=250, kills=9, time_played_seconds=3000, is_bot=False),
+                     dict(name="c", dpm=250, kills=12, time_played_seconds=2000, is_bot=False),
+                     dict(name="[BOT]", dpm=999, kills=99, time_played_seconds=3000, is_bot=True)]}
+    assert embeds.player_of_the_night(s)["name"] == "c"           # a played too little; tie by kills
+    assert embeds.player_of_the_night({"players": []}) is None
+
+
+def test_times_are_discord_timestamps(session):
+    s = copy.deepcopy(session)
+    s.update(start_at="2026-02-05T21:18:49+01:00", end_at="2026-02-05T23:09:43+01:00")
+    for r in s["rounds"]:
+        r["ended_at"] = r["local_time"] + "+01:00"
+    k = by_key(build_messages(s, graphs=False, details_thread=True))
+    summary = k["session:summary"].payload["embeds"][0]
+    assert "🕘 <t:1770322729:f> – <t:1770329383:t>" in summary["description"]
+    assert summary["timestamp"] == "2026-02-05T23:09:43+01:00"
+    card = k["map:" + s["maps"][0]["r1_file"]].payload["embeds"][0]
+    assert embeds.unix_of(card["timestamp"]) is not None
+    assert re.search(r"ended <t:\d+:t>", text_of(k["details:%s:1" % s["maps"][0]["r1_file"]]))
+    assert embeds.stamp("2026-02-05T21:18:49") is None            # no offset: no guessed instant
+
+
+def test_late_timing_changes_only_its_map(session, messages):
     s = copy.deepcopy(session)
     r = next(r for r in s["rounds"] if r["timing_status"] == "NO_LUA_DATA")
     r.update(timing_status="ALIGNED", lua={"playtime_seconds": 452.0, "pause_count": 0, "pause_seconds": 0,
-                                           "end_reason": "objective", "source": "gametime-x.json"},
+                                           "end_reason": "objective", "source": "gametime-x.json",
+                                           "round_end_unix": 1770327000},
              timing={"stats_seconds": 452.0, "lua_seconds": 452.0, "diff_seconds": 0.0, "cause": None})
     after = build_messages(s, graphs=False)
     assert [m.key for m in after] == [m.key for m in messages]
-    changed = {a.key for a, b in zip(after, messages) if a.payload != b.payload}
-    assert changed == {"round:" + r["file"], "session:timing"}
+    changed = {a.key for a, b in zip(after, messages) if (a.payload, a.files) != (b.payload, b.files)}
+    (m,) = [m for m in s["maps"] if r["file"] in (m["r1_file"], m["r2_file"])]
+    assert changed == {"map:" + m["r1_file"]}
+
+
+def test_admins_channel(session):
+    facts = {"files": [{"path": "gamestats/2026-02-05-230000-supply-round-1.txt", "status": "quarantined",
+                        "error": "truncated: 3 of 6 player lines", "mtime_at": "2026-02-05T22:00:00+00:00"}],
+             "timing_unlinked": [{"source": "gametime-supply-R2-1.json", "link_status": "ambiguous_tie"}],
+             "awards_unlinked": [], "now": "2026-02-06T00:30:00+00:00", "pairing_window_minutes": 45}
+    msgs = build_messages(session, graphs=False, admin=facts)
+    admin = by_key([m for m in msgs if m.channel == ADMINS])
+    assert list(admin) == ["admin:timing", "admin:files", "admin:alerts"]
+    timing = text_of(admin["admin:timing"])
+    for r in session["rounds"]:
+        assert (r["file"] in timing) == (r["timing_status"] != "ALIGNED")
+    assert "⚠️ DISCREPANCY" in timing and "Δ +350 s" in timing and "❓ NO LUA DATA" in timing
+    files = text_of(admin["admin:files"])
+    assert "🚫 quarantined `gamestats/2026-02-05-230000-supply-round-1.txt`\ntruncated: 3 of 6 player lines" in files
+    assert "`gametime-supply-R2-1.json`: ambiguous tie" in files
+    alerts = text_of(admin["admin:alerts"])
+    assert "still quarantined after 45 min" in alerts
+    no_lua = [r for r in session["rounds"] if r["timing_status"] == "NO_LUA_DATA"]
+    assert all("`%s`: no timing file linked" % r["file"] in alerts for r in no_lua)
+    # nothing to say: green, and the same three messages (so a later problem edits them)
+    calm = copy.deepcopy(session)
+    for r in calm["rounds"]:
+        r["timing_status"] = "ALIGNED"
+    quiet = by_key(m for m in build_messages(calm, graphs=False, admin={}) if m.channel == ADMINS)
+    assert quiet["admin:alerts"].payload["embeds"][0]["description"] == "✅ Nothing to look at."
+    assert quiet["admin:files"].payload["embeds"][0]["description"].startswith("✅")
+    assert quiet["admin:timing"].payload["embeds"][0]["description"].startswith("✅ All 10 rounds aligned")
+
+
+def test_r1_without_r2_alerts_only_after_the_pairing_window():
+    from et_pipeline.publish.admin_embeds import alerts
+
+    s = {"rounds": [{"file": "f1.txt", "round": 1, "pairing": "r1_only", "ended_at": "2026-02-05T22:00:00+01:00",
+                     "timing_status": "ALIGNED"}]}
+    early = {"now": "2026-02-05T21:30:00+00:00", "pairing_window_minutes": 45}
+    late = {"now": "2026-02-05T21:50:00+00:00", "pairing_window_minutes": 45}
+    assert alerts(s, early) == []
+    assert alerts(s, late) == ["🕳️ `f1.txt`: round 1 with no round 2 after 45 min"]
 
 
 def test_award_values_formatted():
     f = embeds.award_value
     assert f("Most damage given", 3214.0, "3214") == "3.2K"
     assert f("Best K/D ratio", 2.1666666666667, "2.1666666666667") == "2.17"
-    assert f("Most kills per minute", 1.78, "1.78") == "1.78"
     assert f("Highest headshot accuracy", 19.09, "19.09 percent") == "19.1%"
     assert f("Full respawn king", 45.12, "45.12 percent, 5.5 min") == "45.1%, 5.5 min"
     assert f("Most playtime denied", 113.0, "113 seconds") == "1:53"
     assert f("Quickest multikill w/ light weapons", 3.0, "3 kills in 1.84s") == "3 kills in 1.84s"
     assert f("Tank/Meatshield (Refuses to die)", None, "Damage received vs death ratio: 3.45x") == "3.45x"
     assert f("Farthest riflenade kill", 23.41, "23.41 m") == "23.4 m"
-    assert f("Most revives", 7.0, "7") == "7"
     assert f("Most bullets fired", 1234.0, "1234") == "1.2K"
     assert f("Something new", None, "n/a") == "n/a"
 
 
 def test_names_are_escaped_and_never_ping():
     assert embeds.esc("a*b_c`d|e>f[g]") == "a\\*b\\_c\\`d\\|e\\>f\\[g\\]"
-    assert embeds.code("we`ird") == "`weˋird`"
     assert embeds.esc("x" * 40, 20) == "x" * 19 + "…"
 
 
 def test_long_keys_are_shortened_but_stable():
-    long_key = "round:" + "2026-02-05-211849-" + "m" * 60 + "-round-1.txt"
+    long_key = "map:" + "2026-02-05-211849-" + "m" * 60 + "-round-1.txt"
     k = embeds.safe_key(long_key)
     assert len(k) == 80 and k == embeds.safe_key(long_key) and k != embeds.safe_key(long_key + "x")
 
 
 def test_empty_and_odd_sessions_do_not_crash():
     empty = {"session_id": "s", "date": "2026-01-01", "teams": {}, "score": {}, "maps": [], "rounds": [], "players": []}
-    keys = [m.key for m in build_messages(empty)]
-    assert keys == ["session:summary", "session:timing"]
-    orphan = {"session_id": "s", "date": "2026-01-01", "teams": {}, "score": {"A": 0, "B": 0}, "winner": None,
-              "maps": [{"map": "supply", "r1_file": "f1.txt", "r2_file": None, "winner": None, "counted": False,
-                        "note": "R1 only (not counted)", "scoring_source": "incomplete", "time_a": None, "time_b": None}],
-              "rounds": [{"file": "f1.txt", "map": "supply", "round": 1, "orphan": True, "players": [], "awards": [],
-                          "timing_status": "NO_LUA_DATA", "timing": None, "lua": None, "playtime_seconds": None,
-                          "time_limit": None, "winner_side": None, "defender_side": None}],
-              "players": []}
-    msgs = by_key(build_messages(orphan))
-    assert "⚠️ **Orphan round:**" in msgs["round:f1.txt"].payload["embeds"][0]["description"]
-    assert "Round 1 only" in msgs["map:f1.txt"].payload["embeds"][0]["title"]
-    assert "Round 2 missing" in msgs["map:f1.txt"].payload["embeds"][0]["description"]
+    assert [m.key for m in build_messages(empty, admin={})] == ["session:summary", "admin:timing", "admin:files",
+                                                                "admin:alerts"]
+    r1_only = {"session_id": "s", "date": "2026-01-01", "teams": {}, "score": {"A": 0, "B": 0}, "winner": None,
+               "maps": [{"map": "supply", "r1_file": "f1.txt", "r2_file": None, "winner": None, "counted": False,
+                         "note": "R1 only: round 2 was never played", "scoring_source": "incomplete",
+                         "time_a": None, "time_b": None}],
+               "rounds": [{"file": "f1.txt", "map": "supply", "round": 1, "orphan": False, "players": [], "awards": [],
+                           "timing_status": "NO_LUA_DATA", "timing": None, "lua": None, "playtime_seconds": None,
+                           "time_limit": None, "winner_side": None, "defender_side": None}],
+               "players": []}
+    msgs = by_key(build_messages(r1_only))
+    assert "⚪ **Not counted:** round 2 was not played" in msgs["map:f1.txt"].payload["embeds"][0]["description"]
     for m in msgs.values():
         assert limits.violations(m.payload, m.files) == []
 
@@ -200,10 +269,12 @@ def test_scorer_sides_beat_a_stale_round_header(session):
     m = s["maps"][0]                                   # supply: A attacked R1 on Allies, defender Axis
     for r in s["rounds"][:2]:
         r["defender_side"] = 2                         # stale header
+    m.pop("a_r1_side", None)
+    m.pop("r1_defender_side", None)
     stale = by_key(build_messages(s, graphs=False))["map:" + m["r1_file"]].payload["embeds"][0]["description"]
-    assert "🟠 S\\*F attacked and was held" in stale     # header alone misleads
+    assert "1️⃣ 🟠 S\\*F" in stale                     # header alone misleads
     m.update(a_r1_side=2, r1_defender_side=1)         # what the scorer inferred
-    msgs = by_key(build_messages(s, graphs=False))
-    assert "🔵 sWat set **8:45**" in msgs["map:" + m["r1_file"]].payload["embeds"][0]["description"]
-    r1 = msgs["round:" + m["r1_file"]].payload["embeds"][0]["description"]
-    assert "objective done" in r1
+    msgs = by_key(build_messages(s, graphs=False, details_thread=True))
+    assert "1️⃣ 🔵 sWat set **8:45**" in msgs["map:" + m["r1_file"]].payload["embeds"][0]["description"]
+    r1 = msgs["details:%s:1" % m["r1_file"]].payload["embeds"][0]
+    assert r1["fields"][0]["name"] == "⚔️ Attack — 🔵 sWat"

@@ -30,12 +30,13 @@ def png_text_chunks(data: bytes) -> list[bytes]:
     return out
 
 
-def test_four_graphs_sized_for_discord(rendered):
-    assert [g.name for g in rendered] == ["offense", "support", "dpm_timeline", "teams"]
+def test_one_chart_per_image_sized_for_discord(rendered):
+    """Discord shows an embed image at most ~400 x 300 px (~250 px wide on a phone): one
+    chart per image at 500 x 420 px keeps 22-24 px text readable at half size."""
+    assert [g.name for g in rendered] == ["dpm", "teams"]
     for g in rendered:
-        w, h = png_size(g.png)
-        assert w == 1000 and 400 <= h <= 1800, (g.name, w, h)
-        assert len(g.png) < 1024 * 1024
+        assert png_size(g.png) == (500, 420), g.name
+        assert len(g.png) < 256 * 1024
         assert g.filename == "session_2026-02-05_%s.png" % g.name
         assert png_text_chunks(g.png) == []          # no software/date metadata: bytes depend on data only
 
@@ -47,8 +48,8 @@ def test_bytes_are_deterministic(session, rendered):
 
 def test_bytes_change_with_the_data(session, rendered):
     s = copy.deepcopy(session)
-    s["players"][0]["kills"] += 5
-    assert graphs.offense_png(s) != rendered[0].png
+    s["players"][0]["dpm"] += 5
+    assert graphs.dpm_png(s) != rendered[0].png
 
 
 def test_dark_background(rendered):
@@ -73,18 +74,15 @@ def test_many_players_and_maps_and_edge_cases():
 
     big = make_sample_session.build(*make_sample_session.large_plan(20, 12))
     for g in graphs.session_graphs(big):
-        w, h = png_size(g.png)
-        assert w == 1000 and h <= 1500
+        assert png_size(g.png) == (500, 420)           # at most 8 rows: the rest would be unreadable
     one = {"session_id": "s", "date": "2026-01-01", "maps": [], "rounds": [],
            "players": [{"guid": "AAAAAAAA", "name": "solo", "is_bot": False, "kills": 0, "deaths": 0}]}
-    assert [g.name for g in graphs.session_graphs(one)] == ["offense", "support"]
+    assert graphs.session_graphs(one) == []            # one player, no maps: no chart says anything
     assert graphs.session_graphs({"players": [{"name": "[BOT]x", "is_bot": True}]}) == []
+    assert graphs.short_map("etl_sp_delivery") == "sp_delivery" and graphs.short_map("sw_goldrush_te #2") == "goldrush #2"
 
 
-def test_graph_messages_reference_their_png(session):
-    msgs = [m for m in build_messages(session) if m.key.startswith("graph:")]
-    assert [m.key for m in msgs] == ["graph:offense", "graph:support", "graph:dpm_timeline", "graph:teams"]
-    for m in msgs:
-        (name, data), = m.files
-        assert m.payload["embeds"][0]["image"] == {"url": "attachment://" + name}
-        assert data[:4] == b"\x89PNG"
+def test_graph_message_references_its_pngs(session):
+    (msg,) = [m for m in build_messages(session) if m.key == "session:graphs"]
+    assert [e["image"] for e in msg.payload["embeds"]] == [{"url": "attachment://" + n} for n, _ in msg.files]
+    assert all(data[:4] == b"\x89PNG" for _, data in msg.files)

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from et_pipeline.publish import limits
-from et_pipeline.publish.embeds import build_messages, esc
+from et_pipeline.publish.embeds import build_messages
 from et_pipeline_tests.fixtures.publish import make_sample_session
 
 SAMPLE = os.path.join(os.path.dirname(__file__), "fixtures", "publish", "sample_session.json")
@@ -103,13 +103,12 @@ def test_big_sessions_stay_within_limits(n_players, n_maps):
     for m in messages:
         assert limits.violations(m.payload, m.files) == [], m.key
         assert len(m.key) <= 80
-    text = "\n".join(f["value"] for m in messages if m.key.startswith("session:players")
-                     for e in m.payload["embeds"] for f in e.get("fields", []))
-    for p in session["players"]:                        # every player listed in the table
-        assert "**%s**" % esc(p["name"], 20) in text
+    text = "\n".join(data.decode() for m in messages for name, data in m.files if name.endswith(".txt"))
+    for p in session["players"]:                        # every player in the details of some map
+        assert limits.truncate(p["name"], 18) in text
     summary = next(m for m in messages if m.key == "session:summary")
-    breakdown = "".join(e.get("description", "") for e in summary.payload["embeds"])
-    assert breakdown.count("`etl_frostbite") == sum(1 for m in session["maps"] if m["map"] == "etl_frostbite")
+    maps = "".join(f["value"] for e in summary.payload["embeds"] for f in e.get("fields", []) if f["name"] == "Maps")
+    assert maps.count(" etl_frostbite") == sum(1 for m in session["maps"] if m["map"] == "etl_frostbite")
 
 
 def test_sample_session_within_limits():

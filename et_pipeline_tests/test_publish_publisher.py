@@ -60,13 +60,13 @@ def test_first_run_posts_each_message_once_second_run_nothing(session, messages,
     assert {r.message_id for r in stored.values()} == {r["message_id"] for r in posts}
     assert all(stored[m.key].content_hash == content_hash(m) for m in messages)
     assert all(r.session_date == "2026-02-05" for r in stored.values())
-    # PNGs attached and referenced
-    graph_posts = [r for r in posts if r["files"]]
-    assert len(graph_posts) == 4
-    for r in graph_posts:
-        (name, data), = r["file_bytes"]
+    # PNGs attached and referenced: one graphs message, one chart per embed
+    graph_posts = [r for r in posts if any(name.endswith(".png") for name, _ in r["file_bytes"])]
+    assert len(graph_posts) == 1
+    (r,) = graph_posts
+    assert [e["image"]["url"] for e in r["payload"]["embeds"]] == ["attachment://" + n for n, _ in r["file_bytes"]]
+    for name, data in r["file_bytes"]:
         assert data[:4] == b"\x89PNG" and len(data) > 1000
-        assert r["payload"]["embeds"][0]["image"]["url"] == "attachment://" + name
 
     n = len(fake.requests)
     s2 = publish_session(session, mode="live", engine=engine, client=client(fake), out_dir=str(tmp_path))
@@ -88,7 +88,7 @@ def test_score_change_is_one_edit(session, engine, fake, tmp_path):
     after = rows(engine)
     assert new[0]["message_id"] == before["session:summary"].message_id == after["session:summary"].message_id
     assert after["session:summary"].content_hash != before["session:summary"].content_hash
-    assert "PERFECT TIE" in fake.messages[new[0]["message_id"]]["embeds"][0]["description"]
+    assert "draw 2–2" in fake.messages[new[0]["message_id"]]["embeds"][0]["title"]
 
 
 def test_late_timing_file_edits_instead_of_posting(session, engine, fake, tmp_path):
@@ -97,12 +97,13 @@ def test_late_timing_file_edits_instead_of_posting(session, engine, fake, tmp_pa
     late = copy.deepcopy(session)
     r = next(r for r in late["rounds"] if r["timing_status"] == "NO_LUA_DATA")
     r.update(timing_status="ALIGNED", lua={"playtime_seconds": 452.0, "pause_count": 0, "pause_seconds": 0,
-                                           "end_reason": "objective", "source": "gametime-late.json"},
+                                           "end_reason": "objective", "source": "gametime-late.json",
+                                           "round_end_unix": 1770329000},
              timing={"stats_seconds": 452.0, "lua_seconds": 452.0, "diff_seconds": 0.0, "cause": None})
     publish_session(late, mode="live", engine=engine, client=client(fake), out_dir=str(tmp_path))
     new = fake.requests[n:]
     assert {x["method"] for x in new} == {"PATCH"} and all(x["status"] == 200 for x in new)
-    assert len(new) == 2                                     # the round post and the timing message
+    assert len(new) == 1            # the map's card (its details carry the Lua end time)
 
 
 def test_rate_limited_run_loses_nothing_and_doubles_nothing(session, messages, engine, tmp_path):
@@ -172,11 +173,11 @@ def test_vanished_keys_are_left_alone(session, messages, engine, fake, tmp_path)
     publish_session(session, mode="live", engine=engine, client=client(fake), out_dir=str(tmp_path),
                     messages=messages)
     n = len(fake.requests)
-    fewer = [m for m in messages if not m.key.startswith("session:awards")]
+    fewer = [m for m in messages if not m.key.startswith("session:graphs")]
     summary = publish_session(session, mode="live", engine=engine, client=client(fake), out_dir=str(tmp_path),
                               messages=fewer)
     assert summary == PublishSummary(unchanged=len(fewer))
-    assert len(fake.requests) == n and "session:awards:1" in rows(engine)
+    assert len(fake.requests) == n and "session:graphs" in rows(engine)
 
 
 def test_two_sessions_do_not_mix(session, engine, fake, tmp_path):
@@ -194,12 +195,12 @@ def test_two_sessions_do_not_mix(session, engine, fake, tmp_path):
 def test_dry_run_writes_stable_files(session, messages, tmp_path):
     out = tmp_path / "out"
     s1 = publish_session(session, mode="dry-run", engine=None, client=None, out_dir=str(out), messages=messages)
-    folder = out / "2026-02-05" / "2026-02-05-211001"
+    folder = out / "2026-02-05" / "2026-02-05-211001" / "players"      # one folder per channel
     files = sorted(p.name for p in folder.iterdir())
     assert s1 == PublishSummary(written=len(messages))
     assert "index.json" in files and "session_summary.json" in files
-    assert "session_2026-02-05_offense.png" in files
-    assert len([f for f in files if f.endswith(".png")]) == 4
+    assert "session_2026-02-05_dpm.png" in files
+    assert len([f for f in files if f.endswith(".png")]) == 2
     index = json.loads((folder / "index.json").read_text())
     assert [m["key"] for m in index["messages"]] == [m.key for m in messages]
     doc = json.loads((folder / "session_summary.json").read_text())
@@ -214,10 +215,10 @@ def test_dry_run_writes_stable_files(session, messages, tmp_path):
     assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == stamps      # same set, untouched
     # a message that disappears takes its file with it
     s3 = publish_session(session, mode="dry-run", out_dir=str(out),
-                         messages=[m for m in messages if m.key != "graph:teams"])
+                         messages=[m for m in messages if m.key != "session:graphs"])
     assert s3.written == 0
     assert "session_2026-02-05_teams.png" not in {p.name for p in folder.iterdir()}
-    assert "graph_teams.json" not in {p.name for p in folder.iterdir()}
+    assert "session_graphs.json" not in {p.name for p in folder.iterdir()}
 
 
 def test_off_does_nothing(session, tmp_path):

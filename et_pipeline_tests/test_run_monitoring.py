@@ -44,7 +44,7 @@ def _cli_home(tmp_path) -> Path:
 @pytest.mark.parametrize("config", ["repository", "cli"])
 def test_the_instance_configs_turn_run_monitoring_on(tmp_path, config):
     if config == "repository":
-        (tmp_path / "dagster.yaml").write_text((ROOT / "dagster.yaml").read_text())
+        (tmp_path / "dagster.yaml").write_text((ROOT / "deploy" / "dagster.dev.yaml").read_text())
         home = tmp_path
     else:
         home = _cli_home(tmp_path)

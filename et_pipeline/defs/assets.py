@@ -7,13 +7,13 @@ multi-run backfill policy with a cap (partitions.max_partitions_per_run), so a b
 or `et-pipeline run` over many dates is a few bounded runs, not one per date and not
 one holding every date in memory.
 """
-import hashlib
 import os
 from collections import Counter
 
 import dagster as dg
 from sqlalchemy import select
 
+from et_pipeline.defs import metadata as md
 from et_pipeline.defs.partitions import max_partitions_per_run, session_dates
 from et_pipeline.defs.resources import DatabaseResource, DiscordWebhook, RulesResource, StatsSourceResource
 from et_pipeline.parsers.filenames import ENDSTATS, GAMETIME, STATS, TIMING, classify
@@ -38,14 +38,6 @@ COMMON = dict(partitions_def=session_dates,
 PUBLISH_RETRY = dg.RetryPolicy(max_retries=2, delay=2, backoff=dg.Backoff.EXPONENTIAL)
 
 
-def _md_table(rows: list[dict], cols: list[str], limit: int = 20) -> str:
-    if not rows:
-        return "_no rows_"
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    lines += ["| " + " | ".join(str(r.get(c, "")) for c in cols) + " |" for r in rows[:limit]]
-    if len(rows) > limit:
-        lines.append("\n_%d more rows_" % (len(rows) - limit))
-    return "\n".join(lines)
 
 
 def _raw_files(conn, dates, kinds) -> dict[str, list[tuple[str, object, bytes]]]:
@@ -85,7 +77,7 @@ def _linked_lua(conn, dates) -> dict[str, dict]:
     return {r["round_key"]: dict(r) for r in conn.execute(q).mappings()}
 
 
-@dg.asset(**COMMON, group_name="ingest", code_version="1", kinds={"sftp", "sqlite"},
+@dg.asset(**COMMON, group_name="ingest", code_version="1", 
           description="Every file the game server wrote for the session date: registry row "
                       "(name, kind, size, mtime, sha256, status) and raw bytes.")
 def server_files(context: dg.AssetExecutionContext, source: StatsSourceResource, database: DatabaseResource,
@@ -115,10 +107,11 @@ def server_files(context: dg.AssetExecutionContext, source: StatsSourceResource,
         synced = sync_registry(conn, plan)
     status = Counter(r["status"] for r in files)
     return dg.MaterializeResult(metadata={
-        "files": len(files), "by_status": dict(status), "unassigned_or_misnamed": synced["unassigned"],
-        "archived_not_on_server": synced["gone_from_server"],
-        "ignored_unrelated": len(plan.ignored), "source": src.describe(),
-        "preview": dg.MetadataValue.md(_md_table(files, ["name", "kind", "size", "status", "error"])),
+        **md.dates(dates), **md.rows(len(files)), "files": md.counts(status),
+        "in no session (misnamed or outside every session)": synced["unassigned"],
+        "archived, gone from the server": synced["gone_from_server"],
+        "unrelated files ignored": len(plan.ignored), "source": src.describe(),
+        "preview": md.table(files, ["name", "kind", "size", "status", "error"]),
     })
 
 
@@ -138,10 +131,10 @@ def rounds(context: dg.AssetExecutionContext, database: DatabaseResource, rules:
         status = _record_outcomes(conn, [o for r in results for o in r.outcomes])
     all_rounds = [row for r in results for row in r.rounds]
     return dg.MaterializeResult(metadata={
-        **{k: int(v) for k, v in totals.items()}, "files": dict(status),
-        "orphans": sum(r["orphan"] for r in all_rounds),
-        "preview": dg.MetadataValue.md(_md_table(all_rounds, ["file", "round_number", "pairing", "match_id",
-                                                               "winner", "defender", "time_limit"])),
+        **md.dates(dates), **md.rows(totals["rounds"]), "sessions": int(totals["sessions"]),
+        "rounds": int(totals["rounds"]), "player rows": int(totals["players"]), "weapon rows": int(totals["weapons"]),
+        "stats files": md.counts(status), "orphans": sum(r["orphan"] for r in all_rounds),
+        "preview": md.table(all_rounds, ["file", "round_number", "pairing", "defender", "winner", "time_limit"]),
     })
 
 
@@ -159,8 +152,9 @@ def lua_timings(context: dg.AssetExecutionContext, database: DatabaseResource, r
             outcomes += o
         n = replace_partition(conn, t.lua_timings, dates, rows)
         status = _record_outcomes(conn, outcomes)
-    return dg.MaterializeResult(metadata={"rows": n, "files": dict(status), "preview": dg.MetadataValue.md(
-        _md_table(rows, ["source", "map", "round_number", "playtime_seconds", "pause_count", "winner", "end_reason"]))})
+    return dg.MaterializeResult(metadata={**md.dates(dates), **md.rows(n), "timing files": md.counts(status),
+                                          "preview": md.table(rows, ["source", "map", "round_number", "playtime_seconds",
+                                                                     "pause_count", "winner", "end_reason"])})
 
 
 @dg.asset(**COMMON, deps=[server_files, rounds], group_name="parse", code_version="1",
@@ -189,8 +183,9 @@ def endstats_awards(context: dg.AssetExecutionContext, database: DatabaseResourc
         replace_partition(conn, t.vs_stats, dates, vs)
         status = _record_outcomes(conn, outcomes)
     unlinked = sorted({a["source"] for a in awards if a["round_key"] is None})
-    return dg.MaterializeResult(metadata={"awards": n, "vs_lines": len(vs), "files": dict(status),
-                                          "unlinked_files": ", ".join(unlinked) or "none"})
+    return dg.MaterializeResult(metadata={**md.dates(dates), **md.rows(n), "awards": n, "vs lines": len(vs),
+                                          "award files": md.counts(status),
+                                          "files linked to no round": ", ".join(unlinked) or "none"})
 
 
 @dg.asset(**COMMON, deps=[lua_timings, rounds], group_name="link", code_version="1",
@@ -202,8 +197,9 @@ def lua_round_teams(context: dg.AssetExecutionContext, database: DatabaseResourc
         rows = build_lua_round_teams(select_partition(conn, t.lua_timings, dates),
                                      select_partition(conn, t.rounds, dates), rules.rules().link_window_minutes)
         n = replace_partition(conn, t.lua_round_teams, dates, rows)
-    return dg.MaterializeResult(metadata={"rows": n, "by_status": dict(Counter(r["link_status"] for r in rows)),
-                                          "preview": dg.MetadataValue.md(_md_table(rows, ["source", "round_key", "link_status", "delta_seconds"]))})
+    return dg.MaterializeResult(metadata={**md.dates(dates), **md.rows(n),
+                                          "links": md.counts(Counter(r["link_status"] for r in rows)),
+                                          "preview": md.table(rows, ["source", "round_key", "link_status", "delta_seconds"])})
 
 
 @dg.asset(**COMMON, deps=[rounds], group_name="teams", code_version="1",
@@ -215,8 +211,8 @@ def session_teams(context: dg.AssetExecutionContext, database: DatabaseResource,
         rows = build_session_teams(select_partition(conn, t.rounds, dates),
                                    select_partition(conn, t.player_round_stats, dates), rules.rules().team_names)
         n = replace_partition(conn, t.session_teams, dates, rows)
-    return dg.MaterializeResult(metadata={"members": n, "preview": dg.MetadataValue.md(
-        _md_table(rows, ["session_id", "team", "team_name", "name", "guid", "joined_round"], 40))})
+    return dg.MaterializeResult(metadata={**md.dates(dates), **md.rows(n), "members": n, "preview": md.table(
+        rows, ["session_id", "team", "team_name", "name", "guid", "joined_round"], 40)})
 
 
 @dg.asset(**COMMON, deps=[rounds, lua_round_teams, session_teams], group_name="score", code_version="1",
@@ -229,8 +225,10 @@ def map_results(context: dg.AssetExecutionContext, database: DatabaseResource, r
                                  select_partition(conn, t.player_round_stats, dates), _linked_lua(conn, dates),
                                  select_partition(conn, t.session_teams, dates), rules.rules().double_fullhold)
         n = replace_partition(conn, t.map_results, dates, rows)
-    return dg.MaterializeResult(metadata={"maps": n, "counted": sum(r["counted"] for r in rows),
-                                          "preview": dg.MetadataValue.md(_md_table(rows, ["map", "winner", "counted", "scoring_source", "time_a", "time_b", "note"]))})
+    return dg.MaterializeResult(metadata={**md.dates(dates), **md.rows(n), "maps": n,
+                                          "counted": sum(r["counted"] for r in rows),
+                                          "preview": md.table(rows, ["map", "winner", "counted", "scoring_source",
+                                                                     "time_a", "time_b", "winner_side", "note"])})
 
 
 @dg.asset(**COMMON, deps=[map_results], group_name="score", code_version="1",
@@ -242,8 +240,8 @@ def session_results(context: dg.AssetExecutionContext, database: DatabaseResourc
                                      select_partition(conn, t.map_results, dates),
                                      select_partition(conn, t.session_teams, dates))
         n = replace_partition(conn, t.session_results, dates, rows)
-    return dg.MaterializeResult(metadata={"sessions": n, "preview": dg.MetadataValue.md(
-        _md_table(rows, ["session_id", "team_a_name", "score_a", "score_b", "team_b_name", "winner", "maps_counted", "maps_total"]))})
+    return dg.MaterializeResult(metadata={**md.dates(dates), **md.rows(n), "sessions": n, "preview": md.table(
+        rows, ["session_id", "team_a_name", "score_a", "score_b", "team_b_name", "winner", "maps_counted", "maps_total"])})
 
 
 @dg.asset(**COMMON, deps=[rounds, lua_round_teams], group_name="timing", code_version="1",
@@ -256,8 +254,9 @@ def timing_comparison(context: dg.AssetExecutionContext, database: DatabaseResou
                                        select_partition(conn, t.lua_timings, dates),
                                        select_partition(conn, t.lua_round_teams, dates))
         n = replace_partition(conn, t.timing_comparison, dates, rows)
-    return dg.MaterializeResult(metadata={"rounds": n, "by_status": dict(Counter(r["status"] for r in rows)),
-                                          "preview": dg.MetadataValue.md(_md_table(rows, ["round_key", "stats_seconds", "lua_seconds", "status", "cause"]))})
+    return dg.MaterializeResult(metadata={**md.dates(dates), **md.rows(n), "rounds": n,
+                                          "timing": md.counts(Counter(r["status"] for r in rows)),
+                                          "preview": md.table(rows, ["round_key", "stats_seconds", "lua_seconds", "status", "cause"])})
 
 
 @dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards], group_name="publish",
@@ -265,17 +264,19 @@ def timing_comparison(context: dg.AssetExecutionContext, database: DatabaseResou
           description="The night in Discord: round, map and session embeds with PNG graphs. Posted once, "
                       "edited when the content changes (discord_posts table); dry-run writes them under out/.")
 def discord_posts(context: dg.AssetExecutionContext, database: DatabaseResource,
-                  discord: DiscordWebhook) -> dg.MaterializeResult:
+                  discord: DiscordWebhook, rules: RulesResource) -> dg.MaterializeResult:
     from et_pipeline.report import build_sessions
 
     dates = list(context.partition_keys)
     engine = database.get_engine()
-    sessions = []
+    sessions, facts = [], {}
     if discord.mode != "off":
+        from et_pipeline.admin_report import admin_facts
         from et_pipeline.publish.publisher import publish_session
 
         with engine.connect() as conn:
-            sessions = build_sessions(conn, dates)
+            sessions = build_sessions(conn, dates, rules.timezone)
+            facts = admin_facts(conn, dates, pairing_window_minutes=rules.pairing_window_minutes)
     totals, failures = Counter(), []
     from et_pipeline.publish.embeds import build_messages
     from et_pipeline.publish.graph_cache import GraphCache
@@ -285,11 +286,17 @@ def discord_posts(context: dg.AssetExecutionContext, database: DatabaseResource,
         cache.prepare(s for s in sessions if s.get("players"))
     except Exception as e:  # drawn again per session below, where a failure is reported with its session
         context.log.warning("drawing graphs in parallel failed: %s", e)
+    admin_client, details_client = discord.admin_client(), discord.details_client()
     for s in sessions:
         try:
+            # a date's file facts go with its first session (no list posted twice)
+            admin = facts.pop(s["date"], None)
+            details_thread = bool(discord.details_thread_id)
             summary = publish_session(s, mode=discord.mode, engine=engine, client=discord.client(),
-                                      out_dir=discord.out_dir,
-                                      messages=build_messages(s, draw_graphs=cache.session_graphs))
+                                      out_dir=discord.out_dir, admin_client=admin_client,
+                                      details_client=details_client, details_thread=details_thread,
+                                      messages=build_messages(s, details_thread=details_thread, admin=admin,
+                                                              draw_graphs=cache.session_graphs))
         except Exception as e:  # one session failing must not stop the others; reported below
             failures.append("%s: %s" % (s["session_id"], e))
             context.log.error("publishing session %s failed: %s", s["session_id"], e)
@@ -303,11 +310,15 @@ def discord_posts(context: dg.AssetExecutionContext, database: DatabaseResource,
         problems = publish_problems(conn, dates) if discord.mode == "live" else []
     for p in problems:     # skipped, not failed: a re-run cannot fix them (README, "Discord: posted once")
         context.log.warning("Discord message %s of session %s is %s: %s", p.key, p.session_id, p.status, p.error)
-    return dg.MaterializeResult(metadata={"mode": discord.mode, "sessions": len(sessions), **dict(totals),
-                                          "graphs_drawn": cache.drawn, "graphs_cached": cache.hits,
-                                          "discord_problems": dg.MetadataValue.md(_md_table(
-                                              [vars(p) for p in problems], ["session_id", "key", "status", "error"])
-                                              if problems else "none")})
+    meta = {**md.dates(dates), "mode": discord.mode, "sessions": len(sessions), **dict(totals),
+            "graphs drawn": cache.drawn, "graphs reused": cache.hits,
+            "Discord problems": md.table([vars(p) for p in problems], ["session_id", "key", "status", "error"])
+            if problems else "none"}
+    if sessions:
+        meta["session summary"] = md.session_summary(sessions)
+    if discord.mode == "dry-run":
+        meta["dry-run files"] = md.dry_run_folder(discord.out_dir, dates)
+    return dg.MaterializeResult(metadata=meta)
 
 
 ALL_ASSETS = [server_files, rounds, lua_timings, endstats_awards, lua_round_teams, session_teams, map_results,

@@ -6,7 +6,9 @@ import dagster as dg
 
 from et_pipeline.config import Rules, rules_from_env
 from et_pipeline.defs.assets import ALL_ASSETS
+from et_pipeline.defs.admin_alerts import build_failure_sensor
 from et_pipeline.defs.checks import ALL_CHECKS
+from et_pipeline.defs.metadata import with_kinds
 from et_pipeline.defs.resources import DatabaseResource, DiscordWebhook, RulesResource, StatsSourceResource
 from et_pipeline.defs.sensors import build_sensor, settle_seconds_from_env
 
@@ -40,8 +42,8 @@ def build_definitions(*, source: StatsSourceResource, db_url: str, rules: Rules,
     executor = executor or dg.in_process_executor
     job = session_job(executor)
     return dg.Definitions(
-        assets=ALL_ASSETS, asset_checks=ALL_CHECKS, jobs=[job],
-        sensors=[build_sensor(job, settle_seconds)],
+        assets=with_kinds(ALL_ASSETS, source.url, db_url), asset_checks=ALL_CHECKS, jobs=[job],
+        sensors=[build_sensor(job, settle_seconds), build_failure_sensor(job)],
         resources={"source": source, "database": DatabaseResource(url=db_url),
                    "rules": RulesResource.from_rules(rules), "discord": discord},
         executor=executor,
@@ -59,7 +61,10 @@ def definitions_from_env() -> dg.Definitions:
     return build_definitions(
         source=source, db_url=os.environ.get("ET_DB_URL", "sqlite:///et_pipeline.db"), rules=rules_from_env(),
         discord=DiscordWebhook(url=webhook, mode=os.environ.get("ET_PUBLISH_MODE", "dry-run"),
-                               out_dir=os.environ.get("ET_OUT_DIR", "out")),
+                               out_dir=os.environ.get("ET_OUT_DIR", "out"),
+                               admin_url=dg.EnvVar("ET_DISCORD_ADMIN_WEBHOOK_URL")
+                               if os.environ.get("ET_DISCORD_ADMIN_WEBHOOK_URL") else None,
+                               details_thread_id=os.environ.get("ET_DISCORD_DETAILS_THREAD_ID") or None),
         settle_seconds=settle_seconds_from_env(), executor=executor_from_env())
 
 

@@ -68,6 +68,11 @@ class DiscordWebhook(dg.ConfigurableResource):
     url: Optional[str] = None
     mode: str = "dry-run"
     out_dir: str = "out"
+    # issue 14: the admins' channel (optional second webhook) and the players' details
+    # thread (an existing thread of the players' channel; without it the details are a
+    # text file attached to each map's card)
+    admin_url: Optional[str] = None
+    details_thread_id: Optional[str] = None
     _client = PrivateAttr(default=None)
 
     def client(self):
@@ -80,3 +85,20 @@ class DiscordWebhook(dg.ConfigurableResource):
 
             self._client = DiscordWebhookClient(self.url)
         return self._client
+
+    def admin_client(self):
+        """The admins' channel client, or None (not live, or no admin webhook)."""
+        if self.mode != "live" or not self.admin_url:
+            return None
+        from et_pipeline.publish.webhook import DiscordWebhookClient
+
+        return DiscordWebhookClient(self.admin_url)
+
+    def details_client(self):
+        """The players' webhook posting into the details thread, or None."""
+        if self.mode != "live" or not self.details_thread_id or not self.url:
+            return None
+        from et_pipeline.publish.webhook import DiscordWebhookClient
+
+        return DiscordWebhookClient("%s%sthread_id=%s" % (self.url, "&" if "?" in self.url else "?",
+                                                          self.details_thread_id))

@@ -54,13 +54,24 @@ def differential(r2: PlayerLine, r1: PlayerLine | None) -> tuple[PlayerLine, str
     return replace(r2, weapons=weapons, tab=tab), "differential"
 
 
+def engine_dead_minutes(tab) -> float:
+    """Minutes dead = team minutes (TAB 22) x (1 - alive % (TAB 8)), from the engine's
+    counters. The script's own TAB 25 is over-counted by c0rnp0rn7 and the first
+    c0rnp0rn8 (FORMATS.md 1.5: re-added on every snapshot), up to several times the
+    round's time played; for a round-2 line both inputs are this round's (the
+    differential above recomputes TAB 8 from the cumulative counters)."""
+    minutes = float(tab[_T["time_played_minutes"]])
+    alive = float(tab[_T["time_played_percent"]])
+    return round(max(0.0, minutes * (100.0 - min(100.0, alive)) / 100.0), 3) if minutes > 0 else 0.0
+
+
 def player_row(p: PlayerLine, round_seconds: float | None) -> dict:
     """Every stored number of one player in one round (DOMAIN 6.1)."""
     t = p.tab
     hits, shots, kills, deaths, headshots = p.weapon_totals()
     minutes = float(t[_T["time_played_minutes"]])
     seconds = int(round(minutes * 60)) if minutes > 0 else int(round_seconds or 0)
-    dead = float(t[_T["time_dead_minutes"]])
+    dead = engine_dead_minutes(t)
     row = dict(zip(_INT_TAB_NAMES, _int_tab_values(t)))   # ints already: the parser converts them
     row.update(
         kills=kills, deaths=deaths, hits=hits, shots=shots, headshots=headshots,

@@ -1,10 +1,18 @@
-"""Discord messages for one gaming session (DOMAIN.md 9.2, 9.3, 7.3, 8.4), from the
-session report (CONTRACT.md 4). Pure: the same session always gives the same messages,
-with the same keys, so a re-run maps onto the messages already posted.
+"""Discord messages for one gaming session, from the session report (CONTRACT.md 4).
+Pure: the same session always gives the same messages, with the same keys, so a re-run
+maps onto the messages already posted.
 
-Order (the channel reads like the night): each round in time order, each map's result
-right after its last round, then the session summary, the player table, the awards
-pages, the graphs and the timing check.
+Two audiences (issue 14):
+
+* the players' channel reads like the night, compactly: one card per map as it finishes
+  (who attacked first, both times, who won and by how much, the best players in two
+  lines each), then the session summary (final score, player of the night, the maps)
+  and one message of graphs. A 5-map night is 7 messages. Each map's per-round details
+  (every player's line, per-weapon numbers, the map's awards once) go into a thread
+  (`thread=True`: posted with the webhook's `thread_id`), or, when no thread is
+  configured, into a text file attached to the map's card. Nothing internal is shown
+  there: no file names, rule or setting names, timing diagnostics.
+* the admins' channel (publish/admin_embeds.py) gets what only admins need.
 """
 from __future__ import annotations
 
@@ -27,7 +35,7 @@ COLOR_GREY = 0x95A5A6
 TEAM_EMOJI = {"A": "🔵", "B": "🟠"}     # the same blue / orange as the graphs
 TIE_EMOJI, UNCOUNTED_EMOJI = "🟡", "⚪"
 SIDE_NAMES = {1: "Axis", 2: "Allies"}
-SIDE_HEADINGS = {1: "⚔️ Axis", 2: "🛡️ Allies"}
+ATTACK, DEFENCE = "⚔️", "🛡️"      # by role in the round, never by side (Axis can defend)
 RANKS = ["🥇", "🥈", "🥉", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣", "🔟"]
 MULTIKILL_NAMES = ["DBL", "TPL", "QD", "PNT", "MGA"]
 CATEGORIES = [  # DOMAIN 7.3 order
@@ -35,18 +43,23 @@ CATEGORIES = [  # DOMAIN 7.3 order
     ("weapons", "🔫", "Weapons"), ("teamwork", "🤝", "Teamwork"), ("objectives", "🚩", "Objectives"),
     ("timing", "⏱️", "Timing"), ("other", "📋", "Other"),
 ]
-STATUS_LABELS = {"ALIGNED": "✅ ALIGNED", "MINOR_DIFF": "⚡ MINOR DIFF", "DISCREPANCY": "⚠️ DISCREPANCY",
-                 "NO_LUA_DATA": "❓ NO LUA DATA"}
 KEY_MAX = 80  # discord_posts.kind
+
+
+PLAYERS, ADMINS = "players", "admins"
 
 
 @dataclass
 class Message:
     """One Discord message. `key` is stable for the session (the discord_posts.kind);
-    `files` are (filename, bytes) referenced from the embeds as attachment://filename."""
+    `files` are (filename, bytes) referenced from the embeds as attachment://filename.
+    `channel` is the audience (PLAYERS or ADMINS); `thread` marks a players' message
+    that belongs in the details thread rather than in the channel itself."""
     key: str
     payload: dict
     files: list[tuple[str, bytes]] = field(default_factory=list)
+    channel: str = PLAYERS
+    thread: bool = False
 
 
 # ---------------------------------------------------------------- formatting helpers
@@ -214,115 +227,6 @@ def side_team(rnd: dict, side: int | None) -> str | None:
     return "A" if counts["A"] > counts["B"] else "B"
 
 
-# ---------------------------------------------------------------- per round (DOMAIN 9.2)
-
-def _round_player_block(i: int, p: dict) -> str:
-    played = p.get("time_played_seconds") or 0
-    dead = min(p.get("time_dead_seconds") or 0, played) if played else (p.get("time_dead_seconds") or 0)
-    denied = p.get("denied_playtime") or 0
-    line1 = "%s **%s**%s" % (rank(i), esc(p.get("name"), 20), " 🤖" if p.get("is_bot") else "")
-    line2 = "↳ K/D/G %d/%d/%d (%.2f) • DPM %d • %s⬆/%s⬇ • ACC %.1f%% • HS %d • Rev %d↑/%d↓" % (
-        p.get("kills") or 0, p.get("deaths") or 0, p.get("gibs") or 0, p.get("kd_ratio") or 0,
-        round(p.get("dpm") or 0), kfmt(p.get("damage_given")), kfmt(p.get("damage_received")),
-        p.get("accuracy") or 0, p.get("headshots") or 0, p.get("revives_given") or 0, p.get("times_revived") or 0)
-    line3 = "↳ TmDmg %d • ⏱%s 💀%s (%d%%) ⏳%s (%d%%)" % (
-        p.get("team_damage_given") or 0, mmss(played), mmss(dead), pct(dead, played), mmss(denied),
-        pct(denied, played))
-    mk = multikills(p.get("multikills"))
-    if mk:
-        line3 += " • 🔥 " + mk
-    return "\n".join((line1, line2, line3))
-
-
-def _round_outcome(ctx: _Ctx, rnd: dict) -> str:
-    ws, ds = rnd.get("winner_side"), ctx.defender_side(rnd)
-    if ws not in (1, 2):
-        return "🏆 **Winner:** unknown"
-    team = side_team(rnd, ws)
-    who = SIDE_NAMES[ws] + (" — " + ctx.team(team) if team else "")
-    if ds in (1, 2):
-        if ws == ds:
-            how = "defence held" if rnd.get("round") == 1 else "defence held (time not beaten)"
-        else:
-            how = "objective done" if rnd.get("round") == 1 else "time beaten"
-        who += " • " + how
-    return "🏆 **Winner:** " + who
-
-
-def _round_time(rnd: dict) -> str:
-    limit_s = clock_seconds(rnd.get("time_limit"))
-    actual = rnd.get("playtime_seconds")
-    if actual is not None and limit_s:
-        actual = min(float(actual), float(limit_s))
-    text = "⏱️ **Time:** %s / %s" % (mmss(actual), rnd.get("time_limit") or "—")
-    lua = rnd.get("lua") or {}
-    timing = rnd.get("timing") or {}
-    status = rnd.get("timing_status")
-    if lua.get("playtime_seconds") is not None and actual is not None and \
-            abs(float(lua["playtime_seconds"]) - float(rnd.get("playtime_seconds") or 0)) < 0.5:
-        extra = "Lua"
-        if status in ("MINOR_DIFF", "DISCREPANCY") and timing.get("stats_seconds") is not None:
-            extra += "; stats file says %s" % mmss(timing["stats_seconds"])
-        text += " (%s)" % extra
-    elif status == "NO_LUA_DATA":
-        text += " (stats file; no Lua timing)"
-    if lua.get("pause_count"):
-        text += " • ⏸️ %d pause%s (%s)" % (lua["pause_count"], "s" if lua["pause_count"] != 1 else "",
-                                         mmss(lua.get("pause_seconds") or 0))
-    if lua.get("end_reason") == "surrender":
-        text += " • 🏳️ surrender"
-    return text
-
-
-def round_embeds(ctx: _Ctx, rnd: dict) -> list[dict]:
-    n = rnd.get("round")
-    desc = [_round_time(rnd), _round_outcome(ctx, rnd)]
-    if rnd.get("local_time"):
-        desc.append("🕘 **Ended:** %s" % rnd["local_time"].replace("T", " ")[:16])
-    if rnd.get("orphan"):
-        desc.append("⚠️ **Orphan round:** its other round is missing, so it counts for no map.")
-    players = sorted(rnd.get("players") or [], key=lambda p: (-(p.get("kills") or 0), -(p.get("damage_given") or 0),
-                                                             str(p.get("name"))))
-    fields = []
-    for side in (1, 2, None):
-        group = [(i, p) for i, p in enumerate(players)
-                 if (p.get("side") == side if side else p.get("side") not in (1, 2))]
-        if not group:
-            continue
-        if side:
-            team = side_team(rnd, side)
-            heading = SIDE_HEADINGS[side] + (" — " + ctx.team(team) if team else "")
-        else:
-            heading = "👀 Spectators / unknown side"
-        blocks = [_round_player_block(i, p) for i, p in group]
-        for j, chunk in enumerate(limits.join_blocks(blocks, limits.FIELD_VALUE)):
-            fields.append({"name": heading + (limits.CONT if j else ""), "value": chunk, "inline": False})
-    if players:
-        k = sum(p.get("kills") or 0 for p in players)
-        d = sum(p.get("deaths") or 0 for p in players)
-        hs = sum(p.get("headshots") or 0 for p in players)
-        dmg = sum(p.get("damage_given") or 0 for p in players)
-        tdmg = sum(p.get("team_damage_given") or 0 for p in players)
-        acc = sum(p.get("accuracy") or 0 for p in players) / len(players)
-        dpm = sum(p.get("dpm") or 0 for p in players) / len(players)
-        dead = sum(p.get("time_dead_seconds") or 0 for p in players) / len(players)
-        fields.append({"name": "📊 Round Summary", "inline": False, "value":
-                       "**Totals:** Kills `%d` • Deaths `%d` • HS `%d` • Damage `%s` • TeamDmg `%s`\n"
-                       "**Averages:** ACC `%.1f%%` • DPM `%d` • Dead `%s`"
-                       % (k, d, hs, kfmt(dmg), kfmt(tdmg), acc, round(dpm), mmss(dead))})
-    stats = {
-        "title": "🎮 Round %s Complete - %s" % (n, ctx.round_label(rnd)),
-        "color": COLOR_R1 if n == 1 else COLOR_R2,
-        "description": "\n".join(desc),
-        "fields": fields,
-        "footer": {"text": "Round %s • %s • match %s" % (n, rnd.get("file"), rnd.get("match_id"))},
-    }
-    out = [stats]
-    if rnd.get("awards"):
-        out.append(round_awards_embed(rnd, ctx.round_label(rnd)))
-    return out
-
-
 def _by_category(awards: Iterable[dict]) -> dict[str, list[dict]]:
     known = {c for c, _, _ in CATEGORIES}
     groups: dict[str, list[dict]] = {}
@@ -331,27 +235,6 @@ def _by_category(awards: Iterable[dict]) -> dict[str, list[dict]]:
         groups.setdefault(cat, []).append(a)
     return groups
 
-
-def round_awards_embed(rnd: dict, label: str | None = None) -> dict:
-    """DOMAIN 7.3 per-round awards: one field per category, at most 6 lines each."""
-    r2 = rnd.get("round") == 2
-    groups = _by_category(rnd.get("awards") or [])
-    fields = []
-    for cat, emoji, heading in CATEGORIES:
-        lines = ["**%s:** %s (%s)" % (limits.truncate(a.get("award") or "?", 28), esc(a.get("player")),
-                                      award_value(a.get("award") or "", a.get("value"), a.get("value_text")))
-                 for a in groups.get(cat, [])[:6]]
-        if lines:
-            fields.append({"name": "%s %s" % (emoji, heading), "value": "\n".join(lines), "inline": False})
-    return {
-        "title": ("🏆 Map Awards (Cumulative) - %s" if r2 else "🏆 Round 1 Awards - %s") % (label or rnd.get("map")),
-        "color": COLOR_GOLD,
-        "fields": fields,
-        "footer": {"text": ("Map Total (R1+R2) | %s" if r2 else "Round 1 | %s") % rnd.get("file")},
-    }
-
-
-# ---------------------------------------------------------------- per map
 
 def _aggregate(rounds: Iterable[dict]) -> list[dict]:
     agg: dict[str, dict] = {}
@@ -374,299 +257,448 @@ def _aggregate(rounds: Iterable[dict]) -> list[dict]:
     return out
 
 
-def _map_lines(ctx: _Ctx, m: dict) -> list[str]:
-    """Who won, the time set and whether it was beaten."""
-    rounds = ctx.map_rounds(m)
-    r1 = ctx.rounds_by_file.get(m.get("r1_file"))
-    r2 = ctx.rounds_by_file.get(m.get("r2_file")) if m.get("r2_file") else None
-    winner = m.get("winner")
-    lines = []
-    if not m.get("counted"):
-        lines.append("%s **Not counted** — %s" % (UNCOUNTED_EMOJI, m.get("note") or "no result"))
-    elif winner in ("A", "B"):
-        lines.append("🏆 **Winner: %s**" % ctx.team(winner))
-    elif winner == "tie":
-        lines.append("%s **Tie**" % TIE_EMOJI)
-    else:
-        lines.append("❔ **No winner recorded**")
-    times = {"A": m.get("time_a"), "B": m.get("time_b")}
-    if r1:
-        att = ctx.r1_attackers(m, r1)
-        if att and times.get(att) is not None:
-            set_time = time_text(times[att])
-            other = "B" if att == "A" else "A"
-            if set_time == "full hold":
-                lines.append("⏱️ **Round 1:** %s attacked and was held to the full %s" % (ctx.team(att), r1.get("time_limit") or "limit"))
+# ---------------------------------------------------------------- times
+
+def unix_of(iso: str | None) -> int | None:
+    """'2026-02-05T21:10:01+01:00' -> 1770322201; None for a time without an offset
+    (a Discord timestamp must be an instant, never a guess)."""
+    if not iso:
+        return None
+    from datetime import datetime
+
+    try:
+        t = datetime.fromisoformat(str(iso))
+    except ValueError:
+        return None
+    return int(t.timestamp()) if t.tzinfo is not None else None
+
+
+def round_end(rnd: dict) -> str | None:
+    """When a round ended, as ISO with offset: the Lua timing's end when linked (the
+    stats file is written ~3 s later, FORMATS 5 #24), else the file name's time."""
+    end = (rnd.get("lua") or {}).get("round_end_unix")
+    if end:
+        from datetime import datetime, timezone
+
+        return datetime.fromtimestamp(int(end), timezone.utc).isoformat()
+    return rnd.get("ended_at")
+
+
+def stamp(iso: str | None, style: str = "f") -> str | None:
+    """A Discord timestamp (`<t:unix:f>`): every reader sees it in their own zone."""
+    u = unix_of(iso)
+    return "<t:%d:%s>" % (u, style) if u is not None else None
+
+
+# ---------------------------------------------------------------- words players understand
+
+WEAPON_NAMES = {
+    "WS_KNIFE": "Knife", "WS_KNIFE_KBAR": "Ka-Bar", "WS_LUGER": "Luger", "WS_COLT": "Colt", "WS_MP40": "MP40",
+    "WS_THOMPSON": "Thompson", "WS_STEN": "Sten", "WS_FG42": "FG42", "WS_PANZERFAUST": "Panzerfaust",
+    "WS_BAZOOKA": "Bazooka", "WS_FLAMETHROWER": "Flamer", "WS_GRENADE": "Grenade", "WS_MORTAR": "Mortar",
+    "WS_MORTAR2": "Mortar", "WS_DYNAMITE": "Dynamite", "WS_AIRSTRIKE": "Airstrike", "WS_ARTILLERY": "Artillery",
+    "WS_SATCHEL": "Satchel", "WS_GRENADELAUNCHER": "Rifle nade", "WS_LANDMINE": "Landmine", "WS_MG42": "MG42",
+    "WS_BROWNING": "Browning", "WS_CARBINE": "Carbine", "WS_KAR98": "K98", "WS_GARAND": "Garand (scoped)",
+    "WS_K43": "K43 (scoped)", "WS_MP34": "MP34", "WS_SYRINGE": "Syringe",
+}
+
+
+def weapon_name(ws: str | None) -> str:
+    return WEAPON_NAMES.get(str(ws), str(ws or "?").removeprefix("WS_").title())
+
+
+def _uncounted_reason(m: dict) -> str:
+    """Why a map is not in the score, in words (the scorer's note names rules)."""
+    note = (m.get("note") or "").lower()
+    source = m.get("scoring_source")
+    if source == "incomplete" or not m.get("r2_file"):
+        return "round 2 was not played"
+    if "aborted" in note:
+        return "round 2 was cut short"
+    if source == "ambiguous" or "ambiguous" in note:
+        return "the teams changed between the rounds"
+    return "no result"
+
+
+def _clock_or_none(t: str | None) -> int | None:
+    return None if t is None or str(t).lower() == "fullhold" else clock_seconds(t)
+
+
+class MapStory:
+    """Who attacked first, both times, who won and by how much, for one map play."""
+
+    def __init__(self, ctx: "_Ctx", m: dict):
+        self.m = m
+        self.r1 = ctx.rounds_by_file.get(m.get("r1_file"))
+        self.r2 = ctx.rounds_by_file.get(m.get("r2_file")) if m.get("r2_file") else None
+        self.first = ctx.r1_attackers(m, self.r1) if self.r1 else None
+        self.second = {"A": "B", "B": "A"}.get(self.first)
+        times = {"A": m.get("time_a"), "B": m.get("time_b")}
+        self.set_time = times.get(self.first) if self.first else None
+        self.reply = times.get(self.second) if self.second else None
+        self.limit = (self.r1 or {}).get("time_limit")
+
+    def lines(self, ctx: "_Ctx") -> list[str]:
+        """1️⃣ first attack, 2️⃣ the reply, 🏆 the result: short enough for a phone."""
+        out = []
+        if self.first and self.set_time is not None:
+            set_s = _clock_or_none(self.set_time)
+            if set_s is None:
+                out.append("1️⃣ %s was held to %s" % (ctx.team(self.first), self.limit or "the limit"))
             else:
-                lines.append("⏱️ **Round 1:** %s set **%s**" % (ctx.team(att), set_time))
-            if r2 and times.get(other) is not None:
-                beat = time_text(times[other])
-                target = set_time if set_time != "full hold" else (r1.get("time_limit") or "the limit")
-                if beat == "full hold":
-                    lines.append("⏱️ **Round 2:** %s did not beat %s (held)" % (ctx.team(other), target))
+                out.append("1️⃣ %s set **%s**" % (ctx.team(self.first), mmss(set_s)))
+            if self.r2 and self.reply is not None:
+                target = mmss(set_s) if set_s is not None else (self.limit or "the limit")
+                reply_s = _clock_or_none(self.reply)
+                if reply_s is None:
+                    out.append("2️⃣ %s was held to %s" % (ctx.team(self.second), target))
                 else:
-                    lines.append("⏱️ **Round 2:** %s finished in **%s** (target %s)" % (ctx.team(other), beat, target))
-        else:   # no attributable times (sides ambiguous, data missing): say what each round did
-            for r in rounds:
-                ws = r.get("winner_side")
-                lines.append("⏱️ **Round %s:** %s played%s" % (
-                    r.get("round"), mmss(r.get("playtime_seconds")),
-                    " • %s won" % SIDE_NAMES[ws] if ws in SIDE_NAMES else ""))
-    if not r2:
-        lines.append("⚠️ Round 2 missing: the map was not finished.")
-    source = {"header": "round 2 winner in the stats file", "time": "comparing the two times",
-              "ambiguous": "not decided: team sides ambiguous", "incomplete": "not decided: map incomplete"}
-    if m.get("scoring_source") in source and m.get("counted"):
-        lines.append("📐 Decided by %s" % source[m["scoring_source"]])
-    if m.get("note") and m.get("counted"):
-        lines.append("📝 %s" % m["note"])
-    if rounds:
-        lines.append("Aggregate stats from **%d round%s**" % (len(rounds), "s" if len(rounds) != 1 else ""))
-    return lines
+                    out.append("2️⃣ %s beat it in **%s**" % (ctx.team(self.second), mmss(reply_s)))
+        elif self.r1:
+            out.append("1️⃣ Round 1 lasted %s" % mmss(self.r1.get("playtime_seconds")))
+        out.append(self.result(ctx))
+        return out
+
+    def margin(self) -> int | None:
+        """Seconds between the winner's time and what the loser did or had to beat."""
+        a, b = _clock_or_none(self.set_time), _clock_or_none(self.reply)
+        if a is not None and b is not None:
+            return abs(a - b)
+        limit = clock_seconds(self.limit)
+        if a is None and b is not None and limit:       # first attack held to the limit
+            return limit - b
+        return None
+
+    def result(self, ctx: "_Ctx") -> str:
+        m = self.m
+        if not m.get("counted"):
+            return "%s **Not counted:** %s" % (UNCOUNTED_EMOJI, _uncounted_reason(m))
+        w = m.get("winner")
+        if w == "tie":
+            return "%s **Draw:** both attacks were held" % TIE_EMOJI
+        if w not in ("A", "B"):
+            return "❔ No winner recorded"
+        gap = self.margin()
+        if _clock_or_none(self.set_time) is None and _clock_or_none(self.reply) is None and self.set_time is not None:
+            return "🏆 %s **wins**: both attacks were held, the map goes to the team that held in round 2" % ctx.team(w)
+        if gap is not None and gap > 0:
+            return "🏆 %s **wins by %s**" % (ctx.team(w), mmss(gap))
+        return "🏆 %s **wins**" % ctx.team(w)      # the line above says who was held to what
 
 
-def map_embed(ctx: _Ctx, index: int, m: dict) -> dict:
+# ---------------------------------------------------------------- players' channel: map card
+
+MAP_TOP = 6          # players on a map card (a 3v3 night shows everyone)
+LINE_SEP = " · "
+
+
+def _scoreboard_line(i: int, a: dict) -> str:
+    """Two short lines per player, so nothing wraps at 360 px."""
+    tag = TEAM_EMOJI.get(a.get("team"), "🤖" if a.get("is_bot") else "▫️")
+    dpm = a["damage_given"] * 60.0 / a["time_played_seconds"] if a.get("time_played_seconds") else 0
+    return "%s %s **%s**\n%d/%d K/D%s%s dmg%s%d DPM" % (
+        rank(i), tag, esc(a["name"], 18), a["kills"], a["deaths"], LINE_SEP, kfmt(a["damage_given"]), LINE_SEP,
+        round(dpm))
+
+
+def map_card(ctx: "_Ctx", index: int, m: dict, n_maps: int, details_note: str | None) -> dict:
+    story = MapStory(ctx, m)
     rounds = ctx.map_rounds(m)
-    agg = _aggregate(rounds)
-    fields = []
-    if agg:
-        humans = [a for a in agg if not a.get("is_bot")]
-        k = sum(a["kills"] for a in agg)
-        d = sum(a["deaths"] for a in agg)
-        accs = [p.get("accuracy") or 0 for r in rounds for p in r.get("players") or []]
-        fields.append({"name": "📊 Map Overview", "inline": False, "value":
-                       "Rounds `%d` • Players `%d` • Kills `%d` • Deaths `%d` • K/D `%.2f`\n"
-                       "Damage `%s` • Headshots `%d` • Avg ACC `%.1f%%`"
-                       % (len(rounds), len(humans), k, d, k / d if d else float(k),
-                          kfmt(sum(a["damage_given"] for a in agg)), sum(a["headshots"] for a in agg),
-                          sum(accs) / len(accs) if accs else 0)})
-        top = []
-        for i, a in enumerate(agg[:5]):
-            tag = TEAM_EMOJI.get(a.get("team"), "🤖" if a.get("is_bot") else "▫️")
-            top.append("%d. %s **%s** — %d/%d (%.2f) • %s dmg • %.1f%% ACC"
-                       % (i + 1, tag, esc(a["name"]), a["kills"], a["deaths"], a["kd"], kfmt(a["damage_given"]),
-                          a["accuracy"]))
-        fields.append({"name": "🏆 Top Performers (All Rounds)", "value": "\n".join(top), "inline": False})
+    humans = [a for a in _aggregate(rounds) if not a.get("is_bot")]
     label = ctx.map_labels.get(index, m.get("map"))
-    done = bool(m.get("r2_file"))
-    return {
-        "title": "🗺️ %s - %s" % (label.upper() if label else "?", "Map Complete!" if done else "Round 1 only"),
-        "color": COLOR_GOLD,
-        "description": "\n".join(_map_lines(ctx, m)),
-        "fields": fields,
-        "footer": {"text": " + ".join(f for f in (m.get("r1_file"), m.get("r2_file")) if f)},
-    }
-
-
-# ---------------------------------------------------------------- per session (DOMAIN 9.3)
-
-def _map_breakdown_line(ctx: _Ctx, index: int, m: dict) -> str:
-    label = ctx.map_labels.get(index, m.get("map"))
-    if not m.get("counted"):
-        return "%s `%s`: not counted — %s" % (UNCOUNTED_EMOJI, label, m.get("note") or "no result")
-    w = m.get("winner")
-    emoji = TEAM_EMOJI.get(w, TIE_EMOJI if w == "tie" else "❔")
-    return "%s `%s`: %s (%s) vs %s (%s)" % (emoji, label, ctx.team("A", emoji=False), time_text(m.get("time_a")),
-                                            ctx.team("B", emoji=False), time_text(m.get("time_b")))
-
-
-def summary_embed(ctx: _Ctx) -> dict:
-    s = ctx.s
-    rounds = s.get("rounds") or []
-    humans = {p.get("guid") for p in s.get("players") or [] if not p.get("is_bot")}
-    plays: dict[str, int] = {}
-    for m in s.get("maps") or []:
-        plays[m["map"]] = plays.get(m["map"], 0) + 1
-    maps_text = ", ".join("%s (x%d)" % (k, v) if v > 1 else k
-                          for k, v in sorted(plays.items(), key=lambda kv: (-kv[1], kv[0])))
-    desc = ["**%d players** • **%d rounds** • **Maps**: %s" % (len(humans), len(rounds), maps_text or "—")]
-    when = "%s → %s" % ((s.get("start") or "").replace("T", " ")[:16], (s.get("end") or "").replace("T", " ")[11:16])
-    desc.append("🕘 %s" % when)
-    score = s.get("score") or {}
-    a, b = score.get("A") or 0, score.get("B") or 0
-    if a + b > 0 or s.get("winner"):
-        if s.get("winner") == "tie" or a == b:
-            desc.append("🤝 **Match Result: %s %d - %d %s (PERFECT TIE)**" % (ctx.team("A", False), a, b, ctx.team("B", False)))
-        else:
-            w = s.get("winner") if s.get("winner") in ("A", "B") else ("A" if a > b else "B")
-            desc.append("🏆 **Match Result: %s %d - %d %s** • %s wins"
-                        % (ctx.team("A", False), a, b, ctx.team("B", False), ctx.team(w)))
-    uncounted = [m for m in s.get("maps") or [] if not m.get("counted")]
-    if uncounted:
-        desc.append("%s %d map%s not counted (see below)" % (UNCOUNTED_EMOJI, len(uncounted), "s" if len(uncounted) != 1 else ""))
-    desc.append("")
-    desc.append("**📊 Map Breakdown:**")
-    desc.extend(_map_breakdown_line(ctx, i, m) for i, m in enumerate(s.get("maps") or []))
     fields = []
-    for key in ("A", "B"):
-        members = ((s.get("teams") or {}).get(key) or {}).get("players") or []
-        names = [esc(p.get("name"), 20) for p in members]
-        value_chunks = limits.join_blocks(names, limits.FIELD_VALUE, sep=", ") or ["—"]
-        for j, chunk in enumerate(value_chunks):
-            fields.append({"name": "%s (%d)%s" % (ctx.team(key), len(members), limits.CONT if j else ""),
-                           "value": chunk, "inline": True})
-    return {
-        "title": "📊 Session Summary: %s" % ctx.date,
-        "color": COLOR_SESSION,
-        "description": "\n".join(desc),
+    if humans:
+        fields.append({"name": "Best players", "inline": False,
+                       "value": "\n".join(_scoreboard_line(i, a) for i, a in enumerate(humans[:MAP_TOP]))})
+    w = m.get("winner") if m.get("counted") else None
+    color = {"A": 0x4FC3F7, "B": 0xFFA94D, "tie": 0xFEE75C}.get(w, COLOR_GREY)
+    embed = {
+        "title": "🗺️ %s" % label,
+        "color": color,
+        "description": "\n".join(story.lines(ctx)),
         "fields": fields,
-        "footer": {"text": "Session %s" % s.get("session_id")},
+        "footer": {"text": "Map %d of %d%s" % (index + 1, n_maps, (" • " + details_note) if details_note else "")},
     }
+    end = round_end(rounds[-1]) if rounds else None
+    if unix_of(end) is not None:
+        embed["timestamp"] = end
+    return embed
 
 
-def _session_player_block(i: int, p: dict) -> str:
+# ---------------------------------------------------------------- players' channel: details
+
+EXPLOSIVES = frozenset({"WS_PANZERFAUST", "WS_BAZOOKA", "WS_GRENADE", "WS_GRENADELAUNCHER", "WS_MORTAR",
+                        "WS_MORTAR2", "WS_DYNAMITE", "WS_AIRSTRIKE", "WS_ARTILLERY", "WS_SATCHEL", "WS_LANDMINE"})
+
+
+def _weapons_line(p: dict, limit: int = 3) -> str:
+    """The player's weapons with kills (else his most-fired gun): kills, accuracy and
+    head hits. Accuracy only for guns: splash damage makes hits exceed shots."""
+    ws = [w for w in p.get("weapons") or [] if w.get("weapon") != "WS_SYRINGE"]
+    ws.sort(key=lambda w: (-(w.get("kills") or 0), -(w.get("shots") or 0), str(w.get("weapon"))))
+    shown = [w for w in ws if w.get("kills")] or [w for w in ws[:1] if w.get("shots")]
+    parts = []
+    for w in shown[:limit]:
+        text = "%s %dk" % (weapon_name(w.get("weapon")), w.get("kills") or 0)
+        if w.get("shots") and w.get("weapon") not in EXPLOSIVES:
+            text += " %d%%" % round((w.get("hits") or 0) * 100.0 / w["shots"])
+        if w.get("headshots"):
+            text += " %dhs" % w["headshots"]
+        parts.append(text)
+    return "🔫 " + LINE_SEP.join(parts) if parts else ""
+
+
+def _detail_block(p: dict, round_seconds: float | None) -> str:
+    """A player's full line in a round, in short lines (a thread is read on phones too)."""
     played = p.get("time_played_seconds") or 0
     dead = p.get("time_dead_seconds") or 0
-    denied = p.get("denied_seconds") or 0
-    tag = TEAM_EMOJI.get(p.get("team"), "🤖" if p.get("is_bot") else "")
-    line1 = "%s **%s** %s" % (rank(i), esc(p.get("name"), 20), tag)
-    line2 = "↳ K/D/G %d/%d/%d (%.2f) • %d DPM • %s⬆/%s⬇ • %.1f%% ACC (%d/%d) • %d HS (%.1f%%)" % (
-        p.get("kills") or 0, p.get("deaths") or 0, p.get("gibs") or 0, p.get("kd") or 0, round(p.get("dpm") or 0),
-        kfmt(p.get("damage_given")), kfmt(p.get("damage_received")), p.get("accuracy") or 0, p.get("hits") or 0,
-        p.get("shots") or 0, p.get("headshots") or 0, p.get("hs_percent") or 0)
-    line3 = "↳ %d UK • %d SK • %d FSK • %d↑/%d↓ • ⏱%s 💀%s (%d%%) ⏳%s (%d%%)" % (
-        p.get("useful_kills") or 0, p.get("self_kills") or 0, p.get("full_selfkills") or 0, p.get("revives_given") or 0,
-        p.get("times_revived") or 0, mmss(played), mmss(dead), pct(dead, played), mmss(denied), pct(denied, played))
+    lines = ["**%s**%s %d/%d%s%d DPM" % (esc(p.get("name"), 18), " 🤖" if p.get("is_bot") else "",
+                                        p.get("kills") or 0, p.get("deaths") or 0, LINE_SEP, round(p.get("dpm") or 0)),
+             LINE_SEP.join(("%s dmg" % kfmt(p.get("damage_given")), "acc %d%%" % round(p.get("accuracy") or 0),
+                            "HS %d" % (p.get("headshots") or 0), "gibs %d" % (p.get("gibs") or 0)))]
+    extra = []
+    if p.get("revives_given") or p.get("times_revived"):
+        extra.append("revives %d/%d" % (p.get("revives_given") or 0, p.get("times_revived") or 0))
+    extra.append("dead %s" % mmss(dead))
+    if round_seconds and played < 0.9 * round_seconds:
+        extra.append("played %s" % mmss(played))
     mk = multikills(p.get("multikills"))
     if mk:
-        line3 += " • " + mk
-    return "\n".join((line1.rstrip(), line2, line3))
+        extra.append(mk)
+    lines.append(LINE_SEP.join(extra))
+    weapons = _weapons_line(p)
+    if weapons:
+        lines.append(weapons)
+    return "\n".join(lines)
 
 
-def players_embeds(ctx: _Ctx) -> list[dict]:
-    players = ctx.s.get("players") or []
-    if not players:
-        return []
-    blocks = [_session_player_block(i, p) for i, p in enumerate(players)]
+def round_details_embed(ctx: "_Ctx", rnd: dict) -> dict:
+    """Every player's line of one round, attackers first, with per-weapon numbers."""
+    n = rnd.get("round")
+    ds = ctx.defender_side(rnd)
+    players = sorted(rnd.get("players") or [], key=lambda p: (-(p.get("kills") or 0), -(p.get("damage_given") or 0),
+                                                             str(p.get("name"))))
     fields = []
-    for j in range(0, len(blocks), 3):   # 3 players per field (DOMAIN 9.3)
-        value = "\n".join(blocks[j:j + 3])
-        for chunk in limits.split_text(value, limits.FIELD_VALUE):
-            fields.append({"name": "Ranked by kills" if not fields else limits.BLANK, "value": chunk, "inline": False})
-    return [{
-        "title": "🏆 All Players — %s" % ctx.date,
-        "description": "K/D/G = kills/deaths/gibs • ⬆/⬇ damage given/received • UK useful kills • "
-                       "SK/FSK self kills • ↑/↓ revives given/received • ⏱ played 💀 dead ⏳ denied to enemies",
-        "color": COLOR_SESSION,
+    roles = [(3 - ds, ATTACK, "Attack"), (ds, DEFENCE, "Defence")] if ds in (1, 2) else \
+        [(1, "▫️", SIDE_NAMES[1]), (2, "▫️", SIDE_NAMES[2])]
+    for side, icon, role in roles:
+        group = [p for p in players if p.get("side") == side]
+        if not group:
+            continue
+        team = side_team(rnd, side)
+        heading = "%s %s%s" % (icon, role, (" — " + ctx.team(team)) if team else "")
+        blocks = [_detail_block(p, rnd.get("playtime_seconds")) for p in group]
+        for j, chunk in enumerate(limits.join_blocks(blocks, limits.FIELD_VALUE)):
+            fields.append({"name": heading + (limits.CONT if j else ""), "value": chunk, "inline": False})
+    rest = [p for p in players if p.get("side") not in (1, 2)]
+    if rest:
+        fields.append({"name": "👀 Spectating", "inline": False,
+                       "value": limits.truncate(", ".join(esc(p.get("name"), 18) for p in rest), limits.FIELD_VALUE)})
+    ws = rnd.get("winner_side")
+    desc = ["⏱️ %s played" % mmss(rnd.get("playtime_seconds"))]
+    when = stamp(round_end(rnd), "t")
+    if when:
+        desc[0] += ", ended " + when
+    if ws in (1, 2) and ds in (1, 2):
+        desc.append("🛡️ The defence held" if ws == ds else "⚔️ The attack reached the objective")
+    return {
+        "title": "%s · Round %s" % (ctx.round_label(rnd), n),
+        "color": COLOR_R1 if n == 1 else COLOR_R2,
+        "description": "\n".join(desc),
         "fields": fields,
-        "footer": {"text": "Session %s" % ctx.s.get("session_id")},
-    }]
+    }
 
 
-def awards_embeds(ctx: _Ctx) -> list[dict]:
-    """DOMAIN 7.3 session map pages: one embed per map play, a field per round, at most
-    one award per category."""
-    maps = [(i, m) for i, m in enumerate(ctx.s.get("maps") or []) if any(r.get("awards") for r in ctx.map_rounds(m))]
-    out = []
-    for page, (i, m) in enumerate(maps, 1):
-        fields = []
-        for r in ctx.map_rounds(m):
-            groups = _by_category(r.get("awards") or [])
-            lines = []
-            for cat, emoji, _label in CATEGORIES:
-                for a in groups.get(cat, [])[:1]:
-                    lines.append("%s %s: %s (%s)" % (emoji, a.get("award"), code(a.get("player")),
-                                                     award_value(a.get("award") or "", a.get("value"), a.get("value_text"))))
-            if lines:
-                name = "Round 1" if r.get("round") == 1 else "Round 2 (map total)"
-                fields.append({"name": name, "value": "\n".join(lines[:12]), "inline": False})
-        out.append({
-            "title": "🏆 Endstats - %s" % ctx.map_labels.get(i, m.get("map")),
-            "description": "Session %s • Map %d/%d" % (ctx.date, page, len(maps)),
-            "color": COLOR_GOLD,
-            "fields": fields,
-        })
+def map_awards_embed(ctx: "_Ctx", index: int, m: dict) -> dict | None:
+    """The map's awards once: the round-2 award file counts the whole map, so it is used
+    when there is one; else round 1's. At most 3 per category."""
+    rounds = ctx.map_rounds(m)
+    source = next((r for r in reversed(rounds) if r.get("awards")), None)
+    if source is None:
+        return None
+    groups = _by_category(source.get("awards") or [])
+    fields = []
+    for cat, emoji, heading in CATEGORIES:
+        lines = ["%s: **%s** (%s)" % (limits.truncate(a.get("award") or "?", 30), esc(a.get("player"), 18),
+                                      award_value(a.get("award") or "", a.get("value"), a.get("value_text")))
+                 for a in groups.get(cat, [])[:3]]
+        if lines:
+            fields.append({"name": "%s %s" % (emoji, heading), "value": "\n".join(lines), "inline": False})
+    whole = source.get("round") == 2
+    return {"title": "🏅 Awards · %s" % ctx.map_labels.get(index, m.get("map")), "color": COLOR_GOLD,
+            "description": "Both rounds of the map" if whole else "Round 1 only", "fields": fields}
+
+
+def map_details_embeds(ctx: "_Ctx", index: int, m: dict) -> list[dict]:
+    out = [round_details_embed(ctx, r) for r in ctx.map_rounds(m)]
+    awards = map_awards_embed(ctx, index, m)
+    if awards:
+        out.append(awards)
     return out
 
 
-def timing_embeds(ctx: _Ctx) -> list[dict]:
-    """Stats file versus Lua for every round that is not ALIGNED (DOMAIN 8.3/8.4). Always
-    present, so a late timing file edits this message instead of posting a new one."""
-    rounds = ctx.s.get("rounds") or []
-    counts: dict[str, int] = {}
-    for r in rounds:
-        counts[r.get("timing_status") or "NO_LUA_DATA"] = counts.get(r.get("timing_status") or "NO_LUA_DATA", 0) + 1
-    off = [r for r in rounds if (r.get("timing_status") or "NO_LUA_DATA") != "ALIGNED"]
-    if not rounds:
-        desc, color = "No rounds in this session.", COLOR_GREY
-    elif not off:
-        desc, color = "✅ All %d rounds aligned: the stats files and the Lua timing agree within 30 s." % len(rounds), COLOR_GREEN
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_ESCAPED = re.compile(r"\\([\\*_~`|>\[\]])")
+_STAMP = re.compile(r"<t:(\d+):[a-zA-Z]>")
+
+
+def details_text(embeds: list[dict]) -> str:
+    """The details as a plain text file (for a channel without a details thread): the
+    same lines as the thread's embeds, without markdown, times in UTC."""
+    from datetime import datetime, timezone
+
+    def plain(text: str) -> str:
+        text = _STAMP.sub(lambda mm: datetime.fromtimestamp(int(mm.group(1)), timezone.utc).strftime("%H:%M UTC"), text)
+        return _ESCAPED.sub(r"\1", _BOLD.sub(r"\1", text))
+
+    out = []
+    for e in embeds:
+        out.append(plain(e.get("title") or ""))
+        out.append("=" * len(out[-1]))
+        if e.get("description"):
+            out.append(plain(e["description"]))
+        for f in e.get("fields") or []:
+            out.append("")
+            out.append(plain(f.get("name") or ""))
+            out.append(plain(f.get("value") or ""))
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+# ---------------------------------------------------------------- players' channel: the summary
+
+POTN_RULE = ("⭐ = best damage per minute of those who played at least half the night "
+             "(a tie goes to more kills)")
+
+
+def player_of_the_night(session: dict) -> dict | None:
+    """POTN_RULE, over the session's counted rounds (the report's `players`)."""
+    humans = [p for p in session.get("players") or [] if not p.get("is_bot")]
+    if not humans:
+        return None
+    longest = max(p.get("time_played_seconds") or 0 for p in humans)
+    eligible = [p for p in humans if (p.get("time_played_seconds") or 0) * 2 >= longest] or humans
+    return max(eligible, key=lambda p: (float(p.get("dpm") or 0), p.get("kills") or 0, str(p.get("name"))))
+
+
+def _summary_map_line(ctx: "_Ctx", index: int, m: dict) -> str:
+    label = ctx.map_labels.get(index, m.get("map"))
+    if not m.get("counted"):
+        return "%s %s: not counted" % (UNCOUNTED_EMOJI, label)
+    w = m.get("winner")
+    if w == "tie":
+        return "%s %s: draw" % (TIE_EMOJI, label)
+    if w not in ("A", "B"):
+        return "❔ %s" % label
+    gap = MapStory(ctx, m).margin()
+    return "%s %s: %s%s" % (TEAM_EMOJI[w], label, ctx.team(w, emoji=False),
+                            " by %s" % mmss(gap) if gap else "")
+
+
+def summary_embed(ctx: "_Ctx") -> dict:
+    s = ctx.s
+    score = s.get("score") or {}
+    a, b = score.get("A") or 0, score.get("B") or 0
+    w = s.get("winner")
+    if w in ("A", "B"):
+        headline = "%s wins %d–%d" % (ctx.team(w), max(a, b), min(a, b))
+    elif a or b or w == "tie":
+        headline = "%s draw %d–%d" % (TIE_EMOJI, a, b)
     else:
-        desc = " • ".join("%s %d" % (STATUS_LABELS[s], counts[s]) for s in ("ALIGNED", "MINOR_DIFF", "DISCREPANCY", "NO_LUA_DATA")
-                          if counts.get(s))
-        worst = {r.get("timing_status") for r in off}
-        color = COLOR_RED if "DISCREPANCY" in worst else COLOR_ORANGE if "MINOR_DIFF" in worst else COLOR_GREY
+        headline = "no counted map"
+    desc = []
+    start, end = stamp(s.get("start_at"), "f"), stamp(s.get("end_at"), "t")
+    if start:
+        desc.append("🕘 %s – %s" % (start, end or "?"))
+    desc.append("**Final score:** %s **%d** – **%d** %s" % (ctx.team("A"), a, b, ctx.team("B")))
+    potn = player_of_the_night(s)
+    if potn:
+        desc.append("⭐ **Player of the night: %s** %s\n%d DPM%s%d/%d K/D" % (
+            esc(potn.get("name"), 20), TEAM_EMOJI.get(potn.get("team"), ""), round(potn.get("dpm") or 0), LINE_SEP,
+            potn.get("kills") or 0, potn.get("deaths") or 0))
+    maps = s.get("maps") or []
     fields = []
-    for r in off:
-        t = r.get("timing") or {}
-        lua = r.get("lua") or {}
-        status = r.get("timing_status") or "NO_LUA_DATA"
-        lines = ["Stats file **%s** • Lua **%s**" % (mmss(t.get("stats_seconds")), mmss(t.get("lua_seconds")))]
-        if t.get("diff_seconds") is not None:
-            lines[0] += " • Δ %+d s" % round(t["diff_seconds"])
-        if lua:
-            extra = "end: %s" % (lua.get("end_reason") or "?")
-            if lua.get("pause_count"):
-                extra += " • %d pause%s (%s)" % (lua["pause_count"], "s" if lua["pause_count"] != 1 else "",
-                                                 mmss(lua.get("pause_seconds") or 0))
-            lines.append(extra)
-        if t.get("cause"):
-            lines.append("Cause: %s" % t["cause"])
-        lines.append("`%s`" % r.get("file"))
-        fields.append({"name": "%s R%s — %s" % (ctx.round_label(r), r.get("round"), STATUS_LABELS.get(status, status)),
-                       "value": "\n".join(lines), "inline": False})
-    return [{
-        "title": "⏱️ Timing check: stats file vs Lua — %s" % ctx.date,
-        "description": desc,
-        "color": color,
+    if maps:
+        fields.append({"name": "Maps", "inline": False,
+                       "value": "\n".join(_summary_map_line(ctx, i, m) for i, m in enumerate(maps))})
+    for key in ("A", "B"):
+        members = ((s.get("teams") or {}).get(key) or {}).get("players") or []
+        if members:
+            fields.append({"name": ctx.team(key), "inline": True,
+                           "value": limits.truncate("\n".join(esc(p.get("name"), 20) for p in members),
+                                                    limits.FIELD_VALUE)})
+    embed = {
+        "title": "🏁 Night of %s: %s" % (ctx.date, headline),
+        "color": COLOR_SESSION,
+        "description": "\n".join(desc),
         "fields": fields,
-        "footer": {"text": "ALIGNED ≤ 30 s • MINOR DIFF ≤ 60 s • DISCREPANCY > 60 s • Session %s" % ctx.s.get("session_id")},
-    }]
+        "footer": {"text": POTN_RULE},
+    }
+    if s.get("end_at") and unix_of(s["end_at"]) is not None:
+        embed["timestamp"] = s["end_at"]
+    return embed
 
 
 # ---------------------------------------------------------------- assembly
 
-def _messages(base: str, embeds: list[dict], files: list[tuple[str, bytes]] = (), numbered: bool = False) -> list[Message]:
+def _messages(base: str, embeds: list[dict], files: list[tuple[str, bytes]] = (), numbered: bool = False,
+              channel: str = PLAYERS, thread: bool = False) -> list[Message]:
     out = []
     for i, group in enumerate(limits.fit(embeds), 1):
         key = "%s:%d" % (base, i) if numbered else (base if i == 1 else "%s:%d" % (base, i))
         refs = {(e.get(k) or {}).get("url", "")[len("attachment://"):] for e in group for k in ("image", "thumbnail")}
-        mine = [(n, b) for n, b in files if n in refs]
-        out.append(Message(safe_key(key), {"embeds": group, "allowed_mentions": {"parse": []}}, mine))
+        mine = [(n, b) for n, b in files if n in refs or (i == 1 and not n.lower().endswith(".png"))]
+        out.append(Message(safe_key(key), {"embeds": group, "allowed_mentions": {"parse": []}}, mine,
+                           channel=channel, thread=thread))
     return out
 
 
-def build_messages(session: dict, *, graphs: bool = True, draw_graphs=None) -> list[Message]:
-    """Every Discord message for `session`, in posting order, each within Discord's
-    limits. `graphs=False` skips the (slower) PNG rendering; `draw_graphs` replaces
+def _details_filename(ctx: "_Ctx", index: int, m: dict) -> str:
+    label = re.sub(r"[^A-Za-z0-9._-]+", "-", ctx.map_labels.get(index, m.get("map")) or "map").strip("-")
+    return "map%d-%s-details.txt" % (index + 1, label)
+
+
+def players_messages(session: dict, *, graphs: bool = True, details_thread: bool = False,
+                     draw_graphs=None) -> list[Message]:
+    """The players' channel: a card per map in the order the maps finished, the summary,
+    the graphs. `details_thread`: each map's details as thread messages right after
+    its card; otherwise as a text file attached to the card. `draw_graphs` replaces
     `graphs.session_graphs` (e.g. publish.graph_cache.GraphCache.session_graphs)."""
     ctx = _Ctx(session)
-    out: list[Message] = []
     maps = list(enumerate(session.get("maps") or []))
-    last_file = {i: (m.get("r2_file") or m.get("r1_file")) for i, m in maps}
-    map_key = {i: "map:%s" % (m.get("r1_file") or m.get("r2_file") or "%s#%d" % (m.get("map"), i)) for i, m in maps}
-    placed: set[int] = set()
-    for rnd in session.get("rounds") or []:
-        out += _messages("round:%s" % rnd.get("file"), round_embeds(ctx, rnd))
-        for i, m in maps:
-            if i not in placed and last_file[i] == rnd.get("file"):
-                out += _messages(map_key[i], [map_embed(ctx, i, m)])
-                placed.add(i)
+    out: list[Message] = []
     for i, m in maps:
-        if i not in placed:
-            out += _messages(map_key[i], [map_embed(ctx, i, m)])
+        key = "map:%s" % (m.get("r1_file") or m.get("r2_file") or "%s#%d" % (m.get("map"), i))
+        details = map_details_embeds(ctx, i, m)
+        if details_thread:
+            out += _messages(key, [map_card(ctx, i, m, len(maps), "details in the thread")])
+            out += _messages("details:%s" % key[4:], details, thread=True, numbered=True)
+        else:
+            name = _details_filename(ctx, i, m)
+            out += _messages(key, [map_card(ctx, i, m, len(maps), "details: the attached file")],
+                             files=[(name, details_text(details).encode("utf-8"))] if details else [])
     out += _messages("session:summary", [summary_embed(ctx)])
-    out += _messages("session:players", players_embeds(ctx), numbered=True)
-    out += _messages("session:awards", awards_embeds(ctx), numbered=True)
     if graphs and session.get("players"):
         if draw_graphs is None:
             from et_pipeline.publish.graphs import session_graphs as draw_graphs  # matplotlib only when needed
-        for g in draw_graphs(session):
-            embed = {"title": g.title, "description": g.description, "color": g.color,
-                     "image": {"url": "attachment://" + g.filename},
-                     "footer": {"text": "Session %s" % session.get("session_id")}}
-            out += _messages("graph:%s" % g.name, [embed], [(g.filename, g.png)])
-    out += _messages("session:timing", timing_embeds(ctx))
+        drawn = draw_graphs(session)
+        embeds = [{"title": g.title, "description": g.description, "color": g.color,
+                   "image": {"url": "attachment://" + g.filename}} for g in drawn]
+        if embeds:
+            out += _messages("session:graphs", embeds, [(g.filename, g.png) for g in drawn])
+    return out
+
+
+def build_messages(session: dict, *, graphs: bool = True, details_thread: bool = False,
+                   admin: dict | None = None, draw_graphs=None) -> list[Message]:
+    """Every Discord message for `session`, in posting order, each within Discord's
+    limits: the players' channel, then the admins' channel (`admin`: the file facts of
+    et_pipeline.admin_report, `{}` for none; None leaves the admins' channel out). `graphs=False` skips the
+    (slower) PNG rendering; `draw_graphs` as in `players_messages`."""
+    from et_pipeline.publish.admin_embeds import admin_messages
+
+    out = players_messages(session, graphs=graphs, details_thread=details_thread, draw_graphs=draw_graphs)
+    out += admin_messages(session, admin)
     seen: set[str] = set()
     for msg in out:
         if msg.key in seen:

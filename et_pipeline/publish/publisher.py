@@ -22,7 +22,7 @@ from typing import Sequence
 from sqlalchemy.engine import Engine
 
 from et_pipeline.publish import limits, outbox
-from et_pipeline.publish.embeds import Message, build_messages
+from et_pipeline.publish.embeds import ADMINS, PLAYERS, Message, build_messages
 from et_pipeline.publish.webhook import DiscordWebhookClient, PublishError
 from et_pipeline.storage.schema import discord_posts
 
@@ -56,14 +56,24 @@ def content_hash(message: Message) -> str:
 
 def publish_session(session: dict, *, mode: str, engine: Engine | None = None,
                     client: DiscordWebhookClient | None = None, out_dir: str = "out",
-                    messages: Sequence[Message] | None = None) -> PublishSummary:
+                    messages: Sequence[Message] | None = None,
+                    admin_client: DiscordWebhookClient | None = None,
+                    details_client: DiscordWebhookClient | None = None,
+                    details_thread: bool = False, admin_facts: dict | None = None) -> PublishSummary:
     """Publish `session` (one session of the session report). `messages` may be passed
     when already built (otherwise `build_messages(session)`).
 
+    Channels (issue 14): `client` posts the players' channel; `details_client` (the same
+    webhook with `?thread_id=`) the players' details thread, when `details_thread`;
+    `admin_client` the admins' channel (its messages are skipped without one). Every
+    channel shares `discord_posts`: the admins' keys start with `admin:`, so each message
+    is still posted once and edited on change.
+
     * off: nothing.
-    * dry-run: `<out_dir>/<date>/<session_id>/` gets one `<key>.json` per message (payload,
-      hash, attachment names), the PNGs under their attachment names and `index.json`
-      (keys in posting order). Unchanged files are not rewritten; files of messages that
+    * dry-run: `<out_dir>/<date>/<session_id>/players/` and `…/admins/` get one
+      `<key>.json` per message of that channel (payload, hash, attachment names, whether
+      it goes into the details thread), the attachments under their names and
+      `index.json` (keys in posting order). Unchanged files are not rewritten; files of messages that
       no longer exist are removed. `written` counts messages whose files changed.
     * live: post / edit / skip per message against `discord_posts` (needs `engine` and
       `client`). Rejected and ambiguous messages are counted and recorded, not raised
@@ -76,7 +86,8 @@ def publish_session(session: dict, *, mode: str, engine: Engine | None = None,
     summary = PublishSummary()
     if mode == "off":
         return summary
-    msgs = list(messages) if messages is not None else build_messages(session)
+    msgs = list(messages) if messages is not None else build_messages(
+        session, details_thread=details_thread, admin=admin_facts)
     if mode == "dry-run":
         problems = ["%s: %s" % (m.key, v) for m in msgs for v in limits.violations(m.payload, m.files)]
         if problems:
@@ -84,7 +95,8 @@ def publish_session(session: dict, *, mode: str, engine: Engine | None = None,
         return _dry_run(session, msgs, out_dir, summary)
     if engine is None or client is None:
         raise ValueError("live publishing needs an engine and a DiscordWebhookClient")
-    return _live(session, msgs, engine, client, summary)
+    clients = {(PLAYERS, False): client, (PLAYERS, True): details_client, (ADMINS, False): admin_client}
+    return _live(session, [m for m in msgs if clients.get((m.channel, m.thread))], engine, clients, summary)
 
 
 # ---------------------------------------------------------------- dry-run
@@ -113,8 +125,16 @@ def _write_if_changed(path: str, data: bytes) -> bool:
 
 
 def _dry_run(session: dict, msgs: Sequence[Message], out_dir: str, summary: PublishSummary) -> PublishSummary:
-    folder = os.path.join(out_dir, _file_stem(session.get("date") or "undated"),
-                          _file_stem(session.get("session_id") or "session"))
+    base = os.path.join(out_dir, _file_stem(session.get("date") or "undated"),
+                        _file_stem(session.get("session_id") or "session"))
+    for channel in (PLAYERS, ADMINS):
+        mine = [m for m in msgs if m.channel == channel]
+        if mine or os.path.isdir(os.path.join(base, channel)):
+            _dry_run_folder(session, mine, os.path.join(base, channel), summary)
+    return summary
+
+
+def _dry_run_folder(session: dict, msgs: Sequence[Message], folder: str, summary: PublishSummary) -> None:
     os.makedirs(folder, exist_ok=True)
     names = [n for m in msgs for n, _ in m.files]
     keep = {"index.json"}
@@ -129,11 +149,11 @@ def _dry_run(session: dict, msgs: Sequence[Message], out_dir: str, summary: Publ
             keep.add(fname)
             changed |= _write_if_changed(os.path.join(folder, fname), data)
         digest = content_hash(m)
-        doc = {"key": m.key, "hash": digest, "files": attachments, "payload": m.payload}
+        doc = {"key": m.key, "hash": digest, "files": attachments, "payload": m.payload, "thread": m.thread}
         keep.add(stem + ".json")
         changed |= _write_if_changed(os.path.join(folder, stem + ".json"),
                                      (json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode())
-        index.append({"key": m.key, "file": stem + ".json", "hash": digest})
+        index.append({"key": m.key, "file": stem + ".json", "hash": digest, "thread": m.thread})
         if changed:
             summary.written += 1
         else:
@@ -142,14 +162,13 @@ def _dry_run(session: dict, msgs: Sequence[Message], out_dir: str, summary: Publ
                       (json.dumps({"session_id": session.get("session_id"), "date": session.get("date"),
                                    "messages": index}, indent=2, ensure_ascii=False) + "\n").encode())
     for name in os.listdir(folder):
-        if name not in keep and (name.endswith(".json") or name.endswith(".png")):
+        if name not in keep and name.endswith((".json", ".png", ".txt")):
             os.unlink(os.path.join(folder, name))
-    return summary
 
 
 # ---------------------------------------------------------------- live
 
-def _live(session: dict, msgs: Sequence[Message], engine: Engine, client: DiscordWebhookClient,
+def _live(session: dict, msgs: Sequence[Message], engine: Engine, clients: dict,
           summary: PublishSummary) -> PublishSummary:
     session_id = str(session.get("session_id"))
     session_date = str(session.get("date") or (session.get("start") or "")[:10])
@@ -157,6 +176,7 @@ def _live(session: dict, msgs: Sequence[Message], engine: Engine, client: Discor
     with engine.begin() as conn:
         known = outbox.load(conn, session_id)
     for m in msgs:
+        client = clients[(m.channel, m.thread)]
         try:
             _publish_one(m, known.get(m.key), session_id, session_date, engine, client, summary)
         except PublishError as exc:

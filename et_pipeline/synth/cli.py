@@ -20,10 +20,10 @@ def cmd_synth(a) -> int:
 
 def add_synth_parser(subparsers) -> argparse.ArgumentParser:
     s = subparsers.add_parser("synth", help="generate realistic nights of stopwatch files (tests, benchmarks)")
-    s.add_argument("--nights", type=int, required=True)
+    s.add_argument("--nights", type=int, required=True, help="how many nights to generate")
     s.add_argument("--out", required=True, help="folder to write gamestats/, gametimes/ and truth.json into")
-    s.add_argument("--seed", type=int, default=1)
-    s.add_argument("--start-date", default="2025-01-07")
+    s.add_argument("--seed", type=int, default=1, help="random seed (the same seed writes the same files)")
+    s.add_argument("--start-date", default="2025-01-07", help="date of the first night, YYYY-MM-DD")
     s.add_argument("--by-date", action="store_true",
                    help="file variants by deployment date (c0rnp0rn8 from 2026-02-21, ...) instead of a random mix")
     s.add_argument("--edge-rate", type=float, default=None, help="probability of each edge case per night")

@@ -1,0 +1,41 @@
+"""What the admins' channel needs beyond the session report: files that were not read
+or not linked, from the app database. One function, so that a richer source (the
+quarantine and posting queries of issue 12) can replace it without touching the
+messages (publish/admin_embeds.py reads only the document returned here).
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from et_pipeline.storage import schema as t
+
+NOT_READ = ("quarantined", "duplicate", "unassigned")
+
+
+def admin_facts(conn: Connection, dates: list[str], *, pairing_window_minutes: float,
+                now: datetime | None = None) -> dict[str, dict]:
+    """{session date: facts} for the given partitions. Facts: `files` (not read, with
+    the reason and the file's time), `timing_unlinked` and `awards_unlinked` (source and
+    link status), `now` and `pairing_window_minutes` (for the time-dependent alerts)."""
+    now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    out = {d: dict(files=[], timing_unlinked=[], awards_unlinked=[], now=now.isoformat(timespec="seconds"),
+                   pairing_window_minutes=pairing_window_minutes) for d in dates}
+    sf = t.server_files
+    for r in conn.execute(select(sf.c.path, sf.c.name, sf.c.session_date, sf.c.status, sf.c.error, sf.c.mtime)
+                          .where(sf.c.session_date.in_(dates), sf.c.status.in_(NOT_READ)).order_by(sf.c.path)):
+        out[r.session_date]["files"].append(dict(
+            path=r.path, name=r.name, status=r.status, error=r.error,
+            mtime_at=datetime.fromtimestamp(r.mtime, timezone.utc).isoformat(timespec="seconds")))
+    lt = t.lua_round_teams
+    for r in conn.execute(select(lt.c.source, lt.c.session_date, lt.c.link_status)
+                          .where(lt.c.session_date.in_(dates), lt.c.round_key.is_(None)).order_by(lt.c.source)):
+        out[r.session_date]["timing_unlinked"].append(dict(source=r.source, link_status=r.link_status))
+    aw = t.awards
+    for r in conn.execute(select(aw.c.source, aw.c.session_date, aw.c.link_status)
+                          .where(aw.c.session_date.in_(dates), aw.c.round_key.is_(None))
+                          .group_by(aw.c.source, aw.c.session_date, aw.c.link_status).order_by(aw.c.source)):
+        out[r.session_date]["awards_unlinked"].append(dict(source=r.source, link_status=r.link_status))
+    return out

@@ -1,0 +1,159 @@
+"""What `et-pipeline run` shows a person: live progress while the job works, a summary per date after.
+
+Progress is driven by the run's own events (`RunEvent`, forwarded from Dagster by
+`et_pipeline.defs.run_events`), never by re-doing or guessing work. The bar goes to stderr
+and only when stderr is a terminal (rich), so logs, pipes and cron mails stay clean; the
+summary goes to stdout. `-v` adds one line per finished step with its own numbers and the
+assets' own log messages, not Dagster's debug stream.
+"""
+import sys
+import time
+from dataclasses import dataclass, field
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+BAD_STATUSES = ("quarantined", "duplicate", "read_error", "unassigned")
+UNCHANGED_LISTED = 5      # more unchanged dates than this are folded into one line
+
+
+@dataclass(frozen=True)
+class RunEvent:
+    """One event of a run, reduced to what a person needs: kind (Dagster's event type name, or
+    LOG for an asset's own message), the step (asset or check), a message and small counts."""
+
+    kind: str
+    step: str | None = None
+    message: str = ""
+    level: int = 20
+    counts: dict = field(default_factory=dict)
+
+
+def _span(dates: list[str]) -> str:
+    return dates[0] if len(dates) == 1 else "%s … %s (%d dates)" % (dates[0], dates[-1], len(dates))
+
+
+class RunProgress:
+    """Dates and steps of `run`, drawn on stderr while it works."""
+
+    def __init__(self, verbose: bool = False, stream=None):
+        self.stream = stream or sys.stderr
+        self.verbose = verbose
+        self.live = _is_terminal(self.stream) and _is_terminal(sys.stdout)
+        self.console = Console(file=self.stream, highlight=False)
+        self._bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                             TextColumn("steps"), TimeElapsedColumn(), console=self.console, transient=True,
+                             disable=not self.live)
+        self._task = self._bar.add_task("starting", total=None)
+        self._label = ""
+        self._started: dict[str, float] = {}
+        self._counts: dict[str, dict] = {}
+        self._checks: dict[str, str] = {}
+        self._done = 0
+
+    def __enter__(self):
+        self._bar.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._bar.stop()
+
+    def phase(self, text: str) -> None:
+        """A step before the Dagster run (listing the source, planning)."""
+        self._bar.update(self._task, description=text)
+        self._say(text)
+
+    def start_runs(self, blocks: list[list[str]], steps_per_run: int) -> None:
+        self._bar.update(self._task, total=len(blocks) * steps_per_run, completed=0)
+        self._steps_per_run = steps_per_run
+        self._done = 0
+
+    def start_block(self, index: int, blocks: list[list[str]]) -> None:
+        self._label = _span(blocks[index]) + ("" if len(blocks) == 1 else "  [run %d/%d]" % (index + 1, len(blocks)))
+        self._bar.update(self._task, description=self._label, completed=index * self._steps_per_run)
+        self._say("run %s" % self._label)
+
+    def end_block(self, index: int) -> None:
+        self._bar.update(self._task, completed=(index + 1) * self._steps_per_run)
+
+    def on_event(self, ev: RunEvent) -> None:
+        if ev.kind == "STEP_START":
+            self._started[ev.step] = time.monotonic()
+            self._bar.update(self._task, description="%s  %s" % (self._label, ev.step))
+        elif ev.kind == "ASSET_MATERIALIZATION":
+            self._counts.setdefault(ev.step, ev.counts)           # one per date, the same numbers
+        elif ev.kind == "ASSET_CHECK_EVALUATION":
+            self._checks[ev.step] = ev.message
+        elif ev.kind in ("STEP_SUCCESS", "STEP_FAILURE", "STEP_SKIPPED"):
+            self._bar.advance(self._task)
+            took = time.monotonic() - self._started.pop(ev.step, time.monotonic())
+            nums = "  ".join("%s %s" % (k.replace("_", " "), v) for k, v in self._counts.pop(ev.step, {}).items())
+            what = {"STEP_SUCCESS": "done", "STEP_FAILURE": "FAILED", "STEP_SKIPPED": "skipped"}[ev.kind]
+            if ev.step in self._checks:
+                self._say("    %s" % self._checks.pop(ev.step))
+            else:
+                self._say("  %-18s %-7s %5.1f s  %s" % (ev.step, what, took, nums))
+        elif ev.kind == "LOG" and ev.level >= 20:
+            self._say("  %s: %s" % (ev.step or "run", ev.message))
+
+    def _say(self, line: str) -> None:
+        if self.verbose:
+            if self.live:
+                self.console.print(line, markup=False)
+            else:
+                print(line, file=self.stream, flush=True)
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+@dataclass
+class DateSummary:
+    """What `run` says about one session date once the job is done."""
+
+    date: str
+    updated: bool
+    rounds: int = 0
+    files: int = 0
+    sessions: list[tuple[str, str, int, int, int]] = field(default_factory=list)  # (team A, team B, a, b, maps)
+    bad: list[tuple[str, str, str]] = field(default_factory=list)                 # (status, path, reason)
+
+    def line(self) -> str:
+        n = len(self.sessions)
+        score = ", ".join("%s %d-%d %s" % (a, sa, sb, b) for a, b, sa, sb, _ in self.sessions) or "no session"
+        return "%s  %s  %-10s %4d files read  %d session%s  %2d maps  %-24s %s" % (
+            self.date, "updated" if self.updated else "unchanged", "%d rounds" % self.rounds, self.files, n,
+            " " if n == 1 else "s", sum(s[4] for s in self.sessions), score,
+            "%d bad file%s" % (len(self.bad), "" if len(self.bad) == 1 else "s") if self.bad else "no bad files")
+
+
+def summary_lines(dates: list[DateSummary], unassigned: list[tuple[str, str, str]], ignored: int,
+                  failed: list[str], seconds: float) -> list[str]:
+    """The closing summary: one line per updated date (bad files under it), unchanged dates folded
+    when there are many, files that belong to no date, failures last."""
+    out = []
+    unchanged = [d for d in dates if not d.updated]
+    fold = len(unchanged) > UNCHANGED_LISTED
+    for d in dates:
+        if d.updated or not fold:
+            out.append(d.line())
+            out += ["  %s  %s: %s" % (status.upper(), path, reason) for status, path, reason in d.bad]
+    if fold:
+        bad = sum(len(d.bad) for d in unchanged)
+        out.append("%d dates unchanged (%s … %s)%s" % (
+            len(unchanged), unchanged[0].date, unchanged[-1].date,
+            ", %d bad file%s among them (see server_files)" % (bad, "" if bad == 1 else "s") if bad else ""))
+    out += ["%s  %s: %s" % (status.upper(), path, reason) for status, path, reason in unassigned]
+    if ignored:
+        out.append("ignored %d unrelated file(s)" % ignored)
+    updated = [d for d in dates if d.updated]
+    out.append("%d date%s processed, %d unchanged, %d bad file%s, %.1f s" % (
+        len(updated), "" if len(updated) == 1 else "s", len(unchanged),
+        sum(len(d.bad) for d in dates) + len(unassigned), "" if sum(len(d.bad) for d in dates) + len(unassigned) == 1 else "s",
+        seconds))
+    out += failed
+    return out

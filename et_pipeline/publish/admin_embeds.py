@@ -1,0 +1,163 @@
+"""The admins' channel (issue 14 §2): what only admins need, kept out of the players'
+channel. Three messages per session, always present so that a change edits them:
+
+* `admin:timing`  — stats file versus Lua for every round not ALIGNED, with the cause
+  (DOMAIN 8.3/8.4);
+* `admin:files`   — quarantined, duplicate and unassigned files with their reasons, and
+  timing or award files that could not be linked to a round (deferred or unlinked);
+* `admin:alerts`  — what needs a look during a live night: a round 1 with no round 2
+  after the pairing window, a round with no timing file, a file that stays quarantined.
+
+`facts` is the document `et_pipeline.admin_report.admin_facts` builds from the database
+(`{}` when only a session report is at hand; None: no admins' messages at all).
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from et_pipeline.publish.embeds import (ADMINS, COLOR_GREEN, COLOR_GREY, COLOR_ORANGE, COLOR_RED, Message, _Ctx,
+                                        _messages, limits, mmss)
+
+STATUS_LABELS = {"ALIGNED": "✅ ALIGNED", "MINOR_DIFF": "⚡ MINOR DIFF", "DISCREPANCY": "⚠️ DISCREPANCY",
+                 "NO_LUA_DATA": "❓ NO LUA DATA"}
+FILE_STATUS = {"quarantined": "🚫 quarantined", "duplicate": "♊ duplicate", "unassigned": "❔ unassigned"}
+
+
+def timing_embed(ctx: _Ctx) -> dict:
+    """Stats file versus Lua for every round that is not ALIGNED."""
+    rounds = ctx.s.get("rounds") or []
+    counts: dict[str, int] = {}
+    for r in rounds:
+        st = r.get("timing_status") or "NO_LUA_DATA"
+        counts[st] = counts.get(st, 0) + 1
+    off = [r for r in rounds if (r.get("timing_status") or "NO_LUA_DATA") != "ALIGNED"]
+    if not rounds:
+        desc, color = "No rounds in this session.", COLOR_GREY
+    elif not off:
+        desc, color = "✅ All %d rounds aligned: the stats files and the Lua timing agree within 30 s." % len(rounds), \
+            COLOR_GREEN
+    else:
+        desc = " • ".join("%s %d" % (STATUS_LABELS[s], counts[s])
+                          for s in ("ALIGNED", "MINOR_DIFF", "DISCREPANCY", "NO_LUA_DATA") if counts.get(s))
+        worst = {r.get("timing_status") for r in off}
+        color = COLOR_RED if "DISCREPANCY" in worst else COLOR_ORANGE if "MINOR_DIFF" in worst else COLOR_GREY
+    fields = []
+    for r in off:
+        t = r.get("timing") or {}
+        lua = r.get("lua") or {}
+        status = r.get("timing_status") or "NO_LUA_DATA"
+        lines = ["Stats file **%s** • Lua **%s**" % (mmss(t.get("stats_seconds")), mmss(t.get("lua_seconds")))]
+        if t.get("diff_seconds") is not None:
+            lines[0] += " • Δ %+d s" % round(t["diff_seconds"])
+        if lua:
+            extra = "end: %s" % (lua.get("end_reason") or "?")
+            if lua.get("pause_count"):
+                extra += " • %d pause%s (%s)" % (lua["pause_count"], "s" if lua["pause_count"] != 1 else "",
+                                                 mmss(lua.get("pause_seconds") or 0))
+            lines.append(extra)
+        if t.get("cause"):
+            lines.append("Cause: %s" % t["cause"])
+        lines.append("`%s`" % r.get("file"))
+        fields.append({"name": "%s R%s — %s" % (ctx.round_label(r), r.get("round"), STATUS_LABELS.get(status, status)),
+                       "value": "\n".join(lines), "inline": False})
+    return {
+        "title": "⏱️ Timing check: stats file vs Lua — %s" % ctx.date,
+        "description": desc,
+        "color": color,
+        "fields": fields,
+        "footer": {"text": "ALIGNED ≤ 30 s • MINOR DIFF ≤ 60 s • DISCREPANCY > 60 s • Session %s" % ctx.s.get("session_id")},
+    }
+
+
+def files_embed(ctx: _Ctx, facts: dict) -> dict:
+    """Files that were not read, or read but not linked to a round, with the reason."""
+    problems = [f for f in facts.get("files") or [] if f.get("status") in FILE_STATUS]
+    unlinked = list(facts.get("timing_unlinked") or []) + list(facts.get("awards_unlinked") or [])
+    fields = []
+    blocks = ["%s `%s`\n%s" % (FILE_STATUS[f["status"]], f.get("path") or f.get("name"),
+                               limits.truncate(f.get("error") or "no reason recorded", 300)) for f in problems]
+    for j, chunk in enumerate(limits.join_blocks(blocks, limits.FIELD_VALUE)):
+        fields.append({"name": "Files not read (%d)%s" % (len(problems), limits.CONT if j else ""), "value": chunk,
+                       "inline": False})
+    blocks = ["`%s`: %s" % (u.get("source"), (u.get("link_status") or "not linked").replace("_", " ")) for u in unlinked]
+    for j, chunk in enumerate(limits.join_blocks(blocks, limits.FIELD_VALUE)):
+        fields.append({"name": "Timing and award files not linked to a round (%d)%s" % (len(unlinked),
+                                                                                    limits.CONT if j else ""),
+                       "value": chunk, "inline": False})
+    ok = not problems and not unlinked
+    return {
+        "title": "📂 Files — %s" % ctx.date,
+        "description": "✅ Every file was read and linked to its round." if ok else
+        "%d file(s) not read, %d not linked. A corrected copy of a file (new size or time) is read on the next run."
+        % (len(problems), len(unlinked)),
+        "color": COLOR_GREEN if ok else COLOR_ORANGE,
+        "fields": fields,
+        "footer": {"text": "Session %s" % ctx.s.get("session_id")},
+    }
+
+
+def _parse(iso: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(iso) if iso else None
+    except ValueError:
+        return None
+
+
+def alerts(session: dict, facts: dict | None) -> list[str]:
+    """The live alerts, as lines (empty: nothing to look at). Time-dependent ones need
+    `facts["now"]` (ISO with offset) and `facts["pairing_window_minutes"]`."""
+    facts = facts or {}
+    now = _parse(facts.get("now"))
+    window = timedelta(minutes=float(facts.get("pairing_window_minutes") or 45))
+    out = []
+    for r in session.get("rounds") or []:
+        ended = _parse(r.get("ended_at"))
+        if r.get("round") == 1 and r.get("pairing") in ("abandoned_r1", "r1_only", "pending_r1"):
+            if r.get("pairing") == "abandoned_r1" or (now and ended and now - ended > window):
+                out.append("🕳️ `%s`: round 1 with no round 2 after %d min" % (r.get("file"), window.total_seconds() // 60))
+        if r.get("orphan"):
+            out.append("🧩 `%s`: round 2 with no round 1 (not counted)" % r.get("file"))
+        if (r.get("timing_status") or "NO_LUA_DATA") == "NO_LUA_DATA":
+            out.append("⏱️ `%s`: no timing file linked" % r.get("file"))
+    for f in facts.get("files") or []:
+        if f.get("status") != "quarantined":
+            continue
+        since = f.get("mtime_at") and _parse(f["mtime_at"])
+        if now and since and now - since > window:
+            out.append("🚫 `%s`: still quarantined after %d min (%s)" % (f.get("path"), window.total_seconds() // 60,
+                                                                        limits.truncate(f.get("error") or "?", 120)))
+    return out
+
+
+def alerts_embed(ctx: _Ctx, facts: dict | None) -> dict:
+    lines = alerts(ctx.s, facts)
+    fields = [{"name": "Needs a look (%d)%s" % (len(lines), limits.CONT if j else ""), "value": chunk, "inline": False}
+              for j, chunk in enumerate(limits.join_blocks(lines, limits.FIELD_VALUE))]
+    return {
+        "title": "🚨 Alerts — %s" % ctx.date,
+        "description": "✅ Nothing to look at." if not lines else
+        "Rounds or files of this session that need an admin.",
+        "color": COLOR_GREEN if not lines else COLOR_RED,
+        "fields": fields,
+        "footer": {"text": "Session %s" % ctx.s.get("session_id")},
+    }
+
+
+def admin_messages(session: dict, facts: dict | None) -> list[Message]:
+    """The admins' messages; none when `facts` is None (no admins' channel asked for)."""
+    if facts is None:
+        return []
+    ctx = _Ctx(session)
+    return (_messages("admin:timing", [timing_embed(ctx)], channel=ADMINS)
+            + _messages("admin:files", [files_embed(ctx, facts)], channel=ADMINS)
+            + _messages("admin:alerts", [alerts_embed(ctx, facts)], channel=ADMINS))
+
+
+def run_failure_message(run_id: str, job: str, partitions: str, error: str, when: str | None) -> Message:
+    """A failed run, once per run (the key holds its id): which dates, what failed."""
+    lines = ["Job `%s` • dates %s" % (job, partitions or "—"), "```\n%s\n```" % limits.truncate(error or "?", 1500)]
+    embed = {"title": "❌ Run failed", "color": COLOR_RED, "description": "\n".join(lines),
+             "footer": {"text": "Run %s" % run_id}}
+    if when:
+        embed["timestamp"] = when
+    return _messages("admin:run-failed:%s" % run_id, [embed], channel=ADMINS)[0]

@@ -1,0 +1,46 @@
+"""Following the README lands the UI on the instance and database `make demo` wrote, and runs
+started by `et-pipeline run` are filed like runs started in the UI (issue 14 §4)."""
+import re
+from pathlib import Path
+
+import dagster as dg
+import yaml
+from dagster._core.storage.tags import REPOSITORY_LABEL_TAG
+
+from et_pipeline.cli import CODE_LOCATION, DEFAULT_DB, main
+
+ROOT = Path(__file__).parent.parent
+
+
+def _make_var(name: str) -> str:
+    return re.search(r"^%s\s*:?=\s*(\S+)" % name, (ROOT / "Makefile").read_text(), re.M).group(1)
+
+
+def test_env_example_never_points_the_ui_elsewhere():
+    env = dict(line.split("=", 1) for line in (ROOT / ".env.example").read_text().splitlines()
+               if line and not line.startswith("#"))
+    assert "DAGSTER_HOME" not in env              # dagster dev loads .env over the environment: even empty wins
+    db = _make_var("DB")
+    assert env["ET_DB_URL"] == db == DEFAULT_DB   # make demo writes, make dev reads, the CLI defaults to it
+    dev = re.search(r"^dev:.*?(?=^\S)", (ROOT / "Makefile").read_text(), re.M | re.S).group(0)
+    assert "DAGSTER_HOME=$(CURDIR)/.dagster_home" in dev and "ET_DB_URL=$(DB)" in dev
+    assert "--dagster-home .dagster_home" in (ROOT / "Makefile").read_text()
+    assert not (ROOT / "dagster.yaml").exists()  # dagster dev warns that a dagster.yaml beside DAGSTER_HOME is ignored
+    assert ".env" in (ROOT / ".gitignore").read_text().splitlines()
+
+
+def test_cli_runs_are_filed_under_the_code_location_like_ui_runs(tmp_path, night, capsys):
+    location = yaml.safe_load((ROOT / "workspace.yaml").read_text())["load_from"][0]["python_module"]
+    assert location["location_name"] == CODE_LOCATION
+    home = tmp_path / "dh"
+    assert main(["run", "--source", str(night), "--db", "sqlite:///%s" % (tmp_path / "et.db"),
+                 "--dagster-home", str(home), "--publish", "off"]) == 0
+    capsys.readouterr()
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        # the filter the UI's job page and runs timeline use
+        runs = instance.get_runs(dg.RunsFilter(job_name="session_job",
+                                               tags={REPOSITORY_LABEL_TAG: "__repository__@" + CODE_LOCATION}))
+        assert len(runs) == 1
+        tags = runs[0].tags
+        assert tags["dagster/asset_partition_range_start"] == tags["dagster/asset_partition_range_end"] == "2026-02-05"
+        assert tags["dagster/code_location"] == CODE_LOCATION
