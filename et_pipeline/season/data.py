@@ -46,7 +46,7 @@ class SeasonTables:
     awards: pd.DataFrame             # award rows with a human GUID
     vs: pd.DataFrame                 # VS lines: subject_guid, opponent_guid, kills, deaths, round context
     bots: frozenset                  # GUIDs ever flagged as bots
-    bot_names: dict                  # bot GUID -> last name (for the `players` table's flag column)
+    bot_rows: pd.DataFrame           # guid, name, session_date, start_unix of every bot round row (flagged only)
 
 
 def _date_filter(table, as_of: str | None):
@@ -85,7 +85,6 @@ def load_tables(engine_or_conn, as_of: str | None = None, rules: Rules = Rules()
     allp = _frame(conn, select(*[p.c[c] for c in PLAYER_COLUMNS], p.c.is_bot).where(*_date_filter(p, as_of)))
     bot_rows = allp[allp["is_bot"].astype(bool)]
     bots = frozenset(bot_rows["guid"])
-    bot_names = dict(zip(bot_rows["guid"], bot_rows["name"]))
     humans = allp[~allp["is_bot"].astype(bool) & ~allp["guid"].isin(bots) & (allp["guid"] != "")].drop(columns="is_bot")
     aimed = _frame(conn, select(w.c.round_key, w.c.player_key, func.sum(w.c.hits).label("aimed_hits"),
                                 func.sum(w.c.shots).label("aimed_shots"),
@@ -99,11 +98,13 @@ def load_tables(engine_or_conn, as_of: str | None = None, rules: Rules = Rules()
                       "duration"]]
     players = players.merge(context, on="round_key", how="inner")
     players = players[~players["orphan"].astype(bool)].drop(columns="orphan")
+    bot_rows = bot_rows[["round_key", "guid", "name"]].merge(context[["round_key", "session_date", "start_unix"]],
+                                                             on="round_key", how="inner")
     players = players.sort_values(["start_unix", "round_key", "guid"], kind="mergesort").reset_index(drop=True)
 
     m = t.map_results
     maps = _frame(conn, select(m.c.session_date, m.c.session_id, m.c.play_index, m.c.map, m.c.r1_key, m.c.r2_key,
-                               m.c.winner, m.c.time_a, m.c.time_b)
+                               m.c.winner, m.c.time_a, m.c.time_b, m.c.r1_defender_side)
                   .where(m.c.counted.is_(True), m.c.r2_key.is_not(None), *_date_filter(m, as_of)))
     ends = rounds.set_index("round_key")
     maps = maps[maps["r1_key"].isin(ends.index) & maps["r2_key"].isin(ends.index)].copy()
@@ -124,7 +125,7 @@ def load_tables(engine_or_conn, as_of: str | None = None, rules: Rules = Rules()
     vs = _vs_lines(conn, as_of, humans, bots)
     dates = sorted(set(rounds["session_date"]))
     return SeasonTables(as_of=as_of, dates=dates, rounds=rounds, players=players, maps=maps, teams=teams,
-                        awards=awards, vs=vs, bots=bots, bot_names=bot_names)
+                        awards=awards, vs=vs, bots=bots, bot_rows=bot_rows)
 
 
 def _round_times(rounds: pd.DataFrame, tz: ZoneInfo) -> pd.DataFrame:
