@@ -28,6 +28,11 @@ ROUND_RECORDS = (("round_kills", "kills", "most kills in a round"),
                  ("round_dpm", "dpm", "best DPM in a round (at least %d s played)" % MIN_DPM_SECONDS))
 
 
+def _int(v) -> int | None:
+    v = _none(v)
+    return None if v is None else int(v)
+
+
 def attacks(tables: SeasonTables) -> pd.DataFrame:
     """Every round of a counted map: its attackers, whether they succeeded, and the time."""
     rounds = tables.rounds.set_index("round_key")
@@ -39,14 +44,15 @@ def attacks(tables: SeasonTables) -> pd.DataFrame:
         for number, key in ((1, m.r1_key), (2, m.r2_key)):
             r = rounds.loc[key]
             lua = dict(playtime_seconds=_none(r["playtime_seconds"]), end_reason=_none(r["end_reason"]),
-                       surrender_team=_none(r["surrender_team"]))
-            facts = round_facts(dict(round_key=key, defender=_none(r["defender"]), winner=_none(r["winner"]),
-                                     time_limit_seconds=_none(r["time_limit_seconds"]),
-                                     next_time_limit_seconds=_none(r["next_time_limit_seconds"]),
+                       surrender_team=_int(r["surrender_team"]))
+            facts = round_facts(dict(round_key=key, defender=_int(r["defender"]), winner=_int(r["winner"]),
+                                     time_limit_seconds=_int(r["time_limit_seconds"]),
+                                     next_time_limit_seconds=_int(r["next_time_limit_seconds"]),
                                      header_playtime_seconds=_none(r["header_playtime_seconds"])),
                                 lua if lua["end_reason"] is not None or lua["playtime_seconds"] is not None else None, ())
             surrender = is_surrender(facts.end_reason, facts.surrender_team)
             ok = attackers_succeeded(facts)
+            ok = None if ok is None else bool(ok)
             seconds, _ = attack_time(facts)
             defender = facts.defender if facts.defender in (1, 2) else _none(m.r1_defender_side)
             attack_side = 3 - int(defender) if defender in (1, 2) else None
