@@ -197,6 +197,9 @@ def main(argv=None) -> int:
     from et_pipeline.synth.cli import add_synth_parser
 
     add_synth_parser(sub)
+    from et_pipeline.season.cli import add_season_parsers
+
+    add_season_parsers(sub)
     a = ap.parse_args(argv)
     return a.fn(a)
 

@@ -8,6 +8,8 @@ from et_pipeline.config import Rules, rules_from_env
 from et_pipeline.defs.assets import ALL_ASSETS
 from et_pipeline.defs.checks import ALL_CHECKS
 from et_pipeline.defs.resources import DatabaseResource, DiscordWebhook, RulesResource, StatsSourceResource
+from et_pipeline.defs.season_assets import SEASON_ASSETS
+from et_pipeline.defs.season_automation import season_automation_sensor
 from et_pipeline.defs.sensors import build_sensor, settle_seconds_from_env
 
 JOB_NAME = "session_job"
@@ -23,8 +25,8 @@ def build_definitions(*, source: StatsSourceResource, db_url: str, rules: Rules,
                       settle_seconds: float = 120.0) -> dg.Definitions:
     job = session_job()
     return dg.Definitions(
-        assets=ALL_ASSETS, asset_checks=ALL_CHECKS, jobs=[job],
-        sensors=[build_sensor(job, settle_seconds)],
+        assets=[*ALL_ASSETS, *SEASON_ASSETS], asset_checks=ALL_CHECKS, jobs=[job],
+        sensors=[build_sensor(job, settle_seconds), season_automation_sensor()],
         resources={"source": source, "database": DatabaseResource(url=db_url),
                    "rules": RulesResource.from_rules(rules), "discord": discord},
         executor=dg.in_process_executor,
