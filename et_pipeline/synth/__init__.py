@@ -59,7 +59,8 @@ def generate(nights: int, out_dir: str, seed: int = 1, start_date: str = "2025-0
                                 edge_rate=edge_rate if edge_rate is not None else DEFAULT_EDGE_RATE),
                  outcome_model=dict(base=outcome.BASE, k=outcome.K, sigma=outcome.SIGMA,
                                     min_seconds=outcome.MIN_SECONDS, margin=outcome.MARGIN),
-                 people={p.guid8: dict(name=p.clean_name, skill=p.skill, regularity=p.regularity) for p in people},
+                 people={p.guid8: dict(name=p.clean_name, skill=p.stopwatch_skill, frag_skill=p.skill, regularity=p.regularity)
+                         for p in people},
                  nights=out)
     if write_truth:
         with open(os.path.join(out_dir, "truth.json"), "w", encoding="utf-8") as fh:

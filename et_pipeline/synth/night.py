@@ -104,7 +104,7 @@ class Outcome:
 
 def _strength(players: list[Player], side: int) -> float:
     """Mean log latent skill of the side's players (synth.outcome.team_strength)."""
-    return outcome.team_strength([p.person.skill for p in players if p.side == side])
+    return outcome.team_strength([p.person.stopwatch_skill for p in players if p.side == side])
 
 
 def _outcome(rng: random.Random, limit: int, natural: int, force: str | None) -> Outcome:
