@@ -314,6 +314,8 @@ CREATE TABLE season_map_records (
 	r1_file VARCHAR(260), 
 	round INTEGER, 
 	successful_attacks INTEGER NOT NULL, 
+	verified BOOLEAN, 
+	unverified_attacks INTEGER NOT NULL, 
 	full_holds INTEGER NOT NULL, 
 	holds TEXT NOT NULL, 
 	PRIMARY KEY (map)

@@ -78,7 +78,9 @@ def load_tables(engine_or_conn, as_of: str | None = None, rules: Rules = Rules()
                               t.lua_timings.c.end_reason, t.lua_timings.c.surrender_team)
                  .join(t.lua_timings, t.lua_timings.c.source == t.lua_round_teams.c.source)
                  .where(t.lua_round_teams.c.round_key.is_not(None), *_date_filter(t.lua_round_teams, as_of)))
+    lua["lua_linked"] = True
     rounds = rounds.merge(lua, on="round_key", how="left")
+    rounds["lua_linked"] = rounds["lua_linked"].eq(True)
     rounds = _round_times(rounds, tz)
     rounds = rounds.sort_values(["start_unix", "round_key"], kind="mergesort").reset_index(drop=True)
 

@@ -62,8 +62,9 @@ def season_document(season: Season, with_ratings: bool = True) -> dict:
                    last_seen=p["last_seen"], **_career(alltime[p["guid"]][""], ratings.get(p["guid"])))
         players.append(doc)
     maps = [dict(map=m["map"], fastest_attack_seconds=m["fastest_attack_seconds"], guids=m["guids"], date=m["date"],
-                 session_id=m["session_id"], r1_file=m["r1_file"], round=m["round"],
-                 successful_attacks=m["successful_attacks"], full_holds=m["full_holds"])
+                 session_id=m["session_id"], r1_file=m["r1_file"], round=m["round"], verified=m["verified"],
+                 successful_attacks=m["successful_attacks"], unverified_attacks=m["unverified_attacks"],
+                 full_holds=m["full_holds"])
             for m in season.records["maps"]]
     doc = dict(as_of=season.tables.as_of or (season.tables.dates[-1] if season.tables.dates else None),
                nights=len(season.tables.dates), maps_counted=len(season.games), players=players,

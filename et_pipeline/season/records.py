@@ -3,11 +3,18 @@ records; and, per night, the records that fell that night.
 
 * Successful attack (CONTRACT 5): a round of a counted map whose attackers set (R1) or
   beat (R2) the time and ended it by the objective, i.e. `domain.scoring`'s
-  `attackers_succeeded` and not a surrender. Its time is `domain.scoring.attack_time`
-  (the Lua measurement, else the header playtime, else the stopwatch clock) rounded to
-  whole seconds; the players are the humans on the attacking side of that round.
-* Full hold: a counted map's round 1 whose attackers did not complete (not a surrender):
-  the defenders held for the map's whole time limit.
+  `attackers_succeeded` and not a surrender by the linked Lua timing row. Its time is
+  `domain.scoring.attack_time` (the Lua measurement, else the header playtime, else the
+  stopwatch clock) rounded to whole seconds; the players are the humans on the
+  attacking side of that round.
+* Without a Lua row the end reason is unknown: when the defenders surrender, the engine
+  writes the attackers as winners and the elapsed time as the clock, exactly as for an
+  objective (FORMATS 2, field 8), and an attackers' surrender looks like a hold. Such
+  rounds still count (webhook v1.6.0 wrote no round-2 file at all, so leaving them out
+  would lose most round-2 records of those nights); a record set by one says
+  `verified: false`, and `unverified_attacks` counts them per map.
+* Full hold: a counted map's round 1 whose attackers did not complete (not a
+  surrender): the defenders held for the map's whole time limit.
 * Single-round records over the humans' rows of paired rounds: most kills, most damage
   given, best DPM among rounds of at least `MIN_DPM_SECONDS` played.
 * A record falls on a night when that night's best strictly beats the best of every
@@ -43,13 +50,14 @@ def attacks(tables: SeasonTables) -> pd.DataFrame:
     for m in tables.maps.itertuples(index=False):
         for number, key in ((1, m.r1_key), (2, m.r2_key)):
             r = rounds.loc[key]
+            verified = bool(r["lua_linked"])
             lua = dict(playtime_seconds=_none(r["playtime_seconds"]), end_reason=_none(r["end_reason"]),
                        surrender_team=_int(r["surrender_team"]))
             facts = round_facts(dict(round_key=key, defender=_int(r["defender"]), winner=_int(r["winner"]),
                                      time_limit_seconds=_int(r["time_limit_seconds"]),
                                      next_time_limit_seconds=_int(r["next_time_limit_seconds"]),
                                      header_playtime_seconds=_none(r["header_playtime_seconds"])),
-                                lua if lua["end_reason"] is not None or lua["playtime_seconds"] is not None else None, ())
+                                lua if verified else None, ())
             surrender = is_surrender(facts.end_reason, facts.surrender_team)
             ok = attackers_succeeded(facts)
             ok = None if ok is None else bool(ok)
@@ -60,11 +68,13 @@ def attacks(tables: SeasonTables) -> pd.DataFrame:
                 map=m.map, session_date=m.session_date, session_id=m.session_id, r1_file=m.r1_file,
                 round=number, file=r["file"], start_unix=float(r["start_unix"]),
                 success=bool(ok) and not surrender, hold=ok is False and not surrender,
+                verified=verified, unverified=bool(ok) and not verified,
                 seconds=int(round(seconds)) if seconds is not None else None,
                 attackers=tuple(sorted(side_members.get((key, attack_side), []))) if attack_side else (),
                 defenders=tuple(sorted(side_members.get((key, 3 - attack_side), []))) if attack_side else ()))
     return pd.DataFrame(rows, columns=["map", "session_date", "session_id", "r1_file", "round", "file",
-                                       "start_unix", "success", "hold", "seconds", "attackers", "defenders"])
+                                       "start_unix", "success", "hold", "verified", "unverified", "seconds", "attackers",
+                                       "defenders"])
 
 
 def _map_records(att: pd.DataFrame) -> list[dict]:
@@ -80,7 +90,9 @@ def _map_records(att: pd.DataFrame) -> list[dict]:
             session_id=best["session_id"] if best is not None else None,
             r1_file=best["r1_file"] if best is not None else None,
             round=int(best["round"]) if best is not None else None,
-            successful_attacks=int(len(wins)), full_holds=int(len(holds)),
+            verified=bool(best["verified"]) if best is not None else None,
+            successful_attacks=int(len(wins)), unverified_attacks=int(grp["unverified"].sum()),
+            full_holds=int(len(holds)),
             holds=[dict(date=h.session_date, session_id=h.session_id, r1_file=h.r1_file, guids=list(h.defenders))
                    for h in holds.itertuples(index=False)]))
     return out

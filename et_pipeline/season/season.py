@@ -46,8 +46,9 @@ def table_rows(players: dict | None = None, careers: dict | None = None, records
     if records is not None:
         out["season_map_records"] = [dict(map=m["map"], fastest_attack_seconds=m["fastest_attack_seconds"],
                                           guids=json.dumps(m["guids"]), night=m["date"], session_id=m["session_id"],
-                                          r1_file=m["r1_file"], round=m["round"],
-                                          successful_attacks=m["successful_attacks"], full_holds=m["full_holds"],
+                                          r1_file=m["r1_file"], round=m["round"], verified=m["verified"],
+                                          successful_attacks=m["successful_attacks"],
+                                          unverified_attacks=m["unverified_attacks"], full_holds=m["full_holds"],
                                           holds=json.dumps(m["holds"])) for m in records["maps"]]
         out["season_round_records"] = [dict({k: v for k, v in r.items() if k != "date"}, night=r["date"])
                                        for r in records["rounds"]]

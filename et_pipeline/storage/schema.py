@@ -347,6 +347,8 @@ season_map_records = Table(
     Column("r1_file", String(260)),
     Column("round", Integer),
     Column("successful_attacks", Integer, nullable=False),
+    Column("verified", Boolean),                             # the record's round had Lua data (no surrender)
+    Column("unverified_attacks", Integer, nullable=False),  # attackers won, no Lua data: maybe a surrender
     Column("full_holds", Integer, nullable=False),
     Column("holds", Text, nullable=False),                   # JSON [{date, session_id, r1_file, guids}]
 )

@@ -108,6 +108,8 @@ def upgrade() -> None:
     sa.Column('r1_file', sa.String(length=260), nullable=True),
     sa.Column('round', sa.Integer(), nullable=True),
     sa.Column('successful_attacks', sa.Integer(), nullable=False),
+    sa.Column('verified', sa.Boolean(), nullable=True),
+    sa.Column('unverified_attacks', sa.Integer(), nullable=False),
     sa.Column('full_holds', sa.Integer(), nullable=False),
     sa.Column('holds', sa.Text(), nullable=False),
     sa.PrimaryKeyConstraint('map')
