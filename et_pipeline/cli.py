@@ -200,6 +200,9 @@ def main(argv=None) -> int:
     from et_pipeline.season.cli import add_season_parsers
 
     add_season_parsers(sub)
+    from et_pipeline.season.balance_cli import add_balance_parser
+
+    add_balance_parser(sub)
     a = ap.parse_args(argv)
     return a.fn(a)
 

@@ -164,31 +164,39 @@ def _block(rows: dict[str, list], names: list[str], seed: int) -> dict:
     return out
 
 
-def evaluate(games, oracle: Callable[[MapGame], float] | None = None, seed: int = 13) -> dict:
-    """The walk-forward `rating_quality` document (see the module docstring)."""
+def walk_forward(games, oracle: Callable[[MapGame], float] | None = None):
+    """Yield (game, cold, {predictor: P(A wins)}) for every map, in the rating's order,
+    each predicted before it is learnt and only from maps that ended before it began."""
     games = ordered(games)
     rater = Rater()
     predictors = {"openskill": rater, "coin": _Coin(), "team_elo": TeamElo(), "kd": _KDPick()}
     if oracle is not None:
         predictors["oracle"] = _Oracle(oracle)
-    names = list(predictors)
-    warm = {n: [] for n in names}
-    cold = {n: [] for n in names}
-    learnt = draws = 0
+    learnt = 0
     for game in games:
         while learnt < len(games) and games[learnt].end_unix < game.start_unix:
             for pr in predictors.values():
                 pr.update(games[learnt])
             learnt += 1
+        if oracle is not None:
+            predictors["oracle"].game = game
+        cold = any(rater.is_provisional(g) for g, _ in game.team_a + game.team_b)
+        yield game, cold, {name: pr.predict(game.team_a, game.team_b) for name, pr in predictors.items()}
+
+
+def evaluate(games, oracle: Callable[[MapGame], float] | None = None, seed: int = 13) -> dict:
+    """The walk-forward `rating_quality` document (see the module docstring)."""
+    names = ["openskill", "coin", "team_elo", "kd"] + (["oracle"] if oracle is not None else [])
+    warm = {n: [] for n in names}
+    cold = {n: [] for n in names}
+    draws = 0
+    for game, is_cold, preds in walk_forward(games, oracle):
         if game.winner not in ("A", "B"):
             draws += 1
             continue
         y = int(game.winner == "A")
-        is_cold = any(rater.is_provisional(g) for g, _ in game.team_a + game.team_b)
-        if oracle is not None:
-            predictors["oracle"].game = game
-        for name, pr in predictors.items():
-            (cold if is_cold else warm)[name].append((game.date, pr.predict(game.team_a, game.team_b), y))
+        for name in names:
+            (cold if is_cold else warm)[name].append((game.date, preds[name], y))
     doc = {"model": MODEL_NAME, "walk_forward": "each map predicted from maps that ended before it began",
            "provisional_maps": PROVISIONAL_MAPS, "draws": draws}
     every = {n: sorted(warm[n] + cold[n], key=lambda r: r[0]) for n in names}
