@@ -333,6 +333,48 @@ CREATE TABLE season_players (
 	PRIMARY KEY (guid)
 );
 
+CREATE TABLE season_rating_calibration (
+	bin VARCHAR(8) NOT NULL, 
+	maps INTEGER NOT NULL, 
+	predicted FLOAT NOT NULL, 
+	observed FLOAT NOT NULL, 
+	UNIQUE (bin)
+);
+
+CREATE TABLE season_rating_history (
+	guid VARCHAR(8) NOT NULL, 
+	night VARCHAR(10) NOT NULL, 
+	value FLOAT NOT NULL, 
+	uncertainty FLOAT NOT NULL, 
+	provisional BOOLEAN NOT NULL, 
+	maps INTEGER NOT NULL, 
+	night_maps INTEGER NOT NULL, 
+	change FLOAT NOT NULL, 
+	UNIQUE (guid, night)
+);
+
+CREATE TABLE season_rating_quality (
+	scope VARCHAR(16) NOT NULL, 
+	predictor VARCHAR(16) NOT NULL, 
+	maps INTEGER NOT NULL, 
+	log_loss FLOAT, 
+	brier FLOAT, 
+	accuracy FLOAT, 
+	accuracy_low FLOAT, 
+	accuracy_high FLOAT, 
+	UNIQUE (scope, predictor)
+);
+
+CREATE TABLE season_ratings (
+	guid VARCHAR(8) NOT NULL, 
+	value FLOAT NOT NULL, 
+	uncertainty FLOAT NOT NULL, 
+	provisional BOOLEAN NOT NULL, 
+	maps INTEGER NOT NULL, 
+	last_night VARCHAR(10) NOT NULL, 
+	UNIQUE (guid)
+);
+
 CREATE TABLE season_records_fell (
 	night VARCHAR(10) NOT NULL, 
 	record VARCHAR(96) NOT NULL, 

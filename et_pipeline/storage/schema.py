@@ -425,4 +425,52 @@ SEASON_STATS_TABLES = [season_players, season_aliases, season_careers, season_fo
 # --------------------------------------------------------------------------- season ratings (issue 13, i13-ratings)
 # (ratings and rating_quality tables go here, in the same revision 0002_i13_season.py)
 
+season_ratings = Table(
+    "season_ratings", metadata,                              # the current rating of every rated player
+    Column("guid", String(8), nullable=False),
+    Column("value", Float, nullable=False),                  # openskill mu
+    Column("uncertainty", Float, nullable=False),            # openskill sigma
+    Column("provisional", Boolean, nullable=False),
+    Column("maps", Integer, nullable=False),
+    Column("last_night", String(10), nullable=False),
+    UniqueConstraint("guid"),
+)
+
+season_rating_history = Table(
+    "season_rating_history", metadata,                       # one row per player per night he played
+    Column("guid", String(8), nullable=False),
+    Column("night", String(10), nullable=False),
+    Column("value", Float, nullable=False),
+    Column("uncertainty", Float, nullable=False),
+    Column("provisional", Boolean, nullable=False),
+    Column("maps", Integer, nullable=False),                 # rated maps up to and including this night
+    Column("night_maps", Integer, nullable=False),
+    Column("change", Float, nullable=False),                 # value change over the night
+    UniqueConstraint("guid", "night"),
+)
+
+season_rating_quality = Table(
+    "season_rating_quality", metadata,                       # walk-forward scores, per map set and predictor
+    Column("scope", String(16), nullable=False),             # all | cold_start | warm
+    Column("predictor", String(16), nullable=False),         # openskill | coin | team_elo | kd
+    Column("maps", Integer, nullable=False),
+    Column("log_loss", Float, nullable=True),
+    Column("brier", Float, nullable=True),
+    Column("accuracy", Float, nullable=True),
+    Column("accuracy_low", Float, nullable=True),            # bootstrap 95 % interval over nights
+    Column("accuracy_high", Float, nullable=True),
+    UniqueConstraint("scope", "predictor"),
+)
+
+season_rating_calibration = Table(
+    "season_rating_calibration", metadata,                   # predicted P(A wins) in bins vs how often A won
+    Column("bin", String(8), nullable=False),
+    Column("maps", Integer, nullable=False),
+    Column("predicted", Float, nullable=False),
+    Column("observed", Float, nullable=False),
+    UniqueConstraint("bin"),
+)
+
+SEASON_RATINGS_TABLES = [season_ratings, season_rating_history, season_rating_quality, season_rating_calibration]
+
 PARTITIONED_TABLES = [t for t in metadata.sorted_tables if "session_date" in t.c and t is not discord_posts]

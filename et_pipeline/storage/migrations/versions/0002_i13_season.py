@@ -155,10 +155,50 @@ def upgrade() -> None:
 
 def _upgrade_ratings() -> None:
     """i13-ratings' tables (same revision, kept apart so the two halves never interleave)."""
+    op.create_table('season_ratings',
+    sa.Column('guid', sa.String(length=8), nullable=False),
+    sa.Column('value', sa.Float(), nullable=False),
+    sa.Column('uncertainty', sa.Float(), nullable=False),
+    sa.Column('provisional', sa.Boolean(), nullable=False),
+    sa.Column('maps', sa.Integer(), nullable=False),
+    sa.Column('last_night', sa.String(length=10), nullable=False),
+    sa.UniqueConstraint('guid')
+    )
+    op.create_table('season_rating_history',
+    sa.Column('guid', sa.String(length=8), nullable=False),
+    sa.Column('night', sa.String(length=10), nullable=False),
+    sa.Column('value', sa.Float(), nullable=False),
+    sa.Column('uncertainty', sa.Float(), nullable=False),
+    sa.Column('provisional', sa.Boolean(), nullable=False),
+    sa.Column('maps', sa.Integer(), nullable=False),
+    sa.Column('night_maps', sa.Integer(), nullable=False),
+    sa.Column('change', sa.Float(), nullable=False),
+    sa.UniqueConstraint('guid', 'night')
+    )
+    op.create_table('season_rating_quality',
+    sa.Column('scope', sa.String(length=16), nullable=False),
+    sa.Column('predictor', sa.String(length=16), nullable=False),
+    sa.Column('maps', sa.Integer(), nullable=False),
+    sa.Column('log_loss', sa.Float(), nullable=True),
+    sa.Column('brier', sa.Float(), nullable=True),
+    sa.Column('accuracy', sa.Float(), nullable=True),
+    sa.Column('accuracy_low', sa.Float(), nullable=True),
+    sa.Column('accuracy_high', sa.Float(), nullable=True),
+    sa.UniqueConstraint('scope', 'predictor')
+    )
+    op.create_table('season_rating_calibration',
+    sa.Column('bin', sa.String(length=8), nullable=False),
+    sa.Column('maps', sa.Integer(), nullable=False),
+    sa.Column('predicted', sa.Float(), nullable=False),
+    sa.Column('observed', sa.Float(), nullable=False),
+    sa.UniqueConstraint('bin')
+    )
 
 
 def _downgrade_ratings() -> None:
     """i13-ratings' tables, dropped first."""
+    for name in ('season_rating_calibration', 'season_rating_quality', 'season_rating_history', 'season_ratings'):
+        op.drop_table(name)
 
 
 def downgrade() -> None:
