@@ -230,3 +230,40 @@ def test_balance_command_refuses_bots_and_names_unknown_players(season_db):
     bot = subprocess.run(_cli() + ["balance", "--db", db, "--players", ",".join(guids + ["OMNIBOT0"])],
                          capture_output=True, text=True, timeout=120)
     assert bot.returncode != 0 and "OMNIBOT0" in bot.stderr
+
+
+# ------------------------------------------------------------------ the Dagster assets
+
+def test_ratings_assets_materialise_and_fill_their_tables(tmp_path, season_db):
+    import dagster as dg
+    from sqlalchemy import select
+
+    from et_pipeline.defs.resources import DatabaseResource, RulesResource
+    from et_pipeline.defs.season_assets import players
+    from et_pipeline.defs.season_ratings import RATINGS_ASSETS
+    from et_pipeline.season.data import load_map_games
+    from et_pipeline.storage import schema as t
+    from et_pipeline.storage.database import make_engine
+    from et_pipeline_tests.season_fixtures import copy_db
+
+    db = copy_db(season_db[0], tmp_path / "copy.db")
+    with dg.instance_for_test() as instance:
+        result = dg.materialize([players, *RATINGS_ASSETS], instance=instance,
+                                resources={"database": DatabaseResource(url=db), "rules": RulesResource()})
+        assert result.success
+        meta = {e.asset_key.to_user_string(): e.step_materialization_data.materialization.metadata
+                for e in result.get_asset_materialization_events()}
+    assert isinstance(meta["ratings"]["ratings"], dg.TableMetadataValue)
+    assert isinstance(meta["rating_quality"]["scores"], dg.TableMetadataValue)
+    assert meta["rating_quality"]["calibration_plot"].value.startswith("![calibration](data:image/png;base64,")
+    engine = make_engine(db)
+    want = ratings.rate(load_map_games(engine))
+    with engine.connect() as conn:
+        got = {r.guid: r for r in conn.execute(select(t.season_ratings)).all()}
+        history = conn.execute(select(t.season_rating_history)).all()
+        scores = conn.execute(select(t.season_rating_quality)).all()
+    assert set(got) == set(want.current) and len(history) == len(want.history)
+    assert not any(g.startswith("OMNIBOT") for g in got)
+    assert all(abs(got[g].value - r.value) < 1e-9 and got[g].provisional == r.provisional for g, r in want.current.items())
+    assert {(s.scope, s.predictor) for s in scores} >= {("all", "openskill"), ("all", "coin"), ("all", "team_elo"),
+                                                         ("all", "kd"), ("cold_start", "openskill")}

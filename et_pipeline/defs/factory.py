@@ -10,6 +10,7 @@ from et_pipeline.defs.checks import ALL_CHECKS
 from et_pipeline.defs.resources import DatabaseResource, DiscordWebhook, RulesResource, StatsSourceResource
 from et_pipeline.defs.season_assets import SEASON_ASSETS
 from et_pipeline.defs.season_automation import season_automation_sensor
+from et_pipeline.defs.season_ratings import RATINGS_ASSETS
 from et_pipeline.defs.sensors import build_sensor, settle_seconds_from_env
 
 JOB_NAME = "session_job"
@@ -25,7 +26,7 @@ def build_definitions(*, source: StatsSourceResource, db_url: str, rules: Rules,
                       settle_seconds: float = 120.0) -> dg.Definitions:
     job = session_job()
     return dg.Definitions(
-        assets=[*ALL_ASSETS, *SEASON_ASSETS], asset_checks=ALL_CHECKS, jobs=[job],
+        assets=[*ALL_ASSETS, *SEASON_ASSETS, *RATINGS_ASSETS], asset_checks=ALL_CHECKS, jobs=[job],
         sensors=[build_sensor(job, settle_seconds), season_automation_sensor()],
         resources={"source": source, "database": DatabaseResource(url=db_url),
                    "rules": RulesResource.from_rules(rules), "discord": discord},
