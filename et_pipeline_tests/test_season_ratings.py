@@ -267,3 +267,49 @@ def test_ratings_assets_materialise_and_fill_their_tables(tmp_path, season_db):
     assert all(abs(got[g].value - r.value) < 1e-9 and got[g].provisional == r.provisional for g, r in want.current.items())
     assert {(s.scope, s.predictor) for s in scores} >= {("all", "openskill"), ("all", "coin"), ("all", "team_elo"),
                                                          ("all", "kd"), ("cold_start", "openskill")}
+
+
+def test_a_failed_night_does_not_block_the_ratings_and_a_new_night_refreshes_them(tmp_path):
+    import dagster as dg
+
+    from et_pipeline.defs.assets import ALL_ASSETS
+    from et_pipeline.defs.resources import DatabaseResource, RulesResource, StatsSourceResource
+    from et_pipeline.defs.season_assets import SEASON_ASSETS
+    from et_pipeline.defs.season_ratings import RATINGS_ASSETS
+    from et_pipeline_tests.pipeline_fixtures import Pipeline
+
+    class Unreachable(StatsSourceResource):
+        def get_source(self):
+            raise ConnectionRefusedError("game server unreachable")
+
+    source = tmp_path / "server"
+    dates = sorted(n["date"] for n in generate(3, str(source), seed=12, edge_rate=0.3)["nights"])
+    db = "sqlite:///%s" % (tmp_path / "et.db")
+    keys = {a.key for a in RATINGS_ASSETS}
+    season = [*SEASON_ASSETS, *RATINGS_ASSETS]
+    with dg.instance_for_test() as instance:
+        good = Pipeline(source, db, tmp_path / "out", instance, publish="off")
+        defs = dg.Definitions(assets=[*ALL_ASSETS, *season], resources=good.resources)
+
+        def requested(cursor):
+            r = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=cursor)
+            return {k for k in keys if r.get_num_requested(k)}, r.cursor
+
+        _, cursor = requested(None)
+        assert good.materialize(dates[:1]).success
+        broken = Pipeline(source, db, tmp_path / "out", instance, publish="off")
+        broken.resources["source"] = Unreachable(url=str(source))
+        assert not broken.materialize(dates[1:2]).success
+        got, cursor = requested(cursor)
+        assert "ratings" in {k.to_user_string() for k in got}          # not blocked by the failed night
+
+        def run_season():
+            return dg.materialize(season, instance=instance,
+                                  resources={"database": DatabaseResource(url=db), "rules": RulesResource()})
+
+        assert run_season().success
+        got, cursor = requested(cursor)
+        assert got == set()
+        assert good.materialize(dates[2:3]).success
+        got, cursor = requested(cursor)
+        assert "ratings" in {k.to_user_string() for k in got}          # a new night: refreshed without a click
