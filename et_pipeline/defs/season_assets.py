@@ -50,9 +50,19 @@ def _table(rows: list[dict], cols: list[str], limit: int = 25) -> dg.MetadataVal
     return dg.MetadataValue.table(records=records, schema=schema)
 
 
+_SNAPSHOT: dict = {}
+
+
 def _tables(database: DatabaseResource, rules: RulesResource):
-    engine = database.get_engine()
-    return engine, load_tables(engine, None, rules.rules())
+    """(engine, SeasonTables): the nightly tables loaded once per run and shared by every
+    season asset of that run (in-process executor), so the season tables of one run all
+    come from the same snapshot and the load is paid once, not once per asset."""
+    key = (dg.AssetExecutionContext.get().run_id, database.url)
+    if key not in _SNAPSHOT:
+        _SNAPSHOT.clear()
+        engine = database.get_engine()
+        _SNAPSHOT[key] = (engine, load_tables(engine, None, rules.rules()))
+    return _SNAPSHOT[key]
 
 
 @dg.asset(deps=[all_nights(rounds)], **SEASON,

@@ -53,9 +53,15 @@ def _date_filter(table, as_of: str | None):
     return [table.c.session_date <= as_of] if as_of else []
 
 
-def _frame(conn: Connection, query, columns: list[str] | None = None) -> pd.DataFrame:
+def _frame(conn: Connection, query) -> pd.DataFrame:
+    """A query's rows as a DataFrame, built column-wise (pandas inspecting every Row
+    object one by one costs more than the query itself)."""
     result = conn.execute(query)
-    return pd.DataFrame(result.fetchall(), columns=columns or list(result.keys()))
+    names = list(result.keys())
+    rows = result.fetchall()
+    if not rows:
+        return pd.DataFrame({n: [] for n in names})
+    return pd.DataFrame(dict(zip(names, (list(c) for c in zip(*rows)))))
 
 
 def _local_unix(local_iso: str, tz: ZoneInfo) -> float:
@@ -133,13 +139,14 @@ def load_tables(engine_or_conn, as_of: str | None = None, rules: Rules = Rules()
 def _round_times(rounds: pd.DataFrame, tz: ZoneInfo) -> pd.DataFrame:
     """start_unix / end_unix / duration per round (see the module docstring)."""
     starts, ends, durations = [], [], []
-    for row in rounds.itertuples(index=False):
-        surrender = is_surrender(_none(row.end_reason), _none(row.surrender_team))
-        duration = best_duration(_none(row.playtime_seconds), _none(row.header_playtime_seconds),
-                                 _none(row.next_time_limit_seconds), _none(row.time_limit_seconds), surrender)
-        end = _none(row.round_end_unix)
-        end = float(end) if end is not None else _local_unix(row.local_time, tz)
-        start = _none(row.round_start_unix)
+    cols = ("end_reason", "surrender_team", "playtime_seconds", "header_playtime_seconds", "next_time_limit_seconds",
+            "time_limit_seconds", "round_end_unix", "round_start_unix", "local_time")
+    for reason, team, lua_s, head_s, clock, limit, end, start, local in zip(*(rounds[c].tolist() for c in cols)):
+        surrender = is_surrender(_none(reason), _none(team))
+        duration = best_duration(_none(lua_s), _none(head_s), _none(clock), _none(limit), surrender)
+        end = _none(end)
+        end = float(end) if end is not None else _local_unix(local, tz)
+        start = _none(start)
         start = float(start) if start is not None else end - (duration or 0.0)
         starts.append(start)
         ends.append(end)
@@ -163,11 +170,12 @@ def _vs_lines(conn: Connection, as_of, humans: pd.DataFrame, bots: frozenset) ->
                   .where(v.c.subject_guid.is_not(None), v.c.subject_guid != "", v.c.round_key.is_not(None), *_date_filter(v, as_of)))
     if rows.empty:
         return pd.DataFrame(columns=cols)
+    clean = {n: endstats_clean(n) for n in set(humans["name"])}
     names: dict[tuple[str, str], set] = {}
-    for key, guid, name in humans[["round_key", "guid", "name"]].itertuples(index=False):
-        names.setdefault((key, endstats_clean(name)), set()).add(guid)
+    for key, guid, name in zip(humans["round_key"].tolist(), humans["guid"].tolist(), humans["name"].tolist()):
+        names.setdefault((key, clean[name]), set()).add(guid)
     out = []
-    for d, key, subject, opponent, k, de in rows.itertuples(index=False):
+    for d, key, subject, opponent, k, de in zip(*(rows[c].tolist() for c in rows.columns)):
         subject = subject[:8].upper()
         found = names.get((key, opponent), set())
         if subject in bots or len(found) != 1:
@@ -184,35 +192,40 @@ def map_games(tables: SeasonTables) -> list[MapGame]:
     Share of the map played: the player's time played in R1 + R2 over the two rounds'
     lengths (the longest time played by anyone in each round), capped at 1."""
     p = tables.players
-    team_of = {(s, g): team for s, g, team in tables.teams[["session_id", "guid", "team"]].itertuples(index=False)}
-    by_round = {key: grp for key, grp in p.groupby("round_key", sort=False)}
+    col = lambda frame, name: frame[name].tolist()
+    team_of = dict(zip(zip(col(tables.teams, "session_id"), col(tables.teams, "guid")), col(tables.teams, "team")))
+    by_round: dict[str, list] = {}
+    for key, guid, tp, k, d in zip(col(p, "round_key"), col(p, "guid"), col(p, "time_played_seconds"), col(p, "kills"),
+                                   col(p, "deaths")):
+        by_round.setdefault(key, []).append((guid, float(tp), int(k), int(d)))
+    m = tables.maps
     games = []
-    for m in tables.maps.itertuples(index=False):
-        parts = [by_round[k] for k in (m.r1_key, m.r2_key) if k in by_round]
+    for session_date, session_id, name, r1_key, r2_key, r1_file, winner, start, end in zip(*(col(m, c) for c in (
+            "session_date", "session_id", "map", "r1_key", "r2_key", "r1_file", "winner", "start_unix", "end_unix"))):
+        parts = [by_round[k] for k in (r1_key, r2_key) if k in by_round]
         if not parts:
             continue
-        total = sum(float(g["time_played_seconds"].max() or 0) for g in parts)
+        total = sum(max(tp for _, tp, _, _ in rows) for rows in parts)
         played: dict[str, list] = {}
-        for g in parts:
-            for guid, tp, k, d in g[["guid", "time_played_seconds", "kills", "deaths"]].itertuples(index=False):
+        for rows in parts:
+            for guid, tp, k, d in rows:
                 acc = played.setdefault(guid, [0.0, 0, 0])
                 acc[0] += tp
                 acc[1] += k
                 acc[2] += d
         sides = {"A": [], "B": []}
         for guid, (tp, _, _) in played.items():
-            team = team_of.get((m.session_id, guid))
+            team = team_of.get((session_id, guid))
             if team in sides:
                 share = min(1.0, tp / total) if total > 0 else 1.0
                 sides[team].append((guid, round(share, 4)))
         if not sides["A"] or not sides["B"]:
             continue
         games.append(MapGame(
-            key="%s:%s" % (m.session_id, m.r1_file), date=m.session_date, session_id=m.session_id, map=m.map,
-            start_unix=float(m.start_unix), end_unix=float(m.end_unix),
-            team_a=tuple(sorted(sides["A"])), team_b=tuple(sorted(sides["B"])), winner=m.winner,
-            kd=tuple(sorted((g, int(v[1]), int(v[2])) for g, v in played.items()
-                            if team_of.get((m.session_id, g)) in sides))))
+            key="%s:%s" % (session_id, r1_file), date=session_date, session_id=session_id, map=name,
+            start_unix=float(start), end_unix=float(end),
+            team_a=tuple(sorted(sides["A"])), team_b=tuple(sorted(sides["B"])), winner=winner,
+            kd=tuple(sorted((g, v[1], v[2]) for g, v in played.items() if team_of.get((session_id, g)) in sides))))
     games.sort(key=lambda g: (g.start_unix, g.key))
     return games
 

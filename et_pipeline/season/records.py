@@ -42,14 +42,15 @@ def _int(v) -> int | None:
 
 def attacks(tables: SeasonTables) -> pd.DataFrame:
     """Every round of a counted map: its attackers, whether they succeeded, and the time."""
-    rounds = tables.rounds.set_index("round_key")
+    rounds = tables.rounds.set_index("round_key").to_dict("index")
     side_members = {}
-    for key, side, guid in tables.players[["round_key", "side", "guid"]].itertuples(index=False):
+    p = tables.players
+    for key, side, guid in zip(p["round_key"].tolist(), p["side"].tolist(), p["guid"].tolist()):
         side_members.setdefault((key, int(side)), []).append(guid)
     rows = []
-    for m in tables.maps.itertuples(index=False):
-        for number, key in ((1, m.r1_key), (2, m.r2_key)):
-            r = rounds.loc[key]
+    for m in tables.maps.to_dict("records"):
+        for number, key in ((1, m["r1_key"]), (2, m["r2_key"])):
+            r = rounds[key]
             verified = bool(r["lua_linked"])
             lua = dict(playtime_seconds=_none(r["playtime_seconds"]), end_reason=_none(r["end_reason"]),
                        surrender_team=_int(r["surrender_team"]))
@@ -62,10 +63,10 @@ def attacks(tables: SeasonTables) -> pd.DataFrame:
             ok = attackers_succeeded(facts)
             ok = None if ok is None else bool(ok)
             seconds, _ = attack_time(facts)
-            defender = facts.defender if facts.defender in (1, 2) else _none(m.r1_defender_side)
+            defender = facts.defender if facts.defender in (1, 2) else _int(m["r1_defender_side"])
             attack_side = 3 - int(defender) if defender in (1, 2) else None
             rows.append(dict(
-                map=m.map, session_date=m.session_date, session_id=m.session_id, r1_file=m.r1_file,
+                map=m["map"], session_date=m["session_date"], session_id=m["session_id"], r1_file=m["r1_file"],
                 round=number, file=r["file"], start_unix=float(r["start_unix"]),
                 success=bool(ok) and not surrender, hold=ok is False and not surrender,
                 verified=verified, unverified=bool(ok) and not verified,
