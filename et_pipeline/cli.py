@@ -443,6 +443,12 @@ def build_parser() -> argparse.ArgumentParser:
     from et_pipeline.synth.cli import add_synth_parser
 
     add_synth_parser(sub)
+    from et_pipeline.season.cli import add_season_parsers
+
+    add_season_parsers(sub)
+    from et_pipeline.season.balance_cli import add_balance_parser
+
+    add_balance_parser(sub)
     return ap
 
 

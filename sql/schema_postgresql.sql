@@ -218,6 +218,192 @@ CREATE TABLE rounds (
 
 CREATE INDEX ix_rounds_session_date ON rounds (session_date);
 
+CREATE TABLE season_aliases (
+	guid VARCHAR(8) NOT NULL, 
+	name VARCHAR(80) NOT NULL, 
+	first_seen VARCHAR(10) NOT NULL, 
+	last_seen VARCHAR(10) NOT NULL, 
+	rounds INTEGER NOT NULL, 
+	UNIQUE (guid, name)
+);
+
+CREATE TABLE season_careers (
+	scope VARCHAR(16) NOT NULL, 
+	key VARCHAR(64) NOT NULL, 
+	guid VARCHAR(8) NOT NULL, 
+	nights INTEGER NOT NULL, 
+	maps_played INTEGER NOT NULL, 
+	maps_won INTEGER NOT NULL, 
+	maps_lost INTEGER NOT NULL, 
+	maps_drawn INTEGER NOT NULL, 
+	rounds INTEGER NOT NULL, 
+	kills INTEGER NOT NULL, 
+	deaths INTEGER NOT NULL, 
+	damage_given INTEGER NOT NULL, 
+	damage_received INTEGER NOT NULL, 
+	revives_given INTEGER NOT NULL, 
+	gibs INTEGER NOT NULL, 
+	time_played_seconds INTEGER NOT NULL, 
+	aimed_hits INTEGER NOT NULL, 
+	aimed_shots INTEGER NOT NULL, 
+	aimed_headshots INTEGER NOT NULL, 
+	kd FLOAT NOT NULL, 
+	dpm FLOAT NOT NULL, 
+	accuracy FLOAT NOT NULL, 
+	hs_percent FLOAT NOT NULL, 
+	awards TEXT NOT NULL, 
+	UNIQUE (scope, key, guid)
+);
+
+CREATE TABLE season_duos (
+	guid_a VARCHAR(8) NOT NULL, 
+	guid_b VARCHAR(8) NOT NULL, 
+	played INTEGER NOT NULL, 
+	won INTEGER NOT NULL, 
+	lost INTEGER NOT NULL, 
+	drawn INTEGER NOT NULL, 
+	win_rate FLOAT NOT NULL, 
+	nights INTEGER NOT NULL, 
+	first_night VARCHAR(10) NOT NULL, 
+	last_night VARCHAR(10) NOT NULL, 
+	UNIQUE (guid_a, guid_b)
+);
+
+CREATE TABLE season_form (
+	guid VARCHAR(8) NOT NULL, 
+	night VARCHAR(10) NOT NULL, 
+	ago INTEGER NOT NULL, 
+	rounds INTEGER NOT NULL, 
+	maps_won INTEGER NOT NULL, 
+	maps_lost INTEGER NOT NULL, 
+	maps_drawn INTEGER NOT NULL, 
+	kills INTEGER NOT NULL, 
+	deaths INTEGER NOT NULL, 
+	kd FLOAT NOT NULL, 
+	damage_given INTEGER NOT NULL, 
+	dpm FLOAT NOT NULL, 
+	UNIQUE (guid, night)
+);
+
+CREATE TABLE season_head_to_head (
+	guid VARCHAR(8) NOT NULL, 
+	opponent VARCHAR(8) NOT NULL, 
+	kills INTEGER NOT NULL, 
+	deaths INTEGER NOT NULL, 
+	rounds INTEGER NOT NULL, 
+	UNIQUE (guid, opponent)
+);
+
+CREATE TABLE season_lineups (
+	lineup TEXT NOT NULL, 
+	size INTEGER NOT NULL, 
+	played INTEGER NOT NULL, 
+	won INTEGER NOT NULL, 
+	lost INTEGER NOT NULL, 
+	drawn INTEGER NOT NULL, 
+	win_rate FLOAT NOT NULL, 
+	nights INTEGER NOT NULL, 
+	first_night VARCHAR(10) NOT NULL, 
+	last_night VARCHAR(10) NOT NULL
+);
+
+CREATE TABLE season_map_records (
+	map VARCHAR(64) NOT NULL, 
+	fastest_attack_seconds INTEGER, 
+	guids TEXT NOT NULL, 
+	night VARCHAR(10), 
+	session_id VARCHAR(40), 
+	r1_file VARCHAR(260), 
+	round INTEGER, 
+	successful_attacks INTEGER NOT NULL, 
+	verified BOOLEAN, 
+	unverified_attacks INTEGER NOT NULL, 
+	full_holds INTEGER NOT NULL, 
+	holds TEXT NOT NULL, 
+	PRIMARY KEY (map)
+);
+
+CREATE TABLE season_players (
+	guid VARCHAR(8) NOT NULL, 
+	name VARCHAR(80) NOT NULL, 
+	aliases TEXT NOT NULL, 
+	is_bot BOOLEAN NOT NULL, 
+	first_seen VARCHAR(10) NOT NULL, 
+	last_seen VARCHAR(10) NOT NULL, 
+	nights INTEGER NOT NULL, 
+	rounds INTEGER NOT NULL, 
+	PRIMARY KEY (guid)
+);
+
+CREATE TABLE season_rating_calibration (
+	bin VARCHAR(8) NOT NULL, 
+	maps INTEGER NOT NULL, 
+	predicted FLOAT NOT NULL, 
+	observed FLOAT NOT NULL, 
+	UNIQUE (bin)
+);
+
+CREATE TABLE season_rating_history (
+	guid VARCHAR(8) NOT NULL, 
+	night VARCHAR(10) NOT NULL, 
+	value FLOAT NOT NULL, 
+	uncertainty FLOAT NOT NULL, 
+	provisional BOOLEAN NOT NULL, 
+	maps INTEGER NOT NULL, 
+	night_maps INTEGER NOT NULL, 
+	change FLOAT NOT NULL, 
+	UNIQUE (guid, night)
+);
+
+CREATE TABLE season_rating_quality (
+	scope VARCHAR(16) NOT NULL, 
+	predictor VARCHAR(16) NOT NULL, 
+	maps INTEGER NOT NULL, 
+	log_loss FLOAT, 
+	brier FLOAT, 
+	accuracy FLOAT, 
+	accuracy_low FLOAT, 
+	accuracy_high FLOAT, 
+	UNIQUE (scope, predictor)
+);
+
+CREATE TABLE season_ratings (
+	guid VARCHAR(8) NOT NULL, 
+	value FLOAT NOT NULL, 
+	uncertainty FLOAT NOT NULL, 
+	provisional BOOLEAN NOT NULL, 
+	maps INTEGER NOT NULL, 
+	last_night VARCHAR(10) NOT NULL, 
+	UNIQUE (guid)
+);
+
+CREATE TABLE season_records_fell (
+	night VARCHAR(10) NOT NULL, 
+	record VARCHAR(96) NOT NULL, 
+	value FLOAT NOT NULL, 
+	holder TEXT NOT NULL, 
+	detail VARCHAR(260) NOT NULL, 
+	previous_value FLOAT NOT NULL, 
+	previous_holder TEXT NOT NULL, 
+	previous_night VARCHAR(10) NOT NULL, 
+	UNIQUE (night, record)
+);
+
+CREATE INDEX ix_season_records_fell_night ON season_records_fell (night);
+
+CREATE TABLE season_round_records (
+	record VARCHAR(32) NOT NULL, 
+	rank INTEGER NOT NULL, 
+	label VARCHAR(80) NOT NULL, 
+	value FLOAT NOT NULL, 
+	guid VARCHAR(8) NOT NULL, 
+	night VARCHAR(10) NOT NULL, 
+	session_id VARCHAR(40) NOT NULL, 
+	map VARCHAR(64) NOT NULL, 
+	round_key VARCHAR(120) NOT NULL, 
+	UNIQUE (record, rank)
+);
+
 CREATE TABLE server_files (
 	path VARCHAR(300) NOT NULL, 
 	session_date VARCHAR(10), 

@@ -10,6 +10,9 @@ from et_pipeline.defs.admin_alerts import build_failure_sensor
 from et_pipeline.defs.checks import ALL_CHECKS
 from et_pipeline.defs.metadata import with_kinds
 from et_pipeline.defs.resources import DatabaseResource, DiscordWebhook, RulesResource, StatsSourceResource
+from et_pipeline.defs.season_assets import SEASON_ASSETS
+from et_pipeline.defs.season_automation import season_automation_sensor
+from et_pipeline.defs.season_ratings import RATINGS_ASSETS
 from et_pipeline.defs.sensors import build_sensor, settle_seconds_from_env
 
 JOB_NAME = "session_job"
@@ -42,8 +45,9 @@ def build_definitions(*, source: StatsSourceResource, db_url: str, rules: Rules,
     executor = executor or dg.in_process_executor
     job = session_job(executor)
     return dg.Definitions(
-        assets=with_kinds(ALL_ASSETS, source.url, db_url), asset_checks=ALL_CHECKS, jobs=[job],
-        sensors=[build_sensor(job, settle_seconds), build_failure_sensor(job)],
+        assets=with_kinds([*ALL_ASSETS, *SEASON_ASSETS, *RATINGS_ASSETS], source.url, db_url),
+        asset_checks=ALL_CHECKS, jobs=[job],
+        sensors=[build_sensor(job, settle_seconds), build_failure_sensor(job), season_automation_sensor()],
         resources={"source": source, "database": DatabaseResource(url=db_url),
                    "rules": RulesResource.from_rules(rules), "discord": discord},
         executor=executor,

@@ -280,4 +280,202 @@ discord_posts = Table(
 
 Index("ix_awards_round", awards.c.round_key, awards.c.award)
 
+# --------------------------------------------------------------------------- season layer (issue 13)
+# Unpartitioned: each season asset rebuilds its tables whole from the nightly tables (no
+# `session_date` column, so a partition wipe never touches them). Written by
+# et_pipeline/defs/season_assets.py; shapes documented in et_pipeline/season/.
+
+def _season_numbers() -> list[Column]:
+    ints = ("nights", "maps_played", "maps_won", "maps_lost", "maps_drawn", "rounds", "kills", "deaths",
+            "damage_given", "damage_received", "revives_given", "gibs", "time_played_seconds", "aimed_hits",
+            "aimed_shots", "aimed_headshots")
+    return [*[Column(c, Integer, nullable=False) for c in ints],
+            *[Column(c, Float, nullable=False) for c in ("kd", "dpm", "accuracy", "hs_percent")]]
+
+
+season_players = Table(
+    "season_players", metadata,
+    Column("guid", String(8), primary_key=True),
+    Column("name", String(80), nullable=False),              # the latest name
+    Column("aliases", Text, nullable=False),                 # JSON list, first seen first
+    Column("is_bot", Boolean, nullable=False),               # listed, flagged, in no other season table
+    Column("first_seen", String(10), nullable=False),
+    Column("last_seen", String(10), nullable=False),
+    Column("nights", Integer, nullable=False),
+    Column("rounds", Integer, nullable=False),
+)
+
+season_aliases = Table(
+    "season_aliases", metadata,
+    Column("guid", String(8), nullable=False),
+    Column("name", String(80), nullable=False),
+    Column("first_seen", String(10), nullable=False),
+    Column("last_seen", String(10), nullable=False),
+    Column("rounds", Integer, nullable=False),
+    UniqueConstraint("guid", "name"),
+)
+
+season_careers = Table(
+    "season_careers", metadata,
+    Column("scope", String(16), nullable=False),             # all | month | quarter | year | map
+    Column("key", String(64), nullable=False),               # the period or map name; "" for all-time
+    Column("guid", String(8), nullable=False),
+    *_season_numbers(),
+    Column("awards", Text, nullable=False),                  # JSON {award: times won}
+    UniqueConstraint("scope", "key", "guid"),
+)
+
+season_form = Table(
+    "season_form", metadata,
+    Column("guid", String(8), nullable=False),
+    Column("night", String(10), nullable=False),
+    Column("ago", Integer, nullable=False),                  # 0 = the player's latest night
+    Column("rounds", Integer, nullable=False),
+    Column("maps_won", Integer, nullable=False),
+    Column("maps_lost", Integer, nullable=False),
+    Column("maps_drawn", Integer, nullable=False),
+    Column("kills", Integer, nullable=False),
+    Column("deaths", Integer, nullable=False),
+    Column("kd", Float, nullable=False),
+    Column("damage_given", Integer, nullable=False),
+    Column("dpm", Float, nullable=False),
+    UniqueConstraint("guid", "night"),
+)
+
+season_map_records = Table(
+    "season_map_records", metadata,
+    Column("map", String(64), primary_key=True),
+    Column("fastest_attack_seconds", Integer),               # NULL: no successful attack yet
+    Column("guids", Text, nullable=False),                   # JSON list of the attackers
+    Column("night", String(10)),
+    Column("session_id", String(40)),
+    Column("r1_file", String(260)),
+    Column("round", Integer),
+    Column("successful_attacks", Integer, nullable=False),
+    Column("verified", Boolean),                             # the record's round had Lua data (no surrender)
+    Column("unverified_attacks", Integer, nullable=False),  # attackers won, no Lua data: maybe a surrender
+    Column("full_holds", Integer, nullable=False),
+    Column("holds", Text, nullable=False),                   # JSON [{date, session_id, r1_file, guids}]
+)
+
+season_round_records = Table(
+    "season_round_records", metadata,
+    Column("record", String(32), nullable=False),            # round_kills | round_damage | round_dpm
+    Column("rank", Integer, nullable=False),
+    Column("label", String(80), nullable=False),
+    Column("value", Float, nullable=False),
+    Column("guid", String(8), nullable=False),
+    Column("night", String(10), nullable=False),
+    Column("session_id", String(40), nullable=False),
+    Column("map", String(64), nullable=False),
+    Column("round_key", String(120), nullable=False),
+    UniqueConstraint("record", "rank"),
+)
+
+season_records_fell = Table(
+    "season_records_fell", metadata,
+    Column("night", String(10), nullable=False, index=True),
+    Column("record", String(96), nullable=False),            # fastest_attack:<map> | round_kills | ...
+    Column("value", Float, nullable=False),
+    Column("holder", Text, nullable=False),                  # GUID(s), comma-separated
+    Column("detail", String(260), nullable=False),           # the R1 file or round key
+    Column("previous_value", Float, nullable=False),
+    Column("previous_holder", Text, nullable=False),
+    Column("previous_night", String(10), nullable=False),
+    UniqueConstraint("night", "record"),
+)
+
+season_lineups = Table(
+    "season_lineups", metadata,
+    Column("lineup", Text, nullable=False),                  # sorted GUIDs, comma-separated
+    Column("size", Integer, nullable=False),
+    Column("played", Integer, nullable=False),
+    Column("won", Integer, nullable=False),
+    Column("lost", Integer, nullable=False),
+    Column("drawn", Integer, nullable=False),
+    Column("win_rate", Float, nullable=False),
+    Column("nights", Integer, nullable=False),
+    Column("first_night", String(10), nullable=False),
+    Column("last_night", String(10), nullable=False),
+)
+
+season_duos = Table(
+    "season_duos", metadata,
+    Column("guid_a", String(8), nullable=False),
+    Column("guid_b", String(8), nullable=False),
+    Column("played", Integer, nullable=False),
+    Column("won", Integer, nullable=False),
+    Column("lost", Integer, nullable=False),
+    Column("drawn", Integer, nullable=False),
+    Column("win_rate", Float, nullable=False),
+    Column("nights", Integer, nullable=False),
+    Column("first_night", String(10), nullable=False),
+    Column("last_night", String(10), nullable=False),
+    UniqueConstraint("guid_a", "guid_b"),
+)
+
+season_head_to_head = Table(
+    "season_head_to_head", metadata,
+    Column("guid", String(8), nullable=False),
+    Column("opponent", String(8), nullable=False),
+    Column("kills", Integer, nullable=False),                # times guid killed opponent
+    Column("deaths", Integer, nullable=False),               # times opponent killed guid
+    Column("rounds", Integer, nullable=False),
+    UniqueConstraint("guid", "opponent"),
+)
+
+SEASON_STATS_TABLES = [season_players, season_aliases, season_careers, season_form, season_map_records,
+                       season_round_records, season_records_fell, season_lineups, season_duos, season_head_to_head]
+
+# --------------------------------------------------------------------------- season ratings (issue 13, i13-ratings)
+# (ratings and rating_quality tables go here, in the same revision 0002_i13_season.py)
+
+season_ratings = Table(
+    "season_ratings", metadata,                              # the current rating of every rated player
+    Column("guid", String(8), nullable=False),
+    Column("value", Float, nullable=False),                  # openskill mu
+    Column("uncertainty", Float, nullable=False),            # openskill sigma
+    Column("provisional", Boolean, nullable=False),
+    Column("maps", Integer, nullable=False),
+    Column("last_night", String(10), nullable=False),
+    UniqueConstraint("guid"),
+)
+
+season_rating_history = Table(
+    "season_rating_history", metadata,                       # one row per player per night he played
+    Column("guid", String(8), nullable=False),
+    Column("night", String(10), nullable=False),
+    Column("value", Float, nullable=False),
+    Column("uncertainty", Float, nullable=False),
+    Column("provisional", Boolean, nullable=False),
+    Column("maps", Integer, nullable=False),                 # rated maps up to and including this night
+    Column("night_maps", Integer, nullable=False),
+    Column("change", Float, nullable=False),                 # value change over the night
+    UniqueConstraint("guid", "night"),
+)
+
+season_rating_quality = Table(
+    "season_rating_quality", metadata,                       # walk-forward scores, per map set and predictor
+    Column("scope", String(16), nullable=False),             # all | cold_start | warm
+    Column("predictor", String(16), nullable=False),         # openskill | coin | team_elo | kd
+    Column("maps", Integer, nullable=False),
+    Column("log_loss", Float, nullable=True),
+    Column("brier", Float, nullable=True),
+    Column("accuracy", Float, nullable=True),
+    Column("accuracy_low", Float, nullable=True),            # bootstrap 95 % interval over nights
+    Column("accuracy_high", Float, nullable=True),
+    UniqueConstraint("scope", "predictor"),
+)
+
+season_rating_calibration = Table(
+    "season_rating_calibration", metadata,                   # predicted P(A wins) in bins vs how often A won
+    Column("bin", String(8), nullable=False),
+    Column("maps", Integer, nullable=False),
+    Column("predicted", Float, nullable=False),
+    Column("observed", Float, nullable=False),
+    UniqueConstraint("bin"),
+)
+
+SEASON_RATINGS_TABLES = [season_ratings, season_rating_history, season_rating_quality, season_rating_calibration]
+
 PARTITIONED_TABLES = [t for t in metadata.sorted_tables if "session_date" in t.c and t is not discord_posts]

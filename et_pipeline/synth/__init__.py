@@ -4,7 +4,10 @@
 `out_dir/gamestats/` (stats files, c0rnp0rn7 or c0rnp0rn8, and endstats files) and
 `out_dir/gametimes/` (upstream gametime JSON), plus `out_dir/truth.json`: per night
 the persistent player groups, per map who won (the group, "tie", or null when the map
-cannot be scored), per round the expected this-round numbers of every player.
+cannot be scored), per round the expected this-round numbers of every player; and
+`people`: every person of the community by 8-digit GUID with his latent `skill`, the
+number that drives both his frags (`sim.py`) and his team's stopwatch times
+(`outcome.py`), so a rating can be judged against the generator's own oracle.
 
 Deterministic for a seed, and prefix-stable: night k is the same whether 10 or 1,000
 nights are generated, so "100 nights, then the 101st" is two calls or one.
@@ -20,6 +23,7 @@ real webhook script did not write them yet.
 import json
 import os
 
+from et_pipeline.synth import outcome
 from et_pipeline.synth.night import DEFAULT_EDGE_RATE, EDGE_CASES, calendar, make_night
 from et_pipeline.synth.pool import SERVER_NAMES, community
 
@@ -53,11 +57,17 @@ def generate(nights: int, out_dir: str, seed: int = 1, start_date: str = "2025-0
     truth = dict(generator=dict(tool="et_pipeline.synth", seed=seed, nights=nights, start_date=start_date,
                                 variant_mix=variant_mix, timezone="Europe/Ljubljana",
                                 edge_rate=edge_rate if edge_rate is not None else DEFAULT_EDGE_RATE),
+                 outcome_model=dict(base=outcome.BASE, k=outcome.K, sigma=outcome.SIGMA,
+                                    min_seconds=outcome.MIN_SECONDS, margin=outcome.MARGIN),
+                 people={p.guid8: dict(name=p.clean_name, skill=p.stopwatch_skill, frag_skill=p.skill, regularity=p.regularity)
+                         for p in people},
                  nights=out)
     if write_truth:
         with open(os.path.join(out_dir, "truth.json"), "w", encoding="utf-8") as fh:
             # one night per line: readable with `jq`, and the C encoder (indent=None) is fast
-            fh.write('{"generator": %s,\n "nights": [\n' % json.dumps(truth["generator"], sort_keys=True))
+            fh.write('{"generator": %s,\n "outcome_model": %s,\n "people": %s,\n "nights": [\n'
+                     % tuple(json.dumps(truth[k], ensure_ascii=False, sort_keys=True)
+                             for k in ("generator", "outcome_model", "people")))
             fh.write(",\n".join(json.dumps(n, ensure_ascii=False, sort_keys=True) for n in out))
             fh.write("\n]}")
             fh.write("\n")

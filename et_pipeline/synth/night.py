@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from et_pipeline.synth import formats
+from et_pipeline.synth import formats, outcome
 from et_pipeline.synth.pool import CLASSES, MAPS, MapInfo, Person, omnibot
 from et_pipeline.synth.sim import Engine, Kit, Player, simulate_round
 
@@ -103,17 +103,17 @@ class Outcome:
 
 
 def _strength(players: list[Player], side: int) -> float:
-    return sum(p.person.skill for p in players if p.side == side) or 1.0
+    """Mean log latent skill of the side's players (synth.outcome.team_strength)."""
+    return outcome.team_strength([p.person.stopwatch_skill for p in players if p.side == side])
 
 
-def _outcome(rng: random.Random, limit: int, p_success: float, force: str | None) -> Outcome:
-    """One round against a limit of `limit` seconds (R1: the map's; R2: R1's time)."""
-    kind = force or ("objective" if rng.random() < p_success else "hold")
-    if kind == "objective" and limit < 75:
-        kind = "hold"
+def _outcome(rng: random.Random, limit: int, natural: int, force: str | None) -> Outcome:
+    """One round against a limit of `limit` seconds (R1: the map's; R2: R1's time): the
+    attackers complete in their `natural` time (synth.outcome.attack_time) if it beats
+    the limit, else the defenders hold. `force`: a surrender or a forced hold."""
+    kind = force or ("objective" if natural <= limit - outcome.MARGIN and limit >= 75 else "hold")
     if kind == "objective":
-        lo = max(60, int(limit * 0.45))
-        return Outcome(kind, rng.randint(min(lo, limit - 6), limit - 6))
+        return Outcome(kind, natural)
     if kind == "hold":
         return Outcome(kind, limit)
     return Outcome(kind, rng.randint(max(30, int(limit * 0.25)), max(31, int(limit * 0.8))))
@@ -222,10 +222,9 @@ def make_night(seed: int, index: int, day: dt.date, people: list[Person], server
         if edge == "surrender":
             surrender = (rng.choice((1, 2)), "surrender_att" if rng.random() < 0.7 else "surrender_def")
         # ---- round 1
-        sx, sy = _strength(players, attack_side), _strength(players, m.defender)
-        p1 = min(0.92, max(0.35, 0.76 + 0.6 * (sx - sy) / (sx + sy)))
+        t1 = outcome.attack_time(rng, limit, _strength(players, attack_side), _strength(players, m.defender))
         force1 = "hold" if edge == "double_fullhold" else (surrender[1] if surrender and surrender[0] == 1 else None)
-        o1 = _outcome(rng, limit, p1, force1)
+        o1 = _outcome(rng, limit, t1, force1)
         time_set = o1.duration if o1.attackers_won else limit
         for pl in players:
             pl.engine, pl.rounds, pl.intervals, pl.reset_at = Engine(), 0, [(0.0, float(o1.duration))], None
@@ -262,10 +261,9 @@ def make_night(seed: int, index: int, day: dt.date, people: list[Person], server
         if joined is not None:
             joined.side = next(pl.side for pl in players if pl.group == joined.group)
             r2_players.append(joined)
-        sx, sy = _strength(r2_players, attack_side), _strength(r2_players, m.defender)
-        p2 = min(0.88, max(0.2, 0.5 + 0.6 * (sx - sy) / (sx + sy) + 0.9 * (r2_limit / limit - 0.72)))
+        t2 = outcome.attack_time(rng, limit, _strength(r2_players, attack_side), _strength(r2_players, m.defender))
         force2 = "hold" if edge == "double_fullhold" else (surrender[1] if surrender and surrender[0] == 2 else None)
-        o2 = _outcome(rng, r2_limit, p2, force2)
+        o2 = _outcome(rng, r2_limit, t2, force2)
         d2 = float(o2.duration)
         for pl in r2_players:
             pl.intervals, pl.reset_at = [(0.0, d2)], None

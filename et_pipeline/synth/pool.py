@@ -4,8 +4,9 @@ colour-coded names, the server, and the stopwatch map pool.
 Everything here is a pure function of the seed, so the same seed always gives the
 same community, whatever number of nights is generated.
 """
+import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from et_pipeline.parsers.text import strip_colours
 
@@ -34,6 +35,7 @@ class Person:
     classes: tuple[str, ...]    # preferred classes, most preferred first
     regularity: float           # how often he shows up (weight when a night is staffed)
     is_bot: bool = False
+    stopwatch_skill: float = 1.0  # how much he helps his team set and beat times (synth.outcome)
 
     @property
     def guid8(self) -> str:
@@ -64,8 +66,19 @@ def _colour_name(rng: random.Random, nick: str) -> str:
     return name
 
 
+# Correlation (in logs) between fragging strength and stopwatch skill: a fragger tends
+# to win maps, but objectives, spawn timing and medic/engineer play count as much.
+STOPWATCH_SKILL_CORRELATION = 0.6
+
+
+def _stopwatch_skill(rng: random.Random, frag: float) -> float:
+    r = STOPWATCH_SKILL_CORRELATION
+    return round(math.exp(r * math.log(frag) + math.sqrt(1 - r * r) * rng.gauss(0.0, 0.3)), 3)
+
+
 def community(seed: int, size: int = 40) -> list[Person]:
     rng = random.Random("%s:pool" % seed)
+    own = random.Random("%s:stopwatch-skill" % seed)    # its own stream: the rest of the pool stays as it was
     nicks = list(_NICKS)
     rng.shuffle(nicks)
     people = []
@@ -79,6 +92,7 @@ def community(seed: int, size: int = 40) -> list[Person]:
         classes = tuple(rng.sample(CLASSES, k=len(CLASSES)))
         people.append(Person(guid=guid, name=_colour_name(rng, nick), skill=round(rng.lognormvariate(0, 0.3), 3),
                              classes=classes, regularity=rng.choice((6, 5, 4, 3, 2, 1, 1, 1))))
+        people[-1] = replace(people[-1], stopwatch_skill=_stopwatch_skill(own, people[-1].skill))
     return people
 
 
@@ -89,7 +103,7 @@ def omnibot(number: int) -> Person:
     """Omni-bot: GUID `OMNIBOT` + 2 digits + 23 spaces (FORMATS 6.5), name `[BOT]...`."""
     guid = "OMNIBOT%02d" % number + " " * 23
     return Person(guid=guid, name="[BOT]^3" + BOT_NAMES[number % len(BOT_NAMES)], skill=0.55,
-                  classes=("soldier", "medic"), regularity=0, is_bot=True)
+                  classes=("soldier", "medic"), regularity=0, is_bot=True, stopwatch_skill=0.55)
 
 
 @dataclass(frozen=True)

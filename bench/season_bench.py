@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""Season benchmark (`make bench` runs it after bench.py): the season assets over 100 and
+over 1,000 generated nights.
+
+For each size: generate the nights (et_pipeline.synth, seed 2), run them once through
+`et-pipeline run` (not timed here; bench.py times that), then time
+(a) each pure season step on the database (load the nightly tables, players, careers,
+records, lineups, ratings, rating quality), best of --repeat runs, and (b) materialising
+every season asset through Dagster on a throw-away instance, as the automation sensor
+would after a new night. Targets: <= 2 s over 100 nights, <= 15 s over 1,000.
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+TARGETS = {100: 2.0, 1000: 15.0}
+
+
+def prepare(work: Path, nights: int) -> str:
+    """A database holding `nights` generated nights (reused when already there)."""
+    folder = work / ("n%d" % nights)
+    db = folder / "et.db"
+    url = "sqlite:///%s" % db
+    if db.exists() and (folder / "done").exists():
+        return url
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    from et_pipeline.synth import generate
+
+    generate(nights, str(folder / "src"), seed=2)
+    exe = Path(sys.executable).with_name("et-pipeline")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "et_pipeline.cli"]
+    t0 = time.perf_counter()
+    run = subprocess.run(cmd + ["run", "--source", str(folder / "src"), "--db", url, "--dagster-home",
+                                str(folder / "dh"), "--publish", "off"], capture_output=True, text=True)
+    if run.returncode != 0:
+        raise SystemExit("et-pipeline run failed:\n" + run.stdout[-2000:] + run.stderr[-2000:])
+    print("  prepared %d nights (et-pipeline run: %.1f s)" % (nights, time.perf_counter() - t0), flush=True)
+    (folder / "done").write_text("ok")
+    return url
+
+
+def time_steps(url: str, repeat: int) -> dict[str, float]:
+    from et_pipeline.season.careers import build_careers
+    from et_pipeline.season.data import load_tables, map_games
+    from et_pipeline.season.lineups import build_lineups
+    from et_pipeline.season.players import build_players
+    from et_pipeline.season.quality import evaluate
+    from et_pipeline.season.ratings import rate
+    from et_pipeline.season.records import build_records
+    from et_pipeline.storage.database import make_engine
+
+    engine = make_engine(url)
+    best: dict[str, float] = {}
+    for _ in range(repeat):
+        laps = {}
+        t = time.perf_counter()
+        tables = load_tables(engine)
+        laps["load nightly tables"] = time.perf_counter() - t
+        for name, fn in (("map games", lambda: map_games(tables)),):
+            t = time.perf_counter()
+            games = fn()
+            laps[name] = time.perf_counter() - t
+        steps = (("players", lambda: build_players(tables)), ("careers", lambda: build_careers(tables, games)),
+                 ("records", lambda: build_records(tables)), ("lineups", lambda: build_lineups(tables, games)),
+                 ("ratings", lambda: rate(games)), ("rating quality", lambda: evaluate(games)))
+        for name, fn in steps:
+            t = time.perf_counter()
+            fn()
+            laps[name] = time.perf_counter() - t
+        for k, v in laps.items():
+            best[k] = min(best.get(k, v), v)
+    best["maps"] = len(games)
+    return best
+
+
+def time_assets(url: str) -> tuple[float, dict[str, float]]:
+    import dagster as dg
+
+    from et_pipeline.defs.resources import DatabaseResource, RulesResource
+    from et_pipeline.defs.season_assets import SEASON_ASSETS
+    from et_pipeline.defs.season_ratings import RATINGS_ASSETS
+
+    with dg.instance_for_test() as instance:
+        t = time.perf_counter()
+        result = dg.materialize([*SEASON_ASSETS, *RATINGS_ASSETS], instance=instance,
+                                resources={"database": DatabaseResource(url=url), "rules": RulesResource()})
+        total = time.perf_counter() - t
+        assert result.success
+        steps = {}
+        for ev in result.all_events:
+            if ev.is_step_success:
+                steps[ev.step_key] = ev.event_specific_data.duration_ms / 1000
+    return total, steps
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--work", help="work folder (default: a temporary folder, removed at the end)")
+    ap.add_argument("--nights", default="100,1000", help="comma-separated sizes")
+    ap.add_argument("--repeat", type=int, default=3)
+    a = ap.parse_args(argv)
+    work = Path(a.work) if a.work else Path(tempfile.mkdtemp(prefix="et-season-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    summary = []
+    try:
+        for n in (int(x) for x in a.nights.split(",")):
+            print("season over %d generated nights" % n, flush=True)
+            url = prepare(work, n)
+            laps = time_steps(url, a.repeat)
+            maps = int(laps.pop("maps"))
+            pure = sum(laps.values())
+            for k, v in laps.items():
+                print("  %-22s %7.3f s" % (k, v))
+            print("  %-22s %7.3f s  (%d counted maps, best of %d)" % ("pure steps, total", pure, maps, a.repeat))
+            total, steps = time_assets(url)
+            for k, v in sorted(steps.items()):
+                print("  asset %-16s %7.3f s" % (k, v))
+            target = TARGETS.get(n)
+            ok = None if target is None else total <= target
+            print("  %-22s %7.3f s  target <= %s s%s" % ("all season assets", total, target,
+                                                         "" if ok is None else ("  [ok]" if ok else "  [MISSED]")),
+                  flush=True)
+            summary.append((n, pure, total, target, ok))
+    finally:
+        if not a.work:
+            shutil.rmtree(work, ignore_errors=True)
+    print("\nseason summary")
+    for n, pure, total, target, ok in summary:
+        print("  %5d nights: pure %.2f s, Dagster materialisation of every season asset %.2f s (target <= %s s)%s"
+              % (n, pure, total, target, "" if ok is None else ("  [ok]" if ok else "  [MISSED]")))
+    return 0 if all(ok is not False for *_, ok in summary) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

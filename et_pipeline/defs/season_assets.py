@@ -1,0 +1,137 @@
+"""The season layer's thin Dagster layer: `players`, `player_careers`, `records` and
+`lineups`, unpartitioned, over every `session_dates` partition (AllPartitionMapping).
+
+Each asset loads the season's inputs from the app database (et_pipeline.season.data),
+calls its pure builder and replaces its `season_*` tables whole in one transaction.
+They refresh themselves after a night (season_automation: eager, missing nights allowed);
+ratings live beside them in `season_ratings.py` (same condition, same pattern).
+"""
+import dagster as dg
+
+from et_pipeline.defs.assets import endstats_awards, lua_round_teams, map_results, rounds, session_teams
+from et_pipeline.defs.resources import DatabaseResource, RulesResource
+from et_pipeline.defs.season_automation import SEASON_GROUP, all_nights, season_automation_condition
+from et_pipeline.season.careers import PERIODS, build_careers
+from et_pipeline.season.data import load_tables, map_games
+from et_pipeline.season.lineups import build_lineups
+from et_pipeline.season.players import build_players
+from et_pipeline.season.records import build_records
+from et_pipeline.season.season import table_rows
+from et_pipeline.storage import schema as t
+
+SEASON = dict(group_name=SEASON_GROUP, code_version="1", automation_condition=season_automation_condition(),
+              kinds={"pandas"})
+
+
+class CareerConfig(dg.Config):
+    period: str = "month"    # month | quarter | year: the per-period career rows
+
+
+def _replace(engine, rows_by_table: dict[str, list[dict]]) -> dict[str, int]:
+    counts = {}
+    with engine.begin() as conn:
+        for name, rows in rows_by_table.items():
+            table = t.metadata.tables[name]
+            conn.execute(table.delete())
+            if rows:
+                conn.execute(table.insert(), rows)
+            counts[name] = len(rows)
+    return counts
+
+
+def _table(rows: list[dict], cols: list[str], limit: int = 25) -> dg.MetadataValue:
+    def kind(v):
+        return "int" if isinstance(v, int) and not isinstance(v, bool) else "float" if isinstance(v, float) \
+            else "bool" if isinstance(v, bool) else "string"
+    sample = rows[0] if rows else {}
+    schema = dg.TableSchema(columns=[dg.TableColumn(c, kind(sample.get(c))) for c in cols])
+    records = [dg.TableRecord({c: (r.get(c) if isinstance(r.get(c), (int, float, bool)) or r.get(c) is None
+                                   else str(r.get(c))) for c in cols}) for r in rows[:limit]]
+    return dg.MetadataValue.table(records=records, schema=schema)
+
+
+_SNAPSHOT: dict = {}
+
+
+def _tables(database: DatabaseResource, rules: RulesResource):
+    """(engine, SeasonTables): the nightly tables loaded once per run and shared by every
+    season asset of that run (in-process executor), so the season tables of one run all
+    come from the same snapshot and the load is paid once, not once per asset."""
+    key = (dg.AssetExecutionContext.get().run_id, database.url)
+    if key not in _SNAPSHOT:
+        _SNAPSHOT.clear()
+        engine = database.get_engine()
+        _SNAPSHOT[key] = (engine, load_tables(engine, None, rules.rules()))
+    return _SNAPSHOT[key]
+
+
+@dg.asset(deps=[all_nights(rounds)], **SEASON,
+          description="Players by GUID with every name they were seen with (first/last seen, rounds); the display "
+                      "name is the latest; bots listed with is_bot and left out of every other season table.")
+def players(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
+    engine, tables = _tables(database, rules)
+    result = build_players(tables)
+    counts = _replace(engine, table_rows(players=result))
+    humans = [p for p in result["players"] if not p["is_bot"]]
+    renamed = [p for p in humans if len(p["aliases"]) > 1]
+    return dg.MaterializeResult(metadata={
+        "nights": len(tables.dates), "players": len(humans), "bots_flagged": len(result["players"]) - len(humans),
+        "renamed_players": len(renamed), **{"rows_" + k: v for k, v in counts.items()},
+        "players_table": _table(sorted(humans, key=lambda p: (-p["rounds"], p["guid"])),
+                                ["guid", "name", "aliases", "first_seen", "last_seen", "nights", "rounds"])})
+
+
+@dg.asset(deps=[players, all_nights(map_results), all_nights(session_teams), all_nights(endstats_awards)], **SEASON,
+          description="Per player all-time, per period and per map: nights, maps W/L/D, rounds, kills, deaths, "
+                      "K/D, damage, DPM (time-weighted), accuracy and HS % on aimed weapons, revives, gibs, awards; "
+                      "form over the last 5 nights.")
+def player_careers(config: CareerConfig, database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
+    if config.period not in PERIODS:
+        raise dg.Failure("period must be one of %s, not %r" % (", ".join(PERIODS), config.period))
+    engine, tables = _tables(database, rules)
+    result = build_careers(tables, map_games(tables), config.period)
+    counts = _replace(engine, table_rows(careers=result))
+    names = {g: n for g, n in zip(tables.players["guid"], tables.players["name"])}
+    alltime = sorted((dict(c, name=names.get(c["guid"], "")) for c in result["careers"] if c["scope"] == "all"),
+                     key=lambda c: (-c["kills"], c["guid"]))
+    return dg.MaterializeResult(metadata={
+        "period": config.period, **{"rows_" + k: v for k, v in counts.items()},
+        "all_time": _table(alltime, ["name", "guid", "nights", "maps_played", "maps_won", "maps_lost", "maps_drawn",
+                                     "rounds", "kills", "deaths", "kd", "dpm", "accuracy", "hs_percent"])})
+
+
+@dg.asset(deps=[players, all_nights(map_results), all_nights(rounds), all_nights(lua_round_teams)], **SEASON,
+          description="Per map the fastest successful attack (time, players, date, session, R1 file) and the full "
+                      "holds; single-round records (kills, damage, DPM over >= 300 s); the records each night broke.")
+def records(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
+    engine, tables = _tables(database, rules)
+    result = build_records(tables)
+    counts = _replace(engine, table_rows(records=result))
+    latest = tables.dates[-1] if tables.dates else None
+    fell = [f for f in result["fell"] if f["session_date"] == latest]
+    lines = ["- **%s**: %s (was %s, %s)" % (f["record"], f["value"], f["previous_value"], f["previous_date"])
+             for f in fell]
+    return dg.MaterializeResult(metadata={
+        **{"rows_" + k: v for k, v in counts.items()},
+        "maps": _table(result["maps"], ["map", "fastest_attack_seconds", "guids", "date", "session_id", "r1_file",
+                                        "successful_attacks", "full_holds"], 60),
+        "round_records": _table([r for r in result["rounds"] if r["rank"] == 1],
+                                ["record", "value", "guid", "date", "map", "round_key"]),
+        "fell_latest_night": dg.MetadataValue.md(
+            "Records that fell on %s:\n\n%s" % (latest, "\n".join(lines) or "_none_"))})
+
+
+@dg.asset(deps=[players, all_nights(map_results), all_nights(session_teams), all_nights(endstats_awards)], **SEASON,
+          description="Lineup history (the same players on one team) with W/L/D maps, duo win rates, and "
+                      "head-to-head kills/deaths per opponent from the endstats VS lines.")
+def lineups(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
+    engine, tables = _tables(database, rules)
+    result = build_lineups(tables, map_games(tables))
+    counts = _replace(engine, table_rows(lineups=result))
+    return dg.MaterializeResult(metadata={
+        **{"rows_" + k: v for k, v in counts.items()},
+        "lineups": _table(result["lineups"], ["lineup", "played", "won", "lost", "drawn", "win_rate", "nights"]),
+        "duos": _table(result["duos"], ["guid_a", "guid_b", "played", "won", "lost", "drawn", "win_rate"])})
+
+
+SEASON_ASSETS = [players, player_careers, records, lineups]

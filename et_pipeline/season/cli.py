@@ -1,0 +1,153 @@
+"""`et-pipeline season | player | leaderboard`: the season from the app database.
+
+`season` prints the CONTRACT.md 5 JSON document; `player` and `leaderboard` print
+readable tables (or `--json`). All three read the nightly tables directly (the same pure
+functions the season assets use), so they answer without Dagster and for any `--as-of`.
+"""
+import datetime as dt
+import json
+import os
+import sys
+
+from et_pipeline.season.document import LEADERBOARD_STATS
+
+DEFAULT_DB = "sqlite:///et_pipeline.db"
+
+
+def _season(a):
+    """(Season, None) or (None, exit code) after a message naming what is wrong."""
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from et_pipeline.cli import _die
+    from et_pipeline.config import rules_from_env
+    from et_pipeline.season.season import compute_season
+    from et_pipeline.storage.database import make_engine
+
+    if a.as_of is not None:
+        try:
+            if len(a.as_of) != 10:
+                raise ValueError
+            dt.date.fromisoformat(a.as_of)
+        except ValueError:
+            return None, _die("malformed --as-of %r (expected YYYY-MM-DD)" % a.as_of)
+    if a.db.startswith("sqlite:///") and not os.path.exists(a.db[len("sqlite:///"):]):
+        return None, _die("database %s not found" % a.db)
+    try:
+        engine = make_engine(a.db)
+        with engine.connect() as conn:
+            if not inspect(conn).has_table("map_results"):
+                return None, _die("database %s holds no et-pipeline data (run `et-pipeline run` first)" % a.db)
+            return compute_season(conn, a.as_of, getattr(a, "period", "month"), rules_from_env()), None
+    except SQLAlchemyError as e:
+        return None, _die("cannot read database: %s" % str(e).splitlines()[0])
+
+
+def _print_json(doc) -> None:
+    json.dump(doc, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def cmd_season(a) -> int:
+    from et_pipeline.season.document import season_document
+
+    season, code = _season(a)
+    if season is None:
+        return code
+    _print_json(season_document(season))
+    return 0
+
+
+def _table(rows: list[list], header: list[str]) -> str:
+    cells = [[str(c) for c in header]] + [[str(c) for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def cmd_player(a) -> int:
+    from et_pipeline.cli import _die
+    from et_pipeline.season.document import player_document
+
+    season, code = _season(a)
+    if season is None:
+        return code
+    try:
+        doc = player_document(season, a.who)
+    except LookupError as e:
+        return _die(str(e).strip('"'))
+    if a.json:
+        _print_json(doc)
+        return 0
+    c = doc["career"]
+    rating = c.get("rating")
+    print("%s  (%s)%s" % (doc["name"], doc["guid"],
+                          "  also: " + ", ".join(n for n in doc["aliases"] if n != doc["name"])
+                          if len(doc["aliases"]) > 1 else ""))
+    print("seen %s .. %s, %d nights, %d rounds" % (doc["first_seen"], doc["last_seen"], c["nights"], c["rounds"]))
+    if rating:
+        print("rating %.1f ± %.1f%s" % (rating["value"], rating["uncertainty"],
+                                       " (provisional)" if rating["provisional"] else ""))
+    print()
+    head = ["", "maps", "W-L-D", "rounds", "kills", "deaths", "K/D", "DPM", "acc %", "HS %", "revives", "gibs"]
+    row = lambda label, x: [label, x["maps"]["played"], "%d-%d-%d" % (x["maps"]["won"], x["maps"]["lost"],
+                                                                      x["maps"]["drawn"]), x["rounds"], x["kills"],
+                            x["deaths"], x["kd"], x["dpm"], x["accuracy"], x["hs_percent"], x["revives"], x["gibs"]]
+    rows = [row("all time", c)] + [row(k, v) for scope in doc["periods"].values() for k, v in scope.items()]
+    print(_table(rows, head))
+    print()
+    print(_table([row(k, v) for k, v in doc["maps"].items()], ["map"] + head[1:]))
+    f = doc["form"]
+    print("\nform, last %d nights: K/D %s, maps %d-%d-%d, DPM by night %s" % (
+        len(f["nights"]), f["kd"], f["maps"]["won"], f["maps"]["lost"], f["maps"]["drawn"],
+        " ".join(str(x) for x in f["dpm_by_night"])))
+    if c.get("awards"):
+        print("awards: " + ", ".join("%s ×%d" % (k, v) for k, v in sorted(c["awards"].items(),
+                                                                          key=lambda kv: (-kv[1], kv[0]))))
+    if doc["duos"]:
+        print("\n" + _table([[d["partner"], d["played"], "%d-%d-%d" % (d["won"], d["lost"], d["drawn"]),
+                              d["win_rate"]] for d in doc["duos"]], ["with", "maps", "W-L-D", "win rate"]))
+    if doc["head_to_head"]:
+        print("\n" + _table([[h["opponent"], h["kills"], h["deaths"]] for h in doc["head_to_head"]],
+                            ["versus", "kills", "deaths"]))
+    return 0
+
+
+def cmd_leaderboard(a) -> int:
+    from et_pipeline.season.document import leaderboard
+
+    season, code = _season(a)
+    if season is None:
+        return code
+    doc = leaderboard(season, a.stat, a.limit)
+    if a.json:
+        _print_json(doc)
+        return 0
+    print("%s leaderboard (as of %s)" % (doc["label"], doc["as_of"]))
+    print(_table([[r["rank"], r["name"], r["guid"], r["value"], r["rounds"], r["kd"], r["dpm"],
+                   "%d/%d" % (r["maps_won"], r["maps_played"])] for r in doc["players"]],
+                 ["#", "player", "guid", doc["label"], "rounds", "K/D", "DPM", "maps won"]))
+    return 0
+
+
+def add_season_parsers(sub) -> None:
+    def common(p):
+        p.add_argument("--db", default=os.environ.get("ET_DB_URL", DEFAULT_DB))
+        p.add_argument("--as-of", default=None, help="only nights up to this date (YYYY-MM-DD)")
+
+    s = sub.add_parser("season", help="print the season JSON document (players, records, rating quality)")
+    common(s)
+    s.set_defaults(fn=cmd_season)
+    p = sub.add_parser("player", help="one player's career, per period and per map, form, duos, head-to-head")
+    p.add_argument("who", metavar="NAME|GUID")
+    common(p)
+    p.add_argument("--period", choices=["month", "quarter", "year"], default="month")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(fn=cmd_player)
+    lb = sub.add_parser("leaderboard", help="players ranked by one stat")
+    common(lb)
+    lb.add_argument("--stat", choices=sorted(LEADERBOARD_STATS), default="kills")
+    lb.add_argument("--limit", type=int, default=20)
+    lb.add_argument("--json", action="store_true")
+    lb.set_defaults(fn=cmd_leaderboard)

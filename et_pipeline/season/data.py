@@ -1,0 +1,235 @@
+"""Everything the season layer reads, loaded once from the nightly tables.
+
+The nightly assets already decided which rounds pair, which maps count, who was on which
+persistent team and which rows are bots; this module only reads their answers (never
+re-derives them) and shapes them for the season functions:
+
+* `SeasonTables`: pandas frames of the humans' per-round rows (orphan rounds left out:
+  their values are cumulative), aimed-weapon sums, awards, VS lines, counted maps.
+* `map_games`: one `MapGame` per counted stopwatch map (the unit ratings, lineups and
+  careers share).
+
+Bots: `player_round_stats.is_bot` (the stats parser's flag: OMNIBOT GUIDs and `[BOT]`
+names). A GUID ever seen as a bot is a bot everywhere, including awards and VS lines.
+Time basis of a round: the Lua round start/end when a timing file is linked, else the
+stats file's local time stamp (written seconds after the round end) minus the measured
+duration. `as_of` keeps the nights whose session date is on or before it.
+"""
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from sqlalchemy import and_, func, select
+from sqlalchemy.engine import Connection, Engine
+
+from et_pipeline.config import Rules
+from et_pipeline.domain.player_stats import NON_AIMED_WEAPONS
+from et_pipeline.domain.timing import best_duration, is_surrender
+from et_pipeline.season.model import MapGame
+from et_pipeline.storage import schema as t
+
+PLAYER_COLUMNS = ("round_key", "player_key", "guid", "name", "side", "kills", "deaths", "damage_given",
+                  "damage_received", "gibs", "revives_given", "times_revived", "headshot_kills",
+                  "time_played_seconds", "team_kills", "self_kills")
+
+
+@dataclass
+class SeasonTables:
+    """The season's inputs up to `as_of` (None: every night), humans only."""
+    as_of: str | None
+    dates: list[str]                 # session dates with at least one session, sorted
+    rounds: pd.DataFrame             # round_key, session_date, session_id, file, map, round_number, ...
+    players: pd.DataFrame            # one row per (round, human), PLAYER_COLUMNS + round context + aimed sums
+    maps: pd.DataFrame               # counted map_results rows (+ r1_file, start/end unix)
+    teams: pd.DataFrame              # session_teams rows of humans
+    awards: pd.DataFrame             # award rows with a human GUID
+    vs: pd.DataFrame                 # VS lines: subject_guid, opponent_guid, kills, deaths, round context
+    bots: frozenset                  # GUIDs ever flagged as bots
+    bot_rows: pd.DataFrame           # guid, name, session_date, start_unix of every bot round row (flagged only)
+
+
+def _date_filter(table, as_of: str | None):
+    return [table.c.session_date <= as_of] if as_of else []
+
+
+def _frame(conn: Connection, query) -> pd.DataFrame:
+    """A query's rows as a DataFrame, built column-wise (pandas inspecting every Row
+    object one by one costs more than the query itself)."""
+    result = conn.execute(query)
+    names = list(result.keys())
+    rows = result.fetchall()
+    if not rows:
+        return pd.DataFrame({n: [] for n in names})
+    return pd.DataFrame(dict(zip(names, (list(c) for c in zip(*rows)))))
+
+
+def _local_unix(local_iso: str, tz: ZoneInfo) -> float:
+    return dt.datetime.fromisoformat(local_iso).replace(tzinfo=tz).timestamp()
+
+
+def load_tables(engine_or_conn, as_of: str | None = None, rules: Rules = Rules()) -> SeasonTables:
+    if isinstance(engine_or_conn, Engine):
+        with engine_or_conn.connect() as conn:
+            return load_tables(conn, as_of, rules)
+    conn: Connection = engine_or_conn
+    tz = rules.tz
+    r, p, w = t.rounds, t.player_round_stats, t.weapon_round_stats
+    rounds = _frame(conn, select(r.c.round_key, r.c.session_date, r.c.session_id, r.c.file, r.c.map,
+                                 r.c.round_number, r.c.local_time, r.c.orphan, r.c.defender, r.c.winner,
+                                 r.c.time_limit_seconds, r.c.next_time_limit_seconds, r.c.header_playtime_seconds)
+                    .where(*_date_filter(r, as_of)))
+    lua = _frame(conn, select(t.lua_round_teams.c.round_key, t.lua_timings.c.round_start_unix,
+                              t.lua_timings.c.round_end_unix, t.lua_timings.c.playtime_seconds,
+                              t.lua_timings.c.end_reason, t.lua_timings.c.surrender_team)
+                 .join(t.lua_timings, t.lua_timings.c.source == t.lua_round_teams.c.source)
+                 .where(t.lua_round_teams.c.round_key.is_not(None), *_date_filter(t.lua_round_teams, as_of)))
+    lua["lua_linked"] = True
+    rounds = rounds.merge(lua, on="round_key", how="left")
+    rounds["lua_linked"] = rounds["lua_linked"].eq(True)
+    rounds = _round_times(rounds, tz)
+    rounds = rounds.sort_values(["start_unix", "round_key"], kind="mergesort").reset_index(drop=True)
+
+    allp = _frame(conn, select(*[p.c[c] for c in PLAYER_COLUMNS], p.c.is_bot).where(*_date_filter(p, as_of)))
+    bot_rows = allp[allp["is_bot"].astype(bool)]
+    bots = frozenset(bot_rows["guid"])
+    humans = allp[~allp["is_bot"].astype(bool) & ~allp["guid"].isin(bots) & (allp["guid"] != "")].drop(columns="is_bot")
+    aimed = _frame(conn, select(w.c.round_key, w.c.player_key, func.sum(w.c.hits).label("aimed_hits"),
+                                func.sum(w.c.shots).label("aimed_shots"),
+                                func.sum(w.c.headshots).label("aimed_headshots"))
+                   .where(w.c.weapon.not_in(sorted(NON_AIMED_WEAPONS)), *_date_filter(w, as_of))
+                   .group_by(w.c.round_key, w.c.player_key))
+    players = humans.merge(aimed, on=["round_key", "player_key"], how="left")
+    for c in ("aimed_hits", "aimed_shots", "aimed_headshots"):
+        players[c] = players[c].fillna(0).astype("int64")
+    context = rounds[["round_key", "session_date", "session_id", "map", "round_number", "orphan", "start_unix",
+                      "duration"]]
+    players = players.merge(context, on="round_key", how="inner")
+    players = players[~players["orphan"].astype(bool)].drop(columns="orphan")
+    bot_rows = bot_rows[["round_key", "guid", "name"]].merge(context[["round_key", "session_date", "start_unix"]],
+                                                             on="round_key", how="inner")
+    players = players.sort_values(["start_unix", "round_key", "guid"], kind="mergesort").reset_index(drop=True)
+
+    m = t.map_results
+    maps = _frame(conn, select(m.c.session_date, m.c.session_id, m.c.play_index, m.c.map, m.c.r1_key, m.c.r2_key,
+                               m.c.winner, m.c.time_a, m.c.time_b, m.c.r1_defender_side)
+                  .where(m.c.counted.is_(True), m.c.r2_key.is_not(None), *_date_filter(m, as_of)))
+    ends = rounds.set_index("round_key")
+    maps = maps[maps["r1_key"].isin(ends.index) & maps["r2_key"].isin(ends.index)].copy()
+    maps["r1_file"] = maps["r1_key"].map(ends["file"])
+    maps["start_unix"] = maps["r1_key"].map(ends["start_unix"])
+    maps["end_unix"] = maps["r2_key"].map(ends["end_unix"])
+    maps = maps.sort_values(["start_unix", "session_id", "play_index"], kind="mergesort").reset_index(drop=True)
+
+    teams = _frame(conn, select(t.session_teams.c.session_id, t.session_teams.c.team, t.session_teams.c.player_key,
+                                t.session_teams.c.guid).where(*_date_filter(t.session_teams, as_of)))
+    teams = teams[~teams["guid"].isin(bots)].reset_index(drop=True)
+
+    a = t.awards
+    awards = _frame(conn, select(a.c.session_date, a.c.round_key, a.c.award, a.c.guid, a.c.value_numeric)
+                    .where(a.c.guid.is_not(None), *_date_filter(a, as_of)))
+    awards = awards[~awards["guid"].isin(bots)].reset_index(drop=True)
+
+    vs = _vs_lines(conn, as_of, humans, bots)
+    dates = sorted(set(rounds["session_date"]))
+    return SeasonTables(as_of=as_of, dates=dates, rounds=rounds, players=players, maps=maps, teams=teams,
+                        awards=awards, vs=vs, bots=bots, bot_rows=bot_rows)
+
+
+def _round_times(rounds: pd.DataFrame, tz: ZoneInfo) -> pd.DataFrame:
+    """start_unix / end_unix / duration per round (see the module docstring)."""
+    starts, ends, durations = [], [], []
+    cols = ("end_reason", "surrender_team", "playtime_seconds", "header_playtime_seconds", "next_time_limit_seconds",
+            "time_limit_seconds", "round_end_unix", "round_start_unix", "local_time")
+    for reason, team, lua_s, head_s, clock, limit, end, start, local in zip(*(rounds[c].tolist() for c in cols)):
+        surrender = is_surrender(_none(reason), _none(team))
+        duration = best_duration(_none(lua_s), _none(head_s), _none(clock), _none(limit), surrender)
+        end = _none(end)
+        end = float(end) if end is not None else _local_unix(local, tz)
+        start = _none(start)
+        start = float(start) if start is not None else end - (duration or 0.0)
+        starts.append(start)
+        ends.append(end)
+        durations.append(duration)
+    return rounds.assign(start_unix=starts, end_unix=ends, duration=durations)
+
+
+def _none(v):
+    return None if v is None or (isinstance(v, float) and v != v) or v is pd.NA else v
+
+
+def _vs_lines(conn: Connection, as_of, humans: pd.DataFrame, bots: frozenset) -> pd.DataFrame:
+    """VS lines with a known subject (VS_HEADER files), the opponent's name resolved to a
+    GUID among the round's players by endstats' name cleaning (ambiguous names dropped)."""
+    from et_pipeline.parsers.text import endstats_clean
+
+    v = t.vs_stats
+    cols = ["session_date", "round_key", "subject_guid", "opponent_guid", "kills", "deaths"]
+    rows = _frame(conn, select(v.c.session_date, v.c.round_key, v.c.subject_guid, v.c.opponent, v.c.kills,
+                               v.c.deaths)
+                  .where(v.c.subject_guid.is_not(None), v.c.subject_guid != "", v.c.round_key.is_not(None), *_date_filter(v, as_of)))
+    if rows.empty:
+        return pd.DataFrame(columns=cols)
+    clean = {n: endstats_clean(n) for n in set(humans["name"])}
+    names: dict[tuple[str, str], set] = {}
+    for key, guid, name in zip(humans["round_key"].tolist(), humans["guid"].tolist(), humans["name"].tolist()):
+        names.setdefault((key, clean[name]), set()).add(guid)
+    out = []
+    for d, key, subject, opponent, k, de in zip(*(rows[c].tolist() for c in rows.columns)):
+        subject = subject[:8].upper()
+        found = names.get((key, opponent), set())
+        if subject in bots or len(found) != 1:
+            continue
+        opp = next(iter(found))
+        if opp != subject:
+            out.append((d, key, subject, opp, int(k), int(de)))
+    return pd.DataFrame(out, columns=cols)
+
+
+def map_games(tables: SeasonTables) -> list[MapGame]:
+    """One `MapGame` per counted map, sorted by (start_unix, key).
+
+    Share of the map played: the player's time played in R1 + R2 over the two rounds'
+    lengths (the longest time played by anyone in each round), capped at 1."""
+    p = tables.players
+    col = lambda frame, name: frame[name].tolist()
+    team_of = dict(zip(zip(col(tables.teams, "session_id"), col(tables.teams, "guid")), col(tables.teams, "team")))
+    by_round: dict[str, list] = {}
+    for key, guid, tp, k, d in zip(col(p, "round_key"), col(p, "guid"), col(p, "time_played_seconds"), col(p, "kills"),
+                                   col(p, "deaths")):
+        by_round.setdefault(key, []).append((guid, float(tp), int(k), int(d)))
+    m = tables.maps
+    games = []
+    for session_date, session_id, name, r1_key, r2_key, r1_file, winner, start, end in zip(*(col(m, c) for c in (
+            "session_date", "session_id", "map", "r1_key", "r2_key", "r1_file", "winner", "start_unix", "end_unix"))):
+        parts = [by_round[k] for k in (r1_key, r2_key) if k in by_round]
+        if not parts:
+            continue
+        total = sum(max(tp for _, tp, _, _ in rows) for rows in parts)
+        played: dict[str, list] = {}
+        for rows in parts:
+            for guid, tp, k, d in rows:
+                acc = played.setdefault(guid, [0.0, 0, 0])
+                acc[0] += tp
+                acc[1] += k
+                acc[2] += d
+        sides = {"A": [], "B": []}
+        for guid, (tp, _, _) in played.items():
+            team = team_of.get((session_id, guid))
+            if team in sides:
+                share = min(1.0, tp / total) if total > 0 else 1.0
+                sides[team].append((guid, round(share, 4)))
+        if not sides["A"] or not sides["B"]:
+            continue
+        games.append(MapGame(
+            key="%s:%s" % (session_id, r1_file), date=session_date, session_id=session_id, map=name,
+            start_unix=float(start), end_unix=float(end),
+            team_a=tuple(sorted(sides["A"])), team_b=tuple(sorted(sides["B"])), winner=winner,
+            kd=tuple(sorted((g, v[1], v[2]) for g, v in played.items() if team_of.get((session_id, g)) in sides))))
+    games.sort(key=lambda g: (g.start_unix, g.key))
+    return games
+
+
+def load_map_games(engine, as_of: str | None = None, rules: Rules = Rules()) -> list[MapGame]:
+    """The counted stopwatch maps up to `as_of`, sorted by (start_unix, key)."""
+    return map_games(load_tables(engine, as_of, rules))

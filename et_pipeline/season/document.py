@@ -1,0 +1,131 @@
+"""What people and scripts read: the `season` JSON document (CONTRACT.md 5), one player's
+page and a leaderboard. Deterministic: sorted lists, rounded numbers, no clock."""
+import json
+
+from et_pipeline.season.careers import form_summary
+from et_pipeline.season.players import resolve
+from et_pipeline.season.season import Season
+
+LEADERBOARD_STATS = {
+    # stat: (career column, higher is better, label)
+    "kills": ("kills", True, "kills"),
+    "kd": ("kd", True, "K/D"),
+    "dpm": ("dpm", True, "DPM"),
+    "damage": ("damage_given", True, "damage given"),
+    "accuracy": ("accuracy", True, "accuracy %"),
+    "hs": ("hs_percent", True, "headshot %"),
+    "revives": ("revives_given", True, "revives"),
+    "gibs": ("gibs", True, "gibs"),
+    "maps_won": ("maps_won", True, "maps won"),
+    "rating": ("rating", True, "rating"),
+}
+MIN_ROUNDS_FOR_RATIOS = 10   # ratio leaderboards (K/D, DPM, accuracy, HS %) need this many rounds
+
+
+def _ratings(season: Season) -> dict:
+    from et_pipeline.season.ratings import rate
+
+    return rate(season.games).current
+
+
+def _career(c: dict, rating=None) -> dict:
+    out = dict(nights=c["nights"], maps={"played": c["maps_played"], "won": c["maps_won"], "lost": c["maps_lost"],
+                                         "drawn": c["maps_drawn"]},
+               rounds=c["rounds"], kills=c["kills"], deaths=c["deaths"], kd=c["kd"], damage_given=c["damage_given"],
+               damage_received=c["damage_received"], dpm=c["dpm"], accuracy=c["accuracy"],
+               hs_percent=c["hs_percent"], revives=c["revives_given"], gibs=c["gibs"],
+               time_played_seconds=c["time_played_seconds"], awards=json.loads(c["awards"]))
+    if rating is not None:
+        out["rating"] = dict(value=round(float(rating.value), 2), uncertainty=round(float(rating.uncertainty), 2),
+                             provisional=bool(rating.provisional))
+    return out
+
+
+def _careers_by(season: Season, scope: str) -> dict:
+    out: dict = {}
+    for c in season.careers["careers"]:
+        if c["scope"] == scope:
+            out.setdefault(c["guid"], {})[c["key"]] = c
+    return out
+
+
+def season_document(season: Season, with_ratings: bool = True) -> dict:
+    from et_pipeline.season.quality import evaluate
+
+    ratings = _ratings(season) if with_ratings else {}
+    alltime = _careers_by(season, "all")
+    players = []
+    for p in season.players["players"]:
+        if p["is_bot"] or p["guid"] not in alltime:
+            continue
+        doc = dict(guid=p["guid"], name=p["name"], aliases=p["aliases"], first_seen=p["first_seen"],
+                   last_seen=p["last_seen"], **_career(alltime[p["guid"]][""], ratings.get(p["guid"])))
+        players.append(doc)
+    maps = [dict(map=m["map"], fastest_attack_seconds=m["fastest_attack_seconds"], guids=m["guids"], date=m["date"],
+                 session_id=m["session_id"], r1_file=m["r1_file"], round=m["round"], verified=m["verified"],
+                 successful_attacks=m["successful_attacks"], unverified_attacks=m["unverified_attacks"],
+                 full_holds=m["full_holds"])
+            for m in season.records["maps"]]
+    doc = dict(as_of=season.tables.as_of or (season.tables.dates[-1] if season.tables.dates else None),
+               nights=len(season.tables.dates), maps_counted=len(season.games), players=players,
+               records=dict(maps=maps, rounds=[r for r in season.records["rounds"] if r["rank"] == 1],
+                            fell=season.records["fell"]))
+    if with_ratings:
+        doc["rating_quality"] = evaluate(season.games)
+    return doc
+
+
+def player_document(season: Season, who: str, with_ratings: bool = True) -> dict:
+    """One player's page; raises LookupError naming `who` when no player or several match."""
+    found = resolve(season.players["players"], who)
+    if len(found) != 1:
+        raise LookupError("no player named or with GUID %r" % who if not found else
+                          "%r matches several players: %s" % (who, ", ".join(p["guid"] for p in found)))
+    p = found[0]
+    ratings = _ratings(season) if with_ratings else {}
+    mine = lambda scope: {k: _career(c) for k, c in sorted(_careers_by(season, scope).get(p["guid"], {}).items())}
+    alltime = mine("all").get("", {})
+    if p["guid"] in ratings:
+        alltime = _career(_careers_by(season, "all")[p["guid"]][""], ratings[p["guid"]])
+    periods = sorted({c["scope"] for c in season.careers["careers"]} - {"all", "map"})
+    names = {q["guid"]: q["name"] for q in season.players["players"]}
+    duos = [dict(partner=names.get(d["guid_b"] if d["guid_a"] == p["guid"] else d["guid_a"]),
+                 guid=d["guid_b"] if d["guid_a"] == p["guid"] else d["guid_a"], played=d["played"], won=d["won"],
+                 lost=d["lost"], drawn=d["drawn"], win_rate=d["win_rate"])
+            for d in season.lineups["duos"] if p["guid"] in (d["guid_a"], d["guid_b"])]
+    h2h = [dict(opponent=names.get(h["opponent"]), guid=h["opponent"], kills=h["kills"], deaths=h["deaths"])
+           for h in season.lineups["head_to_head"] if h["guid"] == p["guid"]]
+    return dict(guid=p["guid"], name=p["name"], aliases=p["aliases"], first_seen=p["first_seen"],
+                last_seen=p["last_seen"], career=alltime,
+                periods={s: mine(s) for s in periods}, maps=mine("map"),
+                form=form_summary(season.careers["form"], p["guid"]),
+                duos=sorted(duos, key=lambda d: (-d["played"], d["guid"]))[:10],
+                head_to_head=sorted(h2h, key=lambda h: (-(h["kills"] + h["deaths"]), h["guid"]))[:10])
+
+
+def leaderboard(season: Season, stat: str = "kills", limit: int = 20, with_ratings: bool = True) -> dict:
+    if stat not in LEADERBOARD_STATS:
+        raise ValueError("unknown stat %r (one of: %s)" % (stat, ", ".join(LEADERBOARD_STATS)))
+    column, _, label = LEADERBOARD_STATS[stat]
+    names = {p["guid"]: p["name"] for p in season.players["players"] if not p["is_bot"]}
+    ratings = _ratings(season) if (with_ratings or stat == "rating") else {}
+    rows = []
+    for guid, by_key in _careers_by(season, "all").items():
+        c = by_key[""]
+        if guid not in names:
+            continue
+        if stat == "rating":
+            if guid not in ratings:
+                continue
+            value = round(float(ratings[guid].value), 2)
+        else:
+            if column in ("kd", "dpm", "accuracy", "hs_percent") and c["rounds"] < MIN_ROUNDS_FOR_RATIOS:
+                continue
+            value = c[column]
+        rows.append(dict(guid=guid, name=names[guid], value=value, rounds=c["rounds"], kills=c["kills"],
+                         kd=c["kd"], dpm=c["dpm"], maps_won=c["maps_won"], maps_played=c["maps_played"]))
+    rows.sort(key=lambda r: (-r["value"], r["name"].lower(), r["guid"]))
+    for i, r in enumerate(rows[:limit]):
+        r["rank"] = i + 1
+    return dict(stat=stat, label=label, as_of=season.tables.as_of or (season.tables.dates[-1] if season.tables.dates
+                                                                       else None), players=rows[:limit])

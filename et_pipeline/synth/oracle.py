@@ -1,0 +1,58 @@
+"""The generator's side of judging a rating: its oracle, and its maps as `MapGame`s.
+
+`oracle_for(truth)` returns P(team A wins) of a `MapGame` from the true latent skills
+(`truth["people"]`) and the outcome model (`outcome.p_a_wins`): the best any rating can
+do on generated nights. It works on maps loaded from the database as on
+`map_games_from_truth`, which builds the counted maps straight from the truth (shares
+from the rounds a player was in) for fast tests and benchmarks that skip the pipeline.
+"""
+from __future__ import annotations
+
+from et_pipeline.season.model import MapGame
+from et_pipeline.synth import outcome
+from et_pipeline.synth.pool import MAPS
+
+_LIMITS = {m.name: m.limit_min * 60 for m in MAPS}
+
+
+def oracle_for(truth: dict):
+    skills = {g.upper(): p["skill"] for g, p in truth["people"].items()}
+
+    def p_a(game: MapGame) -> float:
+        a = [(skills[g[:8].upper()], s) for g, s in game.team_a if g[:8].upper() in skills and s > 0]
+        b = [(skills[g[:8].upper()], s) for g, s in game.team_b if g[:8].upper() in skills and s > 0]
+        if not a or not b:
+            return 0.5
+        return outcome.p_a_wins(a, b, _LIMITS.get(game.map, 600))
+
+    return p_a
+
+
+def map_games_from_truth(truth: dict) -> list[MapGame]:
+    """Every counted map of the truth, humans only, groups as teams A and B."""
+    out = []
+    for night in truth["nights"]:
+        rounds = {r["stats_name"]: r for r in night["rounds"]}
+        by_file = {r["file"]: r for r in night["rounds"] if r["file"]}
+        session = "%s-synth" % night["date"]
+        for m in night["maps"]:
+            if not m["counted"]:
+                continue
+            r1 = rounds[m["r1_stats_name"]]
+            r2 = by_file[m["r2_file"]]
+            present: dict[str, float] = {}
+            kd: dict[str, list[int]] = {}
+            for r in (r1, r2):
+                for g, p in r["players"].items():
+                    if p["is_bot"]:
+                        continue
+                    present[g] = present.get(g, 0.0) + 0.5
+                    k = kd.setdefault(g, [0, 0])
+                    k[0] += p["this_round"]["kills"]
+                    k[1] += p["this_round"]["deaths"]
+            teams = {grp: tuple((g, present.get(g, 0.0)) for g in m["groups"][grp] if g in present) for grp in "AB"}
+            out.append(MapGame(key="%s:%s" % (session, m["r1_file"]), date=night["date"], session_id=session,
+                               map=m["map"], start_unix=float(r1["round_end_unix"] - r1["playtime_seconds"]),
+                               end_unix=float(r2["round_end_unix"]), team_a=teams["A"], team_b=teams["B"],
+                               winner=m["winner_group"], kd=tuple((g, k, d) for g, (k, d) in sorted(kd.items()))))
+    return out

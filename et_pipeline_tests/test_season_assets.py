@@ -1,0 +1,122 @@
+"""The season assets through Dagster: each materialised on a test instance, and the
+automation condition that refreshes them after a night even when another night is
+missing or failed."""
+from pathlib import Path
+
+import dagster as dg
+import pytest
+from sqlalchemy import func, select
+
+from et_pipeline.defs.assets import ALL_ASSETS, rounds
+from et_pipeline.defs.resources import DatabaseResource, RulesResource, StatsSourceResource
+from et_pipeline.defs.season_assets import SEASON_ASSETS
+from et_pipeline.defs.season_automation import all_nights
+from et_pipeline.season.season import compute_season, table_rows
+from et_pipeline.storage import schema as t
+from et_pipeline.storage.database import make_engine
+from et_pipeline.synth import generate
+from et_pipeline_tests.pipeline_fixtures import Pipeline
+
+SEASON_KEYS = {a.key for a in SEASON_ASSETS}
+
+
+class UnreachableServer(StatsSourceResource):
+    """The game server refusing connections while one night's run is under way."""
+
+    def get_source(self):
+        raise ConnectionRefusedError("game server unreachable")
+
+
+@pytest.fixture
+def nights(tmp_path) -> tuple[Path, list[str]]:
+    source = tmp_path / "server"
+    truth = generate(3, str(source), seed=12, edge_rate=0.5)
+    return source, sorted(n["date"] for n in truth["nights"])
+
+
+def _season(db_url: str, instance, selection=None) -> dg.ExecuteInProcessResult:
+    return dg.materialize(SEASON_ASSETS, instance=instance, selection=selection,
+                          resources={"database": DatabaseResource(url=db_url), "rules": RulesResource()})
+
+
+def _requested(defs_assets, instance, cursor=None):
+    result = dg.evaluate_automation_conditions(defs=defs_assets, instance=instance, cursor=cursor)
+    return {key for key in SEASON_KEYS if result.get_num_requested(key)}, result.cursor
+
+
+def test_each_season_asset_materialises_and_fills_its_tables(tmp_path, nights):
+    source, dates = nights
+    db = "sqlite:///%s" % (tmp_path / "et.db")
+    with dg.instance_for_test() as instance:
+        assert Pipeline(source, db, tmp_path / "out", instance, publish="off").materialize(dates).success
+        for asset in SEASON_ASSETS:                       # one at a time: each stands on its own
+            result = _season(db, instance, selection=[asset])
+            assert result.success, asset.key
+            [mat] = result.get_asset_materialization_events()
+            meta = mat.step_materialization_data.materialization.metadata
+            assert any(isinstance(v, dg.TableMetadataValue) for v in meta.values()), asset.key
+            assert any(k.startswith("rows_") and v.value > 0 for k, v in meta.items()), (asset.key, meta)
+    engine = make_engine(db)
+    want = table_rows(**{k: v for k, v in vars(compute_season(engine)).items()
+                         if k in ("players", "careers", "records", "lineups")})
+    with engine.connect() as conn:
+        for name, rows in want.items():
+            table = t.metadata.tables[name]
+            assert conn.execute(select(func.count()).select_from(table)).scalar() == len(rows), name
+        assert not conn.execute(select(t.season_players.c.guid).where(t.season_players.c.is_bot.is_(False),
+                                                                      t.season_players.c.guid.like("OMNIBOT%"))).all()
+
+
+def test_a_failed_night_does_not_block_the_season_and_a_new_night_refreshes_it(tmp_path, nights):
+    source, dates = nights
+    db = "sqlite:///%s" % (tmp_path / "et.db")
+    with dg.instance_for_test() as instance:
+        good = Pipeline(source, db, tmp_path / "out", instance, publish="off")
+        assets = dg.Definitions(assets=[*ALL_ASSETS, *SEASON_ASSETS], resources=good.resources)
+        _, cursor = _requested(assets, instance)                      # the sensor is running from the start
+
+        # the plain eager condition, for contrast: it would wait for the failed night forever
+        @dg.asset(deps=[all_nights(rounds)], automation_condition=dg.AutomationCondition.eager())
+        def plain_eager_season():
+            return None
+
+        plain_cursor = dg.evaluate_automation_conditions(
+            defs=dg.Definitions(assets=[*ALL_ASSETS, plain_eager_season], resources=good.resources),
+            instance=instance).cursor
+        assert good.materialize(dates[:1]).success
+        broken = Pipeline(source, db, tmp_path / "out", instance, publish="off")
+        broken.resources["source"] = UnreachableServer(url=str(source))
+        assert not broken.materialize(dates[1:2]).success          # night 2 failed: its partitions are missing
+        requested, cursor = _requested(assets, instance, cursor)
+        assert requested == SEASON_KEYS                               # not blocked by the failed night
+
+        plain_defs = dg.Definitions(assets=[*ALL_ASSETS, plain_eager_season], resources=good.resources)
+        plain = dg.evaluate_automation_conditions(defs=plain_defs, instance=instance, cursor=plain_cursor)
+        assert plain.get_num_requested(plain_eager_season.key) == 0
+
+        assert _season(db, instance).success                          # what the daemon would run
+        requested, cursor = _requested(assets, instance, cursor)
+        assert requested == set()                                     # up to date: nothing to do
+        assert good.materialize(dates[2:3]).success                  # a new night arrives
+        requested, cursor = _requested(assets, instance, cursor)
+        assert requested == SEASON_KEYS                               # refreshed without a click
+        assert _season(db, instance).success
+    with make_engine(db).connect() as conn:
+        nights_seen = conn.execute(select(func.max(t.season_players.c.last_seen))).scalar()
+    assert nights_seen == dates[2]
+
+
+def test_the_definitions_hold_the_season_assets_and_their_sensor(tmp_path):
+    from et_pipeline.config import Rules
+    from et_pipeline.defs.factory import build_definitions
+    from et_pipeline.defs.resources import DiscordWebhook
+
+    defs = build_definitions(source=StatsSourceResource(url=str(tmp_path)), db_url="sqlite:///%s" % (tmp_path / "x.db"),
+                             rules=Rules(), discord=DiscordWebhook(mode="off"))
+    graph = defs.resolve_asset_graph()
+    assert SEASON_KEYS <= set(graph.get_all_asset_keys())
+    for key in SEASON_KEYS:
+        assert graph.get(key).partitions_def is None
+        assert "missing nights allowed" in graph.get(key).automation_condition.get_label()
+    sensor = defs.resolve_sensor_def("season_automation_sensor")
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING

@@ -1,0 +1,315 @@
+"""Ratings, rating quality, skill-driven generated nights and `balance`.
+
+The pure parts run on hand-made `MapGame`s and on maps built straight from the
+generator's truth; the command line runs on generated nights put through the nightly
+assets (season_fixtures)."""
+import json
+import math
+import subprocess
+import sys
+from dataclasses import replace
+
+import pytest
+
+from et_pipeline.season import balance as bal
+from et_pipeline.season import quality, ratings
+from et_pipeline.season.model import MapGame
+from et_pipeline.synth import generate, outcome
+from et_pipeline.synth.oracle import map_games_from_truth, oracle_for
+
+
+def game(key, date, start, a, b, winner, end=None, shares=None):
+    shares = shares or {}
+    return MapGame(key=key, date=date, session_id=date + "-s", map="supply", start_unix=float(start),
+                   end_unix=float(end if end is not None else start + 1200),
+                   team_a=tuple((g, shares.get(g, 1.0)) for g in a), team_b=tuple((g, shares.get(g, 1.0)) for g in b),
+                   winner=winner, kd=tuple((g, 10, 10) for g in a + b))
+
+
+def night(date, day, results, a=("P1", "P2", "P3"), b=("P4", "P5", "P6")):
+    base = 1_700_000_000 + day * 86400
+    return [game("%s:%d" % (date, i), date, base + i * 1500, list(a), list(b), w) for i, w in enumerate(results)]
+
+
+@pytest.fixture(scope="module")
+def eighty():
+    """80 generated nights (seeded, default edge rate): truth and its counted maps."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        truth = generate(80, d, seed=7)
+    return truth, map_games_from_truth(truth)
+
+
+# ------------------------------------------------------------------ the generator
+
+def test_generated_outcomes_follow_the_latent_skill(eighty):
+    truth, games = eighty
+    skill = {g: p["skill"] for g, p in truth["people"].items()}
+    for n in truth["nights"]:
+        assert set(n["groups"]["A"] + n["groups"]["B"]) <= set(skill)
+    higher = decided = 0
+    for g in games:
+        if g.winner == "tie":
+            continue
+        sa = outcome.team_strength([(skill[x], s) for x, s in g.team_a])
+        sb = outcome.team_strength([(skill[x], s) for x, s in g.team_b])
+        if sa != sb:
+            decided += 1
+            higher += (sa > sb) == (g.winner == "A")
+    assert decided >= 300
+    assert higher / decided >= 0.62, higher / decided      # was 0.48 before outcomes depended on skill
+
+
+def test_oracle_probability_is_symmetric_and_monotone():
+    even = outcome.p_a_wins([1.0, 1.0], [1.0, 1.0], 600)
+    assert abs(even - 0.5) < 1e-9
+    p = outcome.p_a_wins([1.3, 1.2], [0.9, 1.0], 600)
+    q = outcome.p_a_wins([0.9, 1.0], [1.3, 1.2], 600)
+    assert 0.5 < p < 1 and abs(p + q - 1) < 1e-9
+    assert outcome.p_a_wins([1.6, 1.5], [0.9, 1.0], 600) > p
+
+
+# ------------------------------------------------------------------ ratings
+
+def test_winners_go_up_and_provisional_until_enough_maps():
+    games = night("2026-01-05", 0, ["A"] * (ratings.PROVISIONAL_MAPS - 1))
+    r = ratings.rate(games)
+    assert r.current["P1"].value > ratings.MU > r.current["P4"].value
+    assert all(x.provisional for x in r.current.values())
+    r = ratings.rate(games + night("2026-01-06", 1, ["A"]))
+    assert not any(x.provisional for x in r.current.values())
+    assert [(h.date, h.guid) for h in r.history][:2] == [("2026-01-05", "P1"), ("2026-01-05", "P2")]
+    assert len(r.history) == 12 and r.history[-1].maps == ratings.PROVISIONAL_MAPS
+
+
+def test_a_draw_moves_no_mean_and_shrinks_the_uncertainty():
+    r = ratings.rate(night("2026-01-05", 0, ["tie"]))
+    assert all(abs(x.value - ratings.MU) < 1e-9 and x.uncertainty < ratings.SIGMA for x in r.current.values())
+
+
+def test_partial_play_moves_a_player_less():
+    g = game("k", "2026-01-05", 0, ["P1", "P2"], ["P3", "P4"], "A", shares={"P2": 0.25, "P4": 0.25})
+    cur = ratings.rate([g]).current
+    assert cur["P1"].value - ratings.MU > cur["P2"].value - ratings.MU > 0
+    assert ratings.MU - cur["P3"].value > ratings.MU - cur["P4"].value > 0
+
+
+def test_uncertainty_grows_with_nights_absent():
+    first = night("2026-01-05", 0, ["A", "B", "A"])
+    others = ("P7", "P8", "P9")
+    gap = [g for d in range(1, 6) for g in night("2026-01-%02d" % (5 + d), d, ["A"], a=others, b=("PA", "PB", "PC"))]
+    back_soon = ratings.rate(first + night("2026-01-20", 9, ["A"])).history
+    back_late = ratings.rate(first + gap + night("2026-01-20", 9, ["A"])).history
+    last = lambda h: next(p for p in reversed(h) if p.guid == "P1")
+    # the same maps for P1, but five community nights without him: a bigger step back to uncertainty
+    assert last(back_late).uncertainty > last(back_soon).uncertainty
+
+
+def test_rescored_old_night_changes_later_ratings_deterministically(eighty):
+    _, games = eighty
+    games = sorted(games, key=lambda g: (g.start_unix, g.key))
+    dates = sorted({g.date for g in games})
+    target = next(g for g in games if g.date == dates[2] and g.winner in ("A", "B"))
+    rescored = [replace(g, winner="B" if g.winner == "A" else "A") if g is target else g for g in games]
+    before, after, again = ratings.rate(games), ratings.rate(rescored), ratings.rate(list(reversed(rescored)))
+    assert after.history == again.history and after.current == again.current       # same maps, same numbers
+    by = lambda r: {(h.date, h.guid): h for h in r.history}
+    b, a = by(before), by(after)
+    assert all(b[k] == a[k] for k in b if k[0] < dates[2])                          # earlier nights untouched
+    later = [k for k in b if k[0] > dates[2]]
+    changed = [k for k in later if abs(b[k].value - a[k].value) > 1e-9]
+    assert len(changed) > len(later) // 2
+
+
+# ------------------------------------------------------------------ rating quality
+
+def test_walk_forward_never_uses_a_map_that_had_not_ended():
+    g1 = game("a", "2026-01-05", 0, ["P1"], ["P2"], "A", end=1000)
+    g2 = game("b", "2026-01-05", 500, ["P1"], ["P2"], "A", end=1500)      # overlaps g1
+    g3 = game("c", "2026-01-05", 2000, ["P1"], ["P2"], "A", end=3000)
+    preds = {g.key: p for g, _, p in quality.walk_forward([g3, g1, g2])}
+    assert preds["a"]["openskill"] == 0.5 and preds["b"]["openskill"] == 0.5
+    assert preds["c"]["openskill"] > 0.5 and preds["c"]["team_elo"] > 0.5
+
+
+def test_rating_quality_beats_every_baseline_on_80_generated_nights(eighty):
+    truth, games = eighty
+    q = quality.evaluate(games, oracle=oracle_for(truth))
+    print("\nrating_quality 80 nights seed 7: maps %d log loss %.3f (oracle %.3f; team_elo %.3f, kd %.3f, coin %.3f)"
+          " accuracy %.3f %s" % (q["maps"], q["log_loss"], q["oracle"]["log_loss"], q["baselines"]["team_elo"]["log_loss"],
+                                 q["baselines"]["kd"]["log_loss"], q["baselines"]["coin"]["log_loss"], q["accuracy"],
+                                 q["accuracy_interval"]))
+    assert q["maps"] >= 300 and q["model"] == "openskill PlackettLuce"
+    assert set(q["baselines"]) == {"coin", "team_elo", "kd"}
+    for name, b in q["baselines"].items():
+        assert q["log_loss"] <= b["log_loss"], name
+    assert q["oracle"]["log_loss"] < q["log_loss"]                  # the generator's bound
+    assert abs(q["baselines"]["coin"]["log_loss"] - math.log(2)) < 1e-3
+    lo, hi = q["accuracy_interval"]
+    assert lo <= q["accuracy"] <= hi
+    assert sum(c["maps"] for c in q["calibration"]) == q["maps"]
+    assert q["cold_start"]["maps"] + q["warm"]["maps"] == q["maps"] and q["cold_start"]["maps"] > 0
+    assert quality.evaluate(games, oracle=oracle_for(truth)) == q                      # deterministic
+
+
+# ------------------------------------------------------------------ balance
+
+def test_balance_is_exhaustive_and_sorted_by_evenness():
+    skill = {"P%d" % i: i for i in range(1, 8)}
+    predict = lambda a, b: 1 / (1 + math.exp(-(sum(skill[x] for x in a) / len(a) - sum(skill[x] for x in b) / len(b))))
+    assert len(list(bal.splits(list(skill)[:6]))) == 10          # C(6,3) / 2
+    assert len(list(bal.splits(list(skill)))) == 35              # C(7,3): A the 3 or the 4 with P1
+    for n in (6, 7):
+        out = bal.balance(list(skill)[:n], predict)
+        assert len(out) == 3
+        ev = [abs(s["p_a_wins"] - 0.5) for s in out]
+        assert ev == sorted(ev) and all(0 <= s["p_a_wins"] <= 1 for s in out)
+        assert all(sorted(s["A"] + s["B"]) == sorted(list(skill)[:n]) for s in out)
+    with pytest.raises(ValueError, match="16"):
+        bal.balance(["P%d" % i for i in range(17)], predict)
+
+
+def test_balance_penalises_last_nights_pairings():
+    even = lambda a, b: 0.5
+    guids = ["P1", "P2", "P3", "P4"]
+    last = {frozenset(("P1", "P2")), frozenset(("P3", "P4"))}
+    out = bal.balance(guids, even, last, count=1)
+    assert out[0]["repeated_pairs"] == [] and sorted(out[0]["A"]) != ["P1", "P2"]
+
+
+# ------------------------------------------------------------------ the command line, on generated nights
+
+def _cli():
+    return [sys.executable, "-c", "import sys; from et_pipeline.cli import main; sys.exit(main())"]
+
+
+@pytest.fixture(scope="module")
+def season_db(tmp_path_factory):
+    from et_pipeline_tests.season_fixtures import build_season_db
+
+    db, truth, _ = build_season_db(tmp_path_factory.mktemp("balance"), nights=3, seed=31, edge_rate=1.0)
+    return db, truth
+
+
+def _regulars(truth, n):
+    counts = {}
+    for night_ in truth["nights"]:
+        for m in night_["maps"]:
+            if m["counted"]:
+                for g in m["groups"]["A"] + m["groups"]["B"]:
+                    counts[g] = counts.get(g, 0) + 1
+    return [g for g, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))][:n]
+
+
+@pytest.mark.parametrize("n", [6, 7])
+def test_balance_command_prints_three_even_splits(season_db, n):
+    db, truth = season_db
+    guids = _regulars(truth, n)
+    names = {g: p["clean_name"] for night_ in truth["nights"] for g, p in night_["players"].items()}
+    who = [names[guids[0]]] + guids[1:]                      # a name and GUIDs, mixed
+    run = subprocess.run(_cli() + ["balance", "--db", db, "--players", ",".join(who), "--json"],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    doc = json.loads(run.stdout)
+    assert sorted(doc["players"]) == sorted(guids) and len(doc["splits"]) == 3
+    ev = [round(abs(s["p_a_wins"] - 0.5), 4) for s in doc["splits"]]
+    assert ev == sorted(ev) and all(0 <= s["p_a_wins"] <= 1 for s in doc["splits"])
+    assert set(doc["provisional"]) <= set(guids)
+    text = subprocess.run(_cli() + ["balance", "--db", db, "--players", ",".join(guids)],
+                          capture_output=True, text=True, timeout=120)
+    assert text.returncode == 0 and text.stdout.count("P(A wins)") == 3, text.stderr
+
+
+def test_balance_command_refuses_bots_and_names_unknown_players(season_db):
+    db, truth = season_db
+    guids = _regulars(truth, 4)
+    bad = subprocess.run(_cli() + ["balance", "--db", db, "--players", ",".join(guids + ["nobody_here"])],
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode != 0 and "nobody_here" in bad.stderr
+    bot = subprocess.run(_cli() + ["balance", "--db", db, "--players", ",".join(guids + ["OMNIBOT0"])],
+                         capture_output=True, text=True, timeout=120)
+    assert bot.returncode != 0 and "OMNIBOT0" in bot.stderr
+
+
+# ------------------------------------------------------------------ the Dagster assets
+
+def test_ratings_assets_materialise_and_fill_their_tables(tmp_path, season_db):
+    import dagster as dg
+    from sqlalchemy import select
+
+    from et_pipeline.defs.resources import DatabaseResource, RulesResource
+    from et_pipeline.defs.season_assets import players
+    from et_pipeline.defs.season_ratings import RATINGS_ASSETS
+    from et_pipeline.season.data import load_map_games
+    from et_pipeline.storage import schema as t
+    from et_pipeline.storage.database import make_engine
+    from et_pipeline_tests.season_fixtures import copy_db
+
+    db = copy_db(season_db[0], tmp_path / "copy.db")
+    with dg.instance_for_test() as instance:
+        result = dg.materialize([players, *RATINGS_ASSETS], instance=instance,
+                                resources={"database": DatabaseResource(url=db), "rules": RulesResource()})
+        assert result.success
+        meta = {e.asset_key.to_user_string(): e.step_materialization_data.materialization.metadata
+                for e in result.get_asset_materialization_events()}
+    assert isinstance(meta["ratings"]["ratings"], dg.TableMetadataValue)
+    assert isinstance(meta["rating_quality"]["scores"], dg.TableMetadataValue)
+    assert meta["rating_quality"]["calibration_plot"].value.startswith("![calibration](data:image/png;base64,")
+    engine = make_engine(db)
+    want = ratings.rate(load_map_games(engine))
+    with engine.connect() as conn:
+        got = {r.guid: r for r in conn.execute(select(t.season_ratings)).all()}
+        history = conn.execute(select(t.season_rating_history)).all()
+        scores = conn.execute(select(t.season_rating_quality)).all()
+    assert set(got) == set(want.current) and len(history) == len(want.history)
+    assert not any(g.startswith("OMNIBOT") for g in got)
+    assert all(abs(got[g].value - r.value) < 1e-9 and got[g].provisional == r.provisional for g, r in want.current.items())
+    assert {(s.scope, s.predictor) for s in scores} >= {("all", "openskill"), ("all", "coin"), ("all", "team_elo"),
+                                                         ("all", "kd"), ("cold_start", "openskill")}
+
+
+def test_a_failed_night_does_not_block_the_ratings_and_a_new_night_refreshes_them(tmp_path):
+    import dagster as dg
+
+    from et_pipeline.defs.assets import ALL_ASSETS
+    from et_pipeline.defs.resources import DatabaseResource, RulesResource, StatsSourceResource
+    from et_pipeline.defs.season_assets import SEASON_ASSETS
+    from et_pipeline.defs.season_ratings import RATINGS_ASSETS
+    from et_pipeline_tests.pipeline_fixtures import Pipeline
+
+    class Unreachable(StatsSourceResource):
+        def get_source(self):
+            raise ConnectionRefusedError("game server unreachable")
+
+    source = tmp_path / "server"
+    dates = sorted(n["date"] for n in generate(3, str(source), seed=12, edge_rate=0.3)["nights"])
+    db = "sqlite:///%s" % (tmp_path / "et.db")
+    keys = {a.key for a in RATINGS_ASSETS}
+    season = [*SEASON_ASSETS, *RATINGS_ASSETS]
+    with dg.instance_for_test() as instance:
+        good = Pipeline(source, db, tmp_path / "out", instance, publish="off")
+        defs = dg.Definitions(assets=[*ALL_ASSETS, *season], resources=good.resources)
+
+        def requested(cursor):
+            r = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=cursor)
+            return {k for k in keys if r.get_num_requested(k)}, r.cursor
+
+        _, cursor = requested(None)
+        assert good.materialize(dates[:1]).success
+        broken = Pipeline(source, db, tmp_path / "out", instance, publish="off")
+        broken.resources["source"] = Unreachable(url=str(source))
+        assert not broken.materialize(dates[1:2]).success
+        got, cursor = requested(cursor)
+        assert "ratings" in {k.to_user_string() for k in got}          # not blocked by the failed night
+
+        def run_season():
+            return dg.materialize(season, instance=instance,
+                                  resources={"database": DatabaseResource(url=db), "rules": RulesResource()})
+
+        assert run_season().success
+        got, cursor = requested(cursor)
+        assert got == set()
+        assert good.materialize(dates[2:3]).success
+        got, cursor = requested(cursor)
+        assert "ratings" in {k.to_user_string() for k in got}          # a new night: refreshed without a click
