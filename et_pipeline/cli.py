@@ -176,11 +176,9 @@ def cmd_run(a) -> int:
                                  cache_dir=a.sftp_cache)
     try:
         src = source.get_source()
-    except SFTPSourceError as e:
-        return _die(str(e).splitlines()[0], _source_exit_code(e))
-    except ValueError as e:
+    except (SFTPSourceError, ValueError) as e:
         hint = " (--sftp-key/--known-hosts or ET_SFTP_KEY_PATH/ET_SFTP_KNOWN_HOSTS)" if "key_path" in str(e) else ""
-        return _die("%s%s" % (e, hint))
+        return _die(str(e).splitlines()[0] + hint, _source_exit_code(e))
     if not a.source.startswith("sftp://"):
         problem = _source_error(a.source)
         if problem:

@@ -78,7 +78,7 @@ def test_live_run_skips_a_refused_message_posts_the_rest_and_reports_it(tmp_path
 
     assert main(["run", "--source", str(night), "--db", "sqlite:///%s" % (tmp_path / "dry.db"),
                  "--dagster-home", str(tmp_path / "dry"), "--out", str(tmp_path / "out")]) == 0
-    [index] = (tmp_path / "out").glob("*/*/index.json")
+    [index] = (tmp_path / "out").glob("*/*/players/index.json")
     keys = [m["file"] for m in json.loads(index.read_text())["messages"]]
     refused = json.loads((index.parent / keys[2]).read_text())
     capsys.readouterr()
@@ -97,7 +97,7 @@ def test_live_run_skips_a_refused_message_posts_the_rest_and_reports_it(tmp_path
         assert len(fake.messages) == len(keys) - 1                       # nothing re-sent, nothing doubled
         assert main(["discord", "--db", db]) == 0
         assert capsys.readouterr().out.count("DISCORD REJECTED") == 2    # the run's line, then the list
-        session_id = index.parent.name
+        session_id = index.parent.parent.name
         assert main(["discord", "--db", db, "--retry", session_id, refused["key"]]) == 0
         assert main(["discord", "--db", db, "--retry", session_id, refused["key"]]) != 0   # settled already
         assert main(["discord", "--db", db]) == 0

@@ -58,7 +58,7 @@ def test_rescore_without_changes_draws_nothing(tmp_path, night, dagster_instance
 
     def graphs_drawn(result):
         meta = [m for m in result.get_asset_materialization_events() if m.asset_key.to_user_string() == "discord_posts"]
-        return meta[0].materialization.metadata["graphs_drawn"].value
+        return meta[0].materialization.metadata["graphs drawn"].value
 
     first = p.materialize([DATE])
     assert first.success and graphs_drawn(first) == 1
