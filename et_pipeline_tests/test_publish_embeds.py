@@ -78,6 +78,9 @@ def test_map_cards_tell_the_map_in_words(messages):
     assert "2️⃣ 🟠 S\\*F beat it in **9:05**" in gold and "🏆 🟠 S\\*F **wins by 2:15**" in gold
     escape = text_of(k["map:2026-02-05-214528-te_escape2-round-1.txt"])
     assert "1️⃣ 🟠 S\\*F was held to 10:00" in escape and "🏆 🔵 sWat **wins by 2:28**" in escape
+    assert "2️⃣ 🔵 sWat finished in **7:32**" in escape
+    adler = text_of(k["map:2026-02-05-225934-etl_adlernest-round-1.txt"])     # the Lua timing says surrender
+    assert "1️⃣ 🟠 S\\*F gave up at 4:10" in adler and "🏆 🔵 sWat **wins by 3:20**" in adler
     frost = text_of(k["map:2026-02-05-220749-etl_frostbite-round-1.txt"])
     assert "⚪ **Not counted:** the teams changed between the rounds" in frost
     assert "Map 3 of 5" in frost

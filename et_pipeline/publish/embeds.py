@@ -324,6 +324,14 @@ def _clock_or_none(t: str | None) -> int | None:
     return None if t is None or str(t).lower() == "fullhold" else clock_seconds(t)
 
 
+def _surrendered(rnd: dict | None) -> bool:
+    """The attack gave up (/surrender vote): the Lua timing says so (DOMAIN 5, FORMATS 5 #11)."""
+    from et_pipeline.domain.timing import is_surrender
+
+    lua = (rnd or {}).get("lua") or {}
+    return bool(lua) and is_surrender(lua.get("end_reason"), lua.get("surrender_team"))
+
+
 class MapStory:
     """Who attacked first, both times, who won and by how much, for one map play."""
 
@@ -343,17 +351,22 @@ class MapStory:
         out = []
         if self.first and self.set_time is not None:
             set_s = _clock_or_none(self.set_time)
-            if set_s is None:
+            if set_s is None and _surrendered(self.r1):
+                out.append("1️⃣ %s gave up at %s" % (ctx.team(self.first), mmss(self.r1.get("playtime_seconds"))))
+            elif set_s is None:
                 out.append("1️⃣ %s was held to %s" % (ctx.team(self.first), self.limit or "the limit"))
             else:
                 out.append("1️⃣ %s set **%s**" % (ctx.team(self.first), mmss(set_s)))
             if self.r2 and self.reply is not None:
                 target = mmss(set_s) if set_s is not None else (self.limit or "the limit")
                 reply_s = _clock_or_none(self.reply)
-                if reply_s is None:
+                if reply_s is None and _surrendered(self.r2):
+                    out.append("2️⃣ %s gave up at %s" % (ctx.team(self.second), mmss(self.r2.get("playtime_seconds"))))
+                elif reply_s is None:
                     out.append("2️⃣ %s was held to %s" % (ctx.team(self.second), target))
                 else:
-                    out.append("2️⃣ %s beat it in **%s**" % (ctx.team(self.second), mmss(reply_s)))
+                    out.append("2️⃣ %s %s **%s**" % (ctx.team(self.second), "beat it in" if set_s is not None
+                                                     else "finished in", mmss(reply_s)))
         elif self.r1:
             out.append("1️⃣ Round 1 lasted %s" % mmss(self.r1.get("playtime_seconds")))
         out.append(self.result(ctx))
