@@ -126,7 +126,7 @@ def test_weapons_in_the_details():
                       dict(weapon="WS_SYRINGE", kills=0, deaths=0, hits=2, shots=2, headshots=0)])
     block = embeds._detail_block(p, 420)
     assert "🔫 Thompson 4k 30% 4hs · Grenade 1k" in block        # no accuracy for splash weapons
-    assert "Syringe" not in block and "dead 1:00" in block and "played" not in block
+    assert "Syringe" not in block and "gibs 1 · dead 1:00 · 1 DBL" in block and "played" not in block
     assert "played 4:00" in embeds._detail_block(dict(p, time_played_seconds=240), 420)
     assert ctx is not None
 
@@ -138,7 +138,7 @@ def test_no_internal_text_in_the_players_channel(session, messages):
 
 def test_summary(session, messages):
     s = text_of(by_key(messages)["session:summary"])
-    assert "🏁 Night of 2026-02-05: 🔵 sWat wins 3–1" in s
+    assert "🏁 Night of Thu 5 Feb 2026: 🔵 sWat wins 3–1" in s
     assert "**Final score:** 🔵 sWat **3** – **1** 🟠 S\\*F" in s
     potn = embeds.player_of_the_night(session)
     assert "⭐ **Player of the night: %s**" % embeds.esc(potn["name"], 20) in s

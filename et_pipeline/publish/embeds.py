@@ -468,8 +468,8 @@ def _detail_block(p: dict, round_seconds: float | None) -> str:
     lines = ["**%s**%s %d/%d%s%d DPM" % (esc(p.get("name"), 18), " 🤖" if p.get("is_bot") else "",
                                         p.get("kills") or 0, p.get("deaths") or 0, LINE_SEP, round(p.get("dpm") or 0)),
              LINE_SEP.join(("%s dmg" % kfmt(p.get("damage_given")), "acc %d%%" % round(p.get("accuracy") or 0),
-                            "HS %d" % (p.get("headshots") or 0), "gibs %d" % (p.get("gibs") or 0)))]
-    extra = []
+                            "HS %d" % (p.get("headshots") or 0)))]
+    extra = ["gibs %d" % (p.get("gibs") or 0)]
     if p.get("revives_given") or p.get("times_revived"):
         extra.append("revives %d/%d" % (p.get("revives_given") or 0, p.get("times_revived") or 0))
     extra.append("dead %s" % mmss(dead))
@@ -608,6 +608,17 @@ def _summary_map_line(ctx: "_Ctx", index: int, m: dict) -> str:
                             " by %s" % mmss(gap) if gap else "")
 
 
+def _day(date: str) -> str:
+    """'2026-02-05' -> 'Thu 5 Feb 2026' (the session date, a calendar day, not an instant)."""
+    from datetime import date as _date
+
+    try:
+        d = _date.fromisoformat(date)
+    except (TypeError, ValueError):
+        return str(date)
+    return "%s %d %s %d" % (d.strftime("%a"), d.day, d.strftime("%b"), d.year)
+
+
 def summary_embed(ctx: "_Ctx") -> dict:
     s = ctx.s
     score = s.get("score") or {}
@@ -641,7 +652,7 @@ def summary_embed(ctx: "_Ctx") -> dict:
                            "value": limits.truncate("\n".join(esc(p.get("name"), 20) for p in members),
                                                     limits.FIELD_VALUE)})
     embed = {
-        "title": "🏁 Night of %s: %s" % (ctx.date, headline),
+        "title": "🏁 Night of %s: %s" % (_day(ctx.date), headline),
         "color": COLOR_SESSION,
         "description": "\n".join(desc),
         "fields": fields,
