@@ -26,12 +26,14 @@ def test_every_option_of_every_subcommand_has_help_text():
     assert missing == []
 
 
-def test_help_shows_defaults_and_version(capsys):
+def test_help_shows_defaults_and_version(capsys, monkeypatch):
+    monkeypatch.setenv("ET_DB_URL", "postgresql+psycopg2://et:s3cret@db/etstats")
     with pytest.raises(SystemExit) as e:
         main(["run", "--help"])
     assert e.value.code == 0
     out = capsys.readouterr().out
     assert "(default: dry-run)" in out and "(default: out)" in out
+    assert "s3cret" not in out and "postgresql+psycopg2://et:***@db/etstats" in out.replace("\n", "").replace(" ", "")
     with pytest.raises(SystemExit) as e:
         main(["--version"])
     assert e.value.code == 0 and capsys.readouterr().out.startswith("et-pipeline ")

@@ -109,7 +109,7 @@ def server_files(context: dg.AssetExecutionContext, source: StatsSourceResource,
     status = Counter(r["status"] for r in files)
     return dg.MaterializeResult(metadata={
         **md.dates(dates), **md.rows(len(files)), "files": md.counts(status),
-        "in no session (misnamed or outside every session)": len(unassigned),
+        "files in no session": len(unassigned),
         "unrelated files ignored": len(plan.ignored), "source": src.describe(),
         "preview": md.table(files, ["name", "kind", "size", "status", "error"]),
     })
