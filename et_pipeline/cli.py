@@ -237,6 +237,7 @@ def cmd_run(a) -> int:
         for i, block in enumerate(blocks):
             progress.start_block(i, blocks)
             result = job.execute_in_process(instance=instance, tags=_run_tags(block), raise_on_error=False,
+                                            partition_key=block[0] if len(block) == 1 else None,
                                             run_config={"loggers": {"progress": {}}})
             progress.end_block(i)
             if not result.success:
@@ -255,16 +256,19 @@ CODE_LOCATION = "et_pipeline"      # workspace.yaml's location_name (test_cli_pr
 
 
 def _run_tags(block: list[str]) -> dict[str, str]:
-    """The tags a run launched from the UI over this range carries: the partition range, and the
-    code location and repository the UI files runs under (its job page, runs timeline and code
-    location filter select runs by them; `execute_in_process` sets neither)."""
+    """The tags a run launched from the UI carries: the partition range (one date is passed as
+    `partition_key`, which tags it `dagster/partition` as the UI does), and the code location
+    and repository the UI files runs under (its job page, runs timeline and code location
+    filter select runs by them; `execute_in_process` sets neither)."""
     from dagster._core.definitions.repository_definition.valid_definitions import SINGLETON_REPOSITORY_NAME
     from dagster._core.storage.tags import (ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG,
                                             CODE_LOCATION_TAG, REPOSITORY_LABEL_TAG)
 
-    return {ASSET_PARTITION_RANGE_START_TAG: block[0], ASSET_PARTITION_RANGE_END_TAG: block[-1],
-            CODE_LOCATION_TAG: CODE_LOCATION, REPOSITORY_LABEL_TAG: "%s@%s" % (SINGLETON_REPOSITORY_NAME, CODE_LOCATION),
+    tags = {CODE_LOCATION_TAG: CODE_LOCATION, REPOSITORY_LABEL_TAG: "%s@%s" % (SINGLETON_REPOSITORY_NAME, CODE_LOCATION),
             "et_pipeline/started_by": "et-pipeline run"}
+    if len(block) > 1:
+        tags.update({ASSET_PARTITION_RANGE_START_TAG: block[0], ASSET_PARTITION_RANGE_END_TAG: block[-1]})
+    return tags
 
 
 def _no_sessions(conn, date: str) -> str:

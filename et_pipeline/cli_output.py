@@ -123,12 +123,13 @@ class DateSummary:
     bad: list[tuple[str, str, str]] = field(default_factory=list)                 # (status, path, reason)
 
     def line(self) -> str:
-        n = len(self.sessions)
-        score = ", ".join("%s %d-%d %s" % (a, sa, sb, b) for a, b, sa, sb, _ in self.sessions) or "no session"
-        return "%s  %s  %-10s %4d files read  %d session%s  %2d maps  %-24s %s" % (
-            self.date, "updated" if self.updated else "unchanged", "%d rounds" % self.rounds, self.files, n,
-            " " if n == 1 else "s", sum(s[4] for s in self.sessions), score,
-            "%d bad file%s" % (len(self.bad), "" if len(self.bad) == 1 else "s") if self.bad else "no bad files")
+        """`2026-02-05  updated  10 rounds   28 files read, 0 bad  Team A 1-3 Team B (5 maps)`: one
+        session per score (a date can hold two), bad files listed under the line."""
+        scores = "; ".join("%s %d-%d %s (%d map%s)" % (a, sa, sb, b, n, "" if n == 1 else "s")
+                           for a, b, sa, sb, n in self.sessions) or "no session"
+        return "%s  %s  %-9s %4d files read, %d bad  %s" % (
+            self.date, "updated" if self.updated else "unchanged", "%d rounds" % self.rounds, self.files,
+            len(self.bad), scores)
 
 
 def summary_lines(dates: list[DateSummary], unassigned: list[tuple[str, str, str]], ignored: int,

@@ -78,6 +78,9 @@ def test_map_cards_tell_the_map_in_words(messages):
     assert "2️⃣ 🟠 S\\*F beat it in **9:05**" in gold and "🏆 🟠 S\\*F **wins by 2:15**" in gold
     escape = text_of(k["map:2026-02-05-214528-te_escape2-round-1.txt"])
     assert "1️⃣ 🟠 S\\*F was held to 10:00" in escape and "🏆 🔵 sWat **wins by 2:28**" in escape
+    assert "2️⃣ 🔵 sWat finished in **7:32**" in escape
+    adler = text_of(k["map:2026-02-05-225934-etl_adlernest-round-1.txt"])     # the Lua timing says surrender
+    assert "1️⃣ 🟠 S\\*F gave up at 4:10" in adler and "🏆 🔵 sWat **wins by 3:20**" in adler
     frost = text_of(k["map:2026-02-05-220749-etl_frostbite-round-1.txt"])
     assert "⚪ **Not counted:** the teams changed between the rounds" in frost
     assert "Map 3 of 5" in frost
@@ -123,7 +126,7 @@ def test_weapons_in_the_details():
                       dict(weapon="WS_SYRINGE", kills=0, deaths=0, hits=2, shots=2, headshots=0)])
     block = embeds._detail_block(p, 420)
     assert "🔫 Thompson 4k 30% 4hs · Grenade 1k" in block        # no accuracy for splash weapons
-    assert "Syringe" not in block and "dead 1:00" in block and "played" not in block
+    assert "Syringe" not in block and "gibs 1 · dead 1:00 · 1 DBL" in block and "played" not in block
     assert "played 4:00" in embeds._detail_block(dict(p, time_played_seconds=240), 420)
     assert ctx is not None
 
@@ -135,7 +138,7 @@ def test_no_internal_text_in_the_players_channel(session, messages):
 
 def test_summary(session, messages):
     s = text_of(by_key(messages)["session:summary"])
-    assert "🏁 Night of 2026-02-05: 🔵 sWat wins 3–1" in s
+    assert "🏁 Night of Thu 5 Feb 2026: 🔵 sWat wins 3–1" in s
     assert "**Final score:** 🔵 sWat **3** – **1** 🟠 S\\*F" in s
     potn = embeds.player_of_the_night(session)
     assert "⭐ **Player of the night: %s**" % embeds.esc(potn["name"], 20) in s

@@ -29,6 +29,13 @@ def test_env_example_never_points_the_ui_elsewhere():
     assert ".env" in (ROOT / ".gitignore").read_text().splitlines()
 
 
+def _ui_runs(home: Path) -> list:
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        # the filter the UI's job page and runs timeline use
+        return instance.get_runs(dg.RunsFilter(job_name="session_job",
+                                               tags={REPOSITORY_LABEL_TAG: "__repository__@" + CODE_LOCATION}))
+
+
 def test_cli_runs_are_filed_under_the_code_location_like_ui_runs(tmp_path, night, capsys):
     location = yaml.safe_load((ROOT / "workspace.yaml").read_text())["load_from"][0]["python_module"]
     assert location["location_name"] == CODE_LOCATION
@@ -36,11 +43,20 @@ def test_cli_runs_are_filed_under_the_code_location_like_ui_runs(tmp_path, night
     assert main(["run", "--source", str(night), "--db", "sqlite:///%s" % (tmp_path / "et.db"),
                  "--dagster-home", str(home), "--publish", "off"]) == 0
     capsys.readouterr()
-    with dg.DagsterInstance.from_config(str(home)) as instance:
-        # the filter the UI's job page and runs timeline use
-        runs = instance.get_runs(dg.RunsFilter(job_name="session_job",
-                                               tags={REPOSITORY_LABEL_TAG: "__repository__@" + CODE_LOCATION}))
-        assert len(runs) == 1
-        tags = runs[0].tags
-        assert tags["dagster/asset_partition_range_start"] == tags["dagster/asset_partition_range_end"] == "2026-02-05"
-        assert tags["dagster/code_location"] == CODE_LOCATION
+    [run] = _ui_runs(home)
+    assert run.tags["dagster/partition"] == "2026-02-05"           # one date: tagged as the UI tags it
+    assert run.tags["dagster/code_location"] == CODE_LOCATION
+
+
+def test_a_ranged_cli_run_carries_the_ui_backfill_range_tags(tmp_path, capsys):
+    from et_pipeline.synth import generate
+
+    generate(3, str(tmp_path / "src"), seed=3)
+    home = tmp_path / "dh"
+    assert main(["run", "--source", str(tmp_path / "src"), "--db", "sqlite:///%s" % (tmp_path / "et.db"),
+                 "--dagster-home", str(home), "--publish", "off"]) == 0
+    dates = [line.split()[0] for line in capsys.readouterr().out.splitlines() if "  updated  " in line]
+    [run] = _ui_runs(home)
+    assert len(dates) == 3 and "dagster/partition" not in run.tags
+    assert (run.tags["dagster/asset_partition_range_start"], run.tags["dagster/asset_partition_range_end"]) == \
+        (dates[0], dates[-1])

@@ -108,7 +108,7 @@ def server_files(context: dg.AssetExecutionContext, source: StatsSourceResource,
     status = Counter(r["status"] for r in files)
     return dg.MaterializeResult(metadata={
         **md.dates(dates), **md.rows(len(files)), "files": md.counts(status),
-        "in no session (misnamed or outside every session)": synced["unassigned"],
+        "files in no session": synced["unassigned"],
         "archived, gone from the server": synced["gone_from_server"],
         "unrelated files ignored": len(plan.ignored), "source": src.describe(),
         "preview": md.table(files, ["name", "kind", "size", "status", "error"]),

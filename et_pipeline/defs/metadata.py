@@ -73,12 +73,20 @@ def session_summary(sessions: list[dict], limit: int = 5) -> dg.MetadataValue:
         parts.append("%s: %s  \n%s: %s" % (a["name"], ", ".join(p["name"] for p in a["players"]) or "–",
                                            b["name"], ", ".join(p["name"] for p in b["players"]) or "–"))
         names = {"A": a["name"], "B": b["name"], "tie": "draw"}
-        maps = [dict(m, won_by=names.get(m.get("winner"), "–") if m.get("counted") else "not counted",
-                     team_a=m.get("time_a"), team_b=m.get("time_b")) for m in s.get("maps", [])]
-        parts.append(table(maps, ["map", "won_by", "team_a", "team_b", "note"]).value)
+        lines = ["| map | won by | %s attacked in | %s attacked in | note |" % (cell("", a["name"]), cell("", b["name"])),
+                 "|---|---|---|---|---|"]
+        lines += ["| %s | %s | %s | %s | %s |" % (
+            cell("map", m["map"]), names.get(m.get("winner"), "–") if m.get("counted") else "not counted",
+            _attack(m.get("time_a")), _attack(m.get("time_b")), cell("note", m.get("note"))) for m in s.get("maps", [])]
+        parts.append("\n".join(lines))
     if len(sessions) > limit:
         parts.append("_and %d more sessions_" % (len(sessions) - limit))
     return dg.MetadataValue.md("\n\n".join(parts) or "_no session_")
+
+
+def _attack(time: str | None) -> str:
+    """A team's attack time; "fullhold" (held to the time limit) in words."""
+    return "held to the limit" if time == "fullhold" else cell("time", time)
 
 
 def dry_run_folder(out_dir: str, partition_keys: list[str]) -> dg.MetadataValue:

@@ -324,6 +324,14 @@ def _clock_or_none(t: str | None) -> int | None:
     return None if t is None or str(t).lower() == "fullhold" else clock_seconds(t)
 
 
+def _surrendered(rnd: dict | None) -> bool:
+    """The attack gave up (/surrender vote): the Lua timing says so (DOMAIN 5, FORMATS 5 #11)."""
+    from et_pipeline.domain.timing import is_surrender
+
+    lua = (rnd or {}).get("lua") or {}
+    return bool(lua) and is_surrender(lua.get("end_reason"), lua.get("surrender_team"))
+
+
 class MapStory:
     """Who attacked first, both times, who won and by how much, for one map play."""
 
@@ -343,17 +351,22 @@ class MapStory:
         out = []
         if self.first and self.set_time is not None:
             set_s = _clock_or_none(self.set_time)
-            if set_s is None:
+            if set_s is None and _surrendered(self.r1):
+                out.append("1️⃣ %s gave up at %s" % (ctx.team(self.first), mmss(self.r1.get("playtime_seconds"))))
+            elif set_s is None:
                 out.append("1️⃣ %s was held to %s" % (ctx.team(self.first), self.limit or "the limit"))
             else:
                 out.append("1️⃣ %s set **%s**" % (ctx.team(self.first), mmss(set_s)))
             if self.r2 and self.reply is not None:
                 target = mmss(set_s) if set_s is not None else (self.limit or "the limit")
                 reply_s = _clock_or_none(self.reply)
-                if reply_s is None:
+                if reply_s is None and _surrendered(self.r2):
+                    out.append("2️⃣ %s gave up at %s" % (ctx.team(self.second), mmss(self.r2.get("playtime_seconds"))))
+                elif reply_s is None:
                     out.append("2️⃣ %s was held to %s" % (ctx.team(self.second), target))
                 else:
-                    out.append("2️⃣ %s beat it in **%s**" % (ctx.team(self.second), mmss(reply_s)))
+                    out.append("2️⃣ %s %s **%s**" % (ctx.team(self.second), "beat it in" if set_s is not None
+                                                     else "finished in", mmss(reply_s)))
         elif self.r1:
             out.append("1️⃣ Round 1 lasted %s" % mmss(self.r1.get("playtime_seconds")))
         out.append(self.result(ctx))
@@ -455,8 +468,8 @@ def _detail_block(p: dict, round_seconds: float | None) -> str:
     lines = ["**%s**%s %d/%d%s%d DPM" % (esc(p.get("name"), 18), " 🤖" if p.get("is_bot") else "",
                                         p.get("kills") or 0, p.get("deaths") or 0, LINE_SEP, round(p.get("dpm") or 0)),
              LINE_SEP.join(("%s dmg" % kfmt(p.get("damage_given")), "acc %d%%" % round(p.get("accuracy") or 0),
-                            "HS %d" % (p.get("headshots") or 0), "gibs %d" % (p.get("gibs") or 0)))]
-    extra = []
+                            "HS %d" % (p.get("headshots") or 0)))]
+    extra = ["gibs %d" % (p.get("gibs") or 0)]
     if p.get("revives_given") or p.get("times_revived"):
         extra.append("revives %d/%d" % (p.get("revives_given") or 0, p.get("times_revived") or 0))
     extra.append("dead %s" % mmss(dead))
@@ -595,6 +608,17 @@ def _summary_map_line(ctx: "_Ctx", index: int, m: dict) -> str:
                             " by %s" % mmss(gap) if gap else "")
 
 
+def _day(date: str) -> str:
+    """'2026-02-05' -> 'Thu 5 Feb 2026' (the session date, a calendar day, not an instant)."""
+    from datetime import date as _date
+
+    try:
+        d = _date.fromisoformat(date)
+    except (TypeError, ValueError):
+        return str(date)
+    return "%s %d %s %d" % (d.strftime("%a"), d.day, d.strftime("%b"), d.year)
+
+
 def summary_embed(ctx: "_Ctx") -> dict:
     s = ctx.s
     score = s.get("score") or {}
@@ -628,7 +652,7 @@ def summary_embed(ctx: "_Ctx") -> dict:
                            "value": limits.truncate("\n".join(esc(p.get("name"), 20) for p in members),
                                                     limits.FIELD_VALUE)})
     embed = {
-        "title": "🏁 Night of %s: %s" % (ctx.date, headline),
+        "title": "🏁 Night of %s: %s" % (_day(ctx.date), headline),
         "color": COLOR_SESSION,
         "description": "\n".join(desc),
         "fields": fields,
