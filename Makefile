@@ -40,6 +40,7 @@ dev: install
 
 bench: install
 	$(PY) bench/bench.py
+	$(PY) bench/season_bench.py
 
 clean:
 	rm -rf out demo.db demo.db-wal demo.db-shm .dagster_home
