@@ -86,14 +86,15 @@ def time_steps(url: str, repeat: int) -> tuple[dict[str, float], dict[str, float
 def time_assets(url: str) -> tuple[float, float, dict[str, float]]:
     import dagster as dg
 
-    from et_pipeline.defs.resources import DatabaseResource, RulesResource
+    from et_pipeline.defs.resources import DatabaseResource, DiscordWebhook, RulesResource
     from et_pipeline.defs.season_assets import SEASON_ASSETS
     from et_pipeline.defs.season_ratings import RATINGS_ASSETS
 
     with dg.instance_for_test() as instance:
         t, c = time.perf_counter(), time.process_time()
         result = dg.materialize([*SEASON_ASSETS, *RATINGS_ASSETS], instance=instance,
-                                resources={"database": DatabaseResource(url=url), "rules": RulesResource()})
+                                resources={"database": DatabaseResource(url=url), "rules": RulesResource(),
+                                           "discord": DiscordWebhook(mode="off")})
         total, total_cpu = time.perf_counter() - t, time.process_time() - c
         assert result.success
         steps = {}

@@ -258,3 +258,29 @@ def test_player_and_leaderboard_commands(season_db, season, capsys):
     assert "DPM leaderboard" in capsys.readouterr().out
     assert main(["season", "--db", season_db[0], "--as-of", "2026-13-01"]) == 2
     assert "malformed" in capsys.readouterr().err
+
+
+def test_night_digest_names_the_player_of_the_night_by_its_rule(season):
+    from et_pipeline.publish import limits
+    from et_pipeline.season.digest import digest_message, night_digest
+
+    for date in season.tables.dates:
+        d = night_digest(season.tables, season.games, season.players, season.records, date)
+        games = [g for g in season.games if g.date == date]
+        if d is None:
+            assert not games
+            continue
+        won, played = Counter(), Counter()
+        for g in games:
+            for team, members in (("A", g.team_a), ("B", g.team_b)):
+                for guid, _ in members:
+                    played[guid] += 1
+                    won[guid] += g.winner == team
+        eligible = [x for x in played if played[x] * 2 >= len(games)]
+        p = d["player_of_the_night"]
+        assert p["guid"] in eligible and p["maps_won"] == won[p["guid"]] == max(won[x] for x in eligible)
+        assert [f["record"] for f in d["records_fell"]] == \
+            [f["record"] for f in season.records["fell"] if f["session_date"] == date]
+        message = digest_message(d)
+        assert not limits.violations(message.payload, message.files)
+        assert p["name"] in message.payload["embeds"][0]["fields"][0]["value"]

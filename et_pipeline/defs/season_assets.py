@@ -9,7 +9,7 @@ ratings live beside them in `season_ratings.py` (same condition, same pattern).
 import dagster as dg
 
 from et_pipeline.defs.assets import endstats_awards, lua_round_teams, map_results, rounds, session_teams
-from et_pipeline.defs.resources import DatabaseResource, RulesResource
+from et_pipeline.defs.resources import DatabaseResource, DiscordWebhook, RulesResource
 from et_pipeline.defs.season_automation import SEASON_GROUP, all_nights, season_automation_condition
 from et_pipeline.season.careers import PERIODS, build_careers
 from et_pipeline.season.data import load_tables, map_games
@@ -57,7 +57,7 @@ def _tables(database: DatabaseResource, rules: RulesResource):
     """(engine, SeasonTables): the nightly tables loaded once per run and shared by every
     season asset of that run (in-process executor), so the season tables of one run all
     come from the same snapshot and the load is paid once, not once per asset."""
-    key = (dg.AssetExecutionContext.get().run_id, database.url)
+    key = (dg.AssetExecutionContext.get().run.run_id, database.url)
     if key not in _SNAPSHOT:
         _SNAPSHOT.clear()
         engine = database.get_engine()
@@ -134,4 +134,28 @@ def lineups(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeR
         "duos": _table(result["duos"], ["guid_a", "guid_b", "played", "won", "lost", "drawn", "win_rate"])})
 
 
-SEASON_ASSETS = [players, player_careers, records, lineups]
+@dg.asset(deps=[records, lineups, player_careers], **{**SEASON, "kinds": {"pandas", "discord"}},
+          description="The latest night's digest in Discord: player of the night (most maps won, then DPM), the "
+                      "records that fell, a head-to-head worth telling. Posted once, edited when it changes.")
+def night_digest(database: DatabaseResource, rules: RulesResource, discord: DiscordWebhook) -> dg.MaterializeResult:
+    from et_pipeline.publish.publisher import publish_session
+    from et_pipeline.season.digest import digest_message, night_digest as build_digest
+
+    engine, tables = _tables(database, rules)
+    games = map_games(tables)
+    nights = sorted({g.date for g in games})
+    if not nights:
+        return dg.MaterializeResult(metadata={"night": "none", "mode": discord.mode})
+    digest = build_digest(tables, games, build_players(tables), build_records(tables), nights[-1])
+    message = digest_message(digest)
+    summary = publish_session(dict(session_id=digest["session_id"], date=digest["date"]), mode=discord.mode,
+                              engine=engine, client=discord.client(), out_dir=discord.out_dir, messages=[message])
+    lines = [f["value"] for f in message.payload["embeds"][0]["fields"]]
+    return dg.MaterializeResult(metadata={
+        "night": digest["date"], "mode": discord.mode, **summary.as_dict(),
+        "player_of_the_night": digest["player_of_the_night"]["name"],
+        "records_fell": len(digest["records_fell"]),
+        "digest": dg.MetadataValue.md("\n\n".join(lines))})
+
+
+SEASON_ASSETS = [players, player_careers, records, lineups, night_digest]
