@@ -41,6 +41,7 @@ dev: install
 bench: install
 	$(PY) bench/bench.py
 	$(PY) bench/season_bench.py
+	$(PY) bench/bench_ratings.py
 
 clean:
 	rm -rf out demo.db demo.db-wal demo.db-shm .dagster_home
