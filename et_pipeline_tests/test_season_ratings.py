@@ -313,3 +313,14 @@ def test_a_failed_night_does_not_block_the_ratings_and_a_new_night_refreshes_the
         assert good.materialize(dates[2:3]).success
         got, cursor = requested(cursor)
         assert "ratings" in {k.to_user_string() for k in got}          # a new night: refreshed without a click
+
+
+def test_first_map_probability_and_night_moves_use_only_earlier_maps():
+    games = night("2026-01-05", 0, ["A"] * 6) + night("2026-01-06", 1, ["B", "B"])
+    first = ratings.first_map_probability(games, "2026-01-06")
+    assert first["key"] == "2026-01-06:0" and first["p_a_wins"] > 0.5           # A won the whole first night
+    assert first["p_a_wins"] == round(ratings.rate(games[:6]).p_a_wins(["P1", "P2", "P3"], ["P4", "P5", "P6"]), 4)
+    assert ratings.first_map_probability(games, "2026-01-05")["p_a_wins"] == 0.5
+    assert ratings.first_map_probability(games, "2026-02-01") is None
+    moves = ratings.night_moves(ratings.rate(games), "2026-01-06", count=2)
+    assert len(moves) == 2 and all(m.date == "2026-01-06" and m.change != 0 for m in moves)

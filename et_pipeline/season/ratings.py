@@ -197,3 +197,26 @@ def rate(games) -> RatingsResult:
         close_night()
     out.current = {g: rater.rating(g) for g in sorted(rater.players)}
     return out
+
+
+def night_moves(result: RatingsResult, date: str, count: int = 3) -> list[RatingPoint]:
+    """The night's biggest rating moves (either way), for the night digest."""
+    points = [h for h in result.history if h.date == date]
+    return sorted(points, key=lambda h: (-abs(h.change), h.guid))[:count]
+
+
+def first_map_probability(games, date: str) -> dict | None:
+    """How even the night's teams were beforehand: P(team A wins) of the night's first
+    map, predicted (walk-forward) from the maps that ended before it began."""
+    games = ordered(games)
+    first = next((g for g in games if g.date == date), None)
+    if first is None:
+        return None
+    rater = Rater()
+    for g in games:
+        if g.end_unix >= first.start_unix:
+            break
+        rater.update(g)
+    return {"date": date, "key": first.key, "map": first.map,
+            "p_a_wins": round(rater.predict(first.team_a, first.team_b), 4),
+            "provisional": sorted(g for g, _ in first.team_a + first.team_b if rater.is_provisional(g))}
