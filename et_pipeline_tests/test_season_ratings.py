@@ -227,9 +227,9 @@ def test_balance_command_refuses_bots_and_names_unknown_players(season_db):
     bad = subprocess.run(_cli() + ["balance", "--db", db, "--players", ",".join(guids + ["nobody_here"])],
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode != 0 and "nobody_here" in bad.stderr
-    bot = subprocess.run(_cli() + ["balance", "--db", db, "--players", ",".join(guids + ["OMNIBOT0"])],
+    bot = subprocess.run(_cli() + ["balance", "--db", db, "--players", ",".join(guids + ["OMNIBOT00"])],
                          capture_output=True, text=True, timeout=120)
-    assert bot.returncode != 0 and "OMNIBOT0" in bot.stderr
+    assert bot.returncode != 0 and "OMNIBOT00" in bot.stderr and "bot" in bot.stderr.split("OMNIBOT00")[1]
 
 
 # ------------------------------------------------------------------ the Dagster assets
