@@ -152,3 +152,21 @@ def test_night_digest_is_posted_once_and_edited_on_change(tmp_path, nights):
         result = dg.materialize([digest], instance=instance, resources=resources)
         assert result.success
         assert [r["method"] for r in fake.requests if r["status"] == 200] == ["POST", "PATCH"]
+
+
+def test_the_season_is_the_same_on_postgresql(postgres_server, tmp_path, nights):
+    """The loader renders its statements for the connection's dialect: PostgreSQL and
+    SQLite give the very same season document."""
+    import uuid
+
+    from et_pipeline.season.document import season_document
+
+    source, dates = nights
+    docs = []
+    for url in (postgres_server.create_database("season_" + uuid.uuid4().hex[:8]), "sqlite:///%s" % (tmp_path / "s.db")):
+        with dg.instance_for_test() as instance:
+            assert Pipeline(source, url, tmp_path / "out", instance, publish="off").materialize(dates).success
+        engine = make_engine(url)
+        docs.append(season_document(compute_season(engine)))
+        engine.dispose()
+    assert docs[0] == docs[1] and docs[0]["players"] and docs[0]["records"]["maps"]

@@ -54,11 +54,19 @@ def _date_filter(table, as_of: str | None):
 
 
 def _frame(conn: Connection, query) -> pd.DataFrame:
-    """A query's rows as a DataFrame, built column-wise (pandas inspecting every Row
-    object one by one costs more than the query itself)."""
-    result = conn.execute(query)
-    names = list(result.keys())
-    rows = result.fetchall()
+    """A query's rows as a DataFrame, built column-wise from the driver's plain tuples.
+
+    The season reads every night at once (a million values over 1,000 nights): per-row
+    Result objects, and pandas inspecting them one by one, cost more than the query. The
+    statement is rendered with its literal values (dates, weapon names: no user text)."""
+    sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    names = [c.key for c in query.selected_columns]
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
     if not rows:
         return pd.DataFrame({n: [] for n in names})
     return pd.DataFrame(dict(zip(names, (list(c) for c in zip(*rows)))))
@@ -167,23 +175,21 @@ def _vs_lines(conn: Connection, as_of, humans: pd.DataFrame, bots: frozenset) ->
     cols = ["session_date", "round_key", "subject_guid", "opponent_guid", "kills", "deaths"]
     rows = _frame(conn, select(v.c.session_date, v.c.round_key, v.c.subject_guid, v.c.opponent, v.c.kills,
                                v.c.deaths)
-                  .where(v.c.subject_guid.is_not(None), v.c.subject_guid != "", v.c.round_key.is_not(None), *_date_filter(v, as_of)))
+                  .where(v.c.subject_guid.is_not(None), v.c.subject_guid != "", v.c.round_key.is_not(None),
+                         *_date_filter(v, as_of)))
     if rows.empty:
-        return pd.DataFrame(columns=cols)
-    clean = {n: endstats_clean(n) for n in set(humans["name"])}
-    names: dict[tuple[str, str], set] = {}
-    for key, guid, name in zip(humans["round_key"].tolist(), humans["guid"].tolist(), humans["name"].tolist()):
-        names.setdefault((key, clean[name]), set()).add(guid)
-    out = []
-    for d, key, subject, opponent, k, de in zip(*(rows[c].tolist() for c in rows.columns)):
-        subject = subject[:8].upper()
-        found = names.get((key, opponent), set())
-        if subject in bots or len(found) != 1:
-            continue
-        opp = next(iter(found))
-        if opp != subject:
-            out.append((d, key, subject, opp, int(k), int(de)))
-    return pd.DataFrame(out, columns=cols)
+        return pd.DataFrame({c: [] for c in cols})
+    clean = {n: endstats_clean(n) for n in set(humans["name"].tolist())}
+    names = humans[["round_key", "guid", "name"]].drop_duplicates()
+    names = names.assign(opponent=names["name"].map(clean)).drop(columns="name").drop_duplicates()
+    unique = names.groupby(["round_key", "opponent"])["guid"].transform("size") == 1
+    names = names[unique].rename(columns={"guid": "opponent_guid"})
+    rows["subject_guid"] = rows["subject_guid"].str.slice(0, 8).str.upper()
+    out = rows.merge(names, on=["round_key", "opponent"], how="inner")
+    out = out[~out["subject_guid"].isin(bots) & (out["opponent_guid"] != out["subject_guid"])]
+    out = out.astype({"kills": "int64", "deaths": "int64"})
+    return out[cols].sort_values(["session_date", "round_key", "subject_guid", "opponent_guid"],
+                                 kind="mergesort").reset_index(drop=True)
 
 
 def map_games(tables: SeasonTables) -> list[MapGame]:
