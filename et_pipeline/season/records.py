@@ -131,7 +131,7 @@ def _fell(att: pd.DataFrame, rr: pd.DataFrame) -> list[dict]:
         best = pool.sort_values([column, "start_unix"], ascending=[False, True], kind="mergesort") \
             .groupby("session_date").head(1)
         candidates += [(kind, r["session_date"], -float(r[column]), r["guid"], r["round_key"])
-                       for _, r in best.iterrows()]
+                       for r in best[["session_date", column, "guid", "round_key"]].to_dict("records")]
     candidates.sort(key=lambda c: (c[1], c[0]))
     held: dict[str, tuple] = {}
     out = []
