@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine
 
 from et_pipeline.config import Rules
@@ -150,11 +150,11 @@ def _round_times(rounds: pd.DataFrame, tz: ZoneInfo) -> pd.DataFrame:
     cols = ("end_reason", "surrender_team", "playtime_seconds", "header_playtime_seconds", "next_time_limit_seconds",
             "time_limit_seconds", "round_end_unix", "round_start_unix", "local_time")
     for reason, team, lua_s, head_s, clock, limit, end, start, local in zip(*(rounds[c].tolist() for c in cols)):
-        surrender = is_surrender(_none(reason), _none(team))
-        duration = best_duration(_none(lua_s), _none(head_s), _none(clock), _none(limit), surrender)
-        end = _none(end)
+        surrender = is_surrender(value_or_none(reason), value_or_none(team))
+        duration = best_duration(value_or_none(lua_s), value_or_none(head_s), value_or_none(clock), value_or_none(limit), surrender)
+        end = value_or_none(end)
         end = float(end) if end is not None else _local_unix(local, tz)
-        start = _none(start)
+        start = value_or_none(start)
         start = float(start) if start is not None else end - (duration or 0.0)
         starts.append(start)
         ends.append(end)
@@ -162,7 +162,8 @@ def _round_times(rounds: pd.DataFrame, tz: ZoneInfo) -> pd.DataFrame:
     return rounds.assign(start_unix=starts, end_unix=ends, duration=durations)
 
 
-def _none(v):
+def value_or_none(v):
+    """A SQL NULL as pandas holds it (None, NaN, NA) back to None; other values as they are."""
     return None if v is None or (isinstance(v, float) and v != v) or v is pd.NA else v
 
 
