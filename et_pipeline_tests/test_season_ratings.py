@@ -273,7 +273,7 @@ def test_a_failed_night_does_not_block_the_ratings_and_a_new_night_refreshes_the
     import dagster as dg
 
     from et_pipeline.defs.assets import ALL_ASSETS
-    from et_pipeline.defs.resources import DatabaseResource, RulesResource, StatsSourceResource
+    from et_pipeline.defs.resources import StatsSourceResource
     from et_pipeline.defs.season_assets import SEASON_ASSETS
     from et_pipeline.defs.season_ratings import RATINGS_ASSETS
     from et_pipeline_tests.pipeline_fixtures import Pipeline
@@ -304,8 +304,7 @@ def test_a_failed_night_does_not_block_the_ratings_and_a_new_night_refreshes_the
         assert "ratings" in {k.to_user_string() for k in got}          # not blocked by the failed night
 
         def run_season():
-            return dg.materialize(season, instance=instance,
-                                  resources={"database": DatabaseResource(url=db), "rules": RulesResource()})
+            return dg.materialize(season, instance=instance, resources=good.resources)
 
         assert run_season().success
         got, cursor = requested(cursor)
