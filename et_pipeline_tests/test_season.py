@@ -168,6 +168,9 @@ def test_careers_add_up_and_follow_the_session_rules(season_db, season):
     hits, shots = sum(x["hits"] for x in weapons), sum(x["shots"] for x in weapons)
     assert c["accuracy"] == round(hits * 100 / shots, 1)
     assert c["hs_percent"] == round(sum(x["headshots"] for x in weapons) * 100 / hits, 1)
+    with engine.connect() as conn:
+        won = Counter(conn.execute(select(t.awards.c.award).where(t.awards.c.guid == guid)).scalars())
+    assert json.loads(c["awards"]) == dict(won) and won
     form = [f for f in season.careers["form"] if f["guid"] == guid]
     assert 1 <= len(form) <= 5 and [f["ago"] for f in form] == list(range(len(form)))
     assert [f["session_date"] for f in form] == sorted((f["session_date"] for f in form), reverse=True)

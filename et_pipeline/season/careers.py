@@ -54,7 +54,7 @@ def aggregate(rounds: pd.DataFrame, outcomes: pd.DataFrame, awards: pd.DataFrame
     agg["accuracy"] = (hits * 100 / shots.where(shots > 0)).fillna(0.0).round(1)
     agg["hs_percent"] = (agg["aimed_headshots"] * 100 / hits.where(hits > 0)).fillna(0.0).round(1)
     if awards is not None and not awards.empty:
-        won = awards.groupby(keys + ["award"]).size()
+        won = awards.groupby(keys + ["award"])["times"].sum()
         by_key = {}
         for idx, n in won.items():
             by_key.setdefault(idx[:-1] if len(keys) > 1 else idx[0], {})[idx[-1]] = int(n)
@@ -75,7 +75,7 @@ def build_careers(tables: SeasonTables, games: list[MapGame], period: str = "mon
         raise ValueError("period must be one of %s" % ", ".join(PERIODS))
     rounds = tables.players
     outcomes = map_outcomes(games)
-    awards = tables.awards.merge(tables.rounds[["round_key", "map"]], on="round_key", how="left")
+    awards = tables.awards
     label = PERIODS[period]
     frames = []
     if not rounds.empty:

@@ -43,7 +43,7 @@ class SeasonTables:
     players: pd.DataFrame            # one row per (round, human), PLAYER_COLUMNS + round context + aimed sums
     maps: pd.DataFrame               # counted map_results rows (+ r1_file, start/end unix)
     teams: pd.DataFrame              # session_teams rows of humans
-    awards: pd.DataFrame             # award rows with a human GUID
+    awards: pd.DataFrame             # session_date, map, award, guid (humans), times won
     vs: pd.DataFrame                 # VS lines: subject_guid, opponent_guid, kills, deaths, round context
     bots: frozenset                  # GUIDs ever flagged as bots
     bot_rows: pd.DataFrame           # guid, name, session_date, start_unix of every bot round row (flagged only)
@@ -134,8 +134,9 @@ def load_tables(engine_or_conn, as_of: str | None = None, rules: Rules = Rules()
     teams = teams[~teams["guid"].isin(bots)].reset_index(drop=True)
 
     a = t.awards
-    awards = _frame(conn, select(a.c.session_date, a.c.round_key, a.c.award, a.c.guid, a.c.value_numeric)
-                    .where(a.c.guid.is_not(None), *_date_filter(a, as_of)))
+    awards = _frame(conn, select(a.c.session_date, a.c.map, a.c.award, a.c.guid, func.count().label("times"))
+                    .where(a.c.guid.is_not(None), *_date_filter(a, as_of))
+                    .group_by(a.c.session_date, a.c.map, a.c.award, a.c.guid))
     awards = awards[~awards["guid"].isin(bots)].reset_index(drop=True)
 
     vs = _vs_lines(conn, as_of, humans, bots)
