@@ -120,12 +120,13 @@ class Rater:
     def predict(self, team_a, team_b) -> float:
         """P(A wins) for teams given as (guid, share) pairs (share 1 for a planned game): the
         Plackett-Luce model's own two-team probability, logistic in (mu_A - mu_B) / c."""
-        a, b = self._scaled(team_a), self._scaled(team_b)
+        a, b = self._weights(team_a), self._weights(team_b)
         if not a or not b:
             return 0.5
-        mu_a, mu_b = sum(r.mu for r in a), sum(r.mu for r in b)
-        c = math.sqrt(sum(r.sigma ** 2 for r in a + b) + 2 * self.model.beta ** 2)
-        return 1.0 / (1.0 + math.exp((mu_b - mu_a) / c))
+        mu = [sum(self.state(g).mu * w for g, w in team) for team in (a, b)]
+        var = sum((self.state(g).sigma * w) ** 2 for g, w in a + b)
+        c = math.sqrt(var + 2 * self.model.beta ** 2)
+        return 1.0 / (1.0 + math.exp((mu[1] - mu[0]) / c))
 
     # -- writing
     def _night_index(self, date: str) -> int:
