@@ -10,6 +10,7 @@ every season asset through Dagster on a throw-away instance, as the automation s
 would after a new night. Targets: <= 2 s over 100 nights, <= 15 s over 1,000.
 """
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -47,6 +48,30 @@ def prepare(work: Path, nights: int) -> str:
     print("  prepared %d nights (et-pipeline run: %.1f s)" % (nights, time.perf_counter() - t0), flush=True)
     (folder / "done").write_text("ok")
     return url
+
+
+def records_against_truth(url: str, truth_path: Path) -> str:
+    """Map records against the generator's truth (fastest round ended by the objective):
+    how many maps differ. A stats file cannot tell a defenders' surrender from an
+    objective when the round has no Lua data (records.py), the one known cause."""
+    from et_pipeline.season.data import load_tables
+    from et_pipeline.season.records import build_records
+    from et_pipeline.storage.database import make_engine
+
+    truth = json.loads(truth_path.read_text(encoding="utf-8"))
+    want: dict[str, int] = {}
+    for n in truth["nights"]:
+        for m in n["maps"]:
+            if m["counted"]:
+                for outcome, seconds in ((m["r1_outcome"], m["r1_time_seconds"]), (m["r2_outcome"], m["r2_time_seconds"])):
+                    if outcome == "objective":
+                        want[m["map"]] = min(want.get(m["map"], seconds), seconds)
+    got = {m["map"]: m for m in build_records(load_tables(make_engine(url)))["maps"]}
+    bad = ["%s %s s (truth %d s%s)" % (k, got.get(k, {}).get("fastest_attack_seconds"), v,
+                                       ", no Lua data" if got.get(k, {}).get("verified") is False else "")
+           for k, v in sorted(want.items()) if got.get(k, {}).get("fastest_attack_seconds") != v]
+    return "%d of %d maps equal the truth%s" % (len(want) - len(bad), len(want), ("; differ: " + "; ".join(bad))
+                                                 if bad else "")
 
 
 def time_steps(url: str, repeat: int) -> tuple[dict[str, float], dict[str, float]]:
@@ -117,6 +142,7 @@ def main(argv=None) -> int:
         for n in (int(x) for x in a.nights.split(",")):
             print("season over %d generated nights" % n, flush=True)
             url = prepare(work, n)
+            print("  map records: " + records_against_truth(url, work / ("n%d" % n) / "src" / "truth.json"), flush=True)
             laps, cpu = time_steps(url, a.repeat)
             maps = int(laps.pop("maps"))
             pure, pure_cpu = sum(laps.values()), sum(cpu.values())

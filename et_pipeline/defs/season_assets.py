@@ -151,7 +151,8 @@ def lineups(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeR
 
 @dg.asset(deps=[records, lineups, player_careers], **{**SEASON, "kinds": {"pandas", "discord"}},
           description="The latest night's digest in Discord: player of the night (most maps won, then DPM), the "
-                      "records that fell, a head-to-head worth telling. Posted once, edited when it changes.")
+                      "records that fell, a head-to-head worth telling, the biggest rating moves. Posted once, "
+                      "edited when it changes.")
 def night_digest(database: DatabaseResource, rules: RulesResource, discord: DiscordWebhook) -> dg.MaterializeResult:
     from et_pipeline.publish.publisher import publish_session
     from et_pipeline.season.digest import digest_message, night_digest as build_digest
@@ -161,8 +162,12 @@ def night_digest(database: DatabaseResource, rules: RulesResource, discord: Disc
     nights = sorted({g.date for g in games})
     if not nights:
         return dg.MaterializeResult(metadata={"night": "none", "mode": discord.mode})
+    from et_pipeline.season.ratings import night_moves, rate
+
+    ratings = _shared(database, rules, "ratings", lambda _: rate(games))
     digest = build_digest(tables, games, _shared(database, rules, "players", build_players),
-                          _shared(database, rules, "records", build_records), nights[-1])
+                          _shared(database, rules, "records", build_records), nights[-1],
+                          night_moves(ratings, nights[-1]))
     message = digest_message(digest)
     summary = publish_session(dict(session_id=digest["session_id"], date=digest["date"]), mode=discord.mode,
                               engine=engine, client=discord.client(), out_dir=discord.out_dir, messages=[message])

@@ -9,6 +9,7 @@
   earlier night's).
 * A head-to-head worth telling: the most kills one player scored on one opponent that
   night (VS lines that name their subject).
+* The biggest rating moves of the night, when the caller passes them (ratings.night_moves).
 """
 from __future__ import annotations
 
@@ -20,9 +21,10 @@ from et_pipeline.season.model import MapGame
 KEY = "season_digest"
 
 
-def night_digest(tables: SeasonTables, games: list[MapGame], players: dict, records: dict, date: str) -> dict | None:
-    """The digest of the night `date` (players: build_players, records: build_records),
-    or None when the night has no counted map."""
+def night_digest(tables: SeasonTables, games: list[MapGame], players: dict, records: dict, date: str,
+                 rating_moves=()) -> dict | None:
+    """The digest of the night `date` (players: build_players, records: build_records,
+    rating_moves: RatingPoints of that night), or None when the night has no counted map."""
     games = [g for g in games if g.date == date]
     if not games:
         return None
@@ -53,7 +55,9 @@ def night_digest(tables: SeasonTables, games: list[MapGame], players: dict, reco
                 records_fell=[dict(record=f["record"], value=f["value"], name=f["name"],
                                    previous_value=f["previous_value"], previous_date=f["previous_date"])
                               for f in fell],
-                head_to_head=h2h)
+                head_to_head=h2h,
+                rating_moves=[dict(guid=m.guid, name=names.get(m.guid, m.guid), change=round(float(m.change), 2),
+                                   value=round(float(m.value), 2)) for m in rating_moves if m.guid in names])
 
 
 def _record_line(f: dict) -> str:
@@ -81,6 +85,11 @@ def digest_message(digest: dict) -> Message:
         fields.append(dict(name="⚔️ Head-to-head",
                            value="%s killed %s %d times (and died to him %d times)" % (
                                h["name"], h["opponent_name"], h["kills"], h["deaths"]), inline=False))
+    moves = digest.get("rating_moves") or []
+    if moves:
+        fields.append(dict(name="📊 Biggest rating moves",
+                           value="\n".join("%s %+.2f → %.2f" % (m["name"], m["change"], m["value"]) for m in moves),
+                           inline=False))
     embed = dict(title="🌙 Night digest %s" % digest["date"], color=COLOR_GOLD, fields=fields,
                  footer=dict(text="%d counted maps · player of the night: most maps won, then DPM" % digest["maps"]))
     return Message(key=KEY, payload=dict(embeds=[embed]))
