@@ -50,6 +50,8 @@ dev: install
 
 bench: install
 	$(PY) bench/bench.py
+	$(PY) bench/season_bench.py
+	$(PY) bench/bench_ratings.py
 
 clean:
 	rm -rf out et_pipeline.db et_pipeline.db-wal et_pipeline.db-shm .dagster_home

@@ -168,6 +168,9 @@ def test_careers_add_up_and_follow_the_session_rules(season_db, season):
     hits, shots = sum(x["hits"] for x in weapons), sum(x["shots"] for x in weapons)
     assert c["accuracy"] == round(hits * 100 / shots, 1)
     assert c["hs_percent"] == round(sum(x["headshots"] for x in weapons) * 100 / hits, 1)
+    with engine.connect() as conn:
+        won = Counter(conn.execute(select(t.awards.c.award).where(t.awards.c.guid == guid)).scalars())
+    assert json.loads(c["awards"]) == dict(won) and won
     form = [f for f in season.careers["form"] if f["guid"] == guid]
     assert 1 <= len(form) <= 5 and [f["ago"] for f in form] == list(range(len(form)))
     assert [f["session_date"] for f in form] == sorted((f["session_date"] for f in form), reverse=True)
@@ -258,3 +261,29 @@ def test_player_and_leaderboard_commands(season_db, season, capsys):
     assert "DPM leaderboard" in capsys.readouterr().out
     assert main(["season", "--db", season_db[0], "--as-of", "2026-13-01"]) == 2
     assert "malformed" in capsys.readouterr().err
+
+
+def test_night_digest_names_the_player_of_the_night_by_its_rule(season):
+    from et_pipeline.publish import limits
+    from et_pipeline.season.digest import digest_message, night_digest
+
+    for date in season.tables.dates:
+        d = night_digest(season.tables, season.games, season.players, season.records, date)
+        games = [g for g in season.games if g.date == date]
+        if d is None:
+            assert not games
+            continue
+        won, played = Counter(), Counter()
+        for g in games:
+            for team, members in (("A", g.team_a), ("B", g.team_b)):
+                for guid, _ in members:
+                    played[guid] += 1
+                    won[guid] += g.winner == team
+        eligible = [x for x in played if played[x] * 2 >= len(games)]
+        p = d["player_of_the_night"]
+        assert p["guid"] in eligible and p["maps_won"] == won[p["guid"]] == max(won[x] for x in eligible)
+        assert [f["record"] for f in d["records_fell"]] == \
+            [f["record"] for f in season.records["fell"] if f["session_date"] == date]
+        message = digest_message(d)
+        assert not limits.violations(message.payload, message.files)
+        assert p["name"] in message.payload["embeds"][0]["fields"][0]["value"]

@@ -34,9 +34,13 @@ def nights(tmp_path) -> tuple[Path, list[str]]:
     return source, sorted(n["date"] for n in truth["nights"])
 
 
-def _season(db_url: str, instance, selection=None) -> dg.ExecuteInProcessResult:
+def _season(db_url: str, instance, selection=None, out=None) -> dg.ExecuteInProcessResult:
+    from et_pipeline.defs.resources import DiscordWebhook
+
+    discord = DiscordWebhook(mode="dry-run", out_dir=str(out)) if out else DiscordWebhook(mode="off")
     return dg.materialize(SEASON_ASSETS, instance=instance, selection=selection,
-                          resources={"database": DatabaseResource(url=db_url), "rules": RulesResource()})
+                          resources={"database": DatabaseResource(url=db_url), "rules": RulesResource(),
+                                     "discord": discord})
 
 
 def _requested(defs_assets, instance, cursor=None):
@@ -50,10 +54,14 @@ def test_each_season_asset_materialises_and_fills_its_tables(tmp_path, nights):
     with dg.instance_for_test() as instance:
         assert Pipeline(source, db, tmp_path / "out", instance, publish="off").materialize(dates).success
         for asset in SEASON_ASSETS:                       # one at a time: each stands on its own
-            result = _season(db, instance, selection=[asset])
+            result = _season(db, instance, selection=[asset], out=tmp_path / "out")
             assert result.success, asset.key
             [mat] = result.get_asset_materialization_events()
             meta = mat.step_materialization_data.materialization.metadata
+            if asset.key.path == ["night_digest"]:
+                assert meta["night"].value == dates[-1] and meta["written"].value == 1
+                assert (tmp_path / "out" / dates[-1]).is_dir()
+                continue
             assert any(isinstance(v, dg.TableMetadataValue) for v in meta.values()), asset.key
             assert any(k.startswith("rows_") and v.value > 0 for k, v in meta.items()), (asset.key, meta)
     engine = make_engine(db)
@@ -120,3 +128,45 @@ def test_the_definitions_hold_the_season_assets_and_their_sensor(tmp_path):
         assert "missing nights allowed" in graph.get(key).automation_condition.get_label()
     sensor = defs.resolve_sensor_def("season_automation_sensor")
     assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+
+
+def test_night_digest_is_posted_once_and_edited_on_change(tmp_path, nights):
+    from et_pipeline.defs.resources import DiscordWebhook
+    from et_pipeline_tests.fixtures.publish.fake_discord import FakeDiscord
+
+    source, dates = nights
+    db = "sqlite:///%s" % (tmp_path / "et.db")
+    with dg.instance_for_test() as instance, FakeDiscord() as fake:
+        assert Pipeline(source, db, tmp_path / "out", instance, publish="off").materialize(dates).success
+        resources = {"database": DatabaseResource(url=db), "rules": RulesResource(),
+                     "discord": DiscordWebhook(url=fake.url, mode="live", out_dir=str(tmp_path / "out"))}
+        digest = next(a for a in SEASON_ASSETS if a.key.path == ["night_digest"])
+        for _ in range(2):
+            assert dg.materialize(SEASON_ASSETS, instance=instance, resources=resources).success
+        posts = [r for r in fake.requests if r["method"] == "POST" and r["status"] == 200]
+        assert len(posts) == 1 and posts[0]["titles"][0] == "🌙 Night digest %s" % dates[-1]
+        assert not any(r["violations"] for r in fake.requests)
+        with make_engine(db).begin() as conn:                    # the night is re-scored: the digest changes
+            conn.execute(t.player_round_stats.update().where(t.player_round_stats.c.session_date == dates[-1])
+                         .values(kills=t.player_round_stats.c.kills + 1))
+        result = dg.materialize([digest], instance=instance, resources=resources)
+        assert result.success
+        assert [r["method"] for r in fake.requests if r["status"] == 200] == ["POST", "PATCH"]
+
+
+def test_the_season_is_the_same_on_postgresql(postgres_server, tmp_path, nights):
+    """The loader renders its statements for the connection's dialect: PostgreSQL and
+    SQLite give the very same season document."""
+    import uuid
+
+    from et_pipeline.season.document import season_document
+
+    source, dates = nights
+    docs = []
+    for url in (postgres_server.create_database("season_" + uuid.uuid4().hex[:8]), "sqlite:///%s" % (tmp_path / "s.db")):
+        with dg.instance_for_test() as instance:
+            assert Pipeline(source, url, tmp_path / "out", instance, publish="off").materialize(dates).success
+        engine = make_engine(url)
+        docs.append(season_document(compute_season(engine)))
+        engine.dispose()
+    assert docs[0] == docs[1] and docs[0]["players"] and docs[0]["records"]["maps"]

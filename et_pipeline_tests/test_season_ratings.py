@@ -227,9 +227,9 @@ def test_balance_command_refuses_bots_and_names_unknown_players(season_db):
     bad = subprocess.run(_cli() + ["balance", "--db", db, "--players", ",".join(guids + ["nobody_here"])],
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode != 0 and "nobody_here" in bad.stderr
-    bot = subprocess.run(_cli() + ["balance", "--db", db, "--players", ",".join(guids + ["OMNIBOT0"])],
+    bot = subprocess.run(_cli() + ["balance", "--db", db, "--players", ",".join(guids + ["OMNIBOT00"])],
                          capture_output=True, text=True, timeout=120)
-    assert bot.returncode != 0 and "OMNIBOT0" in bot.stderr
+    assert bot.returncode != 0 and "OMNIBOT00" in bot.stderr and "bot" in bot.stderr.split("OMNIBOT00")[1]
 
 
 # ------------------------------------------------------------------ the Dagster assets
@@ -273,7 +273,7 @@ def test_a_failed_night_does_not_block_the_ratings_and_a_new_night_refreshes_the
     import dagster as dg
 
     from et_pipeline.defs.assets import ALL_ASSETS
-    from et_pipeline.defs.resources import DatabaseResource, RulesResource, StatsSourceResource
+    from et_pipeline.defs.resources import StatsSourceResource
     from et_pipeline.defs.season_assets import SEASON_ASSETS
     from et_pipeline.defs.season_ratings import RATINGS_ASSETS
     from et_pipeline_tests.pipeline_fixtures import Pipeline
@@ -304,8 +304,7 @@ def test_a_failed_night_does_not_block_the_ratings_and_a_new_night_refreshes_the
         assert "ratings" in {k.to_user_string() for k in got}          # not blocked by the failed night
 
         def run_season():
-            return dg.materialize(season, instance=instance,
-                                  resources={"database": DatabaseResource(url=db), "rules": RulesResource()})
+            return dg.materialize(season, instance=instance, resources=good.resources)
 
         assert run_season().success
         got, cursor = requested(cursor)
@@ -313,3 +312,14 @@ def test_a_failed_night_does_not_block_the_ratings_and_a_new_night_refreshes_the
         assert good.materialize(dates[2:3]).success
         got, cursor = requested(cursor)
         assert "ratings" in {k.to_user_string() for k in got}          # a new night: refreshed without a click
+
+
+def test_first_map_probability_and_night_moves_use_only_earlier_maps():
+    games = night("2026-01-05", 0, ["A"] * 6) + night("2026-01-06", 1, ["B", "B"])
+    first = ratings.first_map_probability(games, "2026-01-06")
+    assert first["key"] == "2026-01-06:0" and first["p_a_wins"] > 0.5           # A won the whole first night
+    assert first["p_a_wins"] == round(ratings.rate(games[:6]).p_a_wins(["P1", "P2", "P3"], ["P4", "P5", "P6"]), 4)
+    assert ratings.first_map_probability(games, "2026-01-05")["p_a_wins"] == 0.5
+    assert ratings.first_map_probability(games, "2026-02-01") is None
+    moves = ratings.night_moves(ratings.rate(games), "2026-01-06", count=2)
+    assert len(moves) == 2 and all(m.date == "2026-01-06" and m.change != 0 for m in moves)

@@ -9,7 +9,7 @@ ratings live beside them in `season_ratings.py` (same condition, same pattern).
 import dagster as dg
 
 from et_pipeline.defs.assets import endstats_awards, lua_round_teams, map_results, rounds, session_teams
-from et_pipeline.defs.resources import DatabaseResource, RulesResource
+from et_pipeline.defs.resources import DatabaseResource, DiscordWebhook, RulesResource
 from et_pipeline.defs.season_automation import SEASON_GROUP, all_nights, season_automation_condition
 from et_pipeline.season.careers import PERIODS, build_careers
 from et_pipeline.season.data import load_tables, map_games
@@ -53,16 +53,31 @@ def _table(rows: list[dict], cols: list[str], limit: int = 25) -> dg.MetadataVal
 _SNAPSHOT: dict = {}
 
 
+def _run_key(database: DatabaseResource) -> tuple:
+    return dg.AssetExecutionContext.get().run.run_id, database.url
+
+
 def _tables(database: DatabaseResource, rules: RulesResource):
     """(engine, SeasonTables): the nightly tables loaded once per run and shared by every
     season asset of that run (in-process executor), so the season tables of one run all
     come from the same snapshot and the load is paid once, not once per asset."""
-    key = (dg.AssetExecutionContext.get().run_id, database.url)
+    key = _run_key(database)
     if key not in _SNAPSHOT:
         _SNAPSHOT.clear()
         engine = database.get_engine()
-        _SNAPSHOT[key] = (engine, load_tables(engine, None, rules.rules()))
-    return _SNAPSHOT[key]
+        _SNAPSHOT[key] = (engine, load_tables(engine, None, rules.rules()), {})
+    engine, tables, _ = _SNAPSHOT[key]
+    return engine, tables
+
+
+def _shared(database: DatabaseResource, rules: RulesResource, name: str, build):
+    """`build(tables)` computed once per run (e.g. the map games, or players for both
+    `players` and `night_digest`)."""
+    _, tables = _tables(database, rules)
+    memo = _SNAPSHOT[_run_key(database)][2]
+    if name not in memo:
+        memo[name] = build(tables)
+    return memo[name]
 
 
 @dg.asset(deps=[all_nights(rounds)], **SEASON,
@@ -70,7 +85,7 @@ def _tables(database: DatabaseResource, rules: RulesResource):
                       "name is the latest; bots listed with is_bot and left out of every other season table.")
 def players(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
     engine, tables = _tables(database, rules)
-    result = build_players(tables)
+    result = _shared(database, rules, "players", build_players)
     counts = _replace(engine, table_rows(players=result))
     humans = [p for p in result["players"] if not p["is_bot"]]
     renamed = [p for p in humans if len(p["aliases"]) > 1]
@@ -89,7 +104,7 @@ def player_careers(config: CareerConfig, database: DatabaseResource, rules: Rule
     if config.period not in PERIODS:
         raise dg.Failure("period must be one of %s, not %r" % (", ".join(PERIODS), config.period))
     engine, tables = _tables(database, rules)
-    result = build_careers(tables, map_games(tables), config.period)
+    result = build_careers(tables, _shared(database, rules, "games", map_games), config.period)
     counts = _replace(engine, table_rows(careers=result))
     names = {g: n for g, n in zip(tables.players["guid"], tables.players["name"])}
     alltime = sorted((dict(c, name=names.get(c["guid"], "")) for c in result["careers"] if c["scope"] == "all"),
@@ -105,7 +120,7 @@ def player_careers(config: CareerConfig, database: DatabaseResource, rules: Rule
                       "holds; single-round records (kills, damage, DPM over >= 300 s); the records each night broke.")
 def records(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
     engine, tables = _tables(database, rules)
-    result = build_records(tables)
+    result = _shared(database, rules, "records", build_records)
     counts = _replace(engine, table_rows(records=result))
     latest = tables.dates[-1] if tables.dates else None
     fell = [f for f in result["fell"] if f["session_date"] == latest]
@@ -126,7 +141,7 @@ def records(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeR
                       "head-to-head kills/deaths per opponent from the endstats VS lines.")
 def lineups(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
     engine, tables = _tables(database, rules)
-    result = build_lineups(tables, map_games(tables))
+    result = build_lineups(tables, _shared(database, rules, "games", map_games))
     counts = _replace(engine, table_rows(lineups=result))
     return dg.MaterializeResult(metadata={
         **{"rows_" + k: v for k, v in counts.items()},
@@ -134,4 +149,34 @@ def lineups(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeR
         "duos": _table(result["duos"], ["guid_a", "guid_b", "played", "won", "lost", "drawn", "win_rate"])})
 
 
-SEASON_ASSETS = [players, player_careers, records, lineups]
+@dg.asset(deps=[records, lineups, player_careers], **{**SEASON, "kinds": {"pandas", "discord"}},
+          description="The latest night's digest in Discord: player of the night (most maps won, then DPM), the "
+                      "records that fell, a head-to-head worth telling, the biggest rating moves. Posted once, "
+                      "edited when it changes.")
+def night_digest(database: DatabaseResource, rules: RulesResource, discord: DiscordWebhook) -> dg.MaterializeResult:
+    from et_pipeline.publish.publisher import publish_session
+    from et_pipeline.season.digest import digest_message, night_digest as build_digest
+
+    engine, tables = _tables(database, rules)
+    games = _shared(database, rules, "games", map_games)
+    nights = sorted({g.date for g in games})
+    if not nights:
+        return dg.MaterializeResult(metadata={"night": "none", "mode": discord.mode})
+    from et_pipeline.season.ratings import night_moves, rate
+
+    ratings = _shared(database, rules, "ratings", lambda _: rate(games))
+    digest = build_digest(tables, games, _shared(database, rules, "players", build_players),
+                          _shared(database, rules, "records", build_records), nights[-1],
+                          night_moves(ratings, nights[-1]))
+    message = digest_message(digest)
+    summary = publish_session(dict(session_id=digest["session_id"], date=digest["date"]), mode=discord.mode,
+                              engine=engine, client=discord.client(), out_dir=discord.out_dir, messages=[message])
+    lines = [f["value"] for f in message.payload["embeds"][0]["fields"]]
+    return dg.MaterializeResult(metadata={
+        "night": digest["date"], "mode": discord.mode, **summary.as_dict(),
+        "player_of_the_night": digest["player_of_the_night"]["name"],
+        "records_fell": len(digest["records_fell"]),
+        "digest": dg.MetadataValue.md("\n\n".join(lines))})
+
+
+SEASON_ASSETS = [players, player_careers, records, lineups, night_digest]

@@ -13,7 +13,7 @@ import dagster as dg
 
 from et_pipeline.defs.assets import map_results, session_teams
 from et_pipeline.defs.resources import DatabaseResource, RulesResource
-from et_pipeline.defs.season_assets import _replace, _table, _tables, players
+from et_pipeline.defs.season_assets import _replace, _shared, _table, _tables, players
 from et_pipeline.defs.season_automation import SEASON_GROUP, all_nights, season_automation_condition
 from et_pipeline.season.data import map_games
 from et_pipeline.season.quality import evaluate
@@ -51,7 +51,8 @@ def quality_rows(q: dict) -> dict[str, list[dict]]:
                       "provisional until %d maps; history per player per night." % PROVISIONAL_MAPS)
 def ratings(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
     engine, tables = _tables(database, rules)
-    result = rate(map_games(tables))
+    games = _shared(database, rules, "games", map_games)
+    result = _shared(database, rules, "ratings", lambda _: rate(games))       # the digest uses the same
     rows = rating_rows(result)
     counts = _replace(engine, rows)
     names = {g: n for g, n in zip(tables.players["guid"], tables.players["name"])}
@@ -71,8 +72,8 @@ def ratings(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeR
                       "began): log loss, Brier, accuracy with a bootstrap interval over nights, calibration, "
                       "cold-start maps apart; baselines coin, team-average Elo and higher mean K/D on the same maps.")
 def rating_quality(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
-    engine, tables = _tables(database, rules)
-    q = evaluate(map_games(tables))
+    engine, _ = _tables(database, rules)
+    q = evaluate(_shared(database, rules, "games", map_games))
     rows = quality_rows(q)
     counts = _replace(engine, rows)
     png = base64.b64encode(calibration_png(q)).decode("ascii")

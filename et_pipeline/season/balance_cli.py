@@ -21,7 +21,8 @@ def _resolve(players: list[dict], names: list[str]) -> tuple[list[str], str | No
         if len(found) > 1:
             return [], "%r matches several players: %s (use the GUID)" % (who, ", ".join(p["guid"] for p in found))
         w = who.strip().lower()
-        if any(p["is_bot"] and (p["guid"].lower() == w or w in (a.lower() for a in p["aliases"])) for p in players):
+        # a bot by its 8-character GUID (OMNIBOT0...: the full 32-character one too) or any of its names
+        if any(p["is_bot"] and (p["guid"].lower() == w[:8] or w in (a.lower() for a in p["aliases"])) for p in players):
             return [], "%r is a bot: bots never play in a balanced split" % who
         return [], "unknown player %r (no name or GUID like it in the database)" % who
     return out, None

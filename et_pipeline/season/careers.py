@@ -1,6 +1,6 @@
 """`player_careers`: each player's numbers all-time, per period and per map, plus form.
 
-One aggregation rule for every scope (`_aggregate`), the session rule of DOMAIN.md 6.2
+One aggregation rule for every scope (`aggregate`), the session rule of DOMAIN.md 6.2
 carried across nights:
 * K/D = kills / deaths (kills when deaths = 0).
 * DPM = SUM(damage_given) x 60 / SUM(time_played_seconds): time-weighted on the stats
@@ -38,7 +38,7 @@ def map_outcomes(games: list[MapGame]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["guid", "session_date", "map", "game", "result"])
 
 
-def _aggregate(rounds: pd.DataFrame, outcomes: pd.DataFrame, awards: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+def aggregate(rounds: pd.DataFrame, outcomes: pd.DataFrame, awards: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     agg = rounds.groupby(keys, sort=True).agg(
         nights=("session_date", "nunique"), rounds=("round_key", "size"), **{c: (c, "sum") for c in SUMS})
     res = outcomes.groupby(keys + ["result"]).size().unstack("result", fill_value=0) if not outcomes.empty \
@@ -54,7 +54,7 @@ def _aggregate(rounds: pd.DataFrame, outcomes: pd.DataFrame, awards: pd.DataFram
     agg["accuracy"] = (hits * 100 / shots.where(shots > 0)).fillna(0.0).round(1)
     agg["hs_percent"] = (agg["aimed_headshots"] * 100 / hits.where(hits > 0)).fillna(0.0).round(1)
     if awards is not None and not awards.empty:
-        won = awards.groupby(keys + ["award"]).size()
+        won = awards.groupby(keys + ["award"])["times"].sum()
         by_key = {}
         for idx, n in won.items():
             by_key.setdefault(idx[:-1] if len(keys) > 1 else idx[0], {})[idx[-1]] = int(n)
@@ -70,21 +70,21 @@ def build_careers(tables: SeasonTables, games: list[MapGame], period: str = "mon
     """{"careers": rows with scope all|period|map, "form": last nights per player}.
 
     Every career row: scope, key (the period or map name, "" for all-time), guid and the
-    numbers of `_aggregate`; `awards` is a JSON object award -> times won."""
+    numbers of `aggregate`; `awards` is a JSON object award -> times won."""
     if period not in PERIODS:
         raise ValueError("period must be one of %s" % ", ".join(PERIODS))
     rounds = tables.players
     outcomes = map_outcomes(games)
-    awards = tables.awards.merge(tables.rounds[["round_key", "map"]], on="round_key", how="left")
+    awards = tables.awards
     label = PERIODS[period]
     frames = []
     if not rounds.empty:
-        alltime = _aggregate(rounds, outcomes, awards, ["guid"]).assign(scope="all", key="")
+        alltime = aggregate(rounds, outcomes, awards, ["guid"]).assign(scope="all", key="")
         r = rounds.assign(key=label(rounds["session_date"]))
         o = outcomes.assign(key=label(outcomes["session_date"])) if not outcomes.empty else outcomes.assign(key=[])
         a = awards.assign(key=label(awards["session_date"])) if not awards.empty else awards.assign(key=[])
-        per = _aggregate(r, o, a, ["guid", "key"]).assign(scope=period)
-        per_map = _aggregate(rounds.assign(key=rounds["map"]), outcomes.assign(key=outcomes["map"]),
+        per = aggregate(r, o, a, ["guid", "key"]).assign(scope=period)
+        per_map = aggregate(rounds.assign(key=rounds["map"]), outcomes.assign(key=outcomes["map"]),
                              awards.assign(key=awards["map"]), ["guid", "key"]).assign(scope="map")
         frames = [alltime, per, per_map]
     cols = ["scope", "key", "guid", "nights", "maps_played", "maps_won", "maps_lost", "maps_drawn", "rounds",
@@ -98,7 +98,7 @@ def _form(rounds: pd.DataFrame, outcomes: pd.DataFrame) -> list[dict]:
     """Per player, his last FORM_NIGHTS nights (newest first), one row per night."""
     if rounds.empty:
         return []
-    nightly = _aggregate(rounds, outcomes, None, ["guid", "session_date"])
+    nightly = aggregate(rounds, outcomes, None, ["guid", "session_date"])
     nightly = nightly.sort_values(["guid", "session_date"], ascending=[True, False], kind="mergesort")
     nightly["ago"] = nightly.groupby("guid").cumcount()
     last = nightly[nightly["ago"] < FORM_NIGHTS]

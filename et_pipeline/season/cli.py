@@ -124,7 +124,7 @@ def cmd_leaderboard(a) -> int:
     if a.json:
         _print_json(doc)
         return 0
-    print("%s leaderboard (as of %s)" % (doc["label"], doc["as_of"]))
+    print("%s leaderboard (as of %s)" % (doc["label"], doc["as_of"] or "no nights yet"))
     print(_table([[r["rank"], r["name"], r["guid"], r["value"], r["rounds"], r["kd"], r["dpm"],
                    "%d/%d" % (r["maps_won"], r["maps_played"])] for r in doc["players"]],
                  ["#", "player", "guid", doc["label"], "rounds", "K/D", "DPM", "maps won"]))

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine
 
 from et_pipeline.config import Rules
@@ -43,7 +43,7 @@ class SeasonTables:
     players: pd.DataFrame            # one row per (round, human), PLAYER_COLUMNS + round context + aimed sums
     maps: pd.DataFrame               # counted map_results rows (+ r1_file, start/end unix)
     teams: pd.DataFrame              # session_teams rows of humans
-    awards: pd.DataFrame             # award rows with a human GUID
+    awards: pd.DataFrame             # session_date, map, award, guid (humans), times won
     vs: pd.DataFrame                 # VS lines: subject_guid, opponent_guid, kills, deaths, round context
     bots: frozenset                  # GUIDs ever flagged as bots
     bot_rows: pd.DataFrame           # guid, name, session_date, start_unix of every bot round row (flagged only)
@@ -54,11 +54,19 @@ def _date_filter(table, as_of: str | None):
 
 
 def _frame(conn: Connection, query) -> pd.DataFrame:
-    """A query's rows as a DataFrame, built column-wise (pandas inspecting every Row
-    object one by one costs more than the query itself)."""
-    result = conn.execute(query)
-    names = list(result.keys())
-    rows = result.fetchall()
+    """A query's rows as a DataFrame, built column-wise from the driver's plain tuples.
+
+    The season reads every night at once (a million values over 1,000 nights): per-row
+    Result objects, and pandas inspecting them one by one, cost more than the query. The
+    statement is rendered with its literal values (dates, weapon names: no user text)."""
+    sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    names = [c.key for c in query.selected_columns]
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
     if not rows:
         return pd.DataFrame({n: [] for n in names})
     return pd.DataFrame(dict(zip(names, (list(c) for c in zip(*rows)))))
@@ -126,8 +134,9 @@ def load_tables(engine_or_conn, as_of: str | None = None, rules: Rules = Rules()
     teams = teams[~teams["guid"].isin(bots)].reset_index(drop=True)
 
     a = t.awards
-    awards = _frame(conn, select(a.c.session_date, a.c.round_key, a.c.award, a.c.guid, a.c.value_numeric)
-                    .where(a.c.guid.is_not(None), *_date_filter(a, as_of)))
+    awards = _frame(conn, select(a.c.session_date, a.c.map, a.c.award, a.c.guid, func.count().label("times"))
+                    .where(a.c.guid.is_not(None), *_date_filter(a, as_of))
+                    .group_by(a.c.session_date, a.c.map, a.c.award, a.c.guid))
     awards = awards[~awards["guid"].isin(bots)].reset_index(drop=True)
 
     vs = _vs_lines(conn, as_of, humans, bots)
@@ -142,11 +151,11 @@ def _round_times(rounds: pd.DataFrame, tz: ZoneInfo) -> pd.DataFrame:
     cols = ("end_reason", "surrender_team", "playtime_seconds", "header_playtime_seconds", "next_time_limit_seconds",
             "time_limit_seconds", "round_end_unix", "round_start_unix", "local_time")
     for reason, team, lua_s, head_s, clock, limit, end, start, local in zip(*(rounds[c].tolist() for c in cols)):
-        surrender = is_surrender(_none(reason), _none(team))
-        duration = best_duration(_none(lua_s), _none(head_s), _none(clock), _none(limit), surrender)
-        end = _none(end)
+        surrender = is_surrender(value_or_none(reason), value_or_none(team))
+        duration = best_duration(value_or_none(lua_s), value_or_none(head_s), value_or_none(clock), value_or_none(limit), surrender)
+        end = value_or_none(end)
         end = float(end) if end is not None else _local_unix(local, tz)
-        start = _none(start)
+        start = value_or_none(start)
         start = float(start) if start is not None else end - (duration or 0.0)
         starts.append(start)
         ends.append(end)
@@ -154,7 +163,8 @@ def _round_times(rounds: pd.DataFrame, tz: ZoneInfo) -> pd.DataFrame:
     return rounds.assign(start_unix=starts, end_unix=ends, duration=durations)
 
 
-def _none(v):
+def value_or_none(v):
+    """A SQL NULL as pandas holds it (None, NaN, NA) back to None; other values as they are."""
     return None if v is None or (isinstance(v, float) and v != v) or v is pd.NA else v
 
 
@@ -167,23 +177,21 @@ def _vs_lines(conn: Connection, as_of, humans: pd.DataFrame, bots: frozenset) ->
     cols = ["session_date", "round_key", "subject_guid", "opponent_guid", "kills", "deaths"]
     rows = _frame(conn, select(v.c.session_date, v.c.round_key, v.c.subject_guid, v.c.opponent, v.c.kills,
                                v.c.deaths)
-                  .where(v.c.subject_guid.is_not(None), v.c.subject_guid != "", v.c.round_key.is_not(None), *_date_filter(v, as_of)))
+                  .where(v.c.subject_guid.is_not(None), v.c.subject_guid != "", v.c.round_key.is_not(None),
+                         *_date_filter(v, as_of)))
     if rows.empty:
-        return pd.DataFrame(columns=cols)
-    clean = {n: endstats_clean(n) for n in set(humans["name"])}
-    names: dict[tuple[str, str], set] = {}
-    for key, guid, name in zip(humans["round_key"].tolist(), humans["guid"].tolist(), humans["name"].tolist()):
-        names.setdefault((key, clean[name]), set()).add(guid)
-    out = []
-    for d, key, subject, opponent, k, de in zip(*(rows[c].tolist() for c in rows.columns)):
-        subject = subject[:8].upper()
-        found = names.get((key, opponent), set())
-        if subject in bots or len(found) != 1:
-            continue
-        opp = next(iter(found))
-        if opp != subject:
-            out.append((d, key, subject, opp, int(k), int(de)))
-    return pd.DataFrame(out, columns=cols)
+        return pd.DataFrame({c: [] for c in cols})
+    clean = {n: endstats_clean(n) for n in set(humans["name"].tolist())}
+    names = humans[["round_key", "guid", "name"]].drop_duplicates()
+    names = names.assign(opponent=names["name"].map(clean)).drop(columns="name").drop_duplicates()
+    unique = names.groupby(["round_key", "opponent"])["guid"].transform("size") == 1
+    names = names[unique].rename(columns={"guid": "opponent_guid"})
+    rows["subject_guid"] = rows["subject_guid"].str.slice(0, 8).str.upper()
+    out = rows.merge(names, on=["round_key", "opponent"], how="inner")
+    out = out[~out["subject_guid"].isin(bots) & (out["opponent_guid"] != out["subject_guid"])]
+    out = out.astype({"kills": "int64", "deaths": "int64"})
+    return out[cols].sort_values(["session_date", "round_key", "subject_guid", "opponent_guid"],
+                                 kind="mergesort").reset_index(drop=True)
 
 
 def map_games(tables: SeasonTables) -> list[MapGame]:

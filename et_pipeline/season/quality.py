@@ -28,8 +28,9 @@ Accuracy counts a 0.5 prediction as half a hit. Its interval is a bootstrap over
 from __future__ import annotations
 
 import math
-import random
 from collections.abc import Callable
+
+import numpy as np
 
 from et_pipeline.season.elo import TeamElo
 from et_pipeline.season.model import MapGame
@@ -123,17 +124,11 @@ def bootstrap_accuracy(rows: list[tuple[str, float, int]], seed: int = 13,
     if len(nights) < 2:
         return None
     per = [(sum(h), len(h)) for _, h in sorted(nights.items())]
-    rng = random.Random(seed)
-    accs = []
-    for _ in range(samples):
-        hits = n = 0
-        for _ in per:
-            h, k = per[rng.randrange(len(per))]
-            hits += h
-            n += k
-        accs.append(hits / n)
-    accs.sort()
-    return [round(accs[int(0.025 * (samples - 1))], 4), round(accs[int(0.975 * (samples - 1))], 4)]
+    hits = np.array([h for h, _ in per], dtype=float)
+    counts = np.array([k for _, k in per], dtype=float)
+    pick = np.random.default_rng(seed).integers(0, len(per), size=(samples, len(per)))
+    accs = np.sort(hits[pick].sum(axis=1) / counts[pick].sum(axis=1))
+    return [round(float(accs[int(0.025 * (samples - 1))]), 4), round(float(accs[int(0.975 * (samples - 1))]), 4)]
 
 
 def calibration(preds: list[tuple[float, int]], bins: int = CALIBRATION_BINS) -> list[dict]:

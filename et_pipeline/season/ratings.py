@@ -13,21 +13,28 @@ The rules (each a constant below):
   by their average. Done by scaling: a player with weight w = share / (team's total
   share) enters the update as the rating (w*mu, w*sigma), and the result is scaled back.
   His team counts him w times, his mean moves w times as far (relative to the team's
-  change) and his uncertainty shrinks w^2 as much, for a win as for a loss. (openskill's own `weights` are
-  normalised to [1, 2] per team and divide a loser's change by the weight, so a player
-  who played a fifth of a lost map would lose five times as much: not what we want.)
+  change) and his uncertainty shrinks w^2 as much, for a win as for a loss.
+  (openskill's own `weights` are normalised to [1, 2] per team and divide a loser's
+  change by the weight: a player who played a fifth of a lost map would lose five
+  times as much.)
 * Inactivity: before his first map of a night, a player's variance grows by
   TAU_PER_NIGHT^2 for every night the community played since his last one (so one step
   between consecutive nights, more after an absence), capped at the prior. The library's
   per-game tau is switched off so this is the only growth.
 * Provisional until PROVISIONAL_MAPS rated maps.
 
-BETA, TAU_PER_NIGHT and TEAM_MEAN were chosen on generated nights (4 seeds x 80
-nights, `bench/bench_season.py`): with openskill's defaults (sum, beta 25/6) the
-predictions were too extreme and lost to team-average Elo on log loss.
+Predictions use the model's own probability, not `predict_win`. Plackett-Luce updates
+as if P(A wins) = 1 / (1 + exp(-(mu_A - mu_B) / c)), c^2 = sum of sigma^2 + 2 beta^2;
+openskill's `predict_win` is the probit Phi((mu_A - mu_B) / c) on the same scale, about
+1.7 times as steep. On 1,000 generated nights it said 4 % where the team won 13 %, and
+its log loss (0.598) lost to team-average Elo (0.552); the model's own form gives 0.550
+there and beats Elo on every 80-night seed tried (`bench/bench_ratings.py`).
+TEAM_MEAN and TAU_PER_NIGHT were chosen on those generated nights too: with openskill's
+sum the predictions for 6-a-side maps were too extreme.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from openskill.models import PlackettLuce
@@ -36,8 +43,8 @@ from et_pipeline.season.model import MapGame
 
 MU = 25.0
 SIGMA = 25.0 / 3.0
-BETA = 6.0             # performance noise; the library default 25/6 is too sure of itself here
-TAU_PER_NIGHT = 0.6
+BETA = 25.0 / 6.0
+TAU_PER_NIGHT = 0.3
 PROVISIONAL_MAPS = 10
 TEAM_MEAN = True       # see the module docstring
 MIN_SHARE = 0.05       # under this share of the map a player is left out of its update
@@ -111,11 +118,15 @@ class Rater:
                 for g, w in self._weights(team)]
 
     def predict(self, team_a, team_b) -> float:
-        """P(A wins) for teams given as (guid, share) pairs (share 1 for a planned game)."""
-        a, b = self._scaled(team_a), self._scaled(team_b)
+        """P(A wins) for teams given as (guid, share) pairs (share 1 for a planned game): the
+        Plackett-Luce model's own two-team probability, logistic in (mu_A - mu_B) / c."""
+        a, b = self._weights(team_a), self._weights(team_b)
         if not a or not b:
             return 0.5
-        return float(self.model.predict_win([a, b])[0])
+        mu = [sum(self.state(g).mu * w for g, w in team) for team in (a, b)]
+        var = sum((self.state(g).sigma * w) ** 2 for g, w in a + b)
+        c = math.sqrt(var + 2 * self.model.beta ** 2)
+        return 1.0 / (1.0 + math.exp((mu[1] - mu[0]) / c))
 
     # -- writing
     def _night_index(self, date: str) -> int:
@@ -187,3 +198,26 @@ def rate(games) -> RatingsResult:
         close_night()
     out.current = {g: rater.rating(g) for g in sorted(rater.players)}
     return out
+
+
+def night_moves(result: RatingsResult, date: str, count: int = 3) -> list[RatingPoint]:
+    """The night's biggest rating moves (either way), for the night digest."""
+    points = [h for h in result.history if h.date == date]
+    return sorted(points, key=lambda h: (-abs(h.change), h.guid))[:count]
+
+
+def first_map_probability(games, date: str) -> dict | None:
+    """How even the night's teams were beforehand: P(team A wins) of the night's first
+    map, predicted (walk-forward) from the maps that ended before it began."""
+    games = ordered(games)
+    first = next((g for g in games if g.date == date), None)
+    if first is None:
+        return None
+    rater = Rater()
+    for g in games:
+        if g.end_unix >= first.start_unix:
+            break
+        rater.update(g)
+    return {"date": date, "key": first.key, "map": first.map,
+            "p_a_wins": round(rater.predict(first.team_a, first.team_b), 4),
+            "provisional": sorted(g for g, _ in first.team_a + first.team_b if rater.is_provisional(g))}

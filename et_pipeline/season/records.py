@@ -25,7 +25,7 @@ import pandas as pd
 
 from et_pipeline.domain.scoring import attack_time, attackers_succeeded
 from et_pipeline.domain.timing import is_surrender
-from et_pipeline.season.data import SeasonTables, _none
+from et_pipeline.season.data import SeasonTables, value_or_none
 from et_pipeline.steps.scores import round_facts
 
 MIN_DPM_SECONDS = 300
@@ -36,7 +36,7 @@ ROUND_RECORDS = (("round_kills", "kills", "most kills in a round"),
 
 
 def _int(v) -> int | None:
-    v = _none(v)
+    v = value_or_none(v)
     return None if v is None else int(v)
 
 
@@ -52,12 +52,12 @@ def attacks(tables: SeasonTables) -> pd.DataFrame:
         for number, key in ((1, m["r1_key"]), (2, m["r2_key"])):
             r = rounds[key]
             verified = bool(r["lua_linked"])
-            lua = dict(playtime_seconds=_none(r["playtime_seconds"]), end_reason=_none(r["end_reason"]),
+            lua = dict(playtime_seconds=value_or_none(r["playtime_seconds"]), end_reason=value_or_none(r["end_reason"]),
                        surrender_team=_int(r["surrender_team"]))
             facts = round_facts(dict(round_key=key, defender=_int(r["defender"]), winner=_int(r["winner"]),
                                      time_limit_seconds=_int(r["time_limit_seconds"]),
                                      next_time_limit_seconds=_int(r["next_time_limit_seconds"]),
-                                     header_playtime_seconds=_none(r["header_playtime_seconds"])),
+                                     header_playtime_seconds=value_or_none(r["header_playtime_seconds"])),
                                 lua if verified else None, ())
             surrender = is_surrender(facts.end_reason, facts.surrender_team)
             ok = attackers_succeeded(facts)
@@ -131,7 +131,7 @@ def _fell(att: pd.DataFrame, rr: pd.DataFrame) -> list[dict]:
         best = pool.sort_values([column, "start_unix"], ascending=[False, True], kind="mergesort") \
             .groupby("session_date").head(1)
         candidates += [(kind, r["session_date"], -float(r[column]), r["guid"], r["round_key"])
-                       for _, r in best.iterrows()]
+                       for r in best[["session_date", column, "guid", "round_key"]].to_dict("records")]
     candidates.sort(key=lambda c: (c[1], c[0]))
     held: dict[str, tuple] = {}
     out = []

@@ -5,9 +5,10 @@
 `out_dir/gametimes/` (upstream gametime JSON), plus `out_dir/truth.json`: per night
 the persistent player groups, per map who won (the group, "tie", or null when the map
 cannot be scored), per round the expected this-round numbers of every player; and
-`people`: every person of the community by 8-digit GUID with his latent `skill`, the
-number that drives both his frags (`sim.py`) and his team's stopwatch times
-(`outcome.py`), so a rating can be judged against the generator's own oracle.
+`people`: every person of the community by 8-digit GUID with his latent `skill` (the
+stopwatch skill that sets his team's attack times, `outcome.py`) and `frag_skill` (the
+fragging strength that drives his kills, `sim.py`), plus the `outcome_model`, so a
+rating can be judged against the generator's own oracle (`oracle.py`).
 
 Deterministic for a seed, and prefix-stable: night k is the same whether 10 or 1,000
 nights are generated, so "100 nights, then the 101st" is two calls or one.

@@ -7,8 +7,11 @@ won 48 % of maps), so no rating could be judged on them. The model, per round:
 
 * `limit` is the map's time limit in seconds; `BASE * limit` is the time two equal
   teams need on average.
-* `s_att`, `s_def`: the mean natural log of the latent skill (`Person.skill`, the same
-  number that drives frags in `sim.py`) of the attacking and the defending players.
+* `s_att`, `s_def`: the mean natural log of the latent stopwatch skill
+  (`Person.stopwatch_skill`) of the attacking and the defending players. It is
+  correlated (pool.STOPWATCH_SKILL_CORRELATION = 0.6, in logs) with the fragging
+  strength `Person.skill` that drives kills in `sim.py`: frags help win a map, but
+  objectives, spawn timing and support play count too, so K/D tells part of the story.
 * The attack succeeds ("objective") when T is at least 6 s under the round's limit (R1:
   the map's limit; R2: R1's time, which it must beat); otherwise the defenders hold
   (the round runs to its limit). T is never under `MIN_SECONDS`.

@@ -1,0 +1,95 @@
+"""The night digest: what a night changed in the season, as one Discord message.
+
+* Player of the night (the rule, in order): most counted maps won that night; then the
+  highest DPM over the night (time-weighted, as in careers); then most kills; then the
+  GUID, so the choice is deterministic. Only players who played at least half of the
+  night's counted maps are eligible (a player who joined for one map and won it is not
+  the player of the night).
+* The records that fell that night (records.py: a night's best strictly beating every
+  earlier night's).
+* A head-to-head worth telling: the most kills one player scored on one opponent that
+  night (VS lines that name their subject).
+* The biggest rating moves of the night, when the caller passes them (ratings.night_moves).
+"""
+from __future__ import annotations
+
+from et_pipeline.publish.embeds import COLOR_GOLD, Message
+from et_pipeline.season.careers import aggregate, map_outcomes
+from et_pipeline.season.data import SeasonTables
+from et_pipeline.season.model import MapGame
+
+KEY = "season_digest"
+
+
+def night_digest(tables: SeasonTables, games: list[MapGame], players: dict, records: dict, date: str,
+                 rating_moves=()) -> dict | None:
+    """The digest of the night `date` (players: build_players, records: build_records,
+    rating_moves: RatingPoints of that night), or None when the night has no counted map."""
+    games = [g for g in games if g.date == date]
+    if not games:
+        return None
+    names = {p["guid"]: p["name"] for p in players["players"] if not p["is_bot"]}
+    rounds = tables.players[tables.players["session_date"] == date]
+    outcomes = map_outcomes(games)
+    night = aggregate(rounds, outcomes, None, ["guid"]).to_dict("records")
+    eligible = [p for p in night if p["maps_played"] * 2 >= len(games)]
+    best = min(eligible or night, key=lambda p: (-p["maps_won"], -p["dpm"], -p["kills"], p["guid"]))
+    fell = [dict(f, name=", ".join(names.get(g, g) for g in f["holder"].split(",")))
+            for f in records["fell"] if f["session_date"] == date]
+    vs = tables.vs[tables.vs["session_date"] == date]
+    h2h = None
+    if not vs.empty:
+        pairs = vs.groupby(["subject_guid", "opponent_guid"]).agg(kills=("kills", "sum"), deaths=("deaths", "sum"))
+        pairs = pairs.reset_index().sort_values(["kills", "deaths", "subject_guid", "opponent_guid"],
+                                                ascending=[False, True, True, True], kind="mergesort")
+        top = pairs.iloc[0]
+        h2h = dict(guid=top["subject_guid"], name=names.get(top["subject_guid"], top["subject_guid"]),
+                   opponent=top["opponent_guid"], opponent_name=names.get(top["opponent_guid"], top["opponent_guid"]),
+                   kills=int(top["kills"]), deaths=int(top["deaths"]))
+    sessions = sorted({g.session_id for g in games})
+    return dict(date=date, session_id=sessions[-1], maps=len(games),
+                player_of_the_night=dict(guid=best["guid"], name=names.get(best["guid"], best["guid"]),
+                                         maps_won=int(best["maps_won"]), maps_played=int(best["maps_played"]),
+                                         kills=int(best["kills"]), deaths=int(best["deaths"]), kd=float(best["kd"]),
+                                         dpm=float(best["dpm"])),
+                records_fell=[dict(record=f["record"], value=f["value"], name=f["name"],
+                                   previous_value=f["previous_value"], previous_date=f["previous_date"])
+                              for f in fell],
+                head_to_head=h2h,
+                rating_moves=[dict(guid=m.guid, name=names.get(m.guid, m.guid), change=round(float(m.change), 2),
+                                   value=round(float(m.value), 2)) for m in rating_moves if m.guid in names])
+
+
+def _record_line(f: dict) -> str:
+    kind, _, map_name = f["record"].partition(":")
+    if kind == "fastest_attack":
+        s, p = int(f["value"]), int(f["previous_value"])
+        return "⏱️ **%s** fastest attack **%d:%02d** by %s (was %d:%02d, %s)" % (
+            map_name, s // 60, s % 60, f["name"], p // 60, p % 60, f["previous_date"])
+    label = {"round_kills": "most kills in a round", "round_damage": "most damage in a round",
+             "round_dpm": "best round DPM"}.get(kind, kind)
+    return "🏆 %s: **%g** by %s (was %g, %s)" % (label, f["value"], f["name"], f["previous_value"], f["previous_date"])
+
+
+def digest_message(digest: dict) -> Message:
+    """One embed; the key is stable per night, so a re-scored night edits its message."""
+    p = digest["player_of_the_night"]
+    fields = [dict(name="⭐ Player of the night",
+                   value="**%s**: %d of %d maps won, %d kills / %d deaths (K/D %.2f), DPM %.1f" % (
+                       p["name"], p["maps_won"], p["maps_played"], p["kills"], p["deaths"], p["kd"], p["dpm"]),
+                   inline=False)]
+    lines = [_record_line(f) for f in digest["records_fell"]]
+    fields.append(dict(name="📈 Records that fell", value="\n".join(lines)[:1024] or "none tonight", inline=False))
+    h = digest["head_to_head"]
+    if h:
+        fields.append(dict(name="⚔️ Head-to-head",
+                           value="%s killed %s %d times (and died to him %d times)" % (
+                               h["name"], h["opponent_name"], h["kills"], h["deaths"]), inline=False))
+    moves = digest.get("rating_moves") or []
+    if moves:
+        fields.append(dict(name="📊 Biggest rating moves",
+                           value="\n".join("%s %+.2f → %.2f" % (m["name"], m["change"], m["value"]) for m in moves),
+                           inline=False))
+    embed = dict(title="🌙 Night digest %s" % digest["date"], color=COLOR_GOLD, fields=fields,
+                 footer=dict(text="%d counted maps · player of the night: most maps won, then DPM" % digest["maps"]))
+    return Message(key=KEY, payload=dict(embeds=[embed]))
