@@ -126,8 +126,11 @@ def cmd_run(a) -> int:
     new = sorted(wanted - known)
     if new:
         instance.add_dynamic_partitions(session_dates.name, new)
-    webhook = os.environ.get("ET_DISCORD_WEBHOOK_URL") if a.publish == "live" else None
-    defs = build_definitions(source=source, db_url=a.db, rules=rules,
+    # secrets reach the resources as dg.EnvVar: the run storage keeps the names, not the values
+    webhook = dg.EnvVar("ET_DISCORD_WEBHOOK_URL") if a.publish == "live" and os.environ.get("ET_DISCORD_WEBHOOK_URL") else None
+    saved_db_env = os.environ.get("ET_DB_URL")
+    os.environ["ET_DB_URL"] = a.db
+    defs = build_definitions(source=source, db_url=dg.EnvVar("ET_DB_URL"), rules=rules,
                              discord=DiscordWebhook(url=webhook, mode=a.publish, out_dir=a.out))
     job = defs.resolve_job_def(JOB_NAME)
     run_config = {"loggers": {"console": {"config": {"log_level": "DEBUG" if a.verbose else "ERROR"}}}}
@@ -138,8 +141,16 @@ def cmd_run(a) -> int:
         if not result.success:
             reasons = "; ".join(_step_failures(result)) or "run failed"
             failed += ["FAILED %s: %s" % (d, reasons) for d in block]
+    _restore_env("ET_DB_URL", saved_db_env)
     _print_summary(engine, plan, wanted, failed)
     return 1 if failed else 0
+
+
+def _restore_env(name: str, value) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
 
 
 def _print_summary(engine, plan, ran: set[str], failed: list[str]) -> None:

@@ -19,8 +19,10 @@ def session_job():
                                description="Everything for one or more session dates: files to Discord.")
 
 
-def build_definitions(*, source: StatsSourceResource, db_url: str, rules: Rules, discord: DiscordWebhook,
+def build_definitions(*, source: StatsSourceResource, db_url: str | dg.EnvVar, rules: Rules, discord: DiscordWebhook,
                       settle_seconds: float = 120.0) -> dg.Definitions:
+    """`db_url` holds a password in production: pass it as `dg.EnvVar`, so Dagster stores and
+    shows the variable's name, never its value (the same for the webhook URL)."""
     job = session_job()
     return dg.Definitions(
         assets=ALL_ASSETS, asset_checks=ALL_CHECKS, jobs=[job],
@@ -40,7 +42,8 @@ def definitions_from_env() -> dg.Definitions:
         known_hosts=os.environ.get("ET_SFTP_KNOWN_HOSTS") or None,
         cache_dir=os.environ.get("ET_SFTP_CACHE_DIR") or None)
     return build_definitions(
-        source=source, db_url=os.environ.get("ET_DB_URL", "sqlite:///et_pipeline.db"), rules=rules_from_env(),
+        source=source, db_url=dg.EnvVar("ET_DB_URL") if os.environ.get("ET_DB_URL") else "sqlite:///et_pipeline.db",
+        rules=rules_from_env(),
         discord=DiscordWebhook(url=webhook, mode=os.environ.get("ET_PUBLISH_MODE", "dry-run"),
                                out_dir=os.environ.get("ET_OUT_DIR", "out")),
         settle_seconds=settle_seconds_from_env())
