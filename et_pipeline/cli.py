@@ -192,6 +192,8 @@ def cmd_discord(a) -> int:
     from et_pipeline.publish.outbox import mark_found, retry_message
     from et_pipeline.storage.database import ensure_schema, make_engine
 
+    if a.db.startswith("sqlite:///") and not os.path.exists(a.db[len("sqlite:///"):]):
+        return _die("database %s not found" % a.db)
     try:
         engine = make_engine(a.db)
         ensure_schema(engine)
