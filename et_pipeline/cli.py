@@ -222,11 +222,14 @@ def cmd_run(a) -> int:
         new = sorted(wanted - known)
         if new:
             instance.add_dynamic_partitions(session_dates.name, new)
-        webhook = os.environ.get("ET_DISCORD_WEBHOOK_URL") if a.publish == "live" else None
-        admin_webhook = os.environ.get("ET_DISCORD_ADMIN_WEBHOOK_URL") if a.publish == "live" else None
-        defs = build_definitions(source=source, db_url=a.db, rules=rules,
+        # secrets reach the resources as dg.EnvVar: the run storage keeps the names, not the values
+        webhook, admin_webhook = (dg.EnvVar(name) if a.publish == "live" and os.environ.get(name) else None
+                                  for name in ("ET_DISCORD_WEBHOOK_URL", "ET_DISCORD_ADMIN_WEBHOOK_URL"))
+        saved_db_env = os.environ.get("ET_DB_URL")
+        os.environ["ET_DB_URL"] = a.db
+        defs = build_definitions(source=source, db_url=dg.EnvVar("ET_DB_URL"), rules=rules,
                                  discord=DiscordWebhook(url=webhook, mode=a.publish, out_dir=a.out,
-                                                        admin_url=admin_webhook or None,
+                                                        admin_url=admin_webhook,
                                                         details_thread_id=os.environ.get(
                                                             "ET_DISCORD_DETAILS_THREAD_ID") or None))
         # the run's events drive the progress display; Dagster's own console stream stays off
@@ -234,15 +237,18 @@ def cmd_run(a) -> int:
         failed = []
         blocks = _blocks(instance.get_dynamic_partitions(session_dates.name), wanted, max_partitions_per_run())
         progress.start_runs(blocks, len(job.graph.nodes))
-        for i, block in enumerate(blocks):
-            progress.start_block(i, blocks)
-            result = job.execute_in_process(instance=instance, tags=_run_tags(block), raise_on_error=False,
-                                            partition_key=block[0] if len(block) == 1 else None,
-                                            run_config={"loggers": {"progress": {}}})
-            progress.end_block(i)
-            if not result.success:
-                reasons = "; ".join(_step_failures(result)) or "run failed"
-                failed += ["FAILED %s: %s" % (d, reasons) for d in block]
+        try:
+            for i, block in enumerate(blocks):
+                progress.start_block(i, blocks)
+                result = job.execute_in_process(instance=instance, tags=_run_tags(block), raise_on_error=False,
+                                                partition_key=block[0] if len(block) == 1 else None,
+                                                run_config={"loggers": {"progress": {}}})
+                progress.end_block(i)
+                if not result.success:
+                    reasons = "; ".join(_step_failures(result)) or "run failed"
+                    failed += ["FAILED %s: %s" % (d, reasons) for d in block]
+        finally:
+            _restore_env("ET_DB_URL", saved_db_env)
     dates, unassigned = _summaries(engine, plan, wanted)
     for line in summary_lines(dates, unassigned, len(plan.ignored), failed, time.monotonic() - started):
         print(line)
@@ -250,6 +256,13 @@ def cmd_run(a) -> int:
         print(line)
     sys.stdout.flush()
     return 1 if failed else 0
+
+
+def _restore_env(name: str, value) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
 
 
 CODE_LOCATION = "et_pipeline"      # workspace.yaml's location_name (test_cli_presentation keeps them equal)
@@ -300,6 +313,8 @@ def cmd_discord(a) -> int:
     from et_pipeline.publish.outbox import mark_found, retry_message
     from et_pipeline.storage.database import ensure_schema, make_engine
 
+    if a.db.startswith("sqlite:///") and not os.path.exists(a.db[len("sqlite:///"):]):
+        return _die("database %s not found" % a.db)
     try:
         engine = make_engine(a.db)
         ensure_schema(engine)

@@ -40,8 +40,10 @@ def executor_from_env():
     raise ValueError("ET_EXECUTOR must be 'in_process' or 'celery', not %r" % kind)
 
 
-def build_definitions(*, source: StatsSourceResource, db_url: str, rules: Rules, discord: DiscordWebhook,
+def build_definitions(*, source: StatsSourceResource, db_url: str | dg.EnvVar, rules: Rules, discord: DiscordWebhook,
                       settle_seconds: float = 15.0, executor=None) -> dg.Definitions:
+    """`db_url` holds a password in production: pass it as `dg.EnvVar`, so Dagster stores and
+    shows the variable's name, never its value (the same for the webhook URL)."""
     executor = executor or dg.in_process_executor
     job = session_job(executor)
     return dg.Definitions(
@@ -63,7 +65,8 @@ def definitions_from_env() -> dg.Definitions:
         known_hosts=os.environ.get("ET_SFTP_KNOWN_HOSTS") or None,
         cache_dir=os.environ.get("ET_SFTP_CACHE_DIR") or None)
     return build_definitions(
-        source=source, db_url=os.environ.get("ET_DB_URL", "sqlite:///et_pipeline.db"), rules=rules_from_env(),
+        source=source, db_url=dg.EnvVar("ET_DB_URL") if os.environ.get("ET_DB_URL") else "sqlite:///et_pipeline.db",
+        rules=rules_from_env(),
         discord=DiscordWebhook(url=webhook, mode=os.environ.get("ET_PUBLISH_MODE", "dry-run"),
                                out_dir=os.environ.get("ET_OUT_DIR", "out"),
                                admin_url=dg.EnvVar("ET_DISCORD_ADMIN_WEBHOOK_URL")

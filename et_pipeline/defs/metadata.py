@@ -95,14 +95,17 @@ def dry_run_folder(out_dir: str, partition_keys: list[str]) -> dg.MetadataValue:
     return dg.MetadataValue.path(os.path.join(os.path.abspath(out_dir), one))
 
 
-def configured_kinds(source_url: str, db_url: str) -> tuple[str, str]:
-    """(source kind, database kind) for the configured resources."""
+def configured_kinds(source_url: str, db_url: "str | dg.EnvVar") -> tuple[str, str]:
+    """(source kind, database kind) for the configured resources (an `EnvVar` URL is read
+    here only to name its kind; the resource keeps the variable, never the value)."""
+    if isinstance(db_url, dg.EnvVar):
+        db_url = db_url.get_value() or ""
     source = "sftp" if source_url.startswith("sftp://") else "local"
     database = "postgresql" if db_url.startswith("postgresql") else db_url.split(":", 1)[0].split("+", 1)[0]
     return source, database
 
 
-def with_kinds(assets: list, source_url: str, db_url: str) -> list:
+def with_kinds(assets: list, source_url: str, db_url: "str | dg.EnvVar") -> list:
     """Every asset shows the database it writes; the asset that lists the server its source."""
     source, database = configured_kinds(source_url, db_url)
 
