@@ -173,3 +173,21 @@ def test_a_failure_names_the_file_that_caused_it(tmp_path, capsys, monkeypatch):
     assert code == 1
     failed = [ln for ln in out.splitlines() if ln.startswith("FAILED")]
     assert failed and BAD in failed[0] and "injected fault" in failed[0]
+
+
+def test_non_utf8_file_name_over_sftp_is_quarantined_not_fatal(sftp_server, tmp_path, capsys):
+    """paramiko decodes names strictly: one such file made the whole server unlistable."""
+    lay_out_night(sftp_server.root)
+    raw = os.fsencode(str(sftp_server.root / "gamestats")) + b"/2026-02-05-224500-sup\xffply-round-1.txt"
+    with open(raw, "wb") as f:
+        f.write(b"x\n")
+    url = "sftp://%s@%s:%d%s" % (sftp_server.user, sftp_server.host, sftp_server.port, sftp_server.remote_root)
+    db = "sqlite:///%s" % (tmp_path / "et.db")
+    code = main(["run", "--source", url, "--sftp-key", sftp_server.client_key_path,
+                 "--known-hosts", sftp_server.known_hosts_path, "--sftp-cache", str(tmp_path / "cache"),
+                 "--db", db, "--dagster-home", str(tmp_path / "dh"), "--publish", "off"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "QUARANTINED  gamestats/2026-02-05-224500-sup\\xffply-round-1.txt: file name is not valid UTF-8" in out
+    assert len(_report(db, capsys)["sessions"][0]["rounds"]) == 10
+    assert sftp_server.write_ops == []
