@@ -108,7 +108,7 @@ def cmd_run(a) -> int:
     from et_pipeline.storage.database import ensure_schema, make_engine
 
     from et_pipeline.sources.sftp import SFTPSourceError
-    from et_pipeline.storage.registry import sync_registry
+    from et_pipeline.storage.registry import archived_stats_names, sync_registry
 
     rules = rules_from_env()
     source = StatsSourceResource(url=a.source, key_path=a.sftp_key, known_hosts=a.known_hosts,
@@ -117,7 +117,7 @@ def cmd_run(a) -> int:
         src = source.get_source()
         if not a.source.startswith("sftp://") and not os.path.isdir(src.describe()):
             return _die("source folder %s does not exist" % src.describe())
-        plan = make_plan(src.list_files(), rules)
+        listing = src.list_files()
     except SFTPSourceError as e:
         return _die(str(e).splitlines()[0], _source_exit_code(e))
     except (OSError, ValueError) as e:
@@ -126,6 +126,7 @@ def cmd_run(a) -> int:
         engine = make_engine(a.db)
         ensure_schema(engine)
         with engine.begin() as conn:   # the registry as the server is now, whatever runs below
+            plan = make_plan(listing, rules, archived_stats_names(conn))
             sync_registry(conn, plan)
         with engine.connect() as conn:
             state = {r.session_date: r for r in conn.execute(select(t.partition_state))}

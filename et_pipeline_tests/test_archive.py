@@ -158,3 +158,29 @@ def test_local_source_skips_a_folder_linked_out_of_the_root(tmp_path):
     root.mkdir()
     (root / "gamestats").symlink_to(elsewhere / "gamestats")
     assert LocalFolderSource(str(root)).list_files() == []
+
+
+def test_rotation_through_a_night_past_midnight_keeps_the_session_on_its_date(tmp_path, capsys):
+    """The server prunes by age: the files before midnight go first. The rounds after
+    midnight still belong to the session that started the day before."""
+    import datetime as dt
+
+    night = lay_out_night(tmp_path / "server")
+    for f in list((night / "gamestats").iterdir()):
+        when = dt.datetime.strptime(f.name[:17], "%Y-%m-%d-%H%M%S") + dt.timedelta(minutes=95)
+        shutil.move(f, f.with_name(when.strftime("%Y-%m-%d-%H%M%S") + f.name[17:]))
+    for f in list((night / "gametimes").iterdir()):
+        f.unlink()
+    db = "sqlite:///%s" % (tmp_path / "et.db")
+    args = ["run", "--source", str(night), "--db", db, "--dagster-home", str(tmp_path / "dh"), "--publish", "off"]
+    assert main(args) == 0
+    good = _report(db, capsys)
+    assert len(good["sessions"][0]["rounds"]) == 10
+    for f in list((night / "gamestats").iterdir()):
+        if f.name.startswith(DATE):
+            f.unlink()
+    assert main(args) == 0
+    assert _report(db, capsys) == good
+    capsys.readouterr()
+    assert main(["report", "--db", db, "--date", "2026-02-06"]) == 0
+    assert json.loads(capsys.readouterr().out)["sessions"] == []

@@ -26,7 +26,7 @@ from et_pipeline.steps.timing_comparison import build_timing_comparison
 from et_pipeline.steps.timings import build_timings
 from et_pipeline.storage import schema as t
 from et_pipeline.storage.database import replace_partition, select_partition
-from et_pipeline.storage.registry import archive_partitions, sync_registry
+from et_pipeline.storage.registry import archive_partitions, archived_stats_names, sync_registry
 
 COMMON = dict(partitions_def=session_dates, backfill_policy=dg.BackfillPolicy.single_run())
 
@@ -84,7 +84,11 @@ def _linked_lua(conn, dates) -> dict[str, dict]:
 def server_files(context: dg.AssetExecutionContext, source: StatsSourceResource, database: DatabaseResource,
                  rules: RulesResource) -> dg.MaterializeResult:
     src = source.get_source()
-    plan = make_plan(src.list_files(), rules.rules())
+    listing = src.list_files()
+    engine = database.get_engine()
+    with engine.connect() as conn:
+        archived = archived_stats_names(conn)
+    plan = make_plan(listing, rules.rules(), archived)
     dates = list(context.partition_keys)
     wanted = [p.file for p in to_read(plan, dates)]
     contents = _read_all(src, wanted)
@@ -102,7 +106,6 @@ def server_files(context: dg.AssetExecutionContext, source: StatsSourceResource,
     files = ingest.files
     states = [dict(session_date=d, fingerprint=plan.fingerprint(d), file_count=len(plan.by_date.get(d, [])),
                    completed=False) for d in dates]
-    engine = database.get_engine()
     with engine.begin() as conn:
         archive_partitions(conn, dates, plan, ingest, states)
         synced = sync_registry(conn, plan)
