@@ -184,3 +184,28 @@ def test_rotation_through_a_night_past_midnight_keeps_the_session_on_its_date(tm
     capsys.readouterr()
     assert main(["report", "--db", db, "--date", "2026-02-06"]) == 0
     assert json.loads(capsys.readouterr().out)["sessions"] == []
+
+
+def test_a_file_removed_during_the_run_is_gone_not_a_failure(night, tmp_path, capsys, monkeypatch):
+    """The server rotates a file away between listing and reading: the run goes on, the
+    archived copy stays, and the next run sees the new listing."""
+    from et_pipeline.sources import local
+
+    db = "sqlite:///%s" % (tmp_path / "et.db")
+    args = ["run", "--source", str(night), "--db", db, "--dagster-home", str(tmp_path / "dh"), "--publish", "off"]
+    assert main(args) == 0
+    good = _report(db, capsys)
+    victim = "2026-02-05-211001-supply-round-1.txt"
+    real = local._LocalConnection.read_bytes
+
+    def rotating(self, f):
+        if f.name == victim and (night / "gamestats" / victim).exists():
+            (night / "gamestats" / victim).unlink()      # removed by the server just now
+        return real(self, f)
+
+    monkeypatch.setattr(local._LocalConnection, "read_bytes", rotating)
+    assert main(args + ["--force"]) == 0
+    assert _report(db, capsys) == good
+    with make_engine(db).connect() as conn:
+        row = conn.execute(select(t.server_files).where(t.server_files.c.name == victim)).one()
+    assert row.status == "parsed"

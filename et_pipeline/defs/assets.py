@@ -93,10 +93,16 @@ def server_files(context: dg.AssetExecutionContext, source: StatsSourceResource,
     wanted = [p.file for p in to_read(plan, dates)]
     contents = _read_all(src, wanted)
     failed = [f for f in wanted if not isinstance(contents.get(f.path), bytes)]
+    vanished = frozenset()
     if failed:   # one more try over a fresh connection (a dropped link), then give up
         context.log.warning("retrying %d unreadable file(s) over a new connection", len(failed))
-        contents.update(_read_all(src, failed))
-    ingest = build_ingest(plan, dates, contents)
+        try:   # a file the server removed meanwhile (rotation) is gone, not unreadable
+            listed = {f.path for f in src.list_files()}
+            vanished = frozenset(f.path for f in failed if f.path not in listed)
+        except OSError:
+            pass
+        contents.update(_read_all(src, [f for f in failed if f.path not in vanished]))
+    ingest = build_ingest(plan, dates, contents, vanished)
     if ingest.unreadable:
         # never replace archived bytes or derived rows with a partial read: fail the dates
         # (not marked done), say which files, and leave everything as it was
