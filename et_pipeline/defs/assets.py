@@ -78,7 +78,7 @@ def _linked_lua(conn, dates) -> dict[str, dict]:
     return {r["round_key"]: dict(r) for r in conn.execute(q).mappings()}
 
 
-@dg.asset(**COMMON, group_name="ingest", code_version="1", kinds={"sftp", "sqlite"},
+@dg.asset(**COMMON, group_name="ingest", code_version="2", kinds={"sftp", "sqlite"},
           description="Every file the game server wrote for the session date: registry row "
                       "(name, kind, size, mtime, sha256, status) and raw bytes.")
 def server_files(context: dg.AssetExecutionContext, source: StatsSourceResource, database: DatabaseResource,
@@ -124,7 +124,7 @@ def server_files(context: dg.AssetExecutionContext, source: StatsSourceResource,
     })
 
 
-@dg.asset(**COMMON, deps=[server_files], group_name="parse", code_version="1",
+@dg.asset(**COMMON, deps=[server_files], group_name="parse", code_version="2",
           description="Parsed stats files: sessions, rounds (R1/R2 pairing, match_id, orphans) and per-player, "
                       "per-weapon rows; round 2 holds this round only (differential).")
 def rounds(context: dg.AssetExecutionContext, database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
@@ -147,7 +147,7 @@ def rounds(context: dg.AssetExecutionContext, database: DatabaseResource, rules:
     })
 
 
-@dg.asset(**COMMON, deps=[server_files], group_name="parse", code_version="1",
+@dg.asset(**COMMON, deps=[server_files], group_name="parse", code_version="2",
           description="Lua timing rows (upstream gametime JSON v1.6.0/v1.7.2 and our own timing files): "
                       "measured playtime, pauses, winner, end reason, per-side rosters.")
 def lua_timings(context: dg.AssetExecutionContext, database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
@@ -165,7 +165,7 @@ def lua_timings(context: dg.AssetExecutionContext, database: DatabaseResource, r
         _md_table(rows, ["source", "map", "round_number", "playtime_seconds", "pause_count", "winner", "end_reason"]))})
 
 
-@dg.asset(**COMMON, deps=[server_files, rounds], group_name="parse", code_version="1",
+@dg.asset(**COMMON, deps=[server_files, rounds], group_name="parse", code_version="2",
           description="Endstats awards and VS lines, linked to their round (narrow +-30 s match first, then the "
                       "window), winners resolved to GUIDs.")
 def endstats_awards(context: dg.AssetExecutionContext, database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
