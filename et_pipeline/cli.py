@@ -103,11 +103,10 @@ def cmd_run(a) -> int:
     from et_pipeline.defs.factory import JOB_NAME, build_definitions
     from et_pipeline.defs.partitions import session_dates
     from et_pipeline.defs.resources import DiscordWebhook, StatsSourceResource
+    from et_pipeline.sources.sftp import SFTPSourceError
     from et_pipeline.steps.plan import make_plan
     from et_pipeline.storage import schema as t
     from et_pipeline.storage.database import ensure_schema, make_engine
-
-    from et_pipeline.sources.sftp import SFTPSourceError
     from et_pipeline.storage.registry import archived_stats_names, sync_registry
 
     rules = rules_from_env()
@@ -148,7 +147,8 @@ def cmd_run(a) -> int:
                     % (home, why), EXIT_DAGSTER_HOME)
     wanted = {d for d in plan.dates
               if a.force or d not in state or state[d].fingerprint != plan.fingerprint(d) or not state[d].completed}
-    # a date whose files are all gone (sessions re-grouped, files removed): clear it, once
+    # a date whose files are all gone (sessions re-grouped, files pruned): run it once; what
+    # was archived stays (storage.registry), the state then records the empty listing
     wanted |= {d for d in state if d not in plan.by_date and state[d].file_count > 0}
     known = set(instance.get_dynamic_partitions(session_dates.name))
     new = sorted(wanted - known)
@@ -239,7 +239,7 @@ def cmd_forget(a) -> int:
         return _die("cannot write database: %s" % str(e).splitlines()[0])
     line = "forgot %s: %d rows (%s)" % (date.isoformat(), sum(counts.values()),
                                         ", ".join("%s %d" % kv for kv in sorted(counts.items())) or "nothing archived")
-    logging.getLogger("et_pipeline.forget").warning(line)
+    logging.getLogger("et_pipeline.forget").info(line)
     print(line)
     return 0
 
