@@ -209,3 +209,21 @@ def test_a_file_removed_during_the_run_is_gone_not_a_failure(night, tmp_path, ca
     with make_engine(db).connect() as conn:
         row = conn.execute(select(t.server_files).where(t.server_files.c.name == victim)).one()
     assert row.status == "parsed"
+
+
+def test_dropped_connection_in_live_mode_edits_no_message(sftp_server, tmp_path, capsys, monkeypatch):
+    """In `--publish live` the issue saw 17 messages edited to the wrong results."""
+    from et_pipeline_tests.fixtures.publish.fake_discord import FakeDiscord
+
+    lay_out_night(sftp_server.root)
+    db = "sqlite:///%s" % (tmp_path / "et.db")
+    with FakeDiscord() as discord:
+        monkeypatch.setenv("ET_DISCORD_WEBHOOK_URL", discord.url)
+        assert main(_sftp_args(sftp_server, tmp_path, db, tmp_path / "cache1", publish="live")) == 0
+        posted = len(discord.requests)
+        assert posted > 0
+        good = _report(db, capsys)
+        sftp_server.drop_next_transfer_after(1_000, times=10)
+        assert main(_sftp_args(sftp_server, tmp_path, db, tmp_path / "cache2", publish="live") + ["--force"]) == 1
+        assert len(discord.requests) == posted            # nothing posted, nothing edited
+        assert _report(db, capsys) == good
