@@ -168,7 +168,7 @@ def cmd_run(a) -> int:
     from et_pipeline.steps.plan import make_plan
     from et_pipeline.storage import schema as t
     from et_pipeline.storage.database import ensure_schema, make_engine
-    from et_pipeline.storage.registry import sync_registry
+    from et_pipeline.storage.registry import archived_stats_names, sync_registry
 
     started = time.monotonic()
     rules = rules_from_env()
@@ -186,7 +186,7 @@ def cmd_run(a) -> int:
     with RunProgress(verbose=a.verbose) as progress:
         try:
             progress.phase("listing %s" % src.describe())
-            plan = make_plan(src.list_files(), rules)
+            listing = src.list_files()
         except SFTPSourceError as e:
             return _die(str(e).splitlines()[0], _source_exit_code(e))
         except (OSError, ValueError) as e:
@@ -195,6 +195,7 @@ def cmd_run(a) -> int:
             engine = make_engine(a.db)
             ensure_schema(engine)
             with engine.begin() as conn:   # the registry as the server is now, whatever runs below
+                plan = make_plan(listing, rules, archived_stats_names(conn))
                 sync_registry(conn, plan)
             with engine.connect() as conn:
                 state = {r.session_date: r for r in conn.execute(select(t.partition_state))}
@@ -216,7 +217,8 @@ def cmd_run(a) -> int:
                         % (home, why), EXIT_DAGSTER_HOME)
         wanted = {d for d in plan.dates
                   if a.force or d not in state or state[d].fingerprint != plan.fingerprint(d) or not state[d].completed}
-        # a date whose files are all gone (sessions re-grouped, files removed): clear it, once
+        # a date whose files are all gone (sessions re-grouped, files pruned): run it once; what
+        # was archived stays (storage.registry), the state then records the empty listing
         wanted |= {d for d in state if d not in plan.by_date and state[d].file_count > 0}
         known = set(instance.get_dynamic_partitions(session_dates.name))
         new = sorted(wanted - known)
@@ -388,7 +390,7 @@ def cmd_forget(a) -> int:
         return _die("cannot write database: %s" % str(e).splitlines()[0])
     line = "forgot %s: %d rows (%s)" % (date.isoformat(), sum(counts.values()),
                                         ", ".join("%s %d" % kv for kv in sorted(counts.items())) or "nothing archived")
-    logging.getLogger("et_pipeline.forget").warning(line)
+    logging.getLogger("et_pipeline.forget").info(line)
     print(line)
     return 0
 

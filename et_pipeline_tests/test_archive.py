@@ -159,3 +159,72 @@ def test_local_source_skips_a_folder_linked_out_of_the_root(tmp_path):
     root.mkdir()
     (root / "gamestats").symlink_to(elsewhere / "gamestats")
     assert LocalFolderSource(str(root)).list_files() == []
+
+
+def test_rotation_through_a_night_past_midnight_keeps_the_session_on_its_date(tmp_path, capsys):
+    """The server prunes by age: the files before midnight go first. The rounds after
+    midnight still belong to the session that started the day before."""
+    import datetime as dt
+
+    night = lay_out_night(tmp_path / "server")
+    for f in list((night / "gamestats").iterdir()):
+        when = dt.datetime.strptime(f.name[:17], "%Y-%m-%d-%H%M%S") + dt.timedelta(minutes=95)
+        shutil.move(f, f.with_name(when.strftime("%Y-%m-%d-%H%M%S") + f.name[17:]))
+    for f in list((night / "gametimes").iterdir()):
+        f.unlink()
+    db = "sqlite:///%s" % (tmp_path / "et.db")
+    args = ["run", "--source", str(night), "--db", db, "--dagster-home", str(tmp_path / "dh"), "--publish", "off"]
+    assert main(args) == 0
+    good = _report(db, capsys)
+    assert len(good["sessions"][0]["rounds"]) == 10
+    for f in list((night / "gamestats").iterdir()):
+        if f.name.startswith(DATE):
+            f.unlink()
+    assert main(args) == 0
+    assert _report(db, capsys) == good
+    capsys.readouterr()
+    assert main(["report", "--db", db, "--date", "2026-02-06"]) == 0
+    assert json.loads(capsys.readouterr().out)["sessions"] == []
+
+
+def test_a_file_removed_during_the_run_is_gone_not_a_failure(night, tmp_path, capsys, monkeypatch):
+    """The server rotates a file away between listing and reading: the run goes on, the
+    archived copy stays, and the next run sees the new listing."""
+    from et_pipeline.sources import local
+
+    db = "sqlite:///%s" % (tmp_path / "et.db")
+    args = ["run", "--source", str(night), "--db", db, "--dagster-home", str(tmp_path / "dh"), "--publish", "off"]
+    assert main(args) == 0
+    good = _report(db, capsys)
+    victim = "2026-02-05-211001-supply-round-1.txt"
+    real = local._LocalConnection.read_bytes
+
+    def rotating(self, f):
+        if f.name == victim and (night / "gamestats" / victim).exists():
+            (night / "gamestats" / victim).unlink()      # removed by the server just now
+        return real(self, f)
+
+    monkeypatch.setattr(local._LocalConnection, "read_bytes", rotating)
+    assert main(args + ["--force"]) == 0
+    assert _report(db, capsys) == good
+    with make_engine(db).connect() as conn:
+        row = conn.execute(select(t.server_files).where(t.server_files.c.name == victim)).one()
+    assert row.status == "parsed"
+
+
+def test_dropped_connection_in_live_mode_edits_no_message(sftp_server, tmp_path, capsys, monkeypatch):
+    """In `--publish live` the issue saw 17 messages edited to the wrong results."""
+    from et_pipeline_tests.fixtures.publish.fake_discord import FakeDiscord
+
+    lay_out_night(sftp_server.root)
+    db = "sqlite:///%s" % (tmp_path / "et.db")
+    with FakeDiscord() as discord:
+        monkeypatch.setenv("ET_DISCORD_WEBHOOK_URL", discord.url)
+        assert main(_sftp_args(sftp_server, tmp_path, db, tmp_path / "cache1", publish="live")) == 0
+        posted = len(discord.requests)
+        assert posted > 0
+        good = _report(db, capsys)
+        sftp_server.drop_next_transfer_after(1_000, times=10)
+        assert main(_sftp_args(sftp_server, tmp_path, db, tmp_path / "cache2", publish="live") + ["--force"]) == 1
+        assert len(discord.requests) == posted            # nothing posted, nothing edited
+        assert _report(db, capsys) == good

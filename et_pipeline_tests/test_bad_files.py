@@ -41,11 +41,12 @@ def _stats(night, mutate) -> dict:
 
 
 def _header(lines, index, value):
+    """The header field changed, and one player's gibs, so it is not a copy of a real round."""
     parts = lines[0].split("\\")
     while len(parts) <= index:
         parts.append("600000")
     parts[index] = str(value)
-    return ["\\".join(parts)] + lines[1:]
+    return ["\\".join(parts), _with_tab(lines[1], 4, 9)] + lines[2:]
 
 
 def _many_players(lines):
@@ -80,6 +81,11 @@ CASES = {
                                          "larger than any the game writes"),
     "lua_playtime_9_9e14": (lambda n: _timing(LUA % ("990000000000000", "0")), "Lua playtime (s) out of range"),
     "lua_pause_count_1e14": (lambda n: _timing(LUA % ("600", "100000000000000")), "Lua pause count out of range"),
+    # text longer than its column: SQLite stores it, PostgreSQL refuses the whole partition
+    "long_config_field": (lambda n: _stats(n, lambda ls: _header(ls, 2, "legacy" * 20)), "header field 3 (config) too long"),
+    "zero_padded_time_limit": (lambda n: _stats(n, lambda ls: _header(ls, 6, "0" * 20 + "12:00")), "header field 7 (time limit) too long"),
+    "long_lua_end_reason": (lambda n: _timing(LUA % ("600", "0") + " end_reason=" + "x" * 40), "Lua end reason too long"),
+    "long_lua_version": (lambda n: _timing(LUA % ("600", "0") + " version=" + "1." * 20), "Lua version too long"),
 }
 
 
@@ -121,7 +127,9 @@ def test_one_bad_file_is_quarantined_and_the_night_is_processed(case, tmp_path, 
     _check_case(case, tmp_path, capsys, "sqlite:///%s" % (tmp_path / "et.db"))
 
 
-@pytest.mark.parametrize("case", ["damage_2_40", "int_2_63_in_the_winner_field", "lua_pause_count_1e14"])
+@pytest.mark.parametrize("case", ["damage_2_40", "int_2_63_in_the_winner_field", "lua_pause_count_1e14",
+                                  "long_config_field", "zero_padded_time_limit", "long_lua_end_reason",
+                                  "long_lua_version"])
 def test_one_bad_file_on_postgresql(case, tmp_path, capsys, postgres_url):
     _check_case(case, tmp_path, capsys, postgres_url)
 
@@ -173,3 +181,21 @@ def test_a_failure_names_the_file_that_caused_it(tmp_path, capsys, monkeypatch):
     assert code == 1
     failed = [ln for ln in out.splitlines() if ln.startswith("FAILED")]
     assert failed and BAD in failed[0] and "injected fault" in failed[0]
+
+
+def test_non_utf8_file_name_over_sftp_is_quarantined_not_fatal(sftp_server, tmp_path, capsys):
+    """paramiko decodes names strictly: one such file made the whole server unlistable."""
+    lay_out_night(sftp_server.root)
+    raw = os.fsencode(str(sftp_server.root / "gamestats")) + b"/2026-02-05-224500-sup\xffply-round-1.txt"
+    with open(raw, "wb") as f:
+        f.write(b"x\n")
+    url = "sftp://%s@%s:%d%s" % (sftp_server.user, sftp_server.host, sftp_server.port, sftp_server.remote_root)
+    db = "sqlite:///%s" % (tmp_path / "et.db")
+    code = main(["run", "--source", url, "--sftp-key", sftp_server.client_key_path,
+                 "--known-hosts", sftp_server.known_hosts_path, "--sftp-cache", str(tmp_path / "cache"),
+                 "--db", db, "--dagster-home", str(tmp_path / "dh"), "--publish", "off"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "QUARANTINED  gamestats/2026-02-05-224500-sup\\xffply-round-1.txt: file name is not valid UTF-8" in out
+    assert len(_report(db, capsys)["sessions"][0]["rounds"]) == 10
+    assert sftp_server.write_ops == []

@@ -30,7 +30,7 @@ from et_pipeline.steps.timing_comparison import build_timing_comparison
 from et_pipeline.steps.timings import build_timings
 from et_pipeline.storage import schema as t
 from et_pipeline.storage.database import replace_partition, select_partition
-from et_pipeline.storage.registry import archive_partitions, sync_registry
+from et_pipeline.storage.registry import archive_partitions, archived_stats_names, sync_registry
 
 COMMON = dict(partitions_def=session_dates,
               backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=max_partitions_per_run()))
@@ -77,21 +77,31 @@ def _linked_lua(conn, dates) -> dict[str, dict]:
     return {r["round_key"]: dict(r) for r in conn.execute(q).mappings()}
 
 
-@dg.asset(**COMMON, group_name="ingest", code_version="1", 
+@dg.asset(**COMMON, group_name="ingest", code_version="2",
           description="Every file the game server wrote for the session date: registry row "
                       "(name, kind, size, mtime, sha256, status) and raw bytes.")
 def server_files(context: dg.AssetExecutionContext, source: StatsSourceResource, database: DatabaseResource,
                  rules: RulesResource) -> dg.MaterializeResult:
     src = source.get_source()
-    plan = make_plan(src.list_files(), rules.rules())
+    listing = src.list_files()
+    engine = database.get_engine()
+    with engine.connect() as conn:
+        archived = archived_stats_names(conn)
+    plan = make_plan(listing, rules.rules(), archived)
     dates = list(context.partition_keys)
     wanted = [p.file for p in to_read(plan, dates)]
     contents = _read_all(src, wanted)
     failed = [f for f in wanted if not isinstance(contents.get(f.path), bytes)]
+    vanished = frozenset()
     if failed:   # one more try over a fresh connection (a dropped link), then give up
         context.log.warning("retrying %d unreadable file(s) over a new connection", len(failed))
-        contents.update(_read_all(src, failed))
-    ingest = build_ingest(plan, dates, contents)
+        try:   # a file the server removed meanwhile (rotation) is gone, not unreadable
+            listed = {f.path for f in src.list_files()}
+            vanished = frozenset(f.path for f in failed if f.path not in listed)
+        except OSError:
+            pass
+        contents.update(_read_all(src, [f for f in failed if f.path not in vanished]))
+    ingest = build_ingest(plan, dates, contents, vanished)
     if ingest.unreadable:
         # never replace archived bytes or derived rows with a partial read: fail the dates
         # (not marked done), say which files, and leave everything as it was
@@ -101,7 +111,6 @@ def server_files(context: dg.AssetExecutionContext, source: StatsSourceResource,
     files = ingest.files
     states = [dict(session_date=d, fingerprint=plan.fingerprint(d), file_count=len(plan.by_date.get(d, [])),
                    completed=False) for d in dates]
-    engine = database.get_engine()
     with engine.begin() as conn:
         archive_partitions(conn, dates, plan, ingest, states)
         synced = sync_registry(conn, plan)
@@ -115,7 +124,7 @@ def server_files(context: dg.AssetExecutionContext, source: StatsSourceResource,
     })
 
 
-@dg.asset(**COMMON, deps=[server_files], group_name="parse", code_version="1",
+@dg.asset(**COMMON, deps=[server_files], group_name="parse", code_version="2",
           description="Parsed stats files: sessions, rounds (R1/R2 pairing, match_id, orphans) and per-player, "
                       "per-weapon rows; round 2 holds this round only (differential).")
 def rounds(context: dg.AssetExecutionContext, database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
@@ -138,7 +147,7 @@ def rounds(context: dg.AssetExecutionContext, database: DatabaseResource, rules:
     })
 
 
-@dg.asset(**COMMON, deps=[server_files], group_name="parse", code_version="1",
+@dg.asset(**COMMON, deps=[server_files], group_name="parse", code_version="2",
           description="Lua timing rows (upstream gametime JSON v1.6.0/v1.7.2 and our own timing files): "
                       "measured playtime, pauses, winner, end reason, per-side rosters.")
 def lua_timings(context: dg.AssetExecutionContext, database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
@@ -157,7 +166,7 @@ def lua_timings(context: dg.AssetExecutionContext, database: DatabaseResource, r
                                                                      "pause_count", "winner", "end_reason"])})
 
 
-@dg.asset(**COMMON, deps=[server_files, rounds], group_name="parse", code_version="1",
+@dg.asset(**COMMON, deps=[server_files, rounds], group_name="parse", code_version="2",
           description="Endstats awards and VS lines, linked to their round (narrow +-30 s match first, then the "
                       "window), winners resolved to GUIDs.")
 def endstats_awards(context: dg.AssetExecutionContext, database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:

@@ -29,6 +29,12 @@ _PERCENT_TABS = {"time_played_percent"}   # time_dead_ratio is inflated in old f
 _MINUTE_TABS = {"time_played_minutes", "time_dead_minutes"}
 
 
+def check_length(text, limit: int, what: str) -> None:
+    """Raise when `text` is longer than its column (`storage.schema`; PostgreSQL refuses it)."""
+    if text is not None and len(str(text)) > limit:
+        raise ParseError("%s too long: %d characters (at most %d)" % (what, len(str(text)), limit))
+
+
 def check_range(value, low, high, what: str) -> None:
     """Raise the quarantine reason when `value` (a number or None) is outside [low, high]."""
     if value is not None and not low <= value <= high:
@@ -46,6 +52,9 @@ def check_stats_file(sf) -> None:
 
     h = sf.header
     check_range(len(sf.players), 0, MAX_PLAYERS, "number of player lines")
+    check_length(h.config, 64, "header field 3 (config)")
+    check_length(h.time_limit, 16, "header field 7 (time limit)")
+    check_length(h.next_time_limit, 16, "header field 8 (next time limit)")
     check_range(h.round, 0, 2, "header field 4 (round)")
     check_range(h.defender, 0, 2, "header field 5 (defender)")
     check_range(h.winner, 0, 2, "header field 6 (winner)")
@@ -84,6 +93,9 @@ def check_stats_file(sf) -> None:
 def check_timing(t) -> None:
     """A parsed Lua timing (parsers.timing_file.LuaTiming) within what the script can write."""
     check_range(t.round, 0, 2, "round")
+    check_length(t.map, 64, "Lua map")
+    check_length(t.end_reason, 32, "Lua end reason")
+    check_length(t.version, 20, "Lua version")
     check_range(t.playtime_seconds, 0, MAX_ROUND_SECONDS, "Lua playtime (s)")
     check_range(t.warmup_seconds, 0, MAX_ROUND_SECONDS, "Lua warmup (s)")
     check_range(t.pause_count, 0, MAX_PAUSES, "Lua pause count")
@@ -98,6 +110,7 @@ def check_timing(t) -> None:
 def check_endstats(ef) -> None:
     """A parsed endstats file (parsers.endstats_file.EndstatsFile): VS counts are per round."""
     for v in ef.vs:
+        check_length(v.subject_name, 80, "VS subject name")
         check_range(v.kills, 0, MAX_COUNTER, "VS kills of %r" % v.opponent[:20])
         check_range(v.deaths, 0, MAX_COUNTER, "VS deaths of %r" % v.opponent[:20])
     for a in ef.awards:

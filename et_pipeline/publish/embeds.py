@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from et_pipeline.publish import limits
+from et_pipeline.publish.escape import discord_text
 
 COLOR_R1 = 0x3498DB
 COLOR_R2 = 0xE74C3C
@@ -94,12 +95,9 @@ def pct(part: float, whole: float) -> int:
     return int(round(part * 100.0 / whole)) if whole else 0
 
 
-_MD = re.compile(r"([\\*_~`|>\[\]])")
-
-
 def esc(name: str | None, width: int = 24) -> str:
     """A player name safe for Discord markdown, cut to `width` characters."""
-    return _MD.sub(r"\\\1", limits.truncate(str(name or "?"), width))
+    return discord_text(limits.truncate(str(name or "?"), width))
 
 
 def code(name: str | None, width: int = 24) -> str:

@@ -72,10 +72,57 @@ def _wire_errors(where: str):
         raise ConnectionError("%s: connection lost (%s)" % (where, e or type(e).__name__)) from e
 
 
+def _listdir_names_as_bytes(sftp: paramiko.SFTPClient, remote: str) -> list[paramiko.SFTPAttributes]:
+    """A folder listing whose names need not be UTF-8 (undecodable bytes become surrogate
+    escapes, as os.listdir gives them locally). paramiko decodes names strictly, so one
+    such file would make the whole folder unlistable; this speaks the same READDIR
+    protocol through paramiko's request layer, one request at a time. Only used for a
+    folder whose fast listing failed on a name."""
+    from paramiko import sftp as proto
+
+    t, msg = sftp._request(proto.CMD_OPENDIR, remote)
+    if t != proto.CMD_HANDLE:
+        raise paramiko.SFTPError("Expected handle")
+    handle = msg.get_binary()
+    out = []
+    try:
+        while True:
+            try:
+                t, msg = sftp._request(proto.CMD_READDIR, handle)
+            except EOFError:   # end of the folder (paramiko's reading of SSH_FX_EOF)
+                break
+            if t != proto.CMD_NAME:
+                raise paramiko.SFTPError("Expected name response")
+            for _ in range(msg.get_int()):
+                name = msg.get_binary().decode("utf-8", "surrogateescape")
+                longname = msg.get_binary().decode("utf-8", "replace")
+                attr = paramiko.SFTPAttributes._from_msg(msg, name, longname)
+                if name not in (".", ".."):
+                    out.append(attr)
+    finally:
+        sftp._request(proto.CMD_CLOSE, handle)
+    return out
+
+
 class _SFTPConnection(SourceConnection):
-    def __init__(self, source: "SFTPSource", sftp: paramiko.SFTPClient):
+    def __init__(self, source: "SFTPSource", sftp: paramiko.SFTPClient, client: paramiko.SSHClient | None = None):
         self._source = source
         self._sftp = sftp
+        self._client = client
+
+    def _listdir(self, remote: str) -> list[paramiko.SFTPAttributes]:
+        try:
+            # pipelined READDIRs: ~40 % faster than listdir_attr's one request at a time
+            return list(self._sftp.listdir_iter(remote, read_aheads=32))
+        except UnicodeDecodeError:
+            if self._client is None:
+                raise
+        # the failed listing left read-ahead answers on its channel: a new channel, then
+        # the byte-safe listing (a file with a non-UTF-8 name is quarantined, not fatal)
+        self._sftp.close()
+        self._sftp = self._client.open_sftp()
+        self._sftp.get_channel().settimeout(self._source.io_timeout)
+        return _listdir_names_as_bytes(self._sftp, remote)
 
     def _remote(self, *parts: str) -> str:
         return posixpath.join(self._source.remote_root, *parts)
@@ -86,16 +133,15 @@ class _SFTPConnection(SourceConnection):
             remote = self._remote(folder)
             with _wire_errors(self._source.describe()):
                 try:
-                    # pipelined READDIRs: ~40 % faster than listdir_attr's one request at a time
-                    entries = list(self._sftp.listdir_iter(remote, read_aheads=32))
+                    entries = self._listdir(remote)
                 except (FileNotFoundError, NotADirectoryError):
                     continue
                 for a in entries:
                     name = a.filename
-                    if stat.S_ISLNK(a.st_mode or 0):  # follow links, like the local source
+                    if stat.S_ISLNK(a.st_mode or 0):  # a link the server resolves inside its own folder
                         try:
                             a = self._sftp.stat(posixpath.join(remote, name))
-                        except FileNotFoundError:
+                        except (FileNotFoundError, UnicodeEncodeError):
                             continue
                     if stat.S_ISREG(a.st_mode or 0):
                         out.append(ServerFile(folder, name, a.st_size, float(a.st_mtime or 0)))
@@ -271,6 +317,6 @@ class SFTPSource(StatsSource):
             with _wire_errors(self.describe()):
                 sftp = client.open_sftp()
             sftp.get_channel().settimeout(self.io_timeout)
-            yield _SFTPConnection(self, sftp)
+            yield _SFTPConnection(self, sftp, client)
         finally:
             client.close()

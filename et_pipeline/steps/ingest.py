@@ -31,13 +31,18 @@ def registry_row(p: PlannedFile, session_date: str | None, status: str, error: s
                 status=status, error=error, round_key=None, on_server=True)
 
 
-def build_ingest(plan: Plan, dates: list[str], contents: dict[str, bytes | Exception]) -> Ingest:
+def build_ingest(plan: Plan, dates: list[str], contents: dict[str, bytes | Exception],
+                 vanished: frozenset[str] = frozenset()) -> Ingest:
     """Registry and raw rows of the dates' listed files; `contents` maps path -> bytes or
-    the error of its read. Byte-identical copies are recorded as duplicates, not archived."""
+    the error of its read. `vanished`: paths that failed and are no longer listed (the
+    server removed them during the run): skipped, their archived rows stay. Byte-identical
+    copies are recorded as duplicates, not archived."""
     out = Ingest()
     seen_sha: dict[str, str] = {}
     planned = sorted(((p, d) for d in dates for p in plan.by_date.get(d, [])), key=lambda pd: pd[0].file.path)
     for p, date in planned:
+        if p.file.path in vanished:
+            continue
         if p.error is not None:
             out.files.append(registry_row(p, date, "quarantined", p.error))
             continue

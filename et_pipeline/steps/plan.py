@@ -62,7 +62,11 @@ def _is_utf8(name: str) -> bool:
         return False
 
 
-def make_plan(files: list[ServerFile], rules: Rules) -> Plan:
+def make_plan(files: list[ServerFile], rules: Rules, archived: list[str] = ()) -> Plan:
+    """`archived`: names of stats files already archived (storage.registry.archived_stats_names).
+    They shape the sessions like listed ones, so a server that pruned the first half of a
+    night past midnight does not move the second half to the next date; only listed files
+    are planned."""
     named: list[PlannedFile] = []
     plan = Plan(sessions=[])
     for f in files:
@@ -87,7 +91,16 @@ def make_plan(files: list[ServerFile], rules: Rules) -> Plan:
     seen: dict[str, PlannedFile] = {}
     for p in sorted(stats, key=lambda p: p.file.path):
         seen.setdefault(p.name.name, p)
-    plan.sessions = group_sessions([p.name for p in seen.values()], rules.session_gap_minutes)
+    names = [p.name for p in seen.values()]
+    for a in archived:
+        if a not in seen:
+            try:
+                name = classify(a)
+            except ParseError:
+                continue
+            if name is not None and name.kind == STATS:
+                names.append(name)
+    plan.sessions = group_sessions(names, rules.session_gap_minutes)
     date_of = {f.name: s.session_date for s in plan.sessions for f in s.rounds}
     index = SessionIndex(plan.sessions)
     for p in named:

@@ -49,6 +49,12 @@ def listed_paths(plan: Plan) -> set[str]:
     return {p.file.path for files in plan.by_date.values() for p in files} | {p.file.path for p in plan.unassigned}
 
 
+def archived_stats_names(conn: Connection) -> list[str]:
+    """Names of the archived stats files (listed or not): they shape sessions (steps.plan)."""
+    sf = t.server_files
+    return list(conn.execute(select(sf.c.name).where(sf.c.kind == "stats", sf.c.session_date.is_not(None))).scalars())
+
+
 def archive_partitions(conn: Connection, dates: list[str], plan: Plan, ingest: Ingest, states: list[dict]) -> None:
     """Write a run's registry and raw rows (one transaction, the caller's). Nothing of a
     date is deleted because the server stopped listing it; a file the plan now puts in a
