@@ -63,7 +63,8 @@ def records_against_truth(url: str, truth_path: Path) -> str:
     for n in truth["nights"]:
         for m in n["maps"]:
             if m["counted"]:
-                for outcome, seconds in ((m["r1_outcome"], m["r1_time_seconds"]), (m["r2_outcome"], m["r2_time_seconds"])):
+                for outcome, seconds in ((m["r1_outcome"], m["r1_time_seconds"]),
+                                         (m["r2_outcome"], m["r2_time_seconds"])):
                     if outcome == "objective":
                         want[m["map"]] = min(want.get(m["map"], seconds), seconds)
     got = {m["map"]: m for m in build_records(load_tables(make_engine(url)))["maps"]}
@@ -156,9 +157,9 @@ def main(argv=None) -> int:
                 print("  asset %-16s %7.3f s" % (k, v))
             target = TARGETS.get(n)
             ok = None if target is None else total <= target
-            print("  %-22s %7.3f s wall  %7.3f s CPU  target <= %s s%s" % ("all season assets", total, total_cpu, target,
-                                                         "" if ok is None else ("  [ok]" if ok else "  [MISSED]")),
-                  flush=True)
+            verdict = "" if ok is None else ("  [ok]" if ok else "  [MISSED]")
+            print("  %-22s %7.3f s wall  %7.3f s CPU  target <= %s s%s"
+                  % ("all season assets", total, total_cpu, target, verdict), flush=True)
             summary.append((n, pure, pure_cpu, total, total_cpu, target, ok))
     finally:
         if not a.work:

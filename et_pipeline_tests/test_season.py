@@ -159,9 +159,10 @@ def test_careers_add_up_and_follow_the_session_rules(season_db, season):
                             .join(r, r.c.round_key == p.c.round_key)
                             .where(p.c.guid == guid, r.c.orphan.is_(False))).all()
         keys = {(x.round_key, x.player_key) for x in rows}
+        not_aimed = ("WS_GRENADE", "WS_SYRINGE", "WS_DYNAMITE", "WS_AIRSTRIKE", "WS_ARTILLERY", "WS_SATCHEL",
+                     "WS_LANDMINE")
         weapons = [x for x in conn.execute(select(w)).mappings()
-                   if (x["round_key"], x["player_key"]) in keys and x["weapon"] not in
-                   ("WS_GRENADE", "WS_SYRINGE", "WS_DYNAMITE", "WS_AIRSTRIKE", "WS_ARTILLERY", "WS_SATCHEL", "WS_LANDMINE")]
+                   if (x["round_key"], x["player_key"]) in keys and x["weapon"] not in not_aimed]
     c = alltime[guid]
     assert c["rounds"] == len(rows) and c["kills"] == sum(x.kills for x in rows)
     assert c["dpm"] == round(sum(x.damage_given for x in rows) * 60 / sum(x.time_played_seconds for x in rows), 1)

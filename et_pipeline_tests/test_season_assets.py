@@ -52,7 +52,8 @@ def test_each_season_asset_materialises_and_fills_its_tables(tmp_path, nights):
     source, dates = nights
     db = "sqlite:///%s" % (tmp_path / "et.db")
     with dg.instance_for_test() as instance:
-        assert Pipeline(source, db, tmp_path / "out", instance, publish="off").materialize(dates).success
+        assert Pipeline(source, db, tmp_path / "out", instance, publish="dry-run").materialize(dates).success
+        nightly = {p: p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()}
         for asset in SEASON_ASSETS:                       # one at a time: each stands on its own
             result = _season(db, instance, selection=[asset], out=tmp_path / "out")
             assert result.success, asset.key
@@ -60,7 +61,8 @@ def test_each_season_asset_materialises_and_fills_its_tables(tmp_path, nights):
             meta = mat.step_materialization_data.materialization.metadata
             if asset.key.path == ["night_digest"]:
                 assert meta["night"].value == dates[-1] and meta["written"].value == 1
-                assert (tmp_path / "out" / dates[-1]).is_dir()
+                assert {p: p.read_bytes() for p in nightly if p.exists()} == nightly   # the night's files untouched
+                [digest] = (tmp_path / "out" / dates[-1]).glob("*-digest/season_digest.json")
                 continue
             assert any(isinstance(v, dg.TableMetadataValue) for v in meta.values()), asset.key
             assert any(k.startswith("rows_") and v.value > 0 for k, v in meta.items()), (asset.key, meta)
@@ -163,7 +165,8 @@ def test_the_season_is_the_same_on_postgresql(postgres_server, tmp_path, nights)
 
     source, dates = nights
     docs = []
-    for url in (postgres_server.create_database("season_" + uuid.uuid4().hex[:8]), "sqlite:///%s" % (tmp_path / "s.db")):
+    pg = postgres_server.create_database("season_" + uuid.uuid4().hex[:8])
+    for url in (pg, "sqlite:///%s" % (tmp_path / "s.db")):
         with dg.instance_for_test() as instance:
             assert Pipeline(source, url, tmp_path / "out", instance, publish="off").materialize(dates).success
         engine = make_engine(url)

@@ -169,7 +169,8 @@ def night_digest(database: DatabaseResource, rules: RulesResource, discord: Disc
                           _shared(database, rules, "records", build_records), nights[-1],
                           night_moves(ratings, nights[-1]))
     message = digest_message(digest)
-    summary = publish_session(dict(session_id=digest["session_id"], date=digest["date"]), mode=discord.mode,
+    # its own message set beside the night's (a dry-run folder holds exactly one set's files)
+    summary = publish_session(dict(session_id=digest["session_id"] + "-digest", date=digest["date"]), mode=discord.mode,
                               engine=engine, client=discord.client(), out_dir=discord.out_dir, messages=[message])
     lines = [f["value"] for f in message.payload["embeds"][0]["fields"]]
     return dg.MaterializeResult(metadata={

@@ -152,7 +152,8 @@ def _round_times(rounds: pd.DataFrame, tz: ZoneInfo) -> pd.DataFrame:
             "time_limit_seconds", "round_end_unix", "round_start_unix", "local_time")
     for reason, team, lua_s, head_s, clock, limit, end, start, local in zip(*(rounds[c].tolist() for c in cols)):
         surrender = is_surrender(value_or_none(reason), value_or_none(team))
-        duration = best_duration(value_or_none(lua_s), value_or_none(head_s), value_or_none(clock), value_or_none(limit), surrender)
+        duration = best_duration(value_or_none(lua_s), value_or_none(head_s), value_or_none(clock),
+                                 value_or_none(limit), surrender)
         end = value_or_none(end)
         end = float(end) if end is not None else _local_unix(local, tz)
         start = value_or_none(start)

@@ -68,7 +68,8 @@ def _record_line(f: dict) -> str:
             map_name, s // 60, s % 60, f["name"], p // 60, p % 60, f["previous_date"])
     label = {"round_kills": "most kills in a round", "round_damage": "most damage in a round",
              "round_dpm": "best round DPM"}.get(kind, kind)
-    return "🏆 %s: **%g** by %s (was %g, %s)" % (label, f["value"], f["name"], f["previous_value"], f["previous_date"])
+    return "🏆 %s: **%g** by %s (was %g, %s)" % (label, f["value"], f["name"], f["previous_value"],
+                                                 f["previous_date"])
 
 
 def digest_message(digest: dict) -> Message:

@@ -74,8 +74,8 @@ def attacks(tables: SeasonTables) -> pd.DataFrame:
                 attackers=tuple(sorted(side_members.get((key, attack_side), []))) if attack_side else (),
                 defenders=tuple(sorted(side_members.get((key, 3 - attack_side), []))) if attack_side else ()))
     return pd.DataFrame(rows, columns=["map", "session_date", "session_id", "r1_file", "round", "file",
-                                       "start_unix", "success", "hold", "verified", "unverified", "seconds", "attackers",
-                                       "defenders"])
+                                       "start_unix", "success", "hold", "verified", "unverified", "seconds",
+                                       "attackers", "defenders"])
 
 
 def _map_records(att: pd.DataFrame) -> list[dict]:
@@ -109,7 +109,8 @@ def _round_records(rr: pd.DataFrame) -> list[dict]:
     out = []
     for kind, column, label in ROUND_RECORDS:
         pool = rr[rr["time_played_seconds"] >= MIN_DPM_SECONDS] if kind == "round_dpm" else rr
-        top = pool.sort_values([column, "start_unix", "guid"], ascending=[False, True, True], kind="mergesort").head(TOP)
+        top = pool.sort_values([column, "start_unix", "guid"], ascending=[False, True, True],
+                               kind="mergesort").head(TOP)
         out.extend(dict(record=kind, label=label, rank=i + 1, value=float(r[column]), guid=r["guid"],
                         date=r["session_date"], session_id=r["session_id"], map=r["map"], round_key=r["round_key"])
                    for i, (_, r) in enumerate(top.iterrows()))
