@@ -103,10 +103,10 @@ def add_balance_parser(sub) -> None:
     from et_pipeline.season.cli import DEFAULT_DB
 
     b = sub.add_parser("balance", help="the three fairest splits of the named players, from the ratings")
-    b.add_argument("--db", default=os.environ.get("ET_DB_URL", DEFAULT_DB))
+    b.add_argument("--db", default=os.environ.get("ET_DB_URL", DEFAULT_DB), help="app database URL ($ET_DB_URL)")
     b.add_argument("--players", required=True, help="comma-separated names or 8-hex GUIDs (2 to 16 players)")
     b.add_argument("--json", action="store_true", help="print the CONTRACT.md 6 JSON document")
     b.add_argument("--publish", choices=["off", "dry-run", "live"], default="off",
                    help="also send the splits to Discord (dry-run: payload file under --out)")
-    b.add_argument("--out", default="out")
+    b.add_argument("--out", default="out", help="folder for the dry-run payload")
     b.set_defaults(fn=cmd_balance)

@@ -133,21 +133,22 @@ def cmd_leaderboard(a) -> int:
 
 def add_season_parsers(sub) -> None:
     def common(p):
-        p.add_argument("--db", default=os.environ.get("ET_DB_URL", DEFAULT_DB))
+        p.add_argument("--db", default=os.environ.get("ET_DB_URL", DEFAULT_DB), help="app database URL ($ET_DB_URL)")
         p.add_argument("--as-of", default=None, help="only nights up to this date (YYYY-MM-DD)")
 
     s = sub.add_parser("season", help="print the season JSON document (players, records, rating quality)")
     common(s)
     s.set_defaults(fn=cmd_season)
     p = sub.add_parser("player", help="one player's career, per period and per map, form, duos, head-to-head")
-    p.add_argument("who", metavar="NAME|GUID")
+    p.add_argument("who", metavar="NAME|GUID", help="a GUID (8 hex), the current name or any former name")
     common(p)
-    p.add_argument("--period", choices=["month", "quarter", "year"], default="month")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--period", choices=["month", "quarter", "year"], default="month",
+                   help="length of the career periods")
+    p.add_argument("--json", action="store_true", help="print JSON instead of tables")
     p.set_defaults(fn=cmd_player)
     lb = sub.add_parser("leaderboard", help="players ranked by one stat")
     common(lb)
-    lb.add_argument("--stat", choices=sorted(LEADERBOARD_STATS), default="kills")
-    lb.add_argument("--limit", type=int, default=20)
-    lb.add_argument("--json", action="store_true")
+    lb.add_argument("--stat", choices=sorted(LEADERBOARD_STATS), default="kills", help="the stat to rank by")
+    lb.add_argument("--limit", type=int, default=20, help="how many players to list")
+    lb.add_argument("--json", action="store_true", help="print JSON instead of a table")
     lb.set_defaults(fn=cmd_leaderboard)
