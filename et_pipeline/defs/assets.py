@@ -276,29 +276,28 @@ def discord_posts(context: dg.AssetExecutionContext, database: DatabaseResource,
     engine = database.get_engine()
     sessions = []
     if discord.mode != "off":
-        from et_pipeline.publish.publisher import publish_session
-
         with engine.connect() as conn:
             sessions = build_sessions(conn, dates)
     totals, failures = Counter(), []
-    from et_pipeline.publish.embeds import build_messages
-    from et_pipeline.publish.graph_cache import GraphCache
+    from et_pipeline.publish.graph_cache import GraphCache, publish_through_cache
 
     cache = GraphCache(os.path.join(discord.out_dir, ".graph-cache"))   # draws only what changed (issue 15)
-    try:
-        cache.prepare(s for s in sessions if s.get("players"))
-    except Exception as e:  # drawn again per session below, where a failure is reported with its session
-        context.log.warning("drawing graphs in parallel failed: %s", e)
+    if discord.mode != "live":       # live: the new round goes out before its graphs are drawn
+        try:
+            cache.prepare(s for s in sessions if s.get("players"))
+        except Exception as e:  # drawn again per session below, where a failure is reported with its session
+            context.log.warning("drawing graphs in parallel failed: %s", e)
     for s in sessions:
         try:
-            summary = publish_session(s, mode=discord.mode, engine=engine, client=discord.client(),
-                                      out_dir=discord.out_dir,
-                                      messages=build_messages(s, draw_graphs=cache.session_graphs))
+            summaries = publish_through_cache(s, cache, mode=discord.mode, engine=engine, client=discord.client(),
+                                              out_dir=discord.out_dir)
         except Exception as e:  # one session failing must not stop the others; reported below
             failures.append("%s: %s" % (s["session_id"], e))
             context.log.error("publishing session %s failed: %s", s["session_id"], e)
             continue
-        totals.update({k: v for k, v in vars(summary).items() if isinstance(v, int)})
+        totals.update({k: v for k, v in vars(summaries[-1]).items() if isinstance(v, int)})
+        for early in summaries[:-1]:   # the new round sent before the graphs were redrawn
+            totals.update({k: getattr(early, k) for k in ("posted", "edited") if isinstance(getattr(early, k, None), int)})
     if failures:
         raise dg.Failure("publishing failed for %d session(s): %s" % (len(failures), "; ".join(failures)))
     with engine.begin() as conn:

@@ -72,6 +72,10 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     return _POOL
 
 
+def _png_name(key: str, index: int) -> str:
+    return "%s-%d.png" % (key[:16], index)
+
+
 def default_workers() -> int:
     env = os.environ.get("ET_GRAPH_WORKERS")
     if env:
@@ -103,7 +107,7 @@ class GraphCache:
             meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
             if meta.get("key") != key:
                 return None
-            return [SimpleNamespace(**g, png=(entry / ("%d.png" % i)).read_bytes())
+            return [SimpleNamespace(**g, png=(entry / _png_name(key, i)).read_bytes())
                     for i, g in enumerate(meta["graphs"])]
         except (OSError, ValueError, KeyError, TypeError):
             return None
@@ -112,14 +116,19 @@ class GraphCache:
         entry = self._entry(session)
         entry.mkdir(parents=True, exist_ok=True)
         metas = []
+        names = set()
         for i, g in enumerate(drawn):
             fields = dict(vars(g)) if not isinstance(g, dict) else dict(g)
-            (entry / ("%d.png" % i)).write_bytes(fields.pop("png"))
+            names.add(_png_name(key, i))
+            (entry / _png_name(key, i)).write_bytes(fields.pop("png"))
             metas.append(fields)
         fd, tmp = tempfile.mkstemp(dir=entry, prefix=".meta-")
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump({"key": key, "graphs": metas}, f, ensure_ascii=False)
         os.replace(tmp, entry / "meta.json")   # the entry counts only once its PNGs are written
+        for old in entry.glob("*.png"):        # PNGs of older data (named by their key, so a
+            if old.name not in names:          # concurrent writer never mixes two versions)
+                old.unlink(missing_ok=True)
 
     def prepare(self, sessions: Iterable[dict]) -> None:
         """Draw every session whose data changed, in parallel when there are several."""
@@ -145,3 +154,33 @@ class GraphCache:
         self._store(session, key, drawn)
         self.drawn += 1
         return drawn
+
+    def previous(self, session: dict) -> list | None:
+        """The graphs last stored for this session when they are out of date, else None."""
+        entry = self._entry(session)
+        try:
+            meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        key = meta.get("key")
+        return None if key == data_key(session) else self._load(session, key)
+
+
+def publish_through_cache(session: dict, cache: GraphCache, *, mode: str, **publish_kwargs) -> list:
+    """Publish `session` with its graphs drawn through `cache`; returns the summaries.
+
+    Live, when the data changed since the graphs were last drawn: publish first with the
+    graphs as they were (the new round's message goes out at once, graph messages are
+    unchanged and skipped), then draw and publish again (only the graph messages are
+    edited). A player sees the round seconds earlier; Discord gets no extra request."""
+    from et_pipeline.publish.embeds import build_messages
+    from et_pipeline.publish.publisher import publish_session
+
+    summaries = []
+    stale = cache.previous(session) if mode == "live" and session.get("players") else None
+    if stale is not None:
+        summaries.append(publish_session(session, mode=mode, **publish_kwargs,
+                                         messages=build_messages(session, draw_graphs=lambda _s: stale)))
+    summaries.append(publish_session(session, mode=mode, **publish_kwargs,
+                                     messages=build_messages(session, draw_graphs=cache.session_graphs)))
+    return summaries
