@@ -37,6 +37,12 @@ run_coordinator:
 run_retries:
   enabled: true
   max_retries: 0
+# The sensor ticks every 5 s: keep a day of skipped ticks, not Dagster's default week.
+retention:
+  sensor:
+    purge_after_days:
+      skipped: 1
+      failure: 30
 """
 CONSOLIDATED_EVENT_LOG = """event_log_storage:   # Dagster's consolidated SQLite event log, one pooled engine
   module: et_pipeline.defs.event_log
