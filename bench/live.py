@@ -81,7 +81,8 @@ def bench_live(work: Path, out, max_rounds: int = 10, seed: int = 15) -> tuple[l
     home.mkdir(parents=True)
     shutil.copy(ROOT / "dagster.yaml", home / "dagster.yaml")     # the default instance settings
     rounds = rounds_of(NIGHT)[:max_rounds]
-    latencies, parts = [], {"queue+launch": [], "run start to first message": []}
+    latencies, parts = [], {"files land to run created (sensor)": [], "queue+launch": [],
+                            "run start to first message": []}
     with FakeDiscord() as fake:
         env = dict(os.environ, DAGSTER_HOME=str(home), ET_SOURCE=str(server), ET_PUBLISH_MODE="live",
                    ET_DB_URL="sqlite:///%s" % (home / "et.db"), ET_DISCORD_WEBHOOK_URL=fake.url,
@@ -116,6 +117,7 @@ def bench_live(work: Path, out, max_rounds: int = 10, seed: int = 15) -> tuple[l
                 if records:
                     rec = records[0]
                     created = rec.create_timestamp.timestamp()
+                    parts["files land to run created (sensor)"].append(created - landed)
                     if rec.start_time:
                         parts["queue+launch"].append(rec.start_time - created)
                         parts["run start to first message"].append(first["at"] - rec.start_time)
