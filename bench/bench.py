@@ -668,7 +668,9 @@ def main(argv=None) -> int:
     out("et-pipeline bench, %s" % dt.datetime.now().isoformat(timespec="seconds"))
     machine()
     try:
-        corpus, truth = make_corpus(work, a.parse_files, a.sensor_files, 1000 if "f" in a.only else 0)
+        corpus, truth = None, None
+        if set(a.only) - {"e"}:       # (e) replays the recorded night, no generated corpus
+            corpus, truth = make_corpus(work, a.parse_files, a.sensor_files, 1000 if "f" in a.only else 0)
         if "a" in a.only:
             bench_parsing(corpus, truth, a.parse_files)
         db, date = None, None

@@ -88,12 +88,14 @@ def bench_live(work: Path, out, max_rounds: int = 10, seed: int = 15) -> tuple[l
                    ET_DB_URL="sqlite:///%s" % (home / "et.db"), ET_DISCORD_WEBHOOK_URL=fake.url,
                    ET_OUT_DIR=str(home / "out"), DAGSTER_DISABLE_TELEMETRY="yes")
         env.pop("ET_SETTLE_SECONDS", None)                         # default settings
+        # the sensor is turned on in the instance first: two processes creating a fresh
+        # instance's SQLite storage at once can collide
+        subprocess.run([_exe("dagster"), "sensor", "start", "session_files_sensor", "-w",
+                        str(ROOT / "workspace.yaml")], cwd=ROOT, env=env, check=True, capture_output=True)
         log = open(work / "live_daemon.log", "wb")
         daemon = subprocess.Popen([_exe("dagster-daemon"), "run", "-w", str(ROOT / "workspace.yaml")], cwd=ROOT,
                                   env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         try:
-            subprocess.run([_exe("dagster"), "sensor", "start", "session_files_sensor", "-w",
-                            str(ROOT / "workspace.yaml")], cwd=ROOT, env=env, check=True, capture_output=True)
             ticked = _wait(lambda: b"session_files_sensor" in (work / "live_daemon.log").read_bytes(), 180, 0.5)
             if not ticked:
                 out("live: the daemon never evaluated the sensor (see %s)" % (work / "live_daemon.log"))

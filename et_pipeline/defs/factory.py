@@ -36,7 +36,7 @@ def executor_from_env():
 
 
 def build_definitions(*, source: StatsSourceResource, db_url: str, rules: Rules, discord: DiscordWebhook,
-                      settle_seconds: float = 15.0, executor=None) -> dg.Definitions:
+                      settle_seconds: float = 10.0, executor=None) -> dg.Definitions:
     executor = executor or dg.in_process_executor
     job = session_job(executor)
     return dg.Definitions(
