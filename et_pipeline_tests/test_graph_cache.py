@@ -112,3 +112,12 @@ def test_live_new_round_goes_out_before_the_graphs_are_redrawn(session, tmp_path
         n = len(fake.requests)
         publish_through_cache(later, cache, **kw)              # unchanged: nothing drawn, nothing sent
         assert len(fake.requests) == n and len(drawn_before) == 1
+
+
+def test_a_cache_that_cannot_be_written_still_gives_the_graphs(session, tmp_path):
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    draw = Counting()
+    cache = GraphCache(blocked / "cache", draw=draw)
+    assert [g.name for g in cache.session_graphs(session)] == [g.name for g in graphs.session_graphs(session)]
+    assert draw.calls == 1

@@ -113,22 +113,28 @@ class GraphCache:
             return None
 
     def _store(self, session: dict, key: str, drawn: list) -> None:
+        """Keep the drawn graphs; a graph that cannot be kept is simply drawn again next time."""
+        fields = [dict(vars(g)) if not isinstance(g, dict) else dict(g) for g in drawn]
+        pngs = [f.pop("png") for f in fields]
+        try:
+            meta = json.dumps({"key": key, "graphs": fields}, ensure_ascii=False)
+        except (TypeError, ValueError):
+            return
         entry = self._entry(session)
-        entry.mkdir(parents=True, exist_ok=True)
-        metas = []
-        names = set()
-        for i, g in enumerate(drawn):
-            fields = dict(vars(g)) if not isinstance(g, dict) else dict(g)
-            names.add(_png_name(key, i))
-            (entry / _png_name(key, i)).write_bytes(fields.pop("png"))
-            metas.append(fields)
-        fd, tmp = tempfile.mkstemp(dir=entry, prefix=".meta-")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump({"key": key, "graphs": metas}, f, ensure_ascii=False)
-        os.replace(tmp, entry / "meta.json")   # the entry counts only once its PNGs are written
-        for old in entry.glob("*.png"):        # PNGs of older data (named by their key, so a
-            if old.name not in names:          # concurrent writer never mixes two versions)
-                old.unlink(missing_ok=True)
+        names = {_png_name(key, i) for i in range(len(pngs))}
+        try:                                   # an unwritable out folder must not stop publishing
+            entry.mkdir(parents=True, exist_ok=True)
+            for i, png in enumerate(pngs):
+                (entry / _png_name(key, i)).write_bytes(png)
+            fd, tmp = tempfile.mkstemp(dir=entry, prefix=".meta-")
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(meta)
+            os.replace(tmp, entry / "meta.json")   # the entry counts only once its PNGs are written
+            for old in entry.glob("*.png"):        # PNGs of older data (named by their key, so a
+                if old.name not in names:          # concurrent writer never mixes two versions)
+                    old.unlink(missing_ok=True)
+        except OSError:
+            return
 
     def prepare(self, sessions: Iterable[dict]) -> None:
         """Draw every session whose data changed, in parallel when there are several."""
