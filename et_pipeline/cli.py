@@ -2,7 +2,8 @@
 
 `run` goes through the very same assets as the UI and the sensor: it only decides
 which session-date partitions changed, registers them, and executes ranged in-process
-runs of `session_job` (one run per contiguous block of dates, not one per date).
+runs of `session_job` (one run per contiguous block of at most
+ET_PARTITIONS_PER_RUN dates, not one per date).
 """
 import argparse
 import datetime as dt
@@ -51,6 +52,12 @@ run_monitoring:
   max_runtime_seconds: 7200
   max_resume_run_attempts: 0
   poll_interval_seconds: 30
+# The sensor ticks every 5 s: keep a day of skipped ticks, not Dagster's default week.
+retention:
+  sensor:
+    purge_after_days:
+      skipped: 1
+      failure: 30
 """
 CONSOLIDATED_EVENT_LOG = """event_log_storage:   # Dagster's consolidated SQLite event log, one pooled engine
   module: et_pipeline.defs.event_log

@@ -64,3 +64,60 @@ def test_rescore_without_changes_draws_nothing(tmp_path, night, dagster_instance
     assert first.success and graphs_drawn(first) == 1
     again = p.materialize([DATE])
     assert again.success and graphs_drawn(again) == 0
+
+
+def test_live_new_round_goes_out_before_the_graphs_are_redrawn(session, tmp_path):
+    """Live latency (issue 15 §1): the round's message is sent before its session's graphs
+    are drawn again; each changed message is still sent once, and an unchanged session
+    draws and sends nothing."""
+    from et_pipeline.publish.graph_cache import publish_through_cache
+    from et_pipeline.publish.webhook import DiscordWebhookClient
+    from et_pipeline.storage.database import ensure_schema, make_engine
+    from et_pipeline_tests.fixtures.publish.fake_discord import FakeDiscord
+
+    engine = make_engine("sqlite:///%s" % (tmp_path / "app.db"))
+    ensure_schema(engine)
+    with FakeDiscord() as fake:
+        draw = Counting()
+        cache = GraphCache(tmp_path / "cache", draw=draw)
+        kw = dict(mode="live", engine=engine, client=DiscordWebhookClient(fake.url, sleep=lambda s: None),
+                  out_dir=str(tmp_path / "out"))
+        publish_through_cache(session, cache, **kw)
+        first = len(fake.requests)
+        assert draw.calls == 1
+
+        later = copy.deepcopy(session)                  # the next round: new data for the whole session
+        later["players"][0]["kills"] = (later["players"][0].get("kills") or 0) + 7
+        new_round = copy.deepcopy(later["rounds"][-1])
+        new_round["file"] = "2026-02-05-235959-supply-round-1.txt"
+        later["rounds"].append(new_round)
+        drawn_before = []
+        original = draw.__call__
+
+        class Watch(Counting):
+            def __call__(self, s):
+                drawn_before.append(len(fake.requests))
+                return original(s)
+
+        cache.draw = Watch()
+        publish_through_cache(later, cache, **kw)
+        sent = fake.requests[first:]
+        assert sent[0]["method"] == "POST"                     # the new round's message ...
+        assert drawn_before and drawn_before[0] > first        # ... went out before the graphs were drawn
+        keys = [r["path"] for r in sent if r["method"] == "PATCH"]
+        assert len(keys) == len(set(keys))                     # every changed message edited once
+        graph_titles = {g.title for g in graphs.session_graphs(later)}
+        assert any(t in graph_titles for r in sent for t in r["titles"])   # the redrawn graphs were sent
+
+        n = len(fake.requests)
+        publish_through_cache(later, cache, **kw)              # unchanged: nothing drawn, nothing sent
+        assert len(fake.requests) == n and len(drawn_before) == 1
+
+
+def test_a_cache_that_cannot_be_written_still_gives_the_graphs(session, tmp_path):
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    draw = Counting()
+    cache = GraphCache(blocked / "cache", draw=draw)
+    assert [g.name for g in cache.session_graphs(session)] == [g.name for g in graphs.session_graphs(session)]
+    assert draw.calls == 1

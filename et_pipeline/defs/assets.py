@@ -281,36 +281,36 @@ def discord_posts(context: dg.AssetExecutionContext, database: DatabaseResource,
     sessions, facts = [], {}
     if discord.mode != "off":
         from et_pipeline.admin_report import admin_facts
-        from et_pipeline.publish.publisher import publish_session
 
         with engine.connect() as conn:
             sessions = build_sessions(conn, dates, rules.timezone)
             facts = admin_facts(conn, dates, pairing_window_minutes=rules.pairing_window_minutes)
     totals, failures = Counter(), []
-    from et_pipeline.publish.embeds import build_messages
-    from et_pipeline.publish.graph_cache import GraphCache
+    from et_pipeline.publish.graph_cache import GraphCache, publish_through_cache
 
     cache = GraphCache(os.path.join(discord.out_dir, ".graph-cache"))   # draws only what changed (issue 15)
-    try:
-        cache.prepare(s for s in sessions if s.get("players"))
-    except Exception as e:  # drawn again per session below, where a failure is reported with its session
-        context.log.warning("drawing graphs in parallel failed: %s", e)
+    if discord.mode != "live":       # live: the new round goes out before its graphs are drawn
+        try:
+            cache.prepare(s for s in sessions if s.get("players"))
+        except Exception as e:  # drawn again per session below, where a failure is reported with its session
+            context.log.warning("drawing graphs in parallel failed: %s", e)
     admin_client, details_client = discord.admin_client(), discord.details_client()
+    details_thread = bool(discord.details_thread_id)
     for s in sessions:
         try:
             # a date's file facts go with its first session (no list posted twice)
             admin = facts.pop(s["date"], None)
-            details_thread = bool(discord.details_thread_id)
-            summary = publish_session(s, mode=discord.mode, engine=engine, client=discord.client(),
-                                      out_dir=discord.out_dir, admin_client=admin_client,
-                                      details_client=details_client, details_thread=details_thread,
-                                      messages=build_messages(s, details_thread=details_thread, admin=admin,
-                                                              draw_graphs=cache.session_graphs))
+            summaries = publish_through_cache(s, cache, mode=discord.mode, engine=engine, client=discord.client(),
+                                              out_dir=discord.out_dir, admin_client=admin_client,
+                                              details_client=details_client, details_thread=details_thread,
+                                              message_kwargs={"details_thread": details_thread, "admin": admin})
         except Exception as e:  # one session failing must not stop the others; reported below
             failures.append("%s: %s" % (s["session_id"], e))
             context.log.error("publishing session %s failed: %s", s["session_id"], e)
             continue
-        totals.update({k: v for k, v in vars(summary).items() if isinstance(v, int)})
+        totals.update({k: v for k, v in vars(summaries[-1]).items() if isinstance(v, int)})
+        for early in summaries[:-1]:   # the new round sent before the graphs were redrawn
+            totals.update({k: getattr(early, k) for k in ("posted", "edited") if isinstance(getattr(early, k, None), int)})
     if failures:
         raise dg.Failure("publishing failed for %d session(s): %s" % (len(failures), "; ".join(failures)))
     with engine.begin() as conn:

@@ -41,7 +41,7 @@ def executor_from_env():
 
 
 def build_definitions(*, source: StatsSourceResource, db_url: str | dg.EnvVar, rules: Rules, discord: DiscordWebhook,
-                      settle_seconds: float = 15.0, executor=None) -> dg.Definitions:
+                      settle_seconds: float = 10.0, executor=None) -> dg.Definitions:
     """`db_url` holds a password in production: pass it as `dg.EnvVar`, so Dagster stores and
     shows the variable's name, never its value (the same for the webhook URL)."""
     executor = executor or dg.in_process_executor

@@ -8,7 +8,7 @@ session_dates = dg.DynamicPartitionsDefinition(name="session_dates")
 # A run holds its dates' rows in memory: long ranges go in runs of at most this many dates
 # (UI backfills through the assets' backfill policy, `et-pipeline run` through the same cap),
 # so memory stays flat however many nights there are (issue 15).
-DEFAULT_PARTITIONS_PER_RUN = 25
+DEFAULT_PARTITIONS_PER_RUN = 100   # ~1 MB of rows per night in a run: ~200 MB peak, one run for 100 nights
 
 
 def max_partitions_per_run() -> int:

@@ -38,7 +38,7 @@ def last_run_state(instance: dg.DagsterInstance, date: str) -> RunState:
     return RunState("failure", run.tags.get(WILL_RETRY_TAG) == "true", record.end_time or record.update_timestamp.timestamp())
 
 
-def build_sensor(job, settle_seconds: float = 15.0, interval_seconds: int = 5, relist_seconds: float = 1.0,
+def build_sensor(job, settle_seconds: float = 10.0, interval_seconds: int = 5, relist_seconds: float = 0.5,
                  retry_backoff_seconds: float = 30.0) -> dg.SensorDefinition:
     """settle_seconds: how long a round's stats file waits for its award and timing files."""
 
@@ -78,4 +78,4 @@ def build_sensor(job, settle_seconds: float = 15.0, interval_seconds: int = 5, r
 
 
 def settle_seconds_from_env() -> float:
-    return float(os.environ.get("ET_SETTLE_SECONDS", "15"))
+    return float(os.environ.get("ET_SETTLE_SECONDS", "10"))

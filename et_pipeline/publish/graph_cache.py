@@ -72,6 +72,10 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     return _POOL
 
 
+def _png_name(key: str, index: int) -> str:
+    return "%s-%d.png" % (key[:16], index)
+
+
 def default_workers() -> int:
     env = os.environ.get("ET_GRAPH_WORKERS")
     if env:
@@ -103,23 +107,34 @@ class GraphCache:
             meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
             if meta.get("key") != key:
                 return None
-            return [SimpleNamespace(**g, png=(entry / ("%d.png" % i)).read_bytes())
+            return [SimpleNamespace(**g, png=(entry / _png_name(key, i)).read_bytes())
                     for i, g in enumerate(meta["graphs"])]
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
     def _store(self, session: dict, key: str, drawn: list) -> None:
+        """Keep the drawn graphs; a graph that cannot be kept is simply drawn again next time."""
+        fields = [dict(vars(g)) if not isinstance(g, dict) else dict(g) for g in drawn]
+        pngs = [f.pop("png") for f in fields]
+        try:
+            meta = json.dumps({"key": key, "graphs": fields}, ensure_ascii=False)
+        except (TypeError, ValueError):
+            return
         entry = self._entry(session)
-        entry.mkdir(parents=True, exist_ok=True)
-        metas = []
-        for i, g in enumerate(drawn):
-            fields = dict(vars(g)) if not isinstance(g, dict) else dict(g)
-            (entry / ("%d.png" % i)).write_bytes(fields.pop("png"))
-            metas.append(fields)
-        fd, tmp = tempfile.mkstemp(dir=entry, prefix=".meta-")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump({"key": key, "graphs": metas}, f, ensure_ascii=False)
-        os.replace(tmp, entry / "meta.json")   # the entry counts only once its PNGs are written
+        names = {_png_name(key, i) for i in range(len(pngs))}
+        try:                                   # an unwritable out folder must not stop publishing
+            entry.mkdir(parents=True, exist_ok=True)
+            for i, png in enumerate(pngs):
+                (entry / _png_name(key, i)).write_bytes(png)
+            fd, tmp = tempfile.mkstemp(dir=entry, prefix=".meta-")
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(meta)
+            os.replace(tmp, entry / "meta.json")   # the entry counts only once its PNGs are written
+            for old in entry.glob("*.png"):        # PNGs of older data (named by their key, so a
+                if old.name not in names:          # concurrent writer never mixes two versions)
+                    old.unlink(missing_ok=True)
+        except OSError:
+            return
 
     def prepare(self, sessions: Iterable[dict]) -> None:
         """Draw every session whose data changed, in parallel when there are several."""
@@ -145,3 +160,37 @@ class GraphCache:
         self._store(session, key, drawn)
         self.drawn += 1
         return drawn
+
+    def previous(self, session: dict) -> list | None:
+        """The graphs last stored for this session when they are out of date, else None."""
+        entry = self._entry(session)
+        try:
+            meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        key = meta.get("key")
+        return None if key == data_key(session) else self._load(session, key)
+
+
+def publish_through_cache(session: dict, cache: GraphCache, *, mode: str, message_kwargs: dict | None = None,
+                          **publish_kwargs) -> list:
+    """Publish `session` with its graphs drawn through `cache`; returns the summaries.
+
+    Live, when the data changed since the graphs were last drawn: publish first with the
+    graphs as they were (the new round's message goes out at once, graph messages are
+    unchanged and skipped), then draw and publish again (only the graph messages are
+    edited). A player sees the round seconds earlier; Discord gets no extra request.
+    `message_kwargs` go to `build_messages` (details thread, admins' facts)."""
+    from et_pipeline.publish.embeds import build_messages
+    from et_pipeline.publish.publisher import publish_session
+
+    summaries = []
+    stale = cache.previous(session) if mode == "live" and session.get("players") else None
+    if stale is not None:
+        summaries.append(publish_session(session, mode=mode, **publish_kwargs,
+                                         messages=build_messages(session, **(message_kwargs or {}),
+                                                                 draw_graphs=lambda _s: stale)))
+    summaries.append(publish_session(session, mode=mode, **publish_kwargs,
+                                     messages=build_messages(session, **(message_kwargs or {}),
+                                                                 draw_graphs=cache.session_graphs)))
+    return summaries

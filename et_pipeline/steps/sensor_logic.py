@@ -59,10 +59,16 @@ class Decision:
     pending: list[str] = field(default_factory=list)   # requested, last run not known to have succeeded
 
 
-def missing_companions(plan: Plan, date: str, rules: Rules = Rules()) -> dict[str, list[str]]:
+def kinds_present(plan: Plan) -> set[str]:
+    """The kinds of file this server writes at all (a server without Lua has no timing files)."""
+    return {p.name.kind for ps in plan.by_date.values() for p in ps if p.name is not None}
+
+
+def missing_companions(plan: Plan, date: str, rules: Rules = Rules(), present: set[str] | None = None
+                       ) -> dict[str, list[str]]:
     """stats file name -> the kinds of companion files it still lacks ("award", "timing")."""
     files = [p for p in plan.by_date.get(date, []) if p.name is not None]
-    present = {p.name.kind for ps in plan.by_date.values() for p in ps if p.name is not None}
+    present = kinds_present(plan) if present is None else present
     expect_award = ENDSTATS in present
     expect_timing = bool(present & {GAMETIME, TIMING})
     when = {id(p): local_time_of(p.name, rules) for p in files}
@@ -94,6 +100,7 @@ def decide(plan: Plan, cursor: dict, now: float, grace_seconds: float, runs: dic
     runs = runs or {}
     requests, waiting, unconfirmed = [], {}, []
     stats_mtime = {p.file.name: p.file.mtime for ps in plan.by_date.values() for p in ps}
+    present = kinds_present(plan)
 
     def request(date: str, fp: str, attempt: int) -> None:
         requests.append(Request(date, fp, attempt))
@@ -109,7 +116,7 @@ def decide(plan: Plan, cursor: dict, now: float, grace_seconds: float, runs: dic
             continue
         previous = seen.get(date)
         seen[date] = fp
-        lacking = {name: kinds for name, kinds in missing_companions(plan, date, rules).items()
+        lacking = {name: kinds for name, kinds in missing_companions(plan, date, rules, present).items()
                    if now - stats_mtime[name] < grace_seconds}
         if lacking:
             name, kinds = sorted(lacking.items())[-1]

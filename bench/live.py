@@ -1,0 +1,138 @@
+"""(e) Live latency: the recorded night replayed round by round into a folder while
+`dagster-daemon` runs the sensor and the job with the default settings, publishing
+live to a loopback stand-in for Discord (et_pipeline_tests/fixtures/publish/fake_discord).
+
+For each round its files are written (timing and award file first, the stats file
+last, as the game server does), at a random phase of the sensor's 5 s loop; the
+latency is from the last file written to the first POST the stand-in receives.
+"""
+import datetime as dt
+import os
+import random
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NIGHT = ROOT / "sample_data" / "2026-02-05"
+ACTIVE = ("QUEUED", "NOT_STARTED", "STARTING", "STARTED", "CANCELING")
+
+
+def rounds_of(night: Path) -> list[list[Path]]:
+    """Each round's files, the stats file last: companions matched by map, round and time."""
+    from et_pipeline.config import Rules
+    from et_pipeline.parsers.filenames import STATS, classify
+    from et_pipeline.steps.plan import local_time_of
+
+    rules = Rules()
+    files = [(p, classify(p.name)) for sub in ("gamestats", "gametimes") for p in sorted((night / sub).iterdir())]
+    files = [(p, n) for p, n in files if n is not None]
+    out = []
+    for p, n in files:
+        if n.kind != STATS:
+            continue
+        t = local_time_of(n, rules)
+        mates = [q for q, m in files if m.kind != STATS and m.map == n.map and m.round == n.round
+                 and abs(local_time_of(m, rules) - t) <= dt.timedelta(seconds=60)]
+        out.append(mates + [p])
+    return sorted(out, key=lambda r: r[-1].name)
+
+
+def _exe(name: str) -> str:
+    return str(Path(sys.executable).with_name(name))
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5)
+
+
+def _wait(pred, timeout: float, step: float = 0.05):
+    end = time.time() + timeout
+    while time.time() < end:
+        value = pred()
+        if value:
+            return value
+        time.sleep(step)
+    return None
+
+
+def bench_live(work: Path, out, max_rounds: int = 10, seed: int = 15) -> tuple[list[float], dict]:
+    import dagster as dg
+
+    sys.path.insert(0, str(ROOT))
+    from et_pipeline_tests.fixtures.publish.fake_discord import FakeDiscord
+
+    rng = random.Random(seed)
+    server, home = work / "live_server", work / "live_home"
+    for d in (server, home):
+        shutil.rmtree(d, ignore_errors=True)
+    (server / "gamestats").mkdir(parents=True)
+    (server / "gametimes").mkdir(parents=True)
+    home.mkdir(parents=True)
+    shutil.copy(ROOT / "dagster.yaml", home / "dagster.yaml")     # the default instance settings
+    rounds = rounds_of(NIGHT)[:max_rounds]
+    latencies, parts = [], {"files land to run created (sensor)": [], "queue+launch": [],
+                            "run start to first message": []}
+    with FakeDiscord() as fake:
+        env = dict(os.environ, DAGSTER_HOME=str(home), ET_SOURCE=str(server), ET_PUBLISH_MODE="live",
+                   ET_DB_URL="sqlite:///%s" % (home / "et.db"), ET_DISCORD_WEBHOOK_URL=fake.url,
+                   ET_OUT_DIR=str(home / "out"), DAGSTER_DISABLE_TELEMETRY="yes")
+        env.pop("ET_SETTLE_SECONDS", None)                         # default settings
+        # the sensor is turned on in the instance first: two processes creating a fresh
+        # instance's SQLite storage at once can collide
+        subprocess.run([_exe("dagster"), "sensor", "start", "session_files_sensor", "-w",
+                        str(ROOT / "workspace.yaml")], cwd=ROOT, env=env, check=True, capture_output=True)
+        log = open(work / "live_daemon.log", "wb")
+        daemon = subprocess.Popen([_exe("dagster-daemon"), "run", "-w", str(ROOT / "workspace.yaml")], cwd=ROOT,
+                                  env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            ticked = _wait(lambda: b"session_files_sensor" in (work / "live_daemon.log").read_bytes(), 180, 0.5)
+            if not ticked:
+                out("live: the daemon never evaluated the sensor (see %s)" % (work / "live_daemon.log"))
+                return [], parts
+            time.sleep(6)
+            instance = dg.DagsterInstance.from_config(str(home))
+            for i, files in enumerate(rounds, 1):
+                time.sleep(rng.uniform(0, 5))                      # a random phase of the sensor loop
+                seen = len(fake.requests)
+                for f in files:                                    # companions first, the stats file last
+                    sub = "gametimes" if f.name.startswith("gametime-") else "gamestats"
+                    shutil.copyfile(f, server / sub / f.name)
+                    time.sleep(0.2)
+                landed = time.time()
+                first = _wait(lambda: next((r for r in fake.requests[seen:] if r["method"] == "POST"), None), 180)
+                if first is None:
+                    out("live: round %d: no message within 180 s" % i)
+                    continue
+                latencies.append(first["at"] - landed)
+                records = instance.get_run_records(limit=1)
+                if records:
+                    rec = records[0]
+                    created = rec.create_timestamp.timestamp()
+                    parts["files land to run created (sensor)"].append(created - landed)
+                    if rec.start_time:
+                        parts["queue+launch"].append(rec.start_time - created)
+                        parts["run start to first message"].append(first["at"] - rec.start_time)
+                _wait(lambda: not [r for r in instance.get_runs(limit=3) if r.status.value in ACTIVE], 300, 0.2)
+            failed = [r.run_id for r in instance.get_runs() if r.status.value == "FAILURE"]
+            if failed:
+                out("live: %d failed run(s): %s" % (len(failed), ", ".join(failed[:3])))
+            instance.dispose()
+        finally:
+            _stop(daemon)
+            log.close()
+    return latencies, parts
+
+
+def summarise(latencies: list[float]) -> tuple[float, float]:
+    return statistics.median(latencies), max(latencies)
