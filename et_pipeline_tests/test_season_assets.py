@@ -62,7 +62,7 @@ def test_each_season_asset_materialises_and_fills_its_tables(tmp_path, nights):
             if asset.key.path == ["night_digest"]:
                 assert meta["night"].value == dates[-1] and meta["written"].value == 1
                 assert {p: p.read_bytes() for p in nightly if p.exists()} == nightly   # the night's files untouched
-                [digest] = (tmp_path / "out" / dates[-1]).glob("*-digest/season_digest.json")
+                [digest] = (tmp_path / "out" / dates[-1]).glob("*-digest/players/season_digest.json")
                 continue
             assert any(isinstance(v, dg.TableMetadataValue) for v in meta.values()), asset.key
             assert any(k.startswith("rows_") and v.value > 0 for k, v in meta.items()), (asset.key, meta)
