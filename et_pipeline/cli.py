@@ -257,7 +257,7 @@ def cmd_run(a) -> int:
     for line in _discord_problem_lines(engine):
         print(line)
     sys.stdout.flush()
-    return 1 if failed else 0
+    return EXIT_FAILED if failed else 0
 
 
 def _restore_env(name: str, value) -> None:
