@@ -9,6 +9,15 @@ from et_pipeline.defs.partitions import max_partitions_per_run
 from et_pipeline.synth import generate
 
 RANGE_START, RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
+PARTITION = "dagster/partition"
+
+
+def _span(run) -> tuple[str, str]:
+    """A run's first and last date: a range's tags, or a one-date run's partition tag (a
+    one-date block is launched with `partition_key`, as the UI does: cli._run_tags)."""
+    if RANGE_START in run.tags:
+        return run.tags[RANGE_START], run.tags[RANGE_END]
+    return run.tags[PARTITION], run.tags[PARTITION]
 
 
 def test_every_asset_backfills_in_bounded_runs():
@@ -27,7 +36,7 @@ def test_run_over_many_nights_executes_bounded_chunks(tmp_path, monkeypatch, cap
     printed = capsys.readouterr().out
     assert printed.count("  updated  ") == len(dates)
     with dg.DagsterInstance.from_config(str(home)) as instance:
-        ranges = sorted((r.tags[RANGE_START], r.tags[RANGE_END]) for r in instance.get_runs())
+        ranges = sorted(_span(r) for r in instance.get_runs())
     assert len(ranges) == 3                                     # 7 nights, at most 3 per run
     covered = [d for d in dates if any(a <= d <= b for a, b in ranges)]
     assert covered == dates
