@@ -16,7 +16,7 @@ import time
 from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
-DEFAULT_DB = "sqlite:///et_pipeline.db"
+from et_pipeline.storage.database import DEFAULT_URL as DEFAULT_DB
 # A fresh --dagster-home gets deploy/dagster.dev.yaml (test_cli keeps them equal) plus one
 # consolidated SQLite event log instead of a file per run: a ranged run writes two events per
 # asset-partition, and those writes are what bounds a 100-night run (README, Benchmarks).
@@ -162,7 +162,7 @@ def cmd_run(a) -> int:
     from et_pipeline.config import rules_from_env
     from et_pipeline.defs.factory import JOB_NAME, build_definitions
     from et_pipeline.defs.partitions import max_partitions_per_run, session_dates
-    from et_pipeline.defs.resources import DiscordWebhook, StatsSourceResource
+    from et_pipeline.defs.resources import DiscordWebhook, StatsSourceResource, env_secret
     from et_pipeline.defs.run_events import forwarding_logger
     from et_pipeline.sources.sftp import SFTPSourceError
     from et_pipeline.steps.plan import make_plan
@@ -225,7 +225,7 @@ def cmd_run(a) -> int:
         if new:
             instance.add_dynamic_partitions(session_dates.name, new)
         # secrets reach the resources as dg.EnvVar: the run storage keeps the names, not the values
-        webhook, admin_webhook = (dg.EnvVar(name) if a.publish == "live" and os.environ.get(name) else None
+        webhook, admin_webhook = (env_secret(name) if a.publish == "live" else None
                                   for name in ("ET_DISCORD_WEBHOOK_URL", "ET_DISCORD_ADMIN_WEBHOOK_URL"))
         saved_db_env = os.environ.get("ET_DB_URL")
         os.environ["ET_DB_URL"] = a.db
