@@ -86,6 +86,23 @@ def _die(msg: str, code: int = 2) -> int:
     return code
 
 
+def _session_date(text: str) -> dt.date | None:
+    """A `--date` argument: exactly YYYY-MM-DD, else None."""
+    try:
+        return dt.date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        return None
+
+
+def _missing_sqlite_file(db: str) -> bool:
+    """A `sqlite:///` URL whose file does not exist (SQLAlchemy would create an empty one)."""
+    return db.startswith("sqlite:///") and not os.path.exists(db[len("sqlite:///"):])
+
+
+def _add_db_option(parser, help: str = "app database URL ($ET_DB_URL)") -> None:
+    parser.add_argument("--db", default=os.environ.get("ET_DB_URL", DEFAULT_DB), help=help)
+
+
 def _blocks(order: list[str], wanted: set[str], max_size: int | None = None) -> list[list[str]]:
     """Contiguous runs of wanted keys in the instance's partition order, at most
     `max_size` keys each (bounded memory per run, as the assets' backfill policy)."""
@@ -315,7 +332,7 @@ def cmd_discord(a) -> int:
     from et_pipeline.publish.outbox import mark_found, retry_message
     from et_pipeline.storage.database import ensure_schema, make_engine
 
-    if a.db.startswith("sqlite:///") and not os.path.exists(a.db[len("sqlite:///"):]):
+    if _missing_sqlite_file(a.db):
         return _die("database %s not found" % a.db)
     try:
         engine = make_engine(a.db)
@@ -342,13 +359,10 @@ def cmd_report(a) -> int:
     from et_pipeline.report import build_report
     from et_pipeline.storage.database import make_engine
 
-    try:
-        date = dt.date.fromisoformat(a.date)
-        if len(a.date) != 10:
-            raise ValueError
-    except ValueError:
+    date = _session_date(a.date)
+    if date is None:
         return _die("malformed date %r (expected YYYY-MM-DD)" % a.date)
-    if a.db.startswith("sqlite:///") and not os.path.exists(a.db[len("sqlite:///"):]):
+    if _missing_sqlite_file(a.db):
         return _die("database %s not found" % a.db)
     try:
         engine = make_engine(a.db)
@@ -372,13 +386,10 @@ def cmd_forget(a) -> int:
     from et_pipeline.storage.database import make_engine
     from et_pipeline.storage.registry import forget_dates
 
-    try:
-        date = dt.date.fromisoformat(a.date)
-        if len(a.date) != 10:
-            raise ValueError
-    except ValueError:
+    date = _session_date(a.date)
+    if date is None:
         return _die("malformed date %r (expected YYYY-MM-DD)" % a.date)
-    if a.db.startswith("sqlite:///") and not os.path.exists(a.db[len("sqlite:///"):]):
+    if _missing_sqlite_file(a.db):
         return _die("database %s not found" % a.db)
     try:
         engine = make_engine(a.db)
@@ -425,8 +436,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "dates whose files changed, one ranged run per block of dates.")
     r.add_argument("--source", required=True, help="the server's fs_game folder holding gamestats/ and gametimes/, "
                                                    "or sftp://user@host:port/path")
-    r.add_argument("--db", default=os.environ.get("ET_DB_URL", DEFAULT_DB),
-                   help="app database: sqlite:///file.db or postgresql+psycopg2://user:pass@host/db ($ET_DB_URL)")
+    _add_db_option(r, "app database: sqlite:///file.db or postgresql+psycopg2://user:pass@host/db ($ET_DB_URL)")
     r.add_argument("--dagster-home", default=None,
                    help="Dagster instance folder (default: $DAGSTER_HOME, else ./.dagster_home)")
     r.add_argument("--publish", choices=["off", "dry-run", "live"], default="dry-run",
@@ -445,15 +455,15 @@ def build_parser() -> argparse.ArgumentParser:
     r.set_defaults(fn=cmd_run)
     p = sub.add_parser("report", help="print the JSON session report of one date",
                        description="Print the JSON report of the sessions that started on one local date.")
-    p.add_argument("--db", default=os.environ.get("ET_DB_URL", DEFAULT_DB), help="app database URL ($ET_DB_URL)")
+    _add_db_option(p)
     p.add_argument("--date", required=True, help="local date of the session's first round, YYYY-MM-DD")
     p.set_defaults(fn=cmd_report)
     f = sub.add_parser("forget", help="remove one night from the archive (raw files and every derived row)")
-    f.add_argument("--db", default=os.environ.get("ET_DB_URL", DEFAULT_DB), help="app database URL ($ET_DB_URL)")
+    _add_db_option(f)
     f.add_argument("--date", required=True, help="the session date to forget, YYYY-MM-DD")
     f.set_defaults(fn=cmd_forget)
     d = sub.add_parser("discord", help="list Discord messages that were maybe posted or rejected; settle one")
-    d.add_argument("--db", default=os.environ.get("ET_DB_URL", DEFAULT_DB), help="app database URL ($ET_DB_URL)")
+    _add_db_option(d)
     d.add_argument("--retry", nargs=2, metavar=("SESSION_ID", "KEY"),
                    help="the message is not in the channel: post it on the next live run")
     d.add_argument("--found", nargs=3, metavar=("SESSION_ID", "KEY", "MESSAGE_ID"),
