@@ -2,8 +2,8 @@
 
 `run` goes through the very same assets as the UI and the sensor: it only decides
 which session-date partitions changed, registers them, and executes ranged in-process
-runs of `session_job` (one run per contiguous block of at most ET_PARTITIONS_PER_RUN
-dates, not one per date; the same cap as the assets' backfill policy).
+runs of `session_job` (one run per contiguous block of at most
+ET_PARTITIONS_PER_RUN dates, not one per date).
 """
 import argparse
 import datetime as dt
