@@ -1,7 +1,9 @@
 """What the admins' channel needs beyond the session report: files that were not read
-or not linked, from the app database. One function, so that a richer source (the
-quarantine and posting queries of issue 12) can replace it without touching the
-messages (publish/admin_embeds.py reads only the document returned here).
+or not linked, from the app database. One function, so that issue 12's queries
+(storage.registry.current_quarantine for the files as the server lists them now,
+publish.outbox.publish_problems for Discord messages maybe posted or rejected) can
+replace or extend it without touching the messages (publish/admin_embeds.py reads only
+the document returned here). They are not wired in yet: NOT_READ below is its own list.
 """
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ import time
 from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
-DEFAULT_DB = "sqlite:///et_pipeline.db"
+from et_pipeline.storage.database import DEFAULT_URL as DEFAULT_DB
 # A fresh --dagster-home gets deploy/dagster.dev.yaml (test_cli keeps them equal) plus one
 # consolidated SQLite event log instead of a file per run: a ranged run writes two events per
 # asset-partition, and those writes are what bounds a 100-night run (README, Benchmarks).
@@ -91,6 +91,23 @@ def _source_exit_code(e: Exception) -> int:
 def _die(msg: str, code: int = 2) -> int:
     print("et-pipeline: " + msg, file=sys.stderr)
     return code
+
+
+def _session_date(text: str) -> dt.date | None:
+    """A `--date` argument: exactly YYYY-MM-DD, else None."""
+    try:
+        return dt.date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        return None
+
+
+def _missing_sqlite_file(db: str) -> bool:
+    """A `sqlite:///` URL whose file does not exist (SQLAlchemy would create an empty one)."""
+    return db.startswith("sqlite:///") and not os.path.exists(db[len("sqlite:///"):])
+
+
+def _add_db_option(parser, help: str = "app database URL ($ET_DB_URL)") -> None:
+    parser.add_argument("--db", default=os.environ.get("ET_DB_URL", DEFAULT_DB), help=help)
 
 
 def _blocks(order: list[str], wanted: set[str], max_size: int | None = None) -> list[list[str]]:
@@ -169,7 +186,7 @@ def cmd_run(a) -> int:
     from et_pipeline.config import rules_from_env
     from et_pipeline.defs.factory import JOB_NAME, build_definitions
     from et_pipeline.defs.partitions import max_partitions_per_run, session_dates
-    from et_pipeline.defs.resources import DiscordWebhook, StatsSourceResource
+    from et_pipeline.defs.resources import DiscordWebhook, StatsSourceResource, env_secret
     from et_pipeline.defs.run_events import forwarding_logger
     from et_pipeline.sources.sftp import SFTPSourceError
     from et_pipeline.steps.plan import make_plan
@@ -232,7 +249,7 @@ def cmd_run(a) -> int:
         if new:
             instance.add_dynamic_partitions(session_dates.name, new)
         # secrets reach the resources as dg.EnvVar: the run storage keeps the names, not the values
-        webhook, admin_webhook = (dg.EnvVar(name) if a.publish == "live" and os.environ.get(name) else None
+        webhook, admin_webhook = (env_secret(name) if a.publish == "live" else None
                                   for name in ("ET_DISCORD_WEBHOOK_URL", "ET_DISCORD_ADMIN_WEBHOOK_URL"))
         saved_db_env = os.environ.get("ET_DB_URL")
         os.environ["ET_DB_URL"] = a.db
@@ -264,7 +281,7 @@ def cmd_run(a) -> int:
     for line in _discord_problem_lines(engine):
         print(line)
     sys.stdout.flush()
-    return 1 if failed else 0
+    return EXIT_FAILED if failed else 0
 
 
 def _restore_env(name: str, value) -> None:
@@ -322,7 +339,7 @@ def cmd_discord(a) -> int:
     from et_pipeline.publish.outbox import mark_found, retry_message
     from et_pipeline.storage.database import ensure_schema, make_engine
 
-    if a.db.startswith("sqlite:///") and not os.path.exists(a.db[len("sqlite:///"):]):
+    if _missing_sqlite_file(a.db):
         return _die("database %s not found" % a.db)
     try:
         engine = make_engine(a.db)
@@ -349,13 +366,10 @@ def cmd_report(a) -> int:
     from et_pipeline.report import build_report
     from et_pipeline.storage.database import make_engine
 
-    try:
-        date = dt.date.fromisoformat(a.date)
-        if len(a.date) != 10:
-            raise ValueError
-    except ValueError:
+    date = _session_date(a.date)
+    if date is None:
         return _die("malformed date %r (expected YYYY-MM-DD)" % a.date)
-    if a.db.startswith("sqlite:///") and not os.path.exists(a.db[len("sqlite:///"):]):
+    if _missing_sqlite_file(a.db):
         return _die("database %s not found" % a.db)
     try:
         engine = make_engine(a.db)
@@ -379,13 +393,10 @@ def cmd_forget(a) -> int:
     from et_pipeline.storage.database import make_engine
     from et_pipeline.storage.registry import forget_dates
 
-    try:
-        date = dt.date.fromisoformat(a.date)
-        if len(a.date) != 10:
-            raise ValueError
-    except ValueError:
+    date = _session_date(a.date)
+    if date is None:
         return _die("malformed date %r (expected YYYY-MM-DD)" % a.date)
-    if a.db.startswith("sqlite:///") and not os.path.exists(a.db[len("sqlite:///"):]):
+    if _missing_sqlite_file(a.db):
         return _die("database %s not found" % a.db)
     try:
         engine = make_engine(a.db)
@@ -432,8 +443,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "dates whose files changed, one ranged run per block of dates.")
     r.add_argument("--source", required=True, help="the server's fs_game folder holding gamestats/ and gametimes/, "
                                                    "or sftp://user@host:port/path")
-    r.add_argument("--db", default=os.environ.get("ET_DB_URL", DEFAULT_DB),
-                   help="app database: sqlite:///file.db or postgresql+psycopg2://user:pass@host/db ($ET_DB_URL)")
+    _add_db_option(r, "app database: sqlite:///file.db or postgresql+psycopg2://user:pass@host/db ($ET_DB_URL)")
     r.add_argument("--dagster-home", default=None,
                    help="Dagster instance folder (default: $DAGSTER_HOME, else ./.dagster_home)")
     r.add_argument("--publish", choices=["off", "dry-run", "live"], default="dry-run",
@@ -452,15 +462,15 @@ def build_parser() -> argparse.ArgumentParser:
     r.set_defaults(fn=cmd_run)
     p = sub.add_parser("report", help="print the JSON session report of one date",
                        description="Print the JSON report of the sessions that started on one local date.")
-    p.add_argument("--db", default=os.environ.get("ET_DB_URL", DEFAULT_DB), help="app database URL ($ET_DB_URL)")
+    _add_db_option(p)
     p.add_argument("--date", required=True, help="local date of the session's first round, YYYY-MM-DD")
     p.set_defaults(fn=cmd_report)
     f = sub.add_parser("forget", help="remove one night from the archive (raw files and every derived row)")
-    f.add_argument("--db", default=os.environ.get("ET_DB_URL", DEFAULT_DB), help="app database URL ($ET_DB_URL)")
+    _add_db_option(f)
     f.add_argument("--date", required=True, help="the session date to forget, YYYY-MM-DD")
     f.set_defaults(fn=cmd_forget)
     d = sub.add_parser("discord", help="list Discord messages that were maybe posted or rejected; settle one")
-    d.add_argument("--db", default=os.environ.get("ET_DB_URL", DEFAULT_DB), help="app database URL ($ET_DB_URL)")
+    _add_db_option(d)
     d.add_argument("--retry", nargs=2, metavar=("SESSION_ID", "KEY"),
                    help="the message is not in the channel: post it on the next live run")
     d.add_argument("--found", nargs=3, metavar=("SESSION_ID", "KEY", "MESSAGE_ID"),

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-BAD_STATUSES = ("quarantined", "duplicate", "read_error", "unassigned")
 UNCHANGED_LISTED = 5      # more unchanged dates than this are folded into one line
 
 
@@ -49,7 +48,6 @@ class RunProgress:
         self._started: dict[str, float] = {}
         self._counts: dict[str, dict] = {}
         self._checks: dict[str, str] = {}
-        self._done = 0
 
     def __enter__(self):
         self._bar.start()
@@ -66,7 +64,6 @@ class RunProgress:
     def start_runs(self, blocks: list[list[str]], steps_per_run: int) -> None:
         self._bar.update(self._task, total=len(blocks) * steps_per_run, completed=0)
         self._steps_per_run = steps_per_run
-        self._done = 0
 
     def start_block(self, index: int, blocks: list[list[str]]) -> None:
         self._label = _span(blocks[index]) + ("" if len(blocks) == 1 else "  [run %d/%d]" % (index + 1, len(blocks)))

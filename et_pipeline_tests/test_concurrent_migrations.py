@@ -7,8 +7,7 @@ import textwrap
 import time
 import uuid
 
-import pytest
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import func, select, text
 
 from et_pipeline.storage.database import ensure_schema, make_engine
 

@@ -15,8 +15,6 @@ import urllib.request
 import zlib
 from pathlib import Path
 
-import pytest
-
 from et_pipeline.cli import main
 from et_pipeline_tests.fixtures.publish.fake_discord import FakeDiscord
 

@@ -3,5 +3,6 @@ import warnings
 
 import dagster as dg
 
-# single-run backfill policies are what make ranged runs cheap; their beta label is noise here
+# the backfill policies (ranged runs of at most ET_PARTITIONS_PER_RUN dates, defs/partitions.py)
+# are what keep backfills cheap and bounded; their beta label is noise here
 warnings.filterwarnings("ignore", category=dg.BetaWarning)

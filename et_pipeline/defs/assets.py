@@ -270,7 +270,8 @@ def timing_comparison(context: dg.AssetExecutionContext, database: DatabaseResou
 
 @dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards], group_name="publish",
           code_version="1", kinds={"discord"}, retry_policy=PUBLISH_RETRY,
-          description="The night in Discord: round, map and session embeds with PNG graphs. Posted once, "
+          description="The night in Discord: a card per map, the session summary and its graphs (players' "
+                      "channel), the timing check, files and alerts (admins' channel). Posted once, "
                       "edited when the content changes (discord_posts table); dry-run writes them under out/.")
 def discord_posts(context: dg.AssetExecutionContext, database: DatabaseResource,
                   discord: DiscordWebhook, rules: RulesResource) -> dg.MaterializeResult:

@@ -9,11 +9,13 @@ from et_pipeline.defs.assets import ALL_ASSETS
 from et_pipeline.defs.admin_alerts import build_failure_sensor
 from et_pipeline.defs.checks import ALL_CHECKS
 from et_pipeline.defs.metadata import with_kinds
-from et_pipeline.defs.resources import DatabaseResource, DiscordWebhook, RulesResource, StatsSourceResource
+from et_pipeline.defs.resources import (DatabaseResource, DiscordWebhook, RulesResource, StatsSourceResource,
+                                        env_secret)
 from et_pipeline.defs.season_assets import SEASON_ASSETS
 from et_pipeline.defs.season_automation import season_automation_sensor
 from et_pipeline.defs.season_ratings import RATINGS_ASSETS
 from et_pipeline.defs.sensors import build_sensor, settle_seconds_from_env
+from et_pipeline.storage.database import DEFAULT_URL
 
 JOB_NAME = "session_job"
 
@@ -58,19 +60,18 @@ def build_definitions(*, source: StatsSourceResource, db_url: str | dg.EnvVar, r
 
 def definitions_from_env() -> dg.Definitions:
     """`dagster dev` / the daemon: everything from ET_* variables (see .env.example)."""
-    webhook = dg.EnvVar("ET_DISCORD_WEBHOOK_URL") if os.environ.get("ET_DISCORD_WEBHOOK_URL") else None
     source = StatsSourceResource(
         url=os.environ.get("ET_SOURCE", "sample_data/2026-02-05"),
         key_path=os.environ.get("ET_SFTP_KEY_PATH") or None,
         known_hosts=os.environ.get("ET_SFTP_KNOWN_HOSTS") or None,
         cache_dir=os.environ.get("ET_SFTP_CACHE_DIR") or None)
     return build_definitions(
-        source=source, db_url=dg.EnvVar("ET_DB_URL") if os.environ.get("ET_DB_URL") else "sqlite:///et_pipeline.db",
+        source=source, db_url=env_secret("ET_DB_URL") or DEFAULT_URL,
         rules=rules_from_env(),
-        discord=DiscordWebhook(url=webhook, mode=os.environ.get("ET_PUBLISH_MODE", "dry-run"),
+        discord=DiscordWebhook(url=env_secret("ET_DISCORD_WEBHOOK_URL"),
+                               mode=os.environ.get("ET_PUBLISH_MODE", "dry-run"),
                                out_dir=os.environ.get("ET_OUT_DIR", "out"),
-                               admin_url=dg.EnvVar("ET_DISCORD_ADMIN_WEBHOOK_URL")
-                               if os.environ.get("ET_DISCORD_ADMIN_WEBHOOK_URL") else None,
+                               admin_url=env_secret("ET_DISCORD_ADMIN_WEBHOOK_URL"),
                                details_thread_id=os.environ.get("ET_DISCORD_DETAILS_THREAD_ID") or None),
         settle_seconds=settle_seconds_from_env(), executor=executor_from_env())
 

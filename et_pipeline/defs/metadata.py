@@ -34,12 +34,17 @@ def cell(column: str, value) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
+def _markdown(header: list[str], body: list[list[str]]) -> list[str]:
+    """Markdown table lines: header, rule, one line per row (cells already made readable by `cell`)."""
+    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)] + ["| " + " | ".join(r) + " |" for r in body]
+
+
 def table(rows: list[dict], cols: list[str], limit: int = 20) -> dg.MetadataValue:
     """A markdown table of the first `limit` rows, cells made readable."""
     if not rows:
         return dg.MetadataValue.md("_no rows_")
-    lines = ["| " + " | ".join(HEADERS.get(c, c.replace("_", " ")) for c in cols) + " |", "|" + "---|" * len(cols)]
-    lines += ["| " + " | ".join(cell(c, r.get(c)) for c in cols) + " |" for r in rows[:limit]]
+    lines = _markdown([HEADERS.get(c, c.replace("_", " ")) for c in cols],
+                      [[cell(c, r.get(c)) for c in cols] for r in rows[:limit]])
     if len(rows) > limit:
         lines.append("\n_and %d more rows_" % (len(rows) - limit))
     return dg.MetadataValue.md("\n".join(lines))
@@ -73,12 +78,11 @@ def session_summary(sessions: list[dict], limit: int = 5) -> dg.MetadataValue:
         parts.append("%s: %s  \n%s: %s" % (a["name"], ", ".join(p["name"] for p in a["players"]) or "–",
                                            b["name"], ", ".join(p["name"] for p in b["players"]) or "–"))
         names = {"A": a["name"], "B": b["name"], "tie": "draw"}
-        lines = ["| map | won by | %s attacked in | %s attacked in | note |" % (cell("", a["name"]), cell("", b["name"])),
-                 "|---|---|---|---|---|"]
-        lines += ["| %s | %s | %s | %s | %s |" % (
-            cell("map", m["map"]), names.get(m.get("winner"), "–") if m.get("counted") else "not counted",
-            _attack(m.get("time_a")), _attack(m.get("time_b")), cell("note", m.get("note"))) for m in s.get("maps", [])]
-        parts.append("\n".join(lines))
+        parts.append("\n".join(_markdown(
+            ["map", "won by", "%s attacked in" % cell("", a["name"]), "%s attacked in" % cell("", b["name"]), "note"],
+            [[cell("map", m["map"]), names.get(m.get("winner"), "–") if m.get("counted") else "not counted",
+              _attack(m.get("time_a")), _attack(m.get("time_b")), cell("note", m.get("note"))]
+             for m in s.get("maps", [])])))
     if len(sessions) > limit:
         parts.append("_and %d more sessions_" % (len(sessions) - limit))
     return dg.MetadataValue.md("\n\n".join(parts) or "_no session_")

@@ -1,4 +1,5 @@
 """Dagster resources: where files come from, where rows go, the community's rules."""
+import os
 from typing import Optional
 
 import dagster as dg
@@ -6,9 +7,16 @@ from pydantic import PrivateAttr
 
 from et_pipeline.config import Rules
 from et_pipeline.sources import StatsSource, source_from_url
-from et_pipeline.storage.database import ensure_schema, make_engine
+from et_pipeline.storage.database import DEFAULT_URL, ensure_schema, make_engine
 
 _ENGINES: dict = {}
+
+
+def env_secret(name: str) -> Optional[dg.EnvVar]:
+    """`name` as a `dg.EnvVar` when it is set, else None: a secret (database password,
+    webhook token) reaches a resource by its variable's name, so Dagster's run storage and
+    UI never hold its value (issue 12 §6)."""
+    return dg.EnvVar(name) if os.environ.get(name) else None
 
 
 class StatsSourceResource(dg.ConfigurableResource):
@@ -28,7 +36,7 @@ class StatsSourceResource(dg.ConfigurableResource):
 class DatabaseResource(dg.ConfigurableResource):
     """The app database (SQLite file by default, PostgreSQL in production)."""
 
-    url: str = "sqlite:///et_pipeline.db"
+    url: str = DEFAULT_URL
 
     def get_engine(self):
         engine = _ENGINES.get(self.url)

@@ -22,7 +22,8 @@ def decode(raw: bytes) -> str:
 # Bidirectional overrides/isolates/marks and zero-width characters: a name holding them
 # can reorder or hide the text around it (a "reversed" score line in Discord, an invisible
 # impostor). C0/C1 control bytes go too; nothing a player can type needs them.
-_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+_INVISIBLE_CLASS = "\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff"
+_INVISIBLE = re.compile("[%s]" % _INVISIBLE_CLASS)
 
 
 def strip_invisible(text: str) -> str:
@@ -37,7 +38,8 @@ def strip_colours(name: str) -> str:
     return strip_invisible(_COLOUR.sub(lambda m: "^" if m.group(1) == "^" else "", name)).strip()
 
 
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
+# the same characters as strip_invisible, plus lone surrogates (undecodable bytes of a file name)
+_UNPRINTABLE = re.compile("[%s\ud800-\udfff]" % _INVISIBLE_CLASS)
 
 
 def printable(text: str) -> str:

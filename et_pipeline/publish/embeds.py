@@ -91,10 +91,6 @@ def kfmt(n: float | None) -> str:
     return "%.1fK" % (n / 1000) if abs(n) >= 1000 else "%d" % round(n)
 
 
-def pct(part: float, whole: float) -> int:
-    return int(round(part * 100.0 / whole)) if whole else 0
-
-
 def esc(name: str | None, width: int = 24) -> str:
     """A player name safe for Discord markdown, cut to `width` characters."""
     return discord_text(limits.truncate(str(name or "?"), width))
@@ -111,12 +107,6 @@ def rank(i: int) -> str:
 
 def multikills(mk: list | None) -> str:
     return " ".join("%d %s" % (n, MULTIKILL_NAMES[i]) for i, n in enumerate(mk or []) if n and i < 5)
-
-
-def time_text(t: str | None) -> str:
-    if t is None:
-        return "—"
-    return "full hold" if str(t).lower() == "fullhold" else str(t)
 
 
 def award_value(award: str, value: float | None, text: str | None) -> str:

@@ -31,12 +31,7 @@ PANEL = "#1e1f22"
 TEXT = "#dbdee1"
 MUTED = "#949ba4"
 GRID = "#3f4147"
-GREEN, RED, YELLOW = "#57F287", "#ED4245", "#FEE75C"
-BLUE, ORANGE, PURPLE = "#4FC3F7", "#FF8A65", "#B39DDB"
 TEAM_COLORS = {"A": "#4FC3F7", "B": "#FFA94D"}   # blue / orange, as the 🔵 / 🟠 in the embeds
-LINE_COLORS = ["#4FC3F7", "#FFA94D", "#81C784", "#FFF176", "#BA68C8", "#EF5350", "#4DB6AC", "#F48FB1",
-               "#BCAAA4", "#90A4AE"]
-MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*", "h", "<"]
 DPI = 100
 
 STYLE = {

@@ -184,6 +184,12 @@ def fit(embeds: Sequence[dict]) -> list[list[dict]]:
     return pack_embeds(fitted)
 
 
+def refusal(problems: Sequence[str]) -> str:
+    """Why a message over the limits is not sent (its first five `violations`): the one
+    wording for dry-run's error and live's `rejected` record."""
+    return "over Discord's limits (not sent): " + "; ".join(problems[:5])
+
+
 def violations(payload: dict, files: Sequence[tuple[str, object]] = ()) -> list[str]:
     """Everything in `payload` (+ attached `files` as (name, bytes or size)) that Discord
     would reject; empty when the message can be sent."""

@@ -91,7 +91,7 @@ def publish_session(session: dict, *, mode: str, engine: Engine | None = None,
     if mode == "dry-run":
         problems = ["%s: %s" % (m.key, v) for m in msgs for v in limits.violations(m.payload, m.files)]
         if problems:
-            raise PublishError("messages over Discord's limits (not sent): " + "; ".join(problems[:5]))
+            raise PublishError("messages " + limits.refusal(problems))
         return _dry_run(session, msgs, out_dir, summary)
     if engine is None or client is None:
         raise ValueError("live publishing needs an engine and a DiscordWebhookClient")
@@ -204,8 +204,8 @@ def _publish_one(m: Message, row, session_id: str, session_date: str, engine: En
     over = limits.violations(m.payload, m.files)
     if over:
         with engine.begin() as conn:
-            outbox.record_rejected(conn, session_id, session_date, m.key, digest,
-                                   "over Discord's limits (not sent): " + "; ".join(over[:5]), exists=row is not None)
+            outbox.record_rejected(conn, session_id, session_date, m.key, digest, limits.refusal(over),
+                                   exists=row is not None)
         summary.rejected += 1
         return
     if row is not None and row.message_id:

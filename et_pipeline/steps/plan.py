@@ -43,9 +43,6 @@ class Plan:
             h.update(("%s\0%d\0%.3f\n" % (p.file.path, p.file.size, p.file.mtime)).encode())
         return h.hexdigest()
 
-    def newest_mtime(self, date: str) -> float:
-        return max((p.file.mtime for p in self.by_date.get(date, [])), default=0.0)
-
 
 def local_time_of(name: FileName, rules: Rules) -> dt.datetime:
     """Server-local naive time of a file: the name's stamp, or the Lua round end."""

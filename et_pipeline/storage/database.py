@@ -6,7 +6,7 @@ from sqlalchemy import Table, create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
 
 
-DEFAULT_URL = "sqlite:///et_pipeline.db"
+DEFAULT_URL = "sqlite:///et_pipeline.db"   # the CLI's --db, the resource's and the code location's default
 
 
 def make_engine(url: str) -> Engine:
