@@ -1,9 +1,8 @@
-"""What the admins' channel needs beyond the session report: files that were not read
-or not linked, from the app database. One function, so that issue 12's queries
-(storage.registry.current_quarantine for the files as the server lists them now,
-publish.outbox.publish_problems for Discord messages maybe posted or rejected) can
-replace or extend it without touching the messages (publish/admin_embeds.py reads only
-the document returned here). They are not wired in yet: NOT_READ below is its own list.
+"""What the admins' channel needs beyond the session report, from the app database:
+files not read (as the server lists them now: the registry's rule, storage.registry),
+files not linked, and Discord messages that need an admin's decision (the outbox's rule,
+publish.outbox.publish_problems). publish/admin_embeds.py reads only the document
+returned here.
 """
 from __future__ import annotations
 
@@ -12,22 +11,25 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from et_pipeline.publish.outbox import publish_problems
 from et_pipeline.storage import schema as t
-
-NOT_READ = ("quarantined", "duplicate", "unassigned")
+from et_pipeline.storage.registry import QUARANTINE_STATUSES
 
 
 def admin_facts(conn: Connection, dates: list[str], *, pairing_window_minutes: float,
                 now: datetime | None = None) -> dict[str, dict]:
     """{session date: facts} for the given partitions. Facts: `files` (not read, with
-    the reason and the file's time), `timing_unlinked` and `awards_unlinked` (source and
-    link status), `now` and `pairing_window_minutes` (for the time-dependent alerts)."""
+    the reason and the file's time; files the server deleted are not listed),
+    `timing_unlinked` and `awards_unlinked` (source and link status), `discord` (messages
+    maybe posted or refused: key, status, error), `now` and `pairing_window_minutes` (for
+    the time-dependent alerts)."""
     now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
-    out = {d: dict(files=[], timing_unlinked=[], awards_unlinked=[], now=now.isoformat(timespec="seconds"),
+    out = {d: dict(files=[], timing_unlinked=[], awards_unlinked=[], discord=[], now=now.isoformat(timespec="seconds"),
                    pairing_window_minutes=pairing_window_minutes) for d in dates}
     sf = t.server_files
     for r in conn.execute(select(sf.c.path, sf.c.name, sf.c.session_date, sf.c.status, sf.c.error, sf.c.mtime)
-                          .where(sf.c.session_date.in_(dates), sf.c.status.in_(NOT_READ)).order_by(sf.c.path)):
+                          .where(sf.c.session_date.in_(dates), sf.c.status.in_(QUARANTINE_STATUSES),
+                                 sf.c.on_server.is_(True)).order_by(sf.c.path)):
         out[r.session_date]["files"].append(dict(
             path=r.path, name=r.name, status=r.status, error=r.error,
             mtime_at=datetime.fromtimestamp(r.mtime, timezone.utc).isoformat(timespec="seconds")))
@@ -40,4 +42,6 @@ def admin_facts(conn: Connection, dates: list[str], *, pairing_window_minutes: f
                           .where(aw.c.session_date.in_(dates), aw.c.round_key.is_(None))
                           .group_by(aw.c.source, aw.c.session_date, aw.c.link_status).order_by(aw.c.source)):
         out[r.session_date]["awards_unlinked"].append(dict(source=r.source, link_status=r.link_status))
+    for p in publish_problems(conn, dates):
+        out[p.session_date]["discord"].append(dict(key=p.key, session_id=p.session_id, status=p.status, error=p.error))
     return out

@@ -6,7 +6,8 @@ channel. Three messages per session, always present so that a change edits them:
 * `admin:files`   — quarantined, duplicate and unassigned files with their reasons, and
   timing or award files that could not be linked to a round (deferred or unlinked);
 * `admin:alerts`  — what needs a look during a live night: a round 1 with no round 2
-  after the pairing window, a round with no timing file, a file that stays quarantined.
+  after the pairing window, a round with no timing file, a file that stays quarantined,
+  a Discord message maybe posted or refused (publish/outbox.py).
 
 `facts` is the document `et_pipeline.admin_report.admin_facts` builds from the database
 (`{}` when only a session report is at hand; None: no admins' messages at all).
@@ -20,7 +21,11 @@ from et_pipeline.publish.embeds import (ADMINS, COLOR_GREEN, COLOR_GREY, COLOR_O
 
 STATUS_LABELS = {"ALIGNED": "✅ ALIGNED", "MINOR_DIFF": "⚡ MINOR DIFF", "DISCREPANCY": "⚠️ DISCREPANCY",
                  "NO_LUA_DATA": "❓ NO LUA DATA"}
-FILE_STATUS = {"quarantined": "🚫 quarantined", "duplicate": "♊ duplicate", "unassigned": "❔ unassigned"}
+FILE_STATUS = {"quarantined": "🚫 quarantined", "duplicate": "♊ duplicate", "unassigned": "❔ unassigned",
+               "read_error": "📡 not read from the server"}
+DISCORD_PROBLEM = {"ambiguous": "📨 `%s`: maybe posted (the answer was lost), not sent again: look in the channel, "
+                                "then `et-pipeline discord --found …` or `--retry …`",
+                   "rejected": "⛔ `%s`: refused by Discord, skipped; sent again when it changes"}
 
 
 def timing_embed(ctx: _Ctx) -> dict:
@@ -126,6 +131,9 @@ def alerts(session: dict, facts: dict | None) -> list[str]:
         if now and since and now - since > window:
             out.append("🚫 `%s`: still quarantined after %d min (%s)" % (f.get("path"), window.total_seconds() // 60,
                                                                         limits.truncate(f.get("error") or "?", 120)))
+    for p in facts.get("discord") or []:
+        if p.get("status") in DISCORD_PROBLEM:
+            out.append(DISCORD_PROBLEM[p["status"]] % p.get("key") + " (%s)" % limits.truncate(p.get("error") or "?", 120))
     return out
 
 

@@ -17,8 +17,8 @@ States of one row (session_id, kind = message key):
               For an edit, `message_id` keeps the message that still shows the old content.
 
 `publish_problems` is the one query for these problems: `run`'s output, `et-pipeline
-discord` and the `discord_posts` asset's metadata use it. (The admins' channel, merged
-from issue 14, does not show them yet: admin_report.admin_facts does not read it.)
+discord`, the `discord_posts` asset's metadata and the admins' channel's alerts
+(admin_report.admin_facts) use it.
 """
 from __future__ import annotations
 

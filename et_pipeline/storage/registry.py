@@ -6,8 +6,8 @@
   no date, which archived files are still listed) without re-running any date's assets;
   `run` calls it on every invocation, `server_files` on every materialisation.
 * `current_quarantine` is the quarantine list per date as the server is now, for `run`'s
-  output. (The admins' channel still reads `server_files` through its own query,
-  admin_report.admin_facts: without `on_server`, without read_error.)
+  output; the admins' channel (admin_report.admin_facts) applies the same rule
+  (QUARANTINE_STATUSES, `on_server`) with the file times its alerts need.
 * `forget_dates` is the one way to remove a night from the archive (`et-pipeline forget`).
 """
 from dataclasses import dataclass
