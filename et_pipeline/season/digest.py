@@ -76,8 +76,7 @@ def _before_first_map(tables: SeasonTables, first: dict) -> dict:
     percent_a = round(100 * first["p_a_wins"])
     return dict(map=first["map"], team_a=named.get("A", "Team A"), team_b=named.get("B", "Team B"),
                 p_a_wins=first["p_a_wins"], percent_a=percent_a, percent_b=100 - percent_a,
-                maps_before=first["maps_before"], provisional=len(first["provisional"]),
-                players=len(set(teams["guid"])))
+                maps_before=first["maps_before"], provisional=len(first["provisional"]))
 
 
 def _before_line(b: dict) -> str:
