@@ -288,3 +288,98 @@ def test_night_digest_names_the_player_of_the_night_by_its_rule(season):
         message = digest_message(d)
         assert not limits.violations(message.payload, message.files)
         assert p["name"] in message.payload["embeds"][0]["fields"][0]["value"]
+
+
+def _field(message, starts: str) -> str:
+    """The value of the message's field whose name starts with `starts` (fails when none)."""
+    [value] = [f["value"] for e in message.payload["embeds"] for f in e["fields"] if f["name"].startswith(starts)]
+    return value
+
+
+def test_night_digest_says_how_even_the_teams_were_before_the_first_map(season):
+    """Issue 13 §3: the night's summary says how even the teams were beforehand, walk-forward
+    (only maps that ended before the night's first map began)."""
+    import dataclasses
+
+    from et_pipeline.publish import limits
+    from et_pipeline.publish.embeds import esc
+    from et_pipeline.season.digest import digest_message, night_digest
+    from et_pipeline.season.ratings import first_map_probability
+
+    dates = sorted({g.date for g in season.games})
+    assert len(dates) >= 3
+    for date in dates:
+        first = min((g for g in season.games if g.date == date), key=lambda g: (g.start_unix, g.key))
+        before = [g for g in season.games if g.end_unix < first.start_unix]
+        # the night itself and everything after it cannot move the prediction
+        flipped = [g if g.end_unix < first.start_unix else
+                   dataclasses.replace(g, winner={"A": "B", "B": "A"}.get(g.winner, "A")) for g in season.games]
+        assert first_map_probability(flipped, date) == first_map_probability(season.games, date)
+        d = night_digest(season.tables, season.games, season.players, season.records, date,
+                         first_map=first_map_probability(season.games, date))
+        b = d["before_first_map"]
+        assert b["map"] == first.map and b["maps_before"] == len(before)
+        assert b["p_a_wins"] == first_map_probability(season.games, date)["p_a_wins"]
+        assert b["percent_a"] + b["percent_b"] == 100 and b["percent_a"] == round(100 * b["p_a_wins"])
+        message = digest_message(d)
+        assert not limits.violations(message.payload, message.files)
+        text = _field(message, "⚖️ Before the first map")
+        assert "%s %d %%" % (esc(b["team_a"], 32), b["percent_a"]) in text
+        assert "%s %d %%" % (esc(b["team_b"], 32), b["percent_b"]) in text
+        if not before:
+            assert "no earlier maps" in text
+        else:
+            assert "the %d map" % len(before) in text and "played before tonight" in text
+
+
+def test_iso_week_runs_monday_to_sunday():
+    from et_pipeline.season.weekly import iso_week
+
+    assert iso_week("2025-01-05") == dict(week="2025-W01", monday="2024-12-30", sunday="2025-01-05", number=1,
+                                          year=2025)
+    assert iso_week("2024-12-30")["week"] == "2025-W01"
+    assert iso_week("2026-02-05") == dict(week="2026-W06", monday="2026-02-02", sunday="2026-02-08", number=6,
+                                          year=2026)
+    assert iso_week("2026-02-09")["week"] == "2026-W07"
+
+
+def test_weekly_leaderboard_ranks_the_week_so_far_with_the_leaderboard_rules(season_db, season):
+    from et_pipeline.publish import limits
+    from et_pipeline.season.document import LEADERBOARD_STATS, MIN_ROUNDS_FOR_RATIOS
+    from et_pipeline.season.weekly import BOARD_STATS, iso_week, weekly_leaderboard, weekly_message
+
+    bots = _bots(season_db[0])
+    dates = season.tables.dates
+    for upto in (dates[1], dates[-1]):
+        week = iso_week(upto)
+        nights = [d for d in dates if week["monday"] <= d <= upto]
+        board = weekly_leaderboard(season.tables, season.games, season.players, upto)
+        assert board["week"] == week["week"] and board["nights"] == nights
+        assert board["maps"] == sum(g.date in nights for g in season.games)
+        rows = season.tables.players[season.tables.players["session_date"].isin(nights)]
+        kills = rows.groupby("guid")["kills"].sum()
+        won = Counter()
+        for g in season.games:
+            if g.date in nights:
+                for team, members in (("A", g.team_a), ("B", g.team_b)):
+                    for guid, _ in members:
+                        won[guid] += g.winner == team
+        boards = board["boards"]
+        assert list(boards) == list(BOARD_STATS)
+        top_kills = boards["kills"]["players"]
+        assert [r["value"] for r in top_kills] == sorted(kills.values, reverse=True)[:len(top_kills)]
+        assert all(r["value"] == kills[r["guid"]] for r in top_kills)
+        assert all(r["value"] == won[r["guid"]] for r in boards["maps_won"]["players"])
+        assert boards["maps_won"]["players"][0]["value"] == max(won.values())
+        rounds = rows.groupby("guid").size()
+        assert all(rounds[r["guid"]] >= MIN_ROUNDS_FOR_RATIOS for r in boards["kd"]["players"])
+        assert not bots & {r["guid"] for b in boards.values() for r in b["players"]}
+        message = weekly_message(board)
+        assert not limits.violations(message.payload, message.files)
+        embed = message.payload["embeds"][0]
+        assert embed["title"] == "🏅 Week %d leaderboard (%s – %s)" % (
+            week["number"], week["monday"], week["sunday"])
+        for stat in BOARD_STATS:
+            assert LEADERBOARD_STATS[stat][2] in " ".join(f["name"] for f in embed["fields"])
+        names = {p["guid"]: p["name"] for p in season.players["players"]}
+        assert names[top_kills[0]["guid"]] in _field(message, "🔫")

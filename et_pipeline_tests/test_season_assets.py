@@ -63,6 +63,7 @@ def test_each_season_asset_materialises_and_fills_its_tables(tmp_path, nights):
                 assert meta["night"].value == dates[-1] and meta["written"].value == 1
                 assert {p: p.read_bytes() for p in nightly if p.exists()} == nightly   # the night's files untouched
                 [digest] = (tmp_path / "out" / dates[-1]).glob("*-digest/players/season_digest.json")
+                assert list((tmp_path / "out").glob("*/season-week-*/players/season_week.json"))
                 continue
             assert any(isinstance(v, dg.TableMetadataValue) for v in meta.values()), asset.key
             assert any(k.startswith("rows_") and v.value > 0 for k, v in meta.items()), (asset.key, meta)
@@ -145,7 +146,8 @@ def test_night_digest_is_posted_once_and_edited_on_change(tmp_path, nights):
         digest = next(a for a in SEASON_ASSETS if a.key.path == ["night_digest"])
         for _ in range(2):
             assert dg.materialize(SEASON_ASSETS, instance=instance, resources=resources).success
-        posts = [r for r in fake.requests if r["method"] == "POST" and r["status"] == 200]
+        posts = [r for r in fake.requests if r["method"] == "POST" and r["status"] == 200
+                 and not r["titles"][0].startswith("🏅 Week")]                 # the weekly board: its own test
         assert len(posts) == 1 and posts[0]["titles"][0] == "🌙 Night digest %s" % dates[-1]
         assert not any(r["violations"] for r in fake.requests)
         with make_engine(db).begin() as conn:                    # the night is re-scored: the digest changes
@@ -153,7 +155,8 @@ def test_night_digest_is_posted_once_and_edited_on_change(tmp_path, nights):
                          .values(kills=t.player_round_stats.c.kills + 1))
         result = dg.materialize([digest], instance=instance, resources=resources)
         assert result.success
-        assert [r["method"] for r in fake.requests if r["status"] == 200] == ["POST", "PATCH"]
+        assert [r["method"] for r in fake.requests if r["status"] == 200
+                and not r["titles"][0].startswith("🏅 Week")] == ["POST", "PATCH"]
 
 
 def test_the_season_is_the_same_on_postgresql(postgres_server, tmp_path, nights):
@@ -173,3 +176,44 @@ def test_the_season_is_the_same_on_postgresql(postgres_server, tmp_path, nights)
         docs.append(season_document(compute_season(engine)))
         engine.dispose()
     assert docs[0] == docs[1] and docs[0]["players"] and docs[0]["records"]["maps"]
+
+
+def test_weekly_leaderboard_is_edited_within_its_week_and_posted_anew_for_the_next(tmp_path, nights):
+    """Issue 13 §4: one weekly message per ISO week: a later night of the same week edits it,
+    the first night of a new week posts a new one; the digest says how even the teams were."""
+    from et_pipeline.defs.resources import DiscordWebhook
+    from et_pipeline.season.weekly import iso_week
+    from et_pipeline_tests.fixtures.publish.fake_discord import FakeDiscord
+
+    source, dates = nights
+    weeks = [iso_week(d) for d in dates]
+    assert weeks[0]["week"] == weeks[1]["week"] != weeks[2]["week"]     # the generator's calendar (seed 12)
+    db = "sqlite:///%s" % (tmp_path / "et.db")
+    with dg.instance_for_test() as instance, FakeDiscord() as fake:
+        pipe = Pipeline(source, db, tmp_path / "out", instance, publish="off")
+        resources = {"database": DatabaseResource(url=db), "rules": RulesResource(),
+                     "discord": DiscordWebhook(url=fake.url, mode="live", out_dir=str(tmp_path / "out"))}
+        for date in dates:                                                 # one night after the other
+            assert pipe.materialize([date]).success
+            assert dg.materialize(SEASON_ASSETS, instance=instance, resources=resources).success
+        assert dg.materialize(SEASON_ASSETS, instance=instance, resources=resources).success   # nothing changed
+        sent = [r for r in fake.requests if r["status"] == 200]
+        assert not any(r["violations"] for r in fake.requests)
+        weekly = [r for r in sent if r["titles"][0].startswith("🏅 Week")]
+        assert [r["method"] for r in weekly] == ["POST", "PATCH", "POST"]
+        assert weekly[1]["path"].endswith("/messages/%s" % weekly[0]["message_id"])
+        assert [r["titles"][0] for r in weekly] == ["🏅 Week %d leaderboard (%s – %s)" % (
+            w["number"], w["monday"], w["sunday"]) for w in weeks]
+        digests = [r for r in sent if r["titles"][0].startswith("🌙 Night digest")]
+        assert [r["method"] for r in digests] == ["POST"] * 3
+        for r in digests:
+            [embed] = fake.state.messages[r["message_id"]]["embeds"]
+            assert any(f["name"].startswith("⚖️ Before the first map") for f in embed["fields"])
+
+        dry = {**resources, "discord": DiscordWebhook(mode="dry-run", out_dir=str(tmp_path / "out"))}
+        result = dg.materialize(SEASON_ASSETS, instance=instance, resources=dry)
+        assert result.success
+        [board] = (tmp_path / "out" / weeks[2]["monday"]).glob("*/players/season_week.json")
+        assert board.parent.parent.name == "season-week-%s" % weeks[2]["week"]
+        [mat] = [m for m in result.get_asset_materialization_events() if m.asset_key.path == ["night_digest"]]
+        assert mat.materialization.metadata["week"].value == weeks[2]["week"]

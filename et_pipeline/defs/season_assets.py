@@ -150,34 +150,44 @@ def lineups(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeR
 
 
 @dg.asset(deps=[records, lineups, player_careers], **{**SEASON, "kinds": {"pandas", "discord"}},
-          description="The latest night's digest in Discord: player of the night (most maps won, then DPM), the "
-                      "records that fell, a head-to-head worth telling, the biggest rating moves. Posted once, "
-                      "edited when it changes.")
+          description="The latest night's digest in Discord: player of the night (most maps won, then DPM), how even "
+                      "the teams were before the first map (ratings so far), the records that fell, a head-to-head "
+                      "worth telling, the biggest rating moves; and the leaderboard of the night's ISO week "
+                      "(Monday-Sunday, one message per week). Posted once, edited when they change.")
 def night_digest(database: DatabaseResource, rules: RulesResource, discord: DiscordWebhook) -> dg.MaterializeResult:
     from et_pipeline.publish.publisher import publish_session
     from et_pipeline.season.digest import digest_message, night_digest as build_digest
+    from et_pipeline.season.weekly import week_session, weekly_leaderboard, weekly_message
 
     engine, tables = _tables(database, rules)
     games = _shared(database, rules, "games", map_games)
     nights = sorted({g.date for g in games})
     if not nights:
         return dg.MaterializeResult(metadata={"night": "none", "mode": discord.mode})
-    from et_pipeline.season.ratings import night_moves, rate
+    from et_pipeline.season.ratings import first_map_probability, night_moves, rate
 
     ratings = _shared(database, rules, "ratings", lambda _: rate(games))
-    digest = build_digest(tables, games, _shared(database, rules, "players", build_players),
-                          _shared(database, rules, "records", build_records), nights[-1],
-                          night_moves(ratings, nights[-1]))
+    season_players = _shared(database, rules, "players", build_players)
+    digest = build_digest(tables, games, season_players, _shared(database, rules, "records", build_records),
+                          nights[-1], night_moves(ratings, nights[-1]), first_map_probability(games, nights[-1]))
     message = digest_message(digest)
     # its own message set beside the night's (a dry-run folder holds exactly one set's files)
     summary = publish_session(dict(session_id=digest["session_id"] + "-digest", date=digest["date"]), mode=discord.mode,
                               engine=engine, client=discord.client(), out_dir=discord.out_dir, messages=[message])
+    # the week's own identity: a later night of the same week edits this message
+    board = weekly_leaderboard(tables, games, season_players, nights[-1])     # a night with counted maps: never None
+    week = publish_session(week_session(board), mode=discord.mode, engine=engine, client=discord.client(),
+                           out_dir=discord.out_dir, messages=[weekly_message(board)])
     lines = [f["value"] for f in message.payload["embeds"][0]["fields"]]
+    before = digest["before_first_map"]
     return dg.MaterializeResult(metadata={
         "night": digest["date"], "mode": discord.mode, **summary.as_dict(),
         "player_of_the_night": digest["player_of_the_night"]["name"],
         "records_fell": len(digest["records_fell"]),
-        "digest": dg.MetadataValue.md("\n\n".join(lines))})
+        "first_map_p_a_wins": before["p_a_wins"],
+        "digest": dg.MetadataValue.md("\n\n".join(lines)),
+        "week": board["week"], "week_nights": len(board["nights"]),
+        **{"week_" + k: v for k, v in week.as_dict().items()}})
 
 
 SEASON_ASSETS = [players, player_careers, records, lineups, night_digest]

@@ -42,7 +42,7 @@ class SeasonTables:
     rounds: pd.DataFrame             # round_key, session_date, session_id, file, map, round_number, ...
     players: pd.DataFrame            # one row per (round, human), PLAYER_COLUMNS + round context + aimed sums
     maps: pd.DataFrame               # counted map_results rows (+ r1_file, start/end unix)
-    teams: pd.DataFrame              # session_teams rows of humans
+    teams: pd.DataFrame              # session_teams rows of humans (team A|B and its name as the night named it)
     awards: pd.DataFrame             # session_date, map, award, guid (humans), times won
     vs: pd.DataFrame                 # VS lines: subject_guid, opponent_guid, kills, deaths, round context
     bots: frozenset                  # GUIDs ever flagged as bots
@@ -129,8 +129,9 @@ def load_tables(engine_or_conn, as_of: str | None = None, rules: Rules = Rules()
     maps["end_unix"] = maps["r2_key"].map(ends["end_unix"])
     maps = maps.sort_values(["start_unix", "session_id", "play_index"], kind="mergesort").reset_index(drop=True)
 
-    teams = _frame(conn, select(t.session_teams.c.session_id, t.session_teams.c.team, t.session_teams.c.player_key,
-                                t.session_teams.c.guid).where(*_date_filter(t.session_teams, as_of)))
+    teams = _frame(conn, select(t.session_teams.c.session_id, t.session_teams.c.team, t.session_teams.c.team_name,
+                                t.session_teams.c.player_key, t.session_teams.c.guid)
+                   .where(*_date_filter(t.session_teams, as_of)))
     teams = teams[~teams["guid"].isin(bots)].reset_index(drop=True)
 
     a = t.awards

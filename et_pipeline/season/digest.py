@@ -10,10 +10,15 @@
 * A head-to-head worth telling: the most kills one player scored on one opponent that
   night (VS lines that name their subject).
 * The biggest rating moves of the night, when the caller passes them (ratings.night_moves).
+* How even the teams were beforehand (issue 13 §3), when the caller passes
+  ratings.first_map_probability: the first map's predicted chances, walk-forward (only
+  maps that ended before it began). It lives here and not in the nightly session summary
+  because that summary is posted by the date-partitioned `discord_posts` asset, before the
+  season layer runs and without depending on it.
 """
 from __future__ import annotations
 
-from et_pipeline.publish.embeds import COLOR_GOLD, Message
+from et_pipeline.publish.embeds import COLOR_GOLD, Message, esc
 from et_pipeline.season.careers import aggregate, map_outcomes
 from et_pipeline.season.data import SeasonTables
 from et_pipeline.season.model import MapGame
@@ -21,10 +26,15 @@ from et_pipeline.season.model import MapGame
 KEY = "season_digest"
 
 
+EVEN = 0.05        # within 5 points of 50 %: "as good as a coin flip"
+CLEAR = 0.15       # 15 points or more away: "clearly favoured"
+
+
 def night_digest(tables: SeasonTables, games: list[MapGame], players: dict, records: dict, date: str,
-                 rating_moves=()) -> dict | None:
+                 rating_moves=(), first_map: dict | None = None) -> dict | None:
     """The digest of the night `date` (players: build_players, records: build_records,
-    rating_moves: RatingPoints of that night), or None when the night has no counted map."""
+    rating_moves: RatingPoints of that night, first_map: ratings.first_map_probability of
+    that night), or None when the night has no counted map."""
     games = [g for g in games if g.date == date]
     if not games:
         return None
@@ -55,9 +65,37 @@ def night_digest(tables: SeasonTables, games: list[MapGame], players: dict, reco
                 records_fell=[dict(record=f["record"], value=f["value"], name=f["name"],
                                    previous_value=f["previous_value"], previous_date=f["previous_date"])
                               for f in fell],
-                head_to_head=h2h,
+                head_to_head=h2h, before_first_map=_before_first_map(tables, first_map) if first_map else None,
                 rating_moves=[dict(guid=m.guid, name=names.get(m.guid, m.guid), change=round(float(m.change), 2),
                                    value=round(float(m.value), 2)) for m in rating_moves if m.guid in names])
+
+
+def _before_first_map(tables: SeasonTables, first: dict) -> dict:
+    teams = tables.teams[tables.teams["session_id"] == first["session_id"]]
+    named = {team: name for team, name in zip(teams["team"], teams["team_name"]) if name}
+    percent_a = round(100 * first["p_a_wins"])
+    return dict(map=first["map"], team_a=named.get("A", "Team A"), team_b=named.get("B", "Team B"),
+                p_a_wins=first["p_a_wins"], percent_a=percent_a, percent_b=100 - percent_a,
+                maps_before=first["maps_before"], provisional=len(first["provisional"]))
+
+
+def _before_line(b: dict) -> str:
+    """The first map's chances in words a player reads at a glance."""
+    a, bb = esc(b["team_a"], 32), esc(b["team_b"], 32)
+    head = "Before the first map (**%s**): **%s %d %%** – **%s %d %%** (ratings so far)" % (
+        b["map"], a, b["percent_a"], bb, b["percent_b"])
+    if not b["maps_before"]:
+        return head + "\nThe ratings had no earlier maps to judge from, so this is an even guess."
+    gap = abs(b["p_a_wins"] - 0.5)
+    favourite = a if b["p_a_wins"] > 0.5 else bb
+    verdict = ("As good as a coin flip" if gap < EVEN else
+               "%s slightly favoured" % favourite if gap < CLEAR else "%s clearly favoured" % favourite)
+    text = "%s, judged from the %d map%s played before tonight." % (
+        verdict, b["maps_before"], "" if b["maps_before"] == 1 else "s")
+    if b["provisional"]:
+        text += " %d player%s still new to the ratings: take it as a rough guess." % (
+            b["provisional"], " is" if b["provisional"] == 1 else "s are")
+    return head + "\n" + text
 
 
 def _record_line(f: dict) -> str:
@@ -79,6 +117,9 @@ def digest_message(digest: dict) -> Message:
                    value="**%s**: %d of %d maps won, %d kills / %d deaths (K/D %.2f), DPM %.1f" % (
                        p["name"], p["maps_won"], p["maps_played"], p["kills"], p["deaths"], p["kd"], p["dpm"]),
                    inline=False)]
+    if digest.get("before_first_map"):
+        fields.append(dict(name="⚖️ Before the first map", value=_before_line(digest["before_first_map"]),
+                           inline=False))
     lines = [_record_line(f) for f in digest["records_fell"]]
     fields.append(dict(name="📈 Records that fell", value="\n".join(lines)[:1024] or "none tonight", inline=False))
     h = digest["head_to_head"]

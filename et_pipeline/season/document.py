@@ -103,15 +103,30 @@ def player_document(season: Season, who: str, with_ratings: bool = True) -> dict
                 head_to_head=sorted(h2h, key=lambda h: (-(h["kills"] + h["deaths"]), h["guid"]))[:10])
 
 
-def leaderboard(season: Season, stat: str = "kills", limit: int = 20, with_ratings: bool = True) -> dict:
+def check_stat(stat: str) -> None:
     if stat not in LEADERBOARD_STATS:
         raise ValueError("unknown stat %r (one of: %s)" % (stat, ", ".join(LEADERBOARD_STATS)))
-    column, _, label = LEADERBOARD_STATS[stat]
+
+
+def leaderboard(season: Season, stat: str = "kills", limit: int = 20, with_ratings: bool = True) -> dict:
+    check_stat(stat)
     names = {p["guid"]: p["name"] for p in season.players["players"] if not p["is_bot"]}
     ratings = _ratings(season) if (with_ratings or stat == "rating") else {}
+    alltime = {guid: by_key[""] for guid, by_key in _careers_by(season, "all").items()}
+    return dict(stat=stat, label=LEADERBOARD_STATS[stat][2],
+                as_of=season.tables.as_of or (season.tables.dates[-1] if season.tables.dates else None),
+                players=ranked(alltime, names, stat, limit, ratings))
+
+
+def ranked(careers: dict, names: dict, stat: str, limit: int, ratings: dict | None = None) -> list[dict]:
+    """Players ranked by `stat` over career rows by GUID (`aggregate`'s columns, any scope:
+    all-time for `leaderboard`, one week for the weekly message): only GUIDs in `names`
+    (humans), ratio stats only with MIN_ROUNDS_FOR_RATIOS rounds, ties by name then GUID."""
+    check_stat(stat)
+    column = LEADERBOARD_STATS[stat][0]
+    ratings = ratings or {}
     rows = []
-    for guid, by_key in _careers_by(season, "all").items():
-        c = by_key[""]
+    for guid, c in careers.items():
         if guid not in names:
             continue
         if stat == "rating":
@@ -127,5 +142,4 @@ def leaderboard(season: Season, stat: str = "kills", limit: int = 20, with_ratin
     rows.sort(key=lambda r: (-r["value"], r["name"].lower(), r["guid"]))
     for i, r in enumerate(rows[:limit]):
         r["rank"] = i + 1
-    return dict(stat=stat, label=label, as_of=season.tables.as_of or (season.tables.dates[-1] if season.tables.dates
-                                                                       else None), players=rows[:limit])
+    return rows[:limit]

@@ -214,10 +214,11 @@ def first_map_probability(games, date: str) -> dict | None:
     if first is None:
         return None
     rater = Rater()
+    before = 0
     for g in games:
-        if g.end_unix >= first.start_unix:
-            break
-        rater.update(g)
-    return {"date": date, "key": first.key, "map": first.map,
+        if g.end_unix < first.start_unix:      # in start order; a map still running then is left out
+            rater.update(g)
+            before += 1
+    return {"date": date, "key": first.key, "map": first.map, "session_id": first.session_id, "maps_before": before,
             "p_a_wins": round(rater.predict(first.team_a, first.team_b), 4),
             "provisional": sorted(g for g, _ in first.team_a + first.team_b if rater.is_provisional(g))}

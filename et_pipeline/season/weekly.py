@@ -1,0 +1,83 @@
+"""The weekly leaderboard: the week so far of a night, as one Discord message.
+
+* The week is the ISO week of the night's date: Monday to Sunday (session dates, the
+  partition keys), named like 2026-W06; it holds the nights of that week up to the night.
+* Numbers: careers.aggregate over the week's rounds and counted maps (the same rules as
+  every career row: time-weighted DPM, K/D, maps by the persistent team); ranking:
+  document.ranked, the `leaderboard` command's rules (LEADERBOARD_STATS; K/D and DPM
+  only with MIN_ROUNDS_FOR_RATIOS rounds in the week). Bots are never in the inputs.
+* One message per week with a stable identity (session `season-week-<week>`, key
+  `season_week`): every later night of the same week edits it, the first night of a new
+  week posts a new one.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from et_pipeline.publish.embeds import COLOR_GOLD, Message, esc
+from et_pipeline.season.careers import aggregate, map_outcomes
+from et_pipeline.season.data import SeasonTables
+from et_pipeline.season.document import LEADERBOARD_STATS, MIN_ROUNDS_FOR_RATIOS, ranked
+from et_pipeline.season.model import MapGame
+
+KEY = "season_week"
+BOARD_STATS = ("maps_won", "kills", "kd", "dpm", "revives")     # LEADERBOARD_STATS keys, in message order
+TOP = 5
+ICONS = {"maps_won": "🏆", "kills": "🔫", "kd": "⚔️", "dpm": "💥", "revives": "💉"}
+
+
+def iso_week(date: str) -> dict:
+    """The ISO week (Monday-Sunday) of a session date."""
+    day = dt.date.fromisoformat(date)
+    year, number, weekday = day.isocalendar()
+    monday = day - dt.timedelta(days=weekday - 1)
+    return dict(week="%04d-W%02d" % (year, number), monday=monday.isoformat(),
+                sunday=(monday + dt.timedelta(days=6)).isoformat(), number=number, year=year)
+
+
+def weekly_leaderboard(tables: SeasonTables, games: list[MapGame], players: dict, date: str,
+                       stats=BOARD_STATS, top: int = TOP) -> dict | None:
+    """The week of `date` so far (its nights up to `date`), top `top` per stat; None when
+    the week has no round yet."""
+    week = iso_week(date)
+    nights = [d for d in tables.dates if week["monday"] <= d <= date]
+    rounds = tables.players[tables.players["session_date"].isin(nights)]
+    if rounds.empty:
+        return None
+    week_games = [g for g in games if g.date in nights]
+    careers = {c["guid"]: c for c in aggregate(rounds, map_outcomes(week_games), None, ["guid"]).to_dict("records")}
+    names = {p["guid"]: p["name"] for p in players["players"] if not p["is_bot"]}
+    boards = {s: dict(label=LEADERBOARD_STATS[s][2], players=ranked(careers, names, s, top)) for s in stats}
+    return dict(**week, nights=nights, maps=len(week_games), players=len(set(careers) & set(names)),
+                boards=boards)
+
+
+def week_session(board: dict) -> dict:
+    """The publisher's session for the week's message: one identity per week (its outbox
+    row and, in dry-run, the folder `<out>/<monday>/season-week-<week>/`)."""
+    return dict(session_id="season-week-" + board["week"], date=board["monday"])
+
+
+def _value(stat: str, row: dict) -> str:
+    if stat == "maps_won":
+        return "%d of %d maps" % (row["value"], row["maps_played"])
+    if stat in ("kd", "dpm"):
+        return "%.2f" % row["value"] if stat == "kd" else "%.1f" % row["value"]
+    return "%d" % row["value"]
+
+
+def weekly_message(board: dict) -> Message:
+    fields = []
+    for stat, b in board["boards"].items():
+        lines = ["%d. **%s** %s" % (r["rank"], esc(r["name"]), _value(stat, r)) for r in b["players"]]
+        name = "%s %s" % (ICONS.get(stat, "•"), "Most " + b["label"] if stat not in ("kd", "dpm") else
+                          "Best " + b["label"])
+        fields.append(dict(name=name, value="\n".join(lines) or "nobody yet", inline=True))
+    nights = len(board["nights"])
+    embed = dict(title="🏅 Week %d leaderboard (%s – %s)" % (board["number"], board["monday"], board["sunday"]),
+                 description="The week so far: %d night%s, %d counted maps, %d players." % (
+                     nights, "" if nights == 1 else "s", board["maps"], board["players"]),
+                 color=COLOR_GOLD, fields=fields,
+                 footer=dict(text="Updated after every night of the week · K/D and DPM need %d rounds this week"
+                             % MIN_ROUNDS_FOR_RATIOS))
+    return Message(key=KEY, payload=dict(embeds=[embed]))
