@@ -274,15 +274,16 @@ def test_night_digest_names_the_player_of_the_night_by_its_rule(season):
         if d is None:
             assert not games
             continue
-        won, played = Counter(), Counter()
-        for g in games:
-            for team, members in (("A", g.team_a), ("B", g.team_b)):
-                for guid, _ in members:
-                    played[guid] += 1
-                    won[guid] += g.winner == team
-        eligible = [x for x in played if played[x] * 2 >= len(games)]
+        # the nightly summary's rule: best time-weighted DPM of those who played at least half
+        # as long as the night's longest player, a tie to more kills
+        rows = season.tables.players[season.tables.players["session_date"] == date]
+        night = rows.groupby("guid")[["damage_given", "time_played_seconds", "kills"]].sum()
+        longest = night["time_played_seconds"].max()
+        eligible = night[night["time_played_seconds"] * 2 >= longest]
+        dpm = (eligible["damage_given"] * 60 / eligible["time_played_seconds"]).round(1)
         p = d["player_of_the_night"]
-        assert p["guid"] in eligible and p["maps_won"] == won[p["guid"]] == max(won[x] for x in eligible)
+        assert p["guid"] in eligible.index and p["dpm"] == dpm.max()
+        assert p["kills"] == eligible.loc[dpm[dpm == dpm.max()].index, "kills"].max()
         assert [f["record"] for f in d["records_fell"]] == \
             [f["record"] for f in season.records["fell"] if f["session_date"] == date]
         message = digest_message(d)

@@ -150,7 +150,7 @@ def lineups(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeR
 
 
 @dg.asset(deps=[records, lineups, player_careers], **{**SEASON, "kinds": {"pandas", "discord"}},
-          description="The latest night's digest in Discord: player of the night (most maps won, then DPM), how even "
+          description="The latest night's digest in Discord: player of the night (the nightly summary's rule), how even "
                       "the teams were before the first map (ratings so far), the records that fell, a head-to-head "
                       "worth telling, the biggest rating moves; and the leaderboard of the night's ISO week "
                       "(Monday-Sunday, one message per week). Posted once, edited when they change.")

@@ -21,6 +21,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from et_pipeline.domain.player_of_the_night import RULE as POTN_RULE_TEXT
+from et_pipeline.domain.player_of_the_night import player_of_the_night as pick_player_of_the_night
 from et_pipeline.publish import limits
 from et_pipeline.publish.escape import discord_text
 
@@ -568,18 +570,12 @@ def details_text(embeds: list[dict]) -> str:
 
 # ---------------------------------------------------------------- players' channel: the summary
 
-POTN_RULE = ("⭐ = best damage per minute of those who played at least half the night "
-             "(a tie goes to more kills)")
+POTN_RULE = "⭐ = " + POTN_RULE_TEXT
 
 
 def player_of_the_night(session: dict) -> dict | None:
-    """POTN_RULE, over the session's counted rounds (the report's `players`)."""
-    humans = [p for p in session.get("players") or [] if not p.get("is_bot")]
-    if not humans:
-        return None
-    longest = max(p.get("time_played_seconds") or 0 for p in humans)
-    eligible = [p for p in humans if (p.get("time_played_seconds") or 0) * 2 >= longest] or humans
-    return max(eligible, key=lambda p: (float(p.get("dpm") or 0), p.get("kills") or 0, str(p.get("name"))))
+    """The one rule (domain.player_of_the_night) over the session's players."""
+    return pick_player_of_the_night(session.get("players") or [])
 
 
 def _summary_map_line(ctx: "_Ctx", index: int, m: dict) -> str:

@@ -1,10 +1,7 @@
 """The night digest: what a night changed in the season, as one Discord message.
 
-* Player of the night (the rule, in order): most counted maps won that night; then the
-  highest DPM over the night (time-weighted, as in careers); then most kills; then the
-  GUID, so the choice is deterministic. Only players who played at least half of the
-  night's counted maps are eligible (a player who joined for one map and won it is not
-  the player of the night).
+* Player of the night: the one rule of domain.player_of_the_night (the nightly session
+  summary uses it too), over the night's time-weighted numbers (careers.aggregate).
 * The records that fell that night (records.py: a night's best strictly beating every
   earlier night's).
 * A head-to-head worth telling: the most kills one player scored on one opponent that
@@ -18,6 +15,8 @@
 """
 from __future__ import annotations
 
+from et_pipeline.domain.player_of_the_night import RULE as POTN_RULE
+from et_pipeline.domain.player_of_the_night import player_of_the_night
 from et_pipeline.publish.embeds import COLOR_GOLD, Message, esc
 from et_pipeline.season.careers import aggregate, map_outcomes
 from et_pipeline.season.data import SeasonTables
@@ -42,8 +41,7 @@ def night_digest(tables: SeasonTables, games: list[MapGame], players: dict, reco
     rounds = tables.players[tables.players["session_date"] == date]
     outcomes = map_outcomes(games)
     night = aggregate(rounds, outcomes, None, ["guid"]).to_dict("records")
-    eligible = [p for p in night if p["maps_played"] * 2 >= len(games)]
-    best = min(eligible or night, key=lambda p: (-p["maps_won"], -p["dpm"], -p["kills"], p["guid"]))
+    best = player_of_the_night(night)
     fell = [dict(f, name=", ".join(names.get(g, g) for g in f["holder"].split(",")))
             for f in records["fell"] if f["session_date"] == date]
     vs = tables.vs[tables.vs["session_date"] == date]
@@ -133,5 +131,5 @@ def digest_message(digest: dict) -> Message:
                            value="\n".join("%s %+.2f → %.2f" % (m["name"], m["change"], m["value"]) for m in moves),
                            inline=False))
     embed = dict(title="🌙 Night digest %s" % digest["date"], color=COLOR_GOLD, fields=fields,
-                 footer=dict(text="%d counted maps · player of the night: most maps won, then DPM" % digest["maps"]))
+                 footer=dict(text="%d counted maps · player of the night: %s" % (digest["maps"], POTN_RULE)))
     return Message(key=KEY, payload=dict(embeds=[embed]))
