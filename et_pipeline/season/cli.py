@@ -125,9 +125,12 @@ def cmd_leaderboard(a) -> int:
         _print_json(doc)
         return 0
     print("%s leaderboard (as of %s)" % (doc["label"], doc["as_of"] or "no nights yet"))
-    print(_table([[r["rank"], r["name"], r["guid"], r["value"], r["rounds"], r["kd"], r["dpm"],
-                   "%d/%d" % (r["maps_won"], r["maps_played"])] for r in doc["players"]],
-                 ["#", "player", "guid", doc["label"], "rounds", "K/D", "DPM", "maps won"]))
+    # the ranked stat first; K/D, DPM and maps won beside it unless it is one of them
+    extra = [(h, k) for h, k in (("K/D", "kd"), ("DPM", "dpm"), ("maps won", None)) if h != doc["label"]]
+    print(_table([[r["rank"], r["name"], r["guid"], r["value"], r["rounds"]]
+                  + [r[k] if k else "%d/%d" % (r["maps_won"], r["maps_played"]) for _, k in extra]
+                  for r in doc["players"]],
+                 ["#", "player", "guid", doc["label"], "rounds"] + [h for h, _ in extra]))
     return 0
 
 
