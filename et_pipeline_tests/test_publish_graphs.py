@@ -86,3 +86,22 @@ def test_graph_message_references_its_pngs(session):
     (msg,) = [m for m in build_messages(session) if m.key == "session:graphs"]
     assert [e["image"] for e in msg.payload["embeds"]] == [{"url": "attachment://" + n} for n, _ in msg.files]
     assert all(data[:4] == b"\x89PNG" for _, data in msg.files)
+
+
+def test_a_chart_is_the_same_whatever_was_drawn_before_it(session):
+    """Charts drawn in one thread share an Agg renderer (text is measured once, not per
+    chart): nothing of one chart may reach the next, so a chart drawn after others has
+    the bytes of the same chart drawn first in a fresh thread."""
+    import threading
+
+    from et_pipeline_tests.fixtures.publish import make_sample_session
+
+    fresh = {}
+    worker = threading.Thread(target=lambda: fresh.update(dpm=graphs.dpm_png(session), teams=graphs.teams_png(session)))
+    worker.start()
+    worker.join()
+    big = make_sample_session.build(*make_sample_session.large_plan(20, 12))
+    graphs.teams_png(big)                               # longer names, more rows, other values
+    assert graphs.dpm_png(session) == fresh["dpm"]
+    graphs.dpm_png(big)
+    assert graphs.teams_png(session) == fresh["teams"]

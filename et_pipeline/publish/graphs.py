@@ -16,15 +16,17 @@ left out: they only make the bars of real players smaller.
 from __future__ import annotations
 
 import io
+import threading
 from dataclasses import dataclass
 
 import matplotlib
 
 matplotlib.use("Agg")  # headless, explicitly; the canvas below is Agg in any case
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+from PIL import Image  # noqa: E402  (matplotlib's own PNG writer)
 
 BG = "#2b2d31"        # Discord dark mode chat background
 PANEL = "#1e1f22"
@@ -92,16 +94,41 @@ def map_plays(session: dict) -> list[tuple[str, dict, list[dict]]]:
 
 # ---------------------------------------------------------------- drawing helpers
 
+_RENDERERS = threading.local()
+
+
+class _SharedRendererCanvas(FigureCanvasAgg):
+    """An Agg canvas that draws on one renderer per thread instead of a new one per
+    figure. Matplotlib caches text measurements per renderer, so a fresh renderer
+    measured every label, tick and value again for each chart (a sixth of its time);
+    `draw` clears the renderer first, so no pixel of one chart reaches the next."""
+
+    def get_renderer(self):
+        key = (*self.figure.bbox.size, self.figure.dpi)
+        renderer = getattr(_RENDERERS, "by_key", {}).get(key)
+        if renderer is None:
+            renderer = RendererAgg(*key)
+            _RENDERERS.by_key = {key: renderer}
+        self.renderer, self._lastKey = renderer, key
+        return renderer
+
+
 def _new_figure() -> Figure:
     fig = Figure(figsize=(CHART_W, CHART_H), dpi=DPI)
-    FigureCanvasAgg(fig)
+    _SharedRendererCanvas(fig)
     return fig
 
 
 def _png(fig: Figure) -> bytes:
+    """The drawn chart as an RGB PNG (no metadata chunks, zlib level 1). The figure is
+    opaque, so the alpha channel matplotlib's own `savefig` writes held only 255s; level 1
+    compresses these flat-coloured charts to about the same size as the default level 6
+    in half the time."""
+    fig.canvas.draw()
+    rgba = fig.canvas.buffer_rgba()
+    image = Image.frombuffer("RGBA", (rgba.shape[1], rgba.shape[0]), rgba, "raw", "RGBA", 0, 1).convert("RGB")
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, facecolor=BG,
-                metadata={"Software": None, "Title": None, "Author": None, "Description": None})
+    image.save(buf, format="png", compress_level=1, dpi=(DPI, DPI))
     return buf.getvalue()
 
 
