@@ -17,7 +17,6 @@ from et_pipeline.defs.season_assets import _replace, _shared, _table, _tables, p
 from et_pipeline.defs.season_automation import SEASON_GROUP, all_nights, season_automation_condition
 from et_pipeline.season.data import map_games
 from et_pipeline.season.quality import evaluate
-from et_pipeline.season.quality_plot import calibration_png
 from et_pipeline.season.ratings import MODEL_NAME, PROVISIONAL_MAPS, rate
 
 RATINGS = dict(group_name=SEASON_GROUP, code_version="1", automation_condition=season_automation_condition())
@@ -76,6 +75,8 @@ def rating_quality(database: DatabaseResource, rules: RulesResource) -> dg.Mater
     q = evaluate(_shared(database, rules, "games", map_games))
     rows = quality_rows(q)
     counts = _replace(engine, rows)
+    from et_pipeline.season.quality_plot import calibration_png   # matplotlib only when this asset runs
+
     png = base64.b64encode(calibration_png(q)).decode("ascii")
     scores = [dict(r) for r in rows["season_rating_quality"] if r["scope"] == "all"]
     return dg.MaterializeResult(metadata={
