@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 
 from et_pipeline.publish.outbox import publish_problems
 from et_pipeline.storage import schema as t
-from et_pipeline.storage.registry import QUARANTINE_STATUSES
+from et_pipeline.storage.registry import current_quarantine
 
 
 def admin_facts(conn: Connection, dates: list[str], *, pairing_window_minutes: float,
@@ -26,13 +26,11 @@ def admin_facts(conn: Connection, dates: list[str], *, pairing_window_minutes: f
     now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
     out = {d: dict(files=[], timing_unlinked=[], awards_unlinked=[], discord=[], now=now.isoformat(timespec="seconds"),
                    pairing_window_minutes=pairing_window_minutes) for d in dates}
-    sf = t.server_files
-    for r in conn.execute(select(sf.c.path, sf.c.name, sf.c.session_date, sf.c.status, sf.c.error, sf.c.mtime)
-                          .where(sf.c.session_date.in_(dates), sf.c.status.in_(QUARANTINE_STATUSES),
-                                 sf.c.on_server.is_(True)).order_by(sf.c.path)):
-        out[r.session_date]["files"].append(dict(
-            path=r.path, name=r.name, status=r.status, error=r.error,
-            mtime_at=datetime.fromtimestamp(r.mtime, timezone.utc).isoformat(timespec="seconds")))
+    for date, files in current_quarantine(conn, dates).items():
+        for f in files if date in out else ():       # files in no session are listed by `run`
+            out[date]["files"].append(dict(
+                path=f.path, name=f.name, status=f.status, error=f.reason or None,
+                mtime_at=datetime.fromtimestamp(f.mtime, timezone.utc).isoformat(timespec="seconds")))
     lt = t.lua_round_teams
     for r in conn.execute(select(lt.c.source, lt.c.session_date, lt.c.link_status)
                           .where(lt.c.session_date.in_(dates), lt.c.round_key.is_(None)).order_by(lt.c.source)):

@@ -6,8 +6,7 @@
   no date, which archived files are still listed) without re-running any date's assets;
   `run` calls it on every invocation, `server_files` on every materialisation.
 * `current_quarantine` is the quarantine list per date as the server is now, for `run`'s
-  output; the admins' channel (admin_report.admin_facts) applies the same rule
-  (QUARANTINE_STATUSES, `on_server`) with the file times its alerts need.
+  output and the admins' channel (admin_report.admin_facts).
 * `forget_dates` is the one way to remove a night from the archive (`et-pipeline forget`).
 """
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ class QuarantinedFile:
     name: str
     status: str          # quarantined | duplicate | unassigned | read_error
     reason: str
+    mtime: float         # the file's time on the server (the admins' "still quarantined" alert)
 
 
 def _chunks(items: Sequence) -> Iterable[list]:
@@ -93,13 +93,13 @@ def current_quarantine(conn: Connection, dates: Sequence[str] | None = None) -> 
     that were refused, with their reasons, ordered by path. Files the server deleted are
     not listed. `dates`: only these dates (the unassigned files are always included)."""
     sf = t.server_files
-    q = select(sf.c.session_date, sf.c.path, sf.c.name, sf.c.status, sf.c.error).where(
+    q = select(sf.c.session_date, sf.c.path, sf.c.name, sf.c.status, sf.c.error, sf.c.mtime).where(
         sf.c.status.in_(QUARANTINE_STATUSES), sf.c.on_server.is_(True))
     if dates is not None:
         q = q.where(sf.c.session_date.in_(list(dates)) | sf.c.session_date.is_(None))
     out: dict[str | None, list[QuarantinedFile]] = {}
-    for date, path, name, status, error in conn.execute(q.order_by(sf.c.path)):
-        out.setdefault(date, []).append(QuarantinedFile(path, name, status, error or ""))
+    for date, path, name, status, error, mtime in conn.execute(q.order_by(sf.c.path)):
+        out.setdefault(date, []).append(QuarantinedFile(path, name, status, error or "", mtime))
     return out
 
 

@@ -424,9 +424,6 @@ season_head_to_head = Table(
     UniqueConstraint("guid", "opponent"),
 )
 
-SEASON_STATS_TABLES = [season_players, season_aliases, season_careers, season_form, season_map_records,
-                       season_round_records, season_records_fell, season_lineups, season_duos, season_head_to_head]
-
 # --------------------------------------------------------------------------- season ratings (issue 13, i13-ratings)
 # (ratings and rating_quality tables go here, in the same revision 0002_i13_season.py)
 
@@ -475,7 +472,5 @@ season_rating_calibration = Table(
     Column("observed", Float, nullable=False),
     UniqueConstraint("bin"),
 )
-
-SEASON_RATINGS_TABLES = [season_ratings, season_rating_history, season_rating_quality, season_rating_calibration]
 
 PARTITIONED_TABLES = [t for t in metadata.sorted_tables if "session_date" in t.c and t is not discord_posts]
