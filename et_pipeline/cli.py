@@ -6,7 +6,9 @@ runs of `session_job` (one run per contiguous block of at most
 ET_PARTITIONS_PER_RUN dates, not one per date).
 """
 import argparse
+import contextlib
 import datetime as dt
+import gc
 import glob
 import json
 import os
@@ -79,7 +81,7 @@ EXIT_AUTH = 7             # the SFTP server refused the key
 
 def _source_exit_code(e: Exception) -> int:
     """The exit code of a source problem that retrying will not fix."""
-    from et_pipeline.sources.sftp import AuthenticationError, HostKeyError, KeyFileError, PasswordInURLError
+    from et_pipeline.sources.errors import AuthenticationError, HostKeyError, KeyFileError, PasswordInURLError
 
     for cls, code in ((HostKeyError, EXIT_HOST_KEY), (KeyFileError, EXIT_KEY_FILE),
                       (PasswordInURLError, EXIT_PASSWORD_IN_URL), (AuthenticationError, EXIT_AUTH)):
@@ -179,7 +181,34 @@ def _summaries(engine, plan, ran: set[str]):
     return list(out.values()), unassigned
 
 
+@contextlib.contextmanager
+def _collector_paused_for_start_up():
+    """Starting a run (Dagster's import, the instance, the definitions) makes about a million
+    objects that live as long as the process, and the cyclic collector re-scanned them again
+    and again: 0.45 s of a 2.4 s one-night run. Collect nothing while starting; then park what
+    start-up made in the permanent generation (gc.freeze) and collect as usual. Yields the
+    function to call once started; everything is as before on the way out."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+
+    def started():
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
+    try:
+        yield started
+    finally:
+        gc.unfreeze()
+        if was_enabled:
+            gc.enable()
+
+
 def cmd_run(a) -> int:
+    with _collector_paused_for_start_up() as started:
+        return _run(a, started)
+
+
+def _run(a, started_up) -> int:
     import dagster as dg
 
     from et_pipeline.cli_output import RunProgress, summary_lines
@@ -188,7 +217,7 @@ def cmd_run(a) -> int:
     from et_pipeline.defs.partitions import max_partitions_per_run, session_dates
     from et_pipeline.defs.resources import DiscordWebhook, StatsSourceResource, env_secret
     from et_pipeline.defs.run_events import forwarding_logger
-    from et_pipeline.sources.sftp import SFTPSourceError
+    from et_pipeline.sources.errors import SFTPSourceError
     from et_pipeline.steps.plan import make_plan
     from et_pipeline.storage import schema as t
     from et_pipeline.storage.database import ensure_schema, make_engine
@@ -260,6 +289,7 @@ def cmd_run(a) -> int:
                                                             "ET_DISCORD_DETAILS_THREAD_ID") or None))
         # the run's events drive the progress display; Dagster's own console stream stays off
         job = defs.resolve_job_def(JOB_NAME).with_logger_defs({"progress": forwarding_logger(progress.on_event)})
+        started_up()
         failed = []
         blocks = _blocks(instance.get_dynamic_partitions(session_dates.name), wanted, max_partitions_per_run())
         progress.start_runs(blocks, len(job.graph.nodes))

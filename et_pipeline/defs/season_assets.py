@@ -5,18 +5,14 @@ Each asset loads the season's inputs from the app database (et_pipeline.season.d
 calls its pure builder and replaces its `season_*` tables whole in one transaction.
 They refresh themselves after a night (season_automation: eager, missing nights allowed);
 ratings live beside them in `season_ratings.py` (same condition, same pattern).
+The pure season modules (pandas, numpy) are imported inside the assets: loading the
+definitions, as every `et-pipeline run` and code-server start does, stays without them.
 """
 import dagster as dg
 
 from et_pipeline.defs.assets import endstats_awards, lua_round_teams, map_results, rounds, session_teams
 from et_pipeline.defs.resources import DatabaseResource, DiscordWebhook, RulesResource
 from et_pipeline.defs.season_automation import SEASON_GROUP, all_nights, season_automation_condition
-from et_pipeline.season.careers import PERIODS, build_careers
-from et_pipeline.season.data import load_tables, map_games
-from et_pipeline.season.lineups import build_lineups
-from et_pipeline.season.players import build_players
-from et_pipeline.season.records import build_records
-from et_pipeline.season.season import table_rows
 from et_pipeline.storage import schema as t
 
 SEASON = dict(group_name=SEASON_GROUP, code_version="1", automation_condition=season_automation_condition(),
@@ -61,6 +57,8 @@ def _tables(database: DatabaseResource, rules: RulesResource):
     """(engine, SeasonTables): the nightly tables loaded once per run and shared by every
     season asset of that run (in-process executor), so the season tables of one run all
     come from the same snapshot and the load is paid once, not once per asset."""
+    from et_pipeline.season.data import load_tables
+
     key = _run_key(database)
     if key not in _SNAPSHOT:
         _SNAPSHOT.clear()
@@ -84,6 +82,9 @@ def _shared(database: DatabaseResource, rules: RulesResource, name: str, build):
           description="Players by GUID with every name they were seen with (first/last seen, rounds); the display "
                       "name is the latest; bots listed with is_bot and left out of every other season table.")
 def players(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
+    from et_pipeline.season.players import build_players
+    from et_pipeline.season.season import table_rows
+
     engine, tables = _tables(database, rules)
     result = _shared(database, rules, "players", build_players)
     counts = _replace(engine, table_rows(players=result))
@@ -101,6 +102,10 @@ def players(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeR
                       "K/D, damage, DPM (time-weighted), accuracy and HS % on aimed weapons, revives, gibs, awards; "
                       "form over the last 5 nights.")
 def player_careers(config: CareerConfig, database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
+    from et_pipeline.season.careers import PERIODS, build_careers
+    from et_pipeline.season.data import map_games
+    from et_pipeline.season.season import table_rows
+
     if config.period not in PERIODS:
         raise dg.Failure("period must be one of %s, not %r" % (", ".join(PERIODS), config.period))
     engine, tables = _tables(database, rules)
@@ -119,6 +124,9 @@ def player_careers(config: CareerConfig, database: DatabaseResource, rules: Rule
           description="Per map the fastest successful attack (time, players, date, session, R1 file) and the full "
                       "holds; single-round records (kills, damage, DPM over >= 300 s); the records each night broke.")
 def records(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
+    from et_pipeline.season.records import build_records
+    from et_pipeline.season.season import table_rows
+
     engine, tables = _tables(database, rules)
     result = _shared(database, rules, "records", build_records)
     counts = _replace(engine, table_rows(records=result))
@@ -140,6 +148,10 @@ def records(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeR
           description="Lineup history (the same players on one team) with W/L/D maps, duo win rates, and "
                       "head-to-head kills/deaths per opponent from the endstats VS lines.")
 def lineups(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
+    from et_pipeline.season.data import map_games
+    from et_pipeline.season.lineups import build_lineups
+    from et_pipeline.season.season import table_rows
+
     engine, tables = _tables(database, rules)
     result = build_lineups(tables, _shared(database, rules, "games", map_games))
     counts = _replace(engine, table_rows(lineups=result))
@@ -156,7 +168,11 @@ def lineups(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeR
                       "(Monday-Sunday, one message per week). Posted once, edited when they change.")
 def night_digest(database: DatabaseResource, rules: RulesResource, discord: DiscordWebhook) -> dg.MaterializeResult:
     from et_pipeline.publish.publisher import publish_session
+    from et_pipeline.season.data import map_games
     from et_pipeline.season.digest import digest_message, night_digest as build_digest
+    from et_pipeline.season.players import build_players
+    from et_pipeline.season.ratings import first_map_probability, night_moves, rate
+    from et_pipeline.season.records import build_records
     from et_pipeline.season.weekly import week_session, weekly_leaderboard, weekly_message
 
     engine, tables = _tables(database, rules)
@@ -164,8 +180,6 @@ def night_digest(database: DatabaseResource, rules: RulesResource, discord: Disc
     nights = sorted({g.date for g in games})
     if not nights:
         return dg.MaterializeResult(metadata={"night": "none", "mode": discord.mode})
-    from et_pipeline.season.ratings import first_map_probability, night_moves, rate
-
     ratings = _shared(database, rules, "ratings", lambda _: rate(games))
     season_players = _shared(database, rules, "players", build_players)
     digest = build_digest(tables, games, season_players, _shared(database, rules, "records", build_records),

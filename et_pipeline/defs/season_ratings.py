@@ -15,8 +15,6 @@ from et_pipeline.defs.assets import map_results, session_teams
 from et_pipeline.defs.resources import DatabaseResource, RulesResource
 from et_pipeline.defs.season_assets import _replace, _shared, _table, _tables, players
 from et_pipeline.defs.season_automation import SEASON_GROUP, all_nights, season_automation_condition
-from et_pipeline.season.data import map_games
-from et_pipeline.season.quality import evaluate
 from et_pipeline.season.ratings import MODEL_NAME, PROVISIONAL_MAPS, rate
 
 RATINGS = dict(group_name=SEASON_GROUP, code_version="1", automation_condition=season_automation_condition())
@@ -49,6 +47,8 @@ def quality_rows(q: dict) -> dict[str, list[dict]]:
                       "ties, weighted by the share of the map played), uncertainty growing per night absent, "
                       "provisional until %d maps; history per player per night." % PROVISIONAL_MAPS)
 def ratings(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
+    from et_pipeline.season.data import map_games      # pandas only when the season runs
+
     engine, tables = _tables(database, rules)
     games = _shared(database, rules, "games", map_games)
     result = _shared(database, rules, "ratings", lambda _: rate(games))       # the digest uses the same
@@ -71,11 +71,14 @@ def ratings(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeR
                       "began): log loss, Brier, accuracy with a bootstrap interval over nights, calibration, "
                       "cold-start maps apart; baselines coin, team-average Elo and higher mean K/D on the same maps.")
 def rating_quality(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
+    from et_pipeline.season.data import map_games
+    from et_pipeline.season.quality import evaluate
+    from et_pipeline.season.quality_plot import calibration_png   # matplotlib only when this asset runs
+
     engine, _ = _tables(database, rules)
     q = evaluate(_shared(database, rules, "games", map_games))
     rows = quality_rows(q)
     counts = _replace(engine, rows)
-    from et_pipeline.season.quality_plot import calibration_png   # matplotlib only when this asset runs
 
     png = base64.b64encode(calibration_png(q)).decode("ascii")
     scores = [dict(r) for r in rows["season_rating_quality"] if r["scope"] == "all"]

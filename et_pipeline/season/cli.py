@@ -9,7 +9,7 @@ import json
 import os
 import sys
 
-from et_pipeline.season.document import LEADERBOARD_STATS
+from et_pipeline.season.leaderboard_stats import LEADERBOARD_STATS
 
 DEFAULT_DB = "sqlite:///et_pipeline.db"
 

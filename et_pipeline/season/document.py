@@ -3,23 +3,9 @@ page and a leaderboard. Deterministic: sorted lists, rounded numbers, no clock."
 import json
 
 from et_pipeline.season.careers import form_summary
+from et_pipeline.season.leaderboard_stats import LEADERBOARD_STATS, MIN_ROUNDS_FOR_RATIOS
 from et_pipeline.season.players import resolve
 from et_pipeline.season.season import Season
-
-LEADERBOARD_STATS = {
-    # stat: (career column, higher is better, label)
-    "kills": ("kills", True, "kills"),
-    "kd": ("kd", True, "K/D"),
-    "dpm": ("dpm", True, "DPM"),
-    "damage": ("damage_given", True, "damage given"),
-    "accuracy": ("accuracy", True, "accuracy %"),
-    "hs": ("hs_percent", True, "headshot %"),
-    "revives": ("revives_given", True, "revives"),
-    "gibs": ("gibs", True, "gibs"),
-    "maps_won": ("maps_won", True, "maps won"),
-    "rating": ("rating", True, "rating"),
-}
-MIN_ROUNDS_FOR_RATIOS = 10   # ratio leaderboards (K/D, DPM, accuracy, HS %) need this many rounds
 
 
 def _ratings(season: Season) -> dict:

@@ -17,7 +17,8 @@ import datetime as dt
 from et_pipeline.publish.embeds import COLOR_GOLD, Message, esc
 from et_pipeline.season.careers import aggregate, map_outcomes
 from et_pipeline.season.data import SeasonTables
-from et_pipeline.season.document import LEADERBOARD_STATS, MIN_ROUNDS_FOR_RATIOS, ranked
+from et_pipeline.season.document import ranked
+from et_pipeline.season.leaderboard_stats import LEADERBOARD_STATS, MIN_ROUNDS_FOR_RATIOS
 from et_pipeline.season.model import MapGame
 
 KEY = "season_week"

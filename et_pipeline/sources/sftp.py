@@ -28,28 +28,10 @@ from urllib.parse import unquote, urlsplit
 import paramiko
 
 from et_pipeline.sources.base import FOLDERS, ServerFile, SourceConnection, StatsSource
+from et_pipeline.sources.errors import (AuthenticationError, HostKeyError, KeyFileError,  # noqa: F401 (re-exported)
+                                       PasswordInURLError, SFTPSourceError)
 
 _CHUNK = 32768  # SFTP's usual maximum read size
-
-
-class SFTPSourceError(Exception):
-    """A configuration or trust problem: retrying will not help."""
-
-
-class HostKeyError(SFTPSourceError):
-    """The server's host key is not in known_hosts, or differs from the one there."""
-
-
-class AuthenticationError(SFTPSourceError):
-    """The server refused the configured key."""
-
-
-class KeyFileError(SFTPSourceError):
-    """The SSH key or the known_hosts file is not configured, missing or unreadable."""
-
-
-class PasswordInURLError(SFTPSourceError, ValueError):
-    """The SFTP URL carries a password: key authentication only, and no secret in a URL."""
 
 
 class _RejectUnknownHost(paramiko.RejectPolicy):
