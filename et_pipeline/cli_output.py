@@ -10,9 +10,6 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
 UNCHANGED_LISTED = 5      # more unchanged dates than this are folded into one line
 
 
@@ -39,10 +36,7 @@ class RunProgress:
         self.stream = stream or sys.stderr
         self.verbose = verbose
         self.live = _is_terminal(self.stream) and _is_terminal(sys.stdout)
-        self.console = Console(file=self.stream, highlight=False)
-        self._bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                             TextColumn("steps"), TimeElapsedColumn(), console=self.console, transient=True,
-                             disable=not self.live)
+        self._bar = _bar(self.stream) if self.live else _NoBar()
         self._task = self._bar.add_task("starting", total=None)
         self._label = ""
         self._started: dict[str, float] = {}
@@ -96,9 +90,31 @@ class RunProgress:
     def _say(self, line: str) -> None:
         if self.verbose:
             if self.live:
-                self.console.print(line, markup=False)
+                self._bar.console.print(line, markup=False)
             else:
                 print(line, file=self.stream, flush=True)
+
+
+def _bar(stream):
+    """rich's bar on a terminal (rich is imported only then: a cron job or a pipe skips it)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TextColumn("steps"), TimeElapsedColumn(), console=Console(file=stream, highlight=False),
+                    transient=True)
+
+
+class _NoBar:
+    """The bar's calls, doing nothing: stderr is not a terminal."""
+
+    def add_task(self, *_a, **_k):
+        return 0
+
+    def start(self, *_a, **_k):
+        pass
+
+    stop = update = advance = start
 
 
 def _is_terminal(stream) -> bool:

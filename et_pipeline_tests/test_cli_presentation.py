@@ -99,3 +99,26 @@ def test_report_on_a_date_without_sessions_says_so_on_stderr(tmp_path, night, ca
     assert cap.err.strip() == "et-pipeline: no session started on 2026-02-07 (nearest before: 2026-02-05)"
     assert main(["report", "--db", db, "--date", "2026-02-05"]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_progress_on_a_terminal_draws_the_bar_and_prints_the_steps(monkeypatch):
+    """On a terminal the bar is rich's (imported only then) and -v lines go through its console."""
+    import io
+
+    from et_pipeline.cli_output import RunEvent, RunProgress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    err, out = Terminal(), Terminal()
+    monkeypatch.setattr("sys.stdout", out)
+    with RunProgress(verbose=True, stream=err) as progress:
+        assert progress.live
+        progress.start_runs([["2026-02-05"]], 2)
+        progress.start_block(0, [["2026-02-05"]])
+        progress.on_event(RunEvent("STEP_START", "rounds"))
+        progress.on_event(RunEvent("ASSET_MATERIALIZATION", "rounds", counts={"rounds": 14}))
+        progress.on_event(RunEvent("STEP_SUCCESS", "rounds"))
+    text = err.getvalue()
+    assert "run 2026-02-05" in text and "rounds" in text and "rounds 14" in text

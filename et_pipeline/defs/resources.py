@@ -28,9 +28,8 @@ class StatsSourceResource(dg.ConfigurableResource):
     cache_dir: Optional[str] = None
 
     def get_source(self) -> StatsSource:
-        opts = {k: v for k, v in dict(key_path=self.key_path, known_hosts=self.known_hosts,
-                                      cache_dir=self.cache_dir).items() if v}
-        return source_from_url(self.url, **opts)
+        return source_from_url(self.url, key_path=self.key_path, known_hosts=self.known_hosts,
+                               cache_dir=self.cache_dir)
 
 
 class DatabaseResource(dg.ConfigurableResource):

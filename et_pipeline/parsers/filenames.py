@@ -5,6 +5,7 @@ counted), or refused with a reason (`ParseError`): it looks like a round file bu
 malformed, so it is quarantined instead of silently skipped.
 """
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -57,8 +58,11 @@ def _check_round(text: str, name: str) -> int:
     return n
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def classify(name: str) -> FileName | None:
-    """Classify a bare file name. Returns None for unrelated files; raises for bad ones."""
+    """Classify a bare file name. Returns None for unrelated files; raises for bad ones.
+    Memoised (a FileName is immutable): every listing of a server names the same files
+    again, in the sensor's ticks and in the run's own listing after the command line's."""
     if "/" in name or "\\" in name or "\x00" in name or ".." in name or len(name) > 255:
         raise ParseError("unsafe file name %r" % name)
     if name.endswith(_IGNORED_SUFFIXES):
@@ -69,8 +73,9 @@ def classify(name: str) -> FileName | None:
         kind = {None: STATS, "-endstats": ENDSTATS, "-timing": TIMING}[suffix]
         if ext == "json" and kind != TIMING:
             raise ParseError("%s: only timing files may be .json" % name)
+        d, t = m["date"], m["time"]     # digits (the pattern); datetime() checks the ranges, like strptime
         try:
-            when = dt.datetime.strptime(m["date"] + m["time"], "%Y-%m-%d%H%M%S")
+            when = dt.datetime(int(d[:4]), int(d[5:7]), int(d[8:]), int(t[:2]), int(t[2:4]), int(t[4:]))
         except ValueError:
             raise ParseError("invalid date or time in %s" % name) from None
         if not 2000 <= when.year <= 2099:

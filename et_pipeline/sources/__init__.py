@@ -6,7 +6,9 @@ __all__ = ["FOLDERS", "ServerFile", "SourceConnection", "StatsSource", "LocalFol
 
 
 def source_from_url(url: str, **sftp_options) -> StatsSource:
-    """`/path`, `file:///path` or `sftp://user@host:port/path` (options: key_path, known_hosts, ...)."""
+    """`/path`, `file:///path` or `sftp://user@host:port/path` (options: key_path, known_hosts, ...;
+    an option given as None or "" is unset)."""
+    sftp_options = {k: v for k, v in sftp_options.items() if v not in (None, "")}
     if url.startswith("sftp://"):
         from et_pipeline.sources.sftp import SFTPSource
 

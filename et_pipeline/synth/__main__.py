@@ -1,5 +1,5 @@
 import sys
 
-from et_pipeline.synth.cli import main
+from et_pipeline.cli_synth import main
 
 sys.exit(main())

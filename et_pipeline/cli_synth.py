@@ -1,4 +1,5 @@
-"""`et-pipeline synth --nights N --out DIR [--seed S]`: write generated nights."""
+"""`et-pipeline synth --nights N --out DIR [--seed S]`: write generated nights. Beside cli.py,
+not in the synth package: registering the subcommand must not import the generator."""
 import argparse
 import sys
 
