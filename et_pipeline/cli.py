@@ -183,7 +183,7 @@ def _summaries(engine, plan, ran: set[str]):
 
 @contextlib.contextmanager
 def _collector_paused_for_start_up():
-    """Starting a run (Dagster's import, the instance, the definitions) makes about a million
+    """Starting a run (Dagster's import, the instance, the definitions) makes some 300,000
     objects that live as long as the process, and the cyclic collector re-scanned them again
     and again: 0.45 s of a 2.4 s one-night run. Collect nothing while starting; then park what
     start-up made in the permanent generation (gc.freeze) and collect as usual. Yields the

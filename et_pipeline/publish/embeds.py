@@ -23,6 +23,7 @@ from typing import Iterable
 
 from et_pipeline.domain.player_of_the_night import RULE as POTN_RULE_TEXT
 from et_pipeline.domain.player_of_the_night import player_of_the_night as pick_player_of_the_night
+from et_pipeline.parsers.stats_file import clock_seconds   # the header fields' own M:SS reader
 from et_pipeline.publish import limits
 from et_pipeline.publish.escape import discord_text
 
@@ -72,20 +73,6 @@ def mmss(seconds: float | None) -> str:
         return "—"
     s = int(round(max(0.0, float(seconds))))
     return "%d:%02d" % (s // 60, s % 60)
-
-
-def clock_seconds(text: str | None) -> int | None:
-    """'12:00' -> 720; '5.25' (minutes) -> 315; anything else None."""
-    if not text:
-        return None
-    text = str(text).strip()
-    m = re.fullmatch(r"(\d+):(\d{1,2})", text)
-    if m:
-        return int(m.group(1)) * 60 + int(m.group(2))
-    try:
-        return int(round(float(text) * 60))
-    except ValueError:
-        return None
 
 
 def kfmt(n: float | None) -> str:
