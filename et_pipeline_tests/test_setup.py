@@ -60,3 +60,14 @@ def test_a_ranged_cli_run_carries_the_ui_backfill_range_tags(tmp_path, capsys):
     assert len(dates) == 3 and "dagster/partition" not in run.tags
     assert (run.tags["dagster/asset_partition_range_start"], run.tags["dagster/asset_partition_range_end"]) == \
         (dates[0], dates[-1])
+
+
+def test_the_live_bench_reads_files_that_exist():
+    """`make bench`'s live section copies the default instance config and replays the sample
+    night: it broke once when the config moved to deploy/ (the bench is not run by CI)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_live", ROOT / "bench" / "live.py")
+    live = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(live)
+    assert live.INSTANCE_CONFIG.is_file() and (live.NIGHT / "gamestats").is_dir()
