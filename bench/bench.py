@@ -403,18 +403,21 @@ def bench_live_section(work: Path, rounds: int) -> None:
         "settings, publishing live to a loopback Discord stand-in")
     with contextlib.suppress(OSError):
         out("load average before: %s" % " ".join(open("/proc/loadavg").read().split()[:3]))
-    latencies, parts = bench_live(work, out, max_rounds=rounds)
+    latencies, missed, parts = bench_live(work, out, max_rounds=rounds)
     if not latencies:
         verdict("live", "no measurement", False)
         return
+    if missed:
+        out("rounds that never reached Discord: %s" % ", ".join(map(str, missed)))
     med, worst = summarise(latencies)
     out("files land -> first Discord message, %d rounds: median %.1f s, max %.1f s (each: %s)"
         % (len(latencies), med, worst, " ".join("%.1f" % x for x in latencies)))
     for name, values in parts.items():
         if values:
             out("  %s: median %.1f s" % (name, statistics.median(values)))
-    ok = med <= 15 and worst <= 30
-    verdict("live", "median %.1f s, max %.1f s" % (med, worst), ok)
+    ok = med <= 15 and worst <= 30 and not missed
+    verdict("live", "median %.1f s, max %.1f s%s" % (med, worst, ", %d round(s) missed" % len(missed) if missed else ""),
+            ok)
     out("target: %s%s" % (TARGETS["live"][1], mark(ok)))
     out()
 
