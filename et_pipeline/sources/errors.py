@@ -1,6 +1,6 @@
-"""What can go wrong with a source that retrying will not fix, apart from the SFTP client
-itself: the command line maps these to exit codes without importing paramiko (60 ms of
-every start from a local folder)."""
+"""The SFTP source's errors that retrying will not fix, in a module of their own: the
+command line maps them to exit codes without importing paramiko (60 ms of every start
+from a local folder)."""
 
 
 class SFTPSourceError(Exception):
