@@ -276,6 +276,7 @@ def _run_dates(a, rules, wanted: list[str], progress, started_up) -> tuple[int |
     from et_pipeline.defs.partitions import max_partitions_per_run, session_dates
     from et_pipeline.defs.resources import DiscordWebhook, StatsSourceResource, env_secret
     from et_pipeline.defs.run_events import forwarding_logger
+    from et_pipeline.defs.run_tags import ui_run_tags
 
     home = os.path.abspath(a.dagster_home or os.environ.get("DAGSTER_HOME") or ".dagster_home")
     try:
@@ -315,7 +316,8 @@ def _run_dates(a, rules, wanted: list[str], progress, started_up) -> tuple[int |
     try:
         for i, block in enumerate(blocks):
             progress.start_block(i, blocks)
-            result = job.execute_in_process(instance=instance, tags=_run_tags(block), raise_on_error=False,
+            result = job.execute_in_process(instance=instance, tags=ui_run_tags(block, CODE_LOCATION),
+                                            raise_on_error=False,
                                             partition_key=block[0] if len(block) == 1 else None,
                                             run_config={"loggers": {"progress": {}}})
             progress.end_block(i)
@@ -335,22 +337,6 @@ def _restore_env(name: str, value) -> None:
 
 
 CODE_LOCATION = "et_pipeline"      # workspace.yaml's location_name (test_cli_presentation keeps them equal)
-
-
-def _run_tags(block: list[str]) -> dict[str, str]:
-    """The tags a run launched from the UI carries: the partition range (one date is passed as
-    `partition_key`, which tags it `dagster/partition` as the UI does), and the code location
-    and repository the UI files runs under (its job page, runs timeline and code location
-    filter select runs by them; `execute_in_process` sets neither)."""
-    from dagster._core.definitions.repository_definition.valid_definitions import SINGLETON_REPOSITORY_NAME
-    from dagster._core.storage.tags import (ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG,
-                                            CODE_LOCATION_TAG, REPOSITORY_LABEL_TAG)
-
-    tags = {CODE_LOCATION_TAG: CODE_LOCATION, REPOSITORY_LABEL_TAG: "%s@%s" % (SINGLETON_REPOSITORY_NAME, CODE_LOCATION),
-            "et_pipeline/started_by": "et-pipeline run"}
-    if len(block) > 1:
-        tags.update({ASSET_PARTITION_RANGE_START_TAG: block[0], ASSET_PARTITION_RANGE_END_TAG: block[-1]})
-    return tags
 
 
 def _no_sessions(conn, date: str) -> str:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import dagster as dg
 import yaml
-from dagster._core.storage.tags import REPOSITORY_LABEL_TAG
+from et_pipeline.defs.run_tags import REPOSITORY_LABEL_TAG
 
 from et_pipeline.cli import CODE_LOCATION, DEFAULT_DB, main
 
