@@ -118,20 +118,21 @@ def bench_live(work: Path, out, max_rounds: int = 10, seed: int = 15) -> tuple[l
             instance = dg.DagsterInstance.from_config(str(home))
             for i, files in enumerate(rounds, 1):
                 time.sleep(rng.uniform(0, 5))                      # a random phase of the sensor loop
-                seen = len(fake.requests)
+                seen, copying = len(fake.requests), time.time()
                 for f in files:                                    # companions first, the stats file last
                     sub = "gametimes" if f.name.startswith("gametime-") else "gamestats"
                     shutil.copyfile(f, server / sub / f.name)
+                    landed = time.time()                           # the last file written
                     time.sleep(0.2)
-                landed = time.time()
-                # the round's own run: the sensor's first session_job run after the files
-                # landed, finished (runs are one at a time here, so a season run's digest
+                # the round's own run: the sensor's first session_job run since its files began
+                # to land, finished (runs are one at a time here, so a season run's digest
                 # cannot interleave with it)
-                rec = _wait(lambda: _finished_session_run(instance, landed), 180, 0.2)
+                rec = _wait(lambda: _finished_session_run(instance, copying), 180, 0.2)
                 # the round in Discord: that run's first new message (a map's first round, the
                 # summary) or edit (a map's round 2 completes its card: issue 14's compact channel)
-                first = rec and next((r for r in fake.requests[seen:] if r["method"] in ("POST", "PATCH")
-                                      and rec.start_time <= r["at"] <= rec.end_time), None)
+                first = rec and rec.start_time and next(
+                    (r for r in fake.requests[seen:] if r["method"] in ("POST", "PATCH")
+                     and rec.start_time <= r["at"] <= rec.end_time), None)
                 if first is None:
                     out("live: round %d: %s" % (i, "no run within 180 s" if rec is None else
                                                 "its run %s (%s) posted or edited nothing"

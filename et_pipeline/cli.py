@@ -187,18 +187,23 @@ def _collector_paused_for_start_up():
     objects that live as long as the process, and the cyclic collector re-scanned them again
     and again: 0.45 s of a 2.4 s one-night run. Collect nothing while starting; then park what
     start-up made in the permanent generation (gc.freeze) and collect as usual. Yields the
-    function to call once started; everything is as before on the way out."""
+    function to call once started. On the way out the collector is as it was; a caller that
+    had frozen objects itself keeps them frozen (we then freeze nothing: unfreeze is all or
+    nothing)."""
     was_enabled = gc.isenabled()
+    ours = gc.get_freeze_count() == 0
     gc.disable()
 
     def started():
-        gc.freeze()
+        if ours:
+            gc.freeze()
         if was_enabled:
             gc.enable()
     try:
         yield started
     finally:
-        gc.unfreeze()
+        if ours:
+            gc.unfreeze()
         if was_enabled:
             gc.enable()
 
@@ -206,6 +211,33 @@ def _collector_paused_for_start_up():
 def cmd_run(a) -> int:
     with _collector_paused_for_start_up() as started:
         return _run(a, started)
+
+
+def _source_args(a) -> dict:
+    """--source and its SFTP options, as both the listing here and the run's resource take them."""
+    return dict(url=a.source, key_path=a.sftp_key, known_hosts=a.known_hosts, cache_dir=a.sftp_cache)
+
+
+def _dagster_home(a) -> tuple[str | None, int | None]:
+    """(the Dagster home, None), made and checked writable, or (None, exit code) after saying
+    why: checked on every run, also one with nothing new that starts no Dagster run."""
+    home = os.path.abspath(a.dagster_home or os.environ.get("DAGSTER_HOME") or ".dagster_home")
+    try:
+        os.makedirs(home, exist_ok=True)
+        if not os.path.exists(os.path.join(home, "dagster.yaml")):
+            with open(os.path.join(home, "dagster.yaml"), "w") as f:
+                f.write(INSTANCE_YAML + CONSOLIDATED_EVENT_LOG % json.dumps(home))
+        if not os.access(home, os.W_OK):
+            raise PermissionError("not writable")
+    except OSError as e:
+        return None, _home_unusable(home, e)
+    return home, None
+
+
+def _home_unusable(home: str, e: Exception) -> int:
+    why = e.strerror if isinstance(e, OSError) and e.strerror else str(e).splitlines()[0]
+    return _die("Dagster home %s is not usable: %s (set --dagster-home or DAGSTER_HOME to a writable folder)"
+                % (home, why), EXIT_DAGSTER_HOME)
 
 
 def _run(a, started_up) -> int:
@@ -221,7 +253,7 @@ def _run(a, started_up) -> int:
     started = time.monotonic()
     rules = rules_from_env()
     try:
-        src = source_from_url(a.source, key_path=a.sftp_key, known_hosts=a.known_hosts, cache_dir=a.sftp_cache)
+        src = source_from_url(**_source_args(a))
     except (SFTPSourceError, ValueError) as e:
         hint = " (--sftp-key/--known-hosts or ET_SFTP_KEY_PATH/ET_SFTP_KNOWN_HOSTS)" if "key_path" in str(e) else ""
         return _die(str(e).splitlines()[0] + hint, _source_exit_code(e))
@@ -252,9 +284,12 @@ def _run(a, started_up) -> int:
         # a date whose files are all gone (sessions re-grouped, files pruned): run it once; what
         # was archived stays (storage.registry), the state then records the empty listing
         wanted |= {d for d in state if d not in plan.by_date and state[d].file_count > 0}
+        home, code = _dagster_home(a)
+        if code is not None:
+            return code
         failed: list[str] = []
         if wanted:          # nothing new: no Dagster at all (a cron job's usual minute)
-            code, failed = _run_dates(a, rules, sorted(wanted), progress, started_up)
+            code, failed = _run_dates(a, rules, home, sorted(wanted), progress, started_up)
             if code is not None:
                 return code
     dates, unassigned = _summaries(engine, plan, wanted)
@@ -266,7 +301,7 @@ def _run(a, started_up) -> int:
     return EXIT_FAILED if failed else 0
 
 
-def _run_dates(a, rules, wanted: list[str], progress, started_up) -> tuple[int | None, list[str]]:
+def _run_dates(a, rules, home: str, wanted: list[str], progress, started_up) -> tuple[int | None, list[str]]:
     """The Dagster half of `run`: the instance in the Dagster home, the wanted dates as
     partitions, the job executed in bounded chunks. (exit code when it cannot start, None
     otherwise; one FAILED line per date of a failed chunk)."""
@@ -278,19 +313,10 @@ def _run_dates(a, rules, wanted: list[str], progress, started_up) -> tuple[int |
     from et_pipeline.defs.run_events import forwarding_logger
     from et_pipeline.defs.run_tags import ui_run_tags
 
-    home = os.path.abspath(a.dagster_home or os.environ.get("DAGSTER_HOME") or ".dagster_home")
     try:
-        os.makedirs(home, exist_ok=True)
-        if not os.path.exists(os.path.join(home, "dagster.yaml")):
-            with open(os.path.join(home, "dagster.yaml"), "w") as f:
-                f.write(INSTANCE_YAML + CONSOLIDATED_EVENT_LOG % json.dumps(home))
-        if not os.access(home, os.W_OK):
-            raise PermissionError("not writable")
         instance = dg.DagsterInstance.from_config(home)
     except (OSError, SQLAlchemyError) as e:
-        why = e.strerror if isinstance(e, OSError) and e.strerror else str(e).splitlines()[0]
-        return _die("Dagster home %s is not usable: %s (set --dagster-home or DAGSTER_HOME to a writable folder)"
-                    % (home, why), EXIT_DAGSTER_HOME), []
+        return _home_unusable(home, e), []
     known = set(instance.get_dynamic_partitions(session_dates.name))
     new = [d for d in wanted if d not in known]
     if new:
@@ -300,20 +326,18 @@ def _run_dates(a, rules, wanted: list[str], progress, started_up) -> tuple[int |
                               for name in ("ET_DISCORD_WEBHOOK_URL", "ET_DISCORD_ADMIN_WEBHOOK_URL"))
     saved_db_env = os.environ.get("ET_DB_URL")
     os.environ["ET_DB_URL"] = a.db
-    source = StatsSourceResource(url=a.source, key_path=a.sftp_key, known_hosts=a.known_hosts,
-                                 cache_dir=a.sftp_cache)
-    defs = build_definitions(source=source, db_url=dg.EnvVar("ET_DB_URL"), rules=rules,
-                             discord=DiscordWebhook(url=webhook, mode=a.publish, out_dir=a.out,
-                                                    admin_url=admin_webhook,
-                                                    details_thread_id=os.environ.get(
-                                                        "ET_DISCORD_DETAILS_THREAD_ID") or None))
-    # the run's events drive the progress display; Dagster's own console stream stays off
-    job = defs.resolve_job_def(JOB_NAME).with_logger_defs({"progress": forwarding_logger(progress.on_event)})
-    started_up()
-    failed = []
-    blocks = _blocks(instance.get_dynamic_partitions(session_dates.name), set(wanted), max_partitions_per_run())
-    progress.start_runs(blocks, len(job.graph.nodes))
     try:
+        defs = build_definitions(source=StatsSourceResource(**_source_args(a)), db_url=dg.EnvVar("ET_DB_URL"),
+                                 rules=rules, discord=DiscordWebhook(url=webhook, mode=a.publish, out_dir=a.out,
+                                                                    admin_url=admin_webhook,
+                                                                    details_thread_id=os.environ.get(
+                                                                        "ET_DISCORD_DETAILS_THREAD_ID") or None))
+        # the run's events drive the progress display; Dagster's own console stream stays off
+        job = defs.resolve_job_def(JOB_NAME).with_logger_defs({"progress": forwarding_logger(progress.on_event)})
+        started_up()
+        failed = []
+        blocks = _blocks(instance.get_dynamic_partitions(session_dates.name), set(wanted), max_partitions_per_run())
+        progress.start_runs(blocks, len(job.graph.nodes))
         for i, block in enumerate(blocks):
             progress.start_block(i, blocks)
             result = job.execute_in_process(instance=instance, tags=ui_run_tags(block, CODE_LOCATION),

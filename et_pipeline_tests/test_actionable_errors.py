@@ -48,6 +48,18 @@ def test_unwritable_dagster_home_is_one_line_with_its_own_code(night, tmp_path, 
     assert str(home) in line and "Dagster home" in line
 
 
+def test_an_unusable_dagster_home_is_reported_even_with_nothing_new(night, tmp_path, capsys):
+    """A run with nothing new starts no Dagster run, but a misconfigured home (a cron job's
+    DAGSTER_HOME) still exits 3 at once, not on the next night with data."""
+    args = ["run", "--source", str(night), "--db", "sqlite:///%s" % (tmp_path / "et.db"), "--publish", "off"]
+    assert main(args + ["--dagster-home", str(tmp_path / "dh")]) == 0
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    capsys.readouterr()
+    assert main(args + ["--dagster-home", str(blocker)]) == cli.EXIT_DAGSTER_HOME
+    assert "Dagster home" in _one_line(capsys.readouterr().err)
+
+
 def test_unknown_host_key(sftp_server, tmp_path, capsys):
     empty = tmp_path / "empty_known_hosts"
     empty.write_text("")

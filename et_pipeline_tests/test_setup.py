@@ -5,9 +5,9 @@ from pathlib import Path
 
 import dagster as dg
 import yaml
-from et_pipeline.defs.run_tags import REPOSITORY_LABEL_TAG
 
 from et_pipeline.cli import CODE_LOCATION, DEFAULT_DB, main
+from et_pipeline.defs.run_tags import REPOSITORY_LABEL_TAG
 
 ROOT = Path(__file__).parent.parent
 

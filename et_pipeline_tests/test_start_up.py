@@ -43,6 +43,14 @@ def test_a_run_leaves_the_collector_as_it_found_it(tmp_path, capsys):
         assert not gc.isenabled()          # a caller that had it off keeps it off
     finally:
         gc.enable()
+    gc.freeze()                            # a caller that froze objects itself keeps them frozen
+    try:
+        frozen = gc.get_freeze_count()
+        main(["run", "--source", str(source), "--db", "sqlite:///%s" % (tmp_path / "et.db"),
+              "--dagster-home", str(tmp_path / "home"), "--publish", "off"])
+        assert gc.get_freeze_count() >= frozen
+    finally:
+        gc.unfreeze()
 
 
 def test_the_command_parks_the_heap_before_the_interpreter_exits(monkeypatch):
