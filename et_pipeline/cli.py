@@ -108,6 +108,23 @@ def _missing_sqlite_file(db: str) -> bool:
     return db.startswith("sqlite:///") and not os.path.exists(db[len("sqlite:///"):])
 
 
+def _print_json(doc) -> None:
+    """A JSON document on stdout as every command prints one: indented, UTF-8 as is."""
+    json.dump(doc, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def _dated_database(a) -> tuple[str | None, int | None]:
+    """(`--date` as YYYY-MM-DD, None) when it is well-formed and `--db` exists, else
+    (None, exit code) after saying which is wrong."""
+    date = _session_date(a.date)
+    if date is None:
+        return None, _die("malformed date %r (expected YYYY-MM-DD)" % a.date)
+    if _missing_sqlite_file(a.db):
+        return None, _die("database %s not found" % a.db)
+    return date.isoformat(), None
+
+
 def _add_db_option(parser, help: str = "app database URL ($ET_DB_URL)") -> None:
     parser.add_argument("--db", default=os.environ.get("ET_DB_URL", DEFAULT_DB), help=help)
 
@@ -419,23 +436,20 @@ def cmd_report(a) -> int:
     from et_pipeline.report import build_report
     from et_pipeline.storage.database import make_engine
 
-    date = _session_date(a.date)
+    date, code = _dated_database(a)
     if date is None:
-        return _die("malformed date %r (expected YYYY-MM-DD)" % a.date)
-    if _missing_sqlite_file(a.db):
-        return _die("database %s not found" % a.db)
+        return code
     try:
         engine = make_engine(a.db)
         with engine.connect() as conn:
             if not inspect(conn).has_table("sessions"):
                 return _die("database %s holds no et-pipeline data (run `et-pipeline run` first)" % a.db)
-            report = build_report(conn, date.isoformat())
+            report = build_report(conn, date)
             if not report["sessions"]:
-                print("et-pipeline: " + _no_sessions(conn, date.isoformat()), file=sys.stderr)
+                print("et-pipeline: " + _no_sessions(conn, date), file=sys.stderr)
     except SQLAlchemyError as e:
         return _die("cannot read database: %s" % str(e).splitlines()[0])
-    json.dump(report, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
+    _print_json(report)
     return 0
 
 
@@ -446,20 +460,18 @@ def cmd_forget(a) -> int:
     from et_pipeline.storage.database import make_engine
     from et_pipeline.storage.registry import forget_dates
 
-    date = _session_date(a.date)
+    date, code = _dated_database(a)
     if date is None:
-        return _die("malformed date %r (expected YYYY-MM-DD)" % a.date)
-    if _missing_sqlite_file(a.db):
-        return _die("database %s not found" % a.db)
+        return code
     try:
         engine = make_engine(a.db)
         with engine.begin() as conn:
             if not inspect(conn).has_table("server_files"):
                 return _die("database %s holds no et-pipeline data" % a.db)
-            counts = forget_dates(conn, [date.isoformat()])
+            counts = forget_dates(conn, [date])
     except SQLAlchemyError as e:
         return _die("cannot write database: %s" % str(e).splitlines()[0])
-    line = "forgot %s: %d rows (%s)" % (date.isoformat(), sum(counts.values()),
+    line = "forgot %s: %d rows (%s)" % (date, sum(counts.values()),
                                         ", ".join("%s %d" % kv for kv in sorted(counts.items())) or "nothing archived")
     logging.getLogger("et_pipeline.forget").info(line)
     print(line)

@@ -78,7 +78,7 @@ def _publish(doc: dict, mode: str, out_dir: str) -> None:
 
 
 def cmd_balance(a) -> int:
-    from et_pipeline.cli import _die
+    from et_pipeline.cli import _die, _print_json
     from et_pipeline.season.cli import _season
 
     names = [n for n in (x.strip() for x in a.players.split(",")) if n]
@@ -92,18 +92,17 @@ def cmd_balance(a) -> int:
     except ValueError as e:
         return _die(str(e))
     if a.json:
-        json.dump(doc, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        _print_json(doc)
     else:
         print(render(doc))
     return 0
 
 
 def add_balance_parser(sub) -> None:
-    from et_pipeline.season.cli import DEFAULT_DB
+    from et_pipeline.cli import _add_db_option
 
     b = sub.add_parser("balance", help="the three fairest splits of the named players, from the ratings")
-    b.add_argument("--db", default=os.environ.get("ET_DB_URL", DEFAULT_DB), help="app database URL ($ET_DB_URL)")
+    _add_db_option(b)
     b.add_argument("--players", required=True, help="comma-separated names or 8-hex GUIDs (2 to 16 players)")
     b.add_argument("--json", action="store_true", help="print the CONTRACT.md 6 JSON document")
     b.add_argument("--publish", choices=["off", "dry-run", "live"], default="off",

@@ -4,14 +4,8 @@
 readable tables (or `--json`). All three read the nightly tables directly (the same pure
 functions the season assets use), so they answer without Dagster and for any `--as-of`.
 """
-import datetime as dt
-import json
-import os
-import sys
-
+from et_pipeline.cli import _add_db_option, _die, _missing_sqlite_file, _print_json, _session_date
 from et_pipeline.season.leaderboard_stats import LEADERBOARD_STATS
-
-DEFAULT_DB = "sqlite:///et_pipeline.db"
 
 
 def _season(a):
@@ -19,19 +13,13 @@ def _season(a):
     from sqlalchemy import inspect
     from sqlalchemy.exc import SQLAlchemyError
 
-    from et_pipeline.cli import _die
     from et_pipeline.config import rules_from_env
     from et_pipeline.season.season import compute_season
     from et_pipeline.storage.database import make_engine
 
-    if a.as_of is not None:
-        try:
-            if len(a.as_of) != 10:
-                raise ValueError
-            dt.date.fromisoformat(a.as_of)
-        except ValueError:
-            return None, _die("malformed --as-of %r (expected YYYY-MM-DD)" % a.as_of)
-    if a.db.startswith("sqlite:///") and not os.path.exists(a.db[len("sqlite:///"):]):
+    if a.as_of is not None and _session_date(a.as_of) is None:
+        return None, _die("malformed --as-of %r (expected YYYY-MM-DD)" % a.as_of)
+    if _missing_sqlite_file(a.db):
         return None, _die("database %s not found" % a.db)
     try:
         engine = make_engine(a.db)
@@ -41,11 +29,6 @@ def _season(a):
             return compute_season(conn, a.as_of, getattr(a, "period", "month"), rules_from_env()), None
     except SQLAlchemyError as e:
         return None, _die("cannot read database: %s" % str(e).splitlines()[0])
-
-
-def _print_json(doc) -> None:
-    json.dump(doc, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
 
 
 def cmd_season(a) -> int:
@@ -136,7 +119,7 @@ def cmd_leaderboard(a) -> int:
 
 def add_season_parsers(sub) -> None:
     def common(p):
-        p.add_argument("--db", default=os.environ.get("ET_DB_URL", DEFAULT_DB), help="app database URL ($ET_DB_URL)")
+        _add_db_option(p)
         p.add_argument("--as-of", default=None, help="only nights up to this date (YYYY-MM-DD)")
 
     s = sub.add_parser("season", help="print the season JSON document (players, records, rating quality)")
