@@ -24,15 +24,21 @@ class CareerConfig(dg.Config):
 
 
 def _replace(engine, rows_by_table: dict[str, list[dict]]) -> dict[str, int]:
-    counts = {}
+    """Replace each season table whole, in one transaction; the metadata `rows_<table>`."""
+    written = {}
     with engine.begin() as conn:
         for name, rows in rows_by_table.items():
             table = t.metadata.tables[name]
             conn.execute(table.delete())
             if rows:
                 conn.execute(table.insert(), rows)
-            counts[name] = len(rows)
-    return counts
+            written["rows_" + name] = len(rows)
+    return written
+
+
+def _names(tables) -> dict[str, str]:
+    """GUID -> display name (the latest), for the metadata tables."""
+    return dict(zip(tables.players["guid"], tables.players["name"]))
 
 
 def _table(rows: list[dict], cols: list[str], limit: int = 25) -> dg.MetadataValue:
@@ -87,12 +93,12 @@ def players(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeR
 
     engine, tables = _tables(database, rules)
     result = _shared(database, rules, "players", build_players)
-    counts = _replace(engine, table_rows(players=result))
+    written = _replace(engine, table_rows(players=result))
     humans = [p for p in result["players"] if not p["is_bot"]]
     renamed = [p for p in humans if len(p["aliases"]) > 1]
     return dg.MaterializeResult(metadata={
         "nights": len(tables.dates), "players": len(humans), "bots_flagged": len(result["players"]) - len(humans),
-        "renamed_players": len(renamed), **{"rows_" + k: v for k, v in counts.items()},
+        "renamed_players": len(renamed), **written,
         "players_table": _table(sorted(humans, key=lambda p: (-p["rounds"], p["guid"])),
                                 ["guid", "name", "aliases", "first_seen", "last_seen", "nights", "rounds"])})
 
@@ -110,12 +116,12 @@ def player_careers(config: CareerConfig, database: DatabaseResource, rules: Rule
         raise dg.Failure("period must be one of %s, not %r" % (", ".join(PERIODS), config.period))
     engine, tables = _tables(database, rules)
     result = build_careers(tables, _shared(database, rules, "games", map_games), config.period)
-    counts = _replace(engine, table_rows(careers=result))
-    names = {g: n for g, n in zip(tables.players["guid"], tables.players["name"])}
+    written = _replace(engine, table_rows(careers=result))
+    names = _names(tables)
     alltime = sorted((dict(c, name=names.get(c["guid"], "")) for c in result["careers"] if c["scope"] == "all"),
                      key=lambda c: (-c["kills"], c["guid"]))
     return dg.MaterializeResult(metadata={
-        "period": config.period, **{"rows_" + k: v for k, v in counts.items()},
+        "period": config.period, **written,
         "all_time": _table(alltime, ["name", "guid", "nights", "maps_played", "maps_won", "maps_lost", "maps_drawn",
                                      "rounds", "kills", "deaths", "kd", "dpm", "accuracy", "hs_percent"])})
 
@@ -129,13 +135,13 @@ def records(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeR
 
     engine, tables = _tables(database, rules)
     result = _shared(database, rules, "records", build_records)
-    counts = _replace(engine, table_rows(records=result))
+    written = _replace(engine, table_rows(records=result))
     latest = tables.dates[-1] if tables.dates else None
     fell = [f for f in result["fell"] if f["session_date"] == latest]
     lines = ["- **%s**: %s (was %s, %s)" % (f["record"], f["value"], f["previous_value"], f["previous_date"])
              for f in fell]
     return dg.MaterializeResult(metadata={
-        **{"rows_" + k: v for k, v in counts.items()},
+        **written,
         "maps": _table(result["maps"], ["map", "fastest_attack_seconds", "guids", "date", "session_id", "r1_file",
                                         "successful_attacks", "full_holds"], 60),
         "round_records": _table([r for r in result["rounds"] if r["rank"] == 1],
@@ -154,9 +160,9 @@ def lineups(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeR
 
     engine, tables = _tables(database, rules)
     result = build_lineups(tables, _shared(database, rules, "games", map_games))
-    counts = _replace(engine, table_rows(lineups=result))
+    written = _replace(engine, table_rows(lineups=result))
     return dg.MaterializeResult(metadata={
-        **{"rows_" + k: v for k, v in counts.items()},
+        **written,
         "lineups": _table(result["lineups"], ["lineup", "played", "won", "lost", "drawn", "win_rate", "nights"]),
         "duos": _table(result["duos"], ["guid_a", "guid_b", "played", "won", "lost", "drawn", "win_rate"])})
 

@@ -13,7 +13,7 @@ import dagster as dg
 
 from et_pipeline.defs.assets import map_results, session_teams
 from et_pipeline.defs.resources import DatabaseResource, RulesResource
-from et_pipeline.defs.season_assets import _replace, _shared, _table, _tables, players
+from et_pipeline.defs.season_assets import _names, _replace, _shared, _table, _tables, players
 from et_pipeline.defs.season_automation import SEASON_GROUP, all_nights, season_automation_condition
 from et_pipeline.season.ratings import MODEL_NAME, PROVISIONAL_MAPS, rate
 
@@ -53,8 +53,8 @@ def ratings(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeR
     games = _shared(database, rules, "games", map_games)
     result = _shared(database, rules, "ratings", lambda _: rate(games))       # the digest uses the same
     rows = rating_rows(result)
-    counts = _replace(engine, rows)
-    names = {g: n for g, n in zip(tables.players["guid"], tables.players["name"])}
+    written = _replace(engine, rows)
+    names = _names(tables)
     top = sorted((dict(r, name=names.get(r["guid"], "")) for r in rows["season_ratings"]),
                  key=lambda r: (r["provisional"], -r["value"], r["guid"]))
     for r in top:
@@ -62,7 +62,7 @@ def ratings(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeR
     return dg.MaterializeResult(metadata={
         "model": MODEL_NAME, "maps_rated": result.maps, "players": len(result.current),
         "provisional": sum(r.provisional for r in result.current.values()),
-        **{"rows_" + k: v for k, v in counts.items()},
+        **written,
         "ratings": _table(top, ["name", "guid", "value", "uncertainty", "provisional", "maps", "last_night"], 40)})
 
 
@@ -78,14 +78,14 @@ def rating_quality(database: DatabaseResource, rules: RulesResource) -> dg.Mater
     engine, _ = _tables(database, rules)
     q = evaluate(_shared(database, rules, "games", map_games))
     rows = quality_rows(q)
-    counts = _replace(engine, rows)
+    written = _replace(engine, rows)
 
     png = base64.b64encode(calibration_png(q)).decode("ascii")
     scores = [dict(r) for r in rows["season_rating_quality"] if r["scope"] == "all"]
     return dg.MaterializeResult(metadata={
         "maps": q["maps"], "draws": q["draws"], "cold_start_maps": q["cold_start"]["maps"],
         "log_loss": q["log_loss"], "brier": q["brier"], "accuracy": q["accuracy"],
-        **{"rows_" + k: v for k, v in counts.items()},
+        **written,
         "scores": _table(scores, ["predictor", "maps", "log_loss", "brier", "accuracy", "accuracy_low",
                                   "accuracy_high"]),
         "calibration": _table(q["calibration"], ["bin", "maps", "predicted", "observed"]),
