@@ -15,10 +15,10 @@ from sqlalchemy import select
 from et_pipeline.publish.embeds import Message, build_messages
 from et_pipeline.publish.outbox import AMBIGUOUS, REJECTED, SENT, mark_found, publish_problems, retry_message
 from et_pipeline.publish.publisher import PublishSummary, publish_session
-from et_pipeline.publish.webhook import DiscordWebhookClient, PublishError
-from et_pipeline.storage.database import ensure_schema, make_engine
+from et_pipeline.publish.webhook import PublishError
 from et_pipeline.storage.schema import discord_posts
 from et_pipeline_tests.fixtures.publish.fake_discord import FakeDiscord
+from et_pipeline_tests.publish_fixtures import client
 
 SID = "2026-02-05-211001"
 
@@ -26,23 +26,6 @@ SID = "2026-02-05-211001"
 @pytest.fixture(scope="module")
 def messages(session):
     return build_messages(session)[:5]
-
-
-@pytest.fixture
-def engine(tmp_path):
-    e = make_engine("sqlite:///%s" % (tmp_path / "app.db"))
-    ensure_schema(e)
-    return e
-
-
-@pytest.fixture
-def fake():
-    with FakeDiscord() as f:
-        yield f
-
-
-def client(fake, **kw):
-    return DiscordWebhookClient(fake.url, sleep=lambda s: None, **kw)
 
 
 def publish(session, engine, c, tmp_path, messages):

@@ -10,32 +10,14 @@ from et_pipeline.publish import limits
 from et_pipeline.publish.embeds import build_messages
 from et_pipeline.publish.publisher import PublishSummary, content_hash, publish_session
 from et_pipeline.publish.webhook import DiscordWebhookClient, PublishError
-from et_pipeline.storage.database import ensure_schema, make_engine
 from et_pipeline.storage.schema import discord_posts
 from et_pipeline_tests.fixtures.publish.fake_discord import FakeDiscord
-
+from et_pipeline_tests.publish_fixtures import client
 
 
 @pytest.fixture(scope="module")
 def messages(session):
     return build_messages(session)           # with the graphs: the real thing
-
-
-@pytest.fixture
-def engine(tmp_path):
-    e = make_engine("sqlite:///%s" % (tmp_path / "app.db"))
-    ensure_schema(e)
-    return e
-
-
-@pytest.fixture
-def fake():
-    with FakeDiscord() as f:
-        yield f
-
-
-def client(fake, **kw):
-    return DiscordWebhookClient(fake.url, sleep=lambda s: None, **kw)
 
 
 def rows(engine, session_id="2026-02-05-211001"):

@@ -5,15 +5,8 @@ import socket
 import pytest
 
 from et_pipeline.publish.webhook import DiscordWebhookClient, PublishError
-from et_pipeline_tests.fixtures.publish.fake_discord import FakeDiscord
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 2000
-
-
-@pytest.fixture
-def fake():
-    with FakeDiscord() as f:
-        yield f
 
 
 class Sleeps(list):
