@@ -10,7 +10,6 @@ import datetime as dt
 import os
 import random
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -47,16 +46,6 @@ def _exe(name: str) -> str:
     return str(Path(sys.executable).with_name(name))
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(5)
-
-
 def _wait(pred, timeout: float, step: float = 0.05):
     end = time.time() + timeout
     while time.time() < end:
@@ -85,6 +74,7 @@ def bench_live(work: Path, out, max_rounds: int = 10, seed: int = 15) -> tuple[l
 
     sys.path.insert(0, str(ROOT))
     from et_pipeline_tests.fixtures.publish.fake_discord import FakeDiscord
+    from et_pipeline_tests.servers import stop_process_group
 
     rng = random.Random(seed)
     server, home = work / "live_server", work / "live_home"
@@ -150,7 +140,7 @@ def bench_live(work: Path, out, max_rounds: int = 10, seed: int = 15) -> tuple[l
                 out("live: %d failed run(s): %s" % (len(failed), ", ".join(failed[:3])))
             instance.dispose()
         finally:
-            _stop(daemon)
+            stop_process_group(daemon)
             log.close()
     return latencies, missed, parts
 

@@ -1,5 +1,6 @@
 """Fixtures for running the pipeline itself: a server folder laid out from the recorded
 night, the Dagster resources, and a helper that materialises partitions in-process."""
+import datetime as dt
 import os
 import shutil
 from pathlib import Path
@@ -31,6 +32,18 @@ def lay_out_night(dest: Path, variant: str = "feb2026") -> Path:
             shutil.copy2(f, dest / target / f.name)
             os.chmod(dest / target / f.name, 0o644)
     return dest
+
+
+def lay_out_night_past_midnight(dest: Path) -> Path:
+    """The recorded night 95 minutes later (its last map's R2 ends at 00:11 the next day),
+    without the gametime files (their Unix times would not move with the names)."""
+    night = lay_out_night(dest)
+    for f in list((night / "gamestats").iterdir()):
+        when = dt.datetime.strptime(f.name[:17], "%Y-%m-%d-%H%M%S") + dt.timedelta(minutes=95)
+        shutil.move(f, f.with_name(when.strftime("%Y-%m-%d-%H%M%S") + f.name[17:]))
+    for f in list((night / "gametimes").iterdir()):
+        f.unlink()
+    return night
 
 
 class Pipeline:

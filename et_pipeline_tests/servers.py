@@ -11,6 +11,7 @@ import contextlib
 import glob
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -36,6 +37,20 @@ def _pg_bin_dir() -> str | None:
         if d and all(os.access(os.path.join(d, b), os.X_OK) for b in ("initdb", "pg_ctl", "postgres")):
             return d
     return None
+
+
+def stop_process_group(proc: subprocess.Popen, grace: float = 30) -> None:
+    """Stop a server started in its own session (`start_new_session=True`) with everything
+    it forked (a daemon's run workers, a celery worker's pool): SIGTERM to the group, then
+    SIGKILL when it has not exited after `grace` seconds."""
+    if proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
 
 
 def _free_port() -> int:

@@ -6,14 +6,13 @@ is an explicit command; the local source reads only regular files inside its roo
 """
 import json
 import os
-import shutil
 
 from sqlalchemy import func, select
 
 from et_pipeline.cli import main
 from et_pipeline.storage import schema as t
 from et_pipeline.storage.database import make_engine
-from et_pipeline_tests.pipeline_fixtures import lay_out_night
+from et_pipeline_tests.pipeline_fixtures import lay_out_night, lay_out_night_past_midnight
 
 DATE = "2026-02-05"
 LATE = "2026-02-05-224500-supply-round-1.txt"   # a late round of the same night
@@ -164,14 +163,7 @@ def test_local_source_skips_a_folder_linked_out_of_the_root(tmp_path):
 def test_rotation_through_a_night_past_midnight_keeps_the_session_on_its_date(tmp_path, capsys):
     """The server prunes by age: the files before midnight go first. The rounds after
     midnight still belong to the session that started the day before."""
-    import datetime as dt
-
-    night = lay_out_night(tmp_path / "server")
-    for f in list((night / "gamestats").iterdir()):
-        when = dt.datetime.strptime(f.name[:17], "%Y-%m-%d-%H%M%S") + dt.timedelta(minutes=95)
-        shutil.move(f, f.with_name(when.strftime("%Y-%m-%d-%H%M%S") + f.name[17:]))
-    for f in list((night / "gametimes").iterdir()):
-        f.unlink()
+    night = lay_out_night_past_midnight(tmp_path / "server")
     db = "sqlite:///%s" % (tmp_path / "et.db")
     args = ["run", "--source", str(night), "--db", db, "--dagster-home", str(tmp_path / "dh"), "--publish", "off"]
     assert main(args) == 0

@@ -8,7 +8,6 @@ iteration; see README, Scaling out.)"""
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -23,6 +22,7 @@ from et_pipeline.defs.assets import ALL_ASSETS
 from et_pipeline.defs.factory import session_job_from_env
 from et_pipeline.report import build_report
 from et_pipeline.storage.database import make_engine
+from et_pipeline_tests.servers import stop_process_group
 
 DATE = "2026-02-05"
 RANGE = {"dagster/asset_partition_range_start": DATE, "dagster/asset_partition_range_end": DATE}
@@ -46,16 +46,6 @@ def _wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 20) -> No
     raise RuntimeError("redis-server did not listen on %d" % port)
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)      # its own session: the worker and its pool children
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(5)
-
-
 @pytest.fixture
 def redis_url(tmp_path):
     exe = shutil.which("redis-server")
@@ -71,7 +61,7 @@ def redis_url(tmp_path):
         _wait_for_port(port, proc)
         yield "redis://127.0.0.1:%d/0" % port
     finally:
-        _stop(proc)
+        stop_process_group(proc, grace=15)
 
 
 @pytest.fixture
@@ -95,7 +85,7 @@ def celery_worker(redis_url, tmp_path, night):
     try:
         yield env
     finally:
-        _stop(proc)
+        stop_process_group(proc, grace=15)
         log.close()
 
 

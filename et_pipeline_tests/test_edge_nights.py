@@ -1,11 +1,9 @@
 """Nights the recorded one lacks, made from its files: an R2 aborted by a map vote
 (written on the shutdown path, labelled round 1), and a night running past midnight."""
-import datetime as dt
 import json
-import shutil
 
 from et_pipeline.report import build_report
-from et_pipeline_tests.pipeline_fixtures import Pipeline, lay_out_night
+from et_pipeline_tests.pipeline_fixtures import Pipeline, lay_out_night, lay_out_night_past_midnight
 
 R2 = "2026-02-05-220813-etl_sp_delivery-round-2.txt"
 R2_TIMING = "gametime-etl_sp_delivery-R2-1770325690.json"
@@ -48,12 +46,7 @@ def test_r2_aborted_by_a_map_vote_is_paired_but_not_counted(tmp_path, dagster_in
 
 def test_night_past_midnight_stays_in_the_first_date(tmp_path, dagster_instance):
     """The whole night 95 minutes later: the last map's R2 ends at 00:11 the next day."""
-    night = lay_out_night(tmp_path / "server")
-    for f in list((night / "gamestats").iterdir()):
-        when = dt.datetime.strptime(f.name[:17], "%Y-%m-%d-%H%M%S") + dt.timedelta(minutes=95)
-        shutil.move(f, f.with_name(when.strftime("%Y-%m-%d-%H%M%S") + f.name[17:]))
-    for f in list((night / "gametimes").iterdir()):
-        f.unlink()
+    night = lay_out_night_past_midnight(tmp_path / "server")
     p = Pipeline(night, "sqlite:///%s" % (tmp_path / "et.db"), tmp_path / "out", dagster_instance)
     assert p.materialize(["2026-02-05"]).success
     with p.engine.connect() as conn:

@@ -14,6 +14,7 @@ import dagster as dg
 import pytest
 
 from et_pipeline.cli import CONSOLIDATED_EVENT_LOG, INSTANCE_YAML
+from et_pipeline_tests.servers import stop_process_group
 
 ROOT = Path(__file__).parent.parent
 BIN = Path(sys.executable).parent
@@ -92,9 +93,4 @@ def test_a_run_killed_with_sigkill_is_failed_by_the_daemon(tmp_path):
             time.sleep(1)
         assert _status(home, run_id) == dg.DagsterRunStatus.FAILURE
     finally:
-        os.killpg(daemon.pid, signal.SIGTERM)
-        try:
-            daemon.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(daemon.pid, signal.SIGKILL)
-            daemon.wait(timeout=10)
+        stop_process_group(daemon)

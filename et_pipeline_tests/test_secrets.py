@@ -5,7 +5,6 @@ through the command line and with the webserver up on the same instance, neither
 is anywhere in the instance's storage files or in the webserver's GraphQL answers."""
 import json
 import os
-import signal
 import socket
 import sqlite3
 import subprocess
@@ -17,6 +16,7 @@ from pathlib import Path
 
 from et_pipeline.cli import main
 from et_pipeline_tests.fixtures.publish.fake_discord import FakeDiscord
+from et_pipeline_tests.servers import stop_process_group
 
 PASSWORD = "pw-Zq9x-never-shown"
 TOKEN = "tok-Xy7w-never-shown"
@@ -129,12 +129,7 @@ def test_no_secret_in_run_storage_or_the_webserver(postgres_server, tmp_path, mo
         assert leaks == []
         assert any("ET_DB_URL" in json.dumps(r) for r in shown if r["name"] == "database")   # shown as an EnvVar
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=10)
+        stop_process_group(server)
     found = sorted({where for where, data in _texts_in_storage(home)
                     if PASSWORD.encode() in data or TOKEN.encode() in data})
     assert found == []
