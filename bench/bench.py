@@ -441,7 +441,7 @@ job = dg.define_asset_job("j", selection=dg.AssetSelection.assets(*assets), part
 defs = dg.Definitions(assets=assets, jobs=[job])
 home = tempfile.mkdtemp()
 if sys.argv[3] == "cli":   # the instance `et-pipeline run` writes (pooled consolidated event log)
-    from et_pipeline.cli import CONSOLIDATED_EVENT_LOG, INSTANCE_YAML
+    from et_pipeline.cli.run import CONSOLIDATED_EVENT_LOG, INSTANCE_YAML
     open(home + "/dagster.yaml", "w").write(INSTANCE_YAML + CONSOLIDATED_EVENT_LOG % ('"%s"' % home))
 else:                      # Dagster's defaults
     open(home + "/dagster.yaml", "w").write("telemetry:\n  enabled: false\n")

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from et_pipeline import cli
+from et_pipeline.cli import common
 from et_pipeline.cli import main
 from et_pipeline.parsers.stats_file import parse_stats_file
 from et_pipeline.parsers.text import printable, strip_colours
@@ -43,7 +43,7 @@ def test_unwritable_dagster_home_is_one_line_with_its_own_code(night, tmp_path, 
     home = blocker / "dagster_home"
     code = main(["run", "--source", str(night), "--db", "sqlite:///%s" % (tmp_path / "et.db"),
                  "--dagster-home", str(home), "--publish", "off"])
-    assert code == cli.EXIT_DAGSTER_HOME
+    assert code == common.EXIT_DAGSTER_HOME
     line = _one_line(capsys.readouterr().err)
     assert str(home) in line and "Dagster home" in line
 
@@ -56,49 +56,49 @@ def test_an_unusable_dagster_home_is_reported_even_with_nothing_new(night, tmp_p
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     capsys.readouterr()
-    assert main(args + ["--dagster-home", str(blocker)]) == cli.EXIT_DAGSTER_HOME
+    assert main(args + ["--dagster-home", str(blocker)]) == common.EXIT_DAGSTER_HOME
     assert "Dagster home" in _one_line(capsys.readouterr().err)
 
 
 def test_unknown_host_key(sftp_server, tmp_path, capsys):
     empty = tmp_path / "empty_known_hosts"
     empty.write_text("")
-    assert _sftp(sftp_server, tmp_path, known_hosts=str(empty)) == cli.EXIT_HOST_KEY
+    assert _sftp(sftp_server, tmp_path, known_hosts=str(empty)) == common.EXIT_HOST_KEY
     line = _one_line(capsys.readouterr().err)
     assert sftp_server.host in line and "not in the known_hosts" in line
 
 
 def test_changed_host_key(sftp_server, tmp_path, capsys):
-    assert _sftp(sftp_server, tmp_path, known_hosts=sftp_server.wrong_known_hosts_path) == cli.EXIT_HOST_KEY
+    assert _sftp(sftp_server, tmp_path, known_hosts=sftp_server.wrong_known_hosts_path) == common.EXIT_HOST_KEY
     line = _one_line(capsys.readouterr().err)
     assert sftp_server.host in line and "CHANGED" in line
 
 
 def test_missing_key_file_and_no_key_at_all(sftp_server, tmp_path, capsys, monkeypatch):
     missing = tmp_path / "no-such-key"
-    assert _sftp(sftp_server, tmp_path, key=str(missing)) == cli.EXIT_KEY_FILE
+    assert _sftp(sftp_server, tmp_path, key=str(missing)) == common.EXIT_KEY_FILE
     assert str(missing) in _one_line(capsys.readouterr().err)
     monkeypatch.delenv("ET_SFTP_KEY_PATH", raising=False)
-    assert _sftp(sftp_server, tmp_path, key=False) == cli.EXIT_KEY_FILE
+    assert _sftp(sftp_server, tmp_path, key=False) == common.EXIT_KEY_FILE
     assert "key_path" in _one_line(capsys.readouterr().err)
 
 
 def test_password_in_the_sftp_url(sftp_server, tmp_path, capsys):
     url = "sftp://%s:hunter2@%s:%d%s" % (sftp_server.user, sftp_server.host, sftp_server.port, sftp_server.remote_root)
-    assert _sftp(sftp_server, tmp_path, url=url) == cli.EXIT_PASSWORD_IN_URL
+    assert _sftp(sftp_server, tmp_path, url=url) == common.EXIT_PASSWORD_IN_URL
     line = _one_line(capsys.readouterr().err)
     assert sftp_server.host in line and "password" in line and "hunter2" not in line
 
 
 def test_refused_key(sftp_server, tmp_path, capsys):
-    assert _sftp(sftp_server, tmp_path, key=sftp_server.other_key_path) == cli.EXIT_AUTH
+    assert _sftp(sftp_server, tmp_path, key=sftp_server.other_key_path) == common.EXIT_AUTH
     assert "refused the key" in _one_line(capsys.readouterr().err)
 
 
 def test_exit_codes_are_distinct_and_documented():
     from pathlib import Path
 
-    codes = {n: getattr(cli, n) for n in dir(cli) if n.startswith("EXIT_")}
+    codes = {n: getattr(common, n) for n in dir(common) if n.startswith("EXIT_")}
     assert len(set(codes.values())) == len(codes) >= 7
     readme = (Path(__file__).parent.parent / "README.md").read_text()
     for value in codes.values():

@@ -2,7 +2,8 @@
 import json
 from pathlib import Path
 
-from et_pipeline.cli import INSTANCE_YAML, main
+from et_pipeline.cli import main
+from et_pipeline.cli.run import INSTANCE_YAML
 
 ROOT = Path(__file__).parent.parent
 

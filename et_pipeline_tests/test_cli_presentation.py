@@ -105,7 +105,8 @@ def test_progress_on_a_terminal_draws_the_bar_and_prints_the_steps(monkeypatch):
     """On a terminal the bar is rich's (imported only then) and -v lines go through its console."""
     import io
 
-    from et_pipeline.cli_output import RunEvent, RunProgress
+    from et_pipeline.cli.output import RunProgress
+    from et_pipeline.defs.run_events import RunEvent
 
     class Terminal(io.StringIO):
         def isatty(self):

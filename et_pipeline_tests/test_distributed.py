@@ -17,7 +17,8 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from et_pipeline.cli import INSTANCE_YAML, main
+from et_pipeline.cli import main
+from et_pipeline.cli.run import INSTANCE_YAML
 from et_pipeline.defs.assets import ALL_ASSETS
 from et_pipeline.defs.factory import session_job_from_env
 from et_pipeline.report import build_report

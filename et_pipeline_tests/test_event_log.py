@@ -6,7 +6,7 @@ import os
 import dagster as dg
 import pytest
 
-from et_pipeline.cli import CONSOLIDATED_EVENT_LOG, INSTANCE_YAML
+from et_pipeline.cli.run import CONSOLIDATED_EVENT_LOG, INSTANCE_YAML
 from et_pipeline.defs.event_log import PooledSqliteEventLogStorage
 
 parts = dg.StaticPartitionsDefinition(["2026-02-05", "2026-02-06"])

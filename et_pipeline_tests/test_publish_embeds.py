@@ -4,8 +4,9 @@ import re
 
 import pytest
 
-from et_pipeline.publish import embeds, limits
-from et_pipeline.publish.embeds import ADMINS, PLAYERS, build_messages
+from et_pipeline.publish import embeds, limits, message
+from et_pipeline.publish.embeds import build_messages
+from et_pipeline.publish.message import ADMINS, PLAYERS
 
 # what never belongs in the players' channel: input file names, settings, timing diagnostics
 INTERNAL = re.compile(r"\d{4}-\d{2}-\d{2}-\d{6}|gametime-|\.txt\b|\.json\b|\bET_[A-Z_]+|\bLua\b|stats file|"
@@ -245,8 +246,8 @@ def test_names_are_escaped_and_never_ping():
 
 def test_long_keys_are_shortened_but_stable():
     long_key = "map:" + "2026-02-05-211849-" + "m" * 60 + "-round-1.txt"
-    k = embeds.safe_key(long_key)
-    assert len(k) == 80 and k == embeds.safe_key(long_key) and k != embeds.safe_key(long_key + "x")
+    k = message.safe_key(long_key)
+    assert len(k) == 80 and k == message.safe_key(long_key) and k != message.safe_key(long_key + "x")
 
 
 def test_empty_and_odd_sessions_do_not_crash():

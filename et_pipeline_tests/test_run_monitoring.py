@@ -13,7 +13,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from et_pipeline.cli import CONSOLIDATED_EVENT_LOG, INSTANCE_YAML
+from et_pipeline.cli.run import CONSOLIDATED_EVENT_LOG, INSTANCE_YAML
 from et_pipeline_tests.servers import stop_process_group
 
 ROOT = Path(__file__).parent.parent

@@ -6,7 +6,9 @@ from pathlib import Path
 import dagster as dg
 import yaml
 
-from et_pipeline.cli import CODE_LOCATION, DEFAULT_DB, main
+from et_pipeline.cli import main
+from et_pipeline.cli.common import DEFAULT_DB
+from et_pipeline.cli.run import CODE_LOCATION
 from et_pipeline.defs.run_tags import REPOSITORY_LABEL_TAG
 
 ROOT = Path(__file__).parent.parent

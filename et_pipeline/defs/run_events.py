@@ -5,11 +5,23 @@
 what the terminal shows is what Dagster recorded, and the CLI never has to guess.
 """
 import logging
+from dataclasses import dataclass, field
 from typing import Callable
 
 import dagster as dg
 
-from et_pipeline.cli_output import RunEvent
+
+@dataclass(frozen=True)
+class RunEvent:
+    """One event of a run, reduced to what a person needs: kind (Dagster's event type name, or
+    LOG for an asset's own message), the step (asset or check), a message and small counts."""
+
+    kind: str
+    step: str | None = None
+    message: str = ""
+    level: int = 20
+    counts: dict = field(default_factory=dict)
+
 
 _FORWARDED = {dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE,
               dg.DagsterEventType.STEP_SKIPPED, dg.DagsterEventType.ASSET_MATERIALIZATION,

@@ -16,27 +16,16 @@ Two audiences (issue 14):
 """
 from __future__ import annotations
 
-import hashlib
 import re
-from dataclasses import dataclass, field
 from typing import Iterable
 
 from et_pipeline.domain.player_of_the_night import RULE as POTN_RULE_TEXT
 from et_pipeline.domain.player_of_the_night import player_of_the_night as pick_player_of_the_night
 from et_pipeline.parsers.stats_file import clock_seconds   # the header fields' own M:SS reader
 from et_pipeline.publish import limits
-from et_pipeline.publish.escape import discord_text
+from et_pipeline.publish.message import (COLOR_GOLD, COLOR_GREY, COLOR_R1, COLOR_R2, COLOR_SESSION, TEAM_EMOJI,
+                                         Message, _Ctx, _messages, esc, mmss, side_team)
 
-COLOR_R1 = 0x3498DB
-COLOR_R2 = 0xE74C3C
-COLOR_GOLD = 0xF1C40F
-COLOR_SESSION = 0x5865F2
-COLOR_GREEN = 0x57F287
-COLOR_ORANGE = 0xE67E22
-COLOR_RED = 0xED4245
-COLOR_GREY = 0x95A5A6
-
-TEAM_EMOJI = {"A": "🔵", "B": "🟠"}     # the same blue / orange as the graphs
 TIE_EMOJI, UNCOUNTED_EMOJI = "🟡", "⚪"
 SIDE_NAMES = {1: "Axis", 2: "Allies"}
 ATTACK, DEFENCE = "⚔️", "🛡️"      # by role in the round, never by side (Axis can defend)
@@ -47,42 +36,13 @@ CATEGORIES = [  # DOMAIN 7.3 order
     ("weapons", "🔫", "Weapons"), ("teamwork", "🤝", "Teamwork"), ("objectives", "🚩", "Objectives"),
     ("timing", "⏱️", "Timing"), ("other", "📋", "Other"),
 ]
-KEY_MAX = 80  # discord_posts.kind
-
-
-PLAYERS, ADMINS = "players", "admins"
-
-
-@dataclass
-class Message:
-    """One Discord message. `key` is stable for the session (the discord_posts.kind);
-    `files` are (filename, bytes) referenced from the embeds as attachment://filename.
-    `channel` is the audience (PLAYERS or ADMINS); `thread` marks a players' message
-    that belongs in the details thread rather than in the channel itself."""
-    key: str
-    payload: dict
-    files: list[tuple[str, bytes]] = field(default_factory=list)
-    channel: str = PLAYERS
-    thread: bool = False
 
 
 # ---------------------------------------------------------------- formatting helpers
 
-def mmss(seconds: float | None) -> str:
-    if seconds is None:
-        return "—"
-    s = int(round(max(0.0, float(seconds))))
-    return "%d:%02d" % (s // 60, s % 60)
-
-
 def kfmt(n: float | None) -> str:
     n = float(n or 0)
     return "%.1fK" % (n / 1000) if abs(n) >= 1000 else "%d" % round(n)
-
-
-def esc(name: str | None, width: int = 24) -> str:
-    """A player name safe for Discord markdown, cut to `width` characters."""
-    return discord_text(limits.truncate(str(name or "?"), width))
 
 
 def code(name: str | None, width: int = 24) -> str:
@@ -131,78 +91,7 @@ def award_value(award: str, value: float | None, text: str | None) -> str:
     return "%.1f" % num
 
 
-def safe_key(key: str) -> str:
-    """Keys fit discord_posts.kind (80 chars): long ones keep a readable head and a hash."""
-    if len(key) <= KEY_MAX:
-        return key
-    digest = hashlib.sha256(key.encode()).hexdigest()[:10]
-    return key[: KEY_MAX - 11] + "~" + digest
-
-
 # ---------------------------------------------------------------- session context
-
-class _Ctx:
-    """Lookups shared by the builders."""
-
-    def __init__(self, session: dict):
-        self.s = session
-        teams = session.get("teams") or {}
-        self.team_names = {k: (teams.get(k) or {}).get("name") or "Team %s" % k for k in ("A", "B")}
-        self.rounds_by_file = {r.get("file"): r for r in session.get("rounds") or []}
-        self.map_labels: dict[int, str] = {}
-        counts: dict[str, int] = {}
-        totals: dict[str, int] = {}
-        for m in session.get("maps") or []:
-            totals[m["map"]] = totals.get(m["map"], 0) + 1
-        for i, m in enumerate(session.get("maps") or []):
-            counts[m["map"]] = counts.get(m["map"], 0) + 1
-            self.map_labels[i] = m["map"] + (" (#%d)" % counts[m["map"]] if totals[m["map"]] > 1 else "")
-        self.file_labels = {f: self.map_labels[i] for i, m in enumerate(session.get("maps") or [])
-                            for f in (m.get("r1_file"), m.get("r2_file")) if f}
-        self.map_of_file = {f: m for m in session.get("maps") or [] for f in (m.get("r1_file"), m.get("r2_file")) if f}
-        self.date = session.get("date") or (session.get("start") or "")[:10]
-
-    def defender_side(self, rnd: dict) -> int | None:
-        """The side defending in this round. The objective side is fixed per map, so the
-        scorer's inferred R1 defender (`r1_defender_side`, when the report has it) beats
-        the round header, which can be stale (DOMAIN 5.1, 5.3 step 2)."""
-        m = self.map_of_file.get(rnd.get("file")) or {}
-        ds = m.get("r1_defender_side")
-        return ds if ds in (1, 2) else rnd.get("defender_side")
-
-    def r1_attackers(self, m: dict, r1: dict) -> str | None:
-        """Team that attacked in round 1: from the scorer's sides when the report has them,
-        else from who played the non-defending side."""
-        a_side, ds = m.get("a_r1_side"), m.get("r1_defender_side")
-        if a_side in (1, 2) and ds in (1, 2):
-            return "A" if a_side != ds else "B"
-        ds = r1.get("defender_side")
-        return side_team(r1, 3 - ds) if ds in (1, 2) else None
-
-    def round_label(self, rnd: dict) -> str:
-        """The round's map, with (#k) when the map is played more than once."""
-        return self.file_labels.get(rnd.get("file")) or str(rnd.get("map"))
-
-    def team(self, key: str | None, emoji: bool = True) -> str:
-        if key not in ("A", "B"):
-            return "?"
-        name = esc(self.team_names[key], 32)
-        return "%s %s" % (TEAM_EMOJI[key], name) if emoji else name
-
-    def map_rounds(self, m: dict) -> list[dict]:
-        return [self.rounds_by_file[f] for f in (m.get("r1_file"), m.get("r2_file")) if f in self.rounds_by_file]
-
-
-def side_team(rnd: dict, side: int | None) -> str | None:
-    """The persistent team that played `side` in this round (majority of its humans)."""
-    counts = {"A": 0, "B": 0}
-    for p in rnd.get("players") or []:
-        if p.get("side") == side and p.get("team") in counts and not p.get("is_bot"):
-            counts[p["team"]] += 1
-    if counts["A"] == counts["B"]:
-        return None
-    return "A" if counts["A"] > counts["B"] else "B"
-
 
 def _by_category(awards: Iterable[dict]) -> dict[str, list[dict]]:
     known = {c for c, _, _ in CATEGORIES}
@@ -635,18 +524,6 @@ def summary_embed(ctx: "_Ctx") -> dict:
 
 
 # ---------------------------------------------------------------- assembly
-
-def _messages(base: str, embeds: list[dict], files: list[tuple[str, bytes]] = (), numbered: bool = False,
-              channel: str = PLAYERS, thread: bool = False) -> list[Message]:
-    out = []
-    for i, group in enumerate(limits.fit(embeds), 1):
-        key = "%s:%d" % (base, i) if numbered else (base if i == 1 else "%s:%d" % (base, i))
-        refs = {(e.get(k) or {}).get("url", "")[len("attachment://"):] for e in group for k in ("image", "thumbnail")}
-        mine = [(n, b) for n, b in files if n in refs or (i == 1 and not n.lower().endswith(".png"))]
-        out.append(Message(safe_key(key), {"embeds": group, "allowed_mentions": {"parse": []}}, mine,
-                           channel=channel, thread=thread))
-    return out
-
 
 def _details_filename(ctx: "_Ctx", index: int, m: dict) -> str:
     label = re.sub(r"[^A-Za-z0-9._-]+", "-", ctx.map_labels.get(index, m.get("map")) or "map").strip("-")

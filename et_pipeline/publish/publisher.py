@@ -22,7 +22,8 @@ from typing import Sequence
 from sqlalchemy.engine import Engine
 
 from et_pipeline.publish import limits, outbox
-from et_pipeline.publish.embeds import ADMINS, PLAYERS, Message, build_messages
+from et_pipeline.publish.embeds import build_messages
+from et_pipeline.publish.message import ADMINS, PLAYERS, Message
 from et_pipeline.publish.webhook import DiscordWebhookClient, PublishError
 from et_pipeline.storage.schema import discord_posts
 

@@ -73,3 +73,40 @@ def balance(guids: list[str], predict, last_pairs: set[frozenset] = frozenset(),
     scored.sort(key=lambda s: (s[0], s[1], s[2]))
     best = sorted(scored[:count], key=lambda s: (s[1], s[0], s[2]))
     return [{"A": a, "B": b, "p_a_wins": p, "repeated_pairs": rep} for _, _, a, b, p, rep in best]
+
+
+def _resolve(players: list[dict], names: list[str]) -> tuple[list[str], str | None]:
+    """GUIDs for the names, or an error naming the first one that is not one human."""
+    from et_pipeline.season.players import resolve
+
+    out = []
+    for who in names:
+        found = resolve(players, who)
+        if len(found) == 1:
+            out.append(found[0]["guid"])
+            continue
+        if len(found) > 1:
+            return [], "%r matches several players: %s (use the GUID)" % (who, ", ".join(p["guid"] for p in found))
+        w = who.strip().lower()
+        # a bot by its 8-character GUID (OMNIBOT0...: the full 32-character one too) or any of its names
+        if any(p["is_bot"] and (p["guid"].lower() == w[:8] or w in (a.lower() for a in p["aliases"])) for p in players):
+            return [], "%r is a bot: bots never play in a balanced split" % who
+        return [], "unknown player %r (no name or GUID like it in the database)" % who
+    return out, None
+
+
+def balance_document(season, names: list[str]) -> dict:
+    """The §6 document; raises ValueError with a message naming the problem."""
+    from et_pipeline.season.ratings import rate
+
+    guids, error = _resolve(season.players["players"], names)
+    if error:
+        raise ValueError(error)
+    result = rate(season.games)
+    splits = balance(guids, result.p_a_wins, last_night_pairs(season.games))
+    display = {p["guid"]: p["name"] for p in season.players["players"]}
+    ratings = {g: result.rater.rating(g) for g in guids}
+    return {"players": guids, "splits": splits,
+            "provisional": [g for g in guids if ratings[g].provisional],
+            "names": {g: display.get(g, g) for g in guids},
+            "ratings": {g: ratings[g].as_dict() for g in guids}}

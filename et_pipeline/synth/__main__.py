@@ -1,5 +1,5 @@
 import sys
 
-from et_pipeline.cli_synth import main
+from et_pipeline.cli.synth import main
 
 sys.exit(main())

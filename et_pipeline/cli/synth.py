@@ -1,5 +1,5 @@
-"""`et-pipeline synth --nights N --out DIR [--seed S]`: write generated nights. Beside cli.py,
-not in the synth package: registering the subcommand must not import the generator."""
+"""`et-pipeline synth --nights N --out DIR [--seed S]`: write generated nights. In the command
+line's package, not the synth package: registering the subcommand must not import the generator."""
 import argparse
 import sys
 

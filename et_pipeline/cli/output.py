@@ -6,23 +6,17 @@ and only when stderr is a terminal (rich), so logs, pipes and cron mails stay cl
 summary goes to stdout. `-v` adds one line per finished step with its own numbers and the
 assets' own log messages, not Dagster's debug stream.
 """
+from __future__ import annotations
+
 import sys
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:       # the type only: a run with nothing new never imports Dagster
+    from et_pipeline.defs.run_events import RunEvent
 
 UNCHANGED_LISTED = 5      # more unchanged dates than this are folded into one line
-
-
-@dataclass(frozen=True)
-class RunEvent:
-    """One event of a run, reduced to what a person needs: kind (Dagster's event type name, or
-    LOG for an asset's own message), the step (asset or check), a message and small counts."""
-
-    kind: str
-    step: str | None = None
-    message: str = ""
-    level: int = 20
-    counts: dict = field(default_factory=dict)
 
 
 def _span(dates: list[str]) -> str:

@@ -4,40 +4,17 @@
 readable tables (or `--json`). All three read the nightly tables directly (the same pure
 functions the season assets use), so they answer without Dagster and for any `--as-of`.
 """
-from et_pipeline.cli import _add_db_option, _die, _missing_sqlite_file, _print_json, _session_date
+from et_pipeline.cli.common import add_db_option, die, load_season, print_json
 from et_pipeline.season.leaderboard_stats import LEADERBOARD_STATS
-
-
-def _season(a):
-    """(Season, None) or (None, exit code) after a message naming what is wrong."""
-    from sqlalchemy import inspect
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from et_pipeline.config import rules_from_env
-    from et_pipeline.season.season import compute_season
-    from et_pipeline.storage.database import make_engine
-
-    if a.as_of is not None and _session_date(a.as_of) is None:
-        return None, _die("malformed --as-of %r (expected YYYY-MM-DD)" % a.as_of)
-    if _missing_sqlite_file(a.db):
-        return None, _die("database %s not found" % a.db)
-    try:
-        engine = make_engine(a.db)
-        with engine.connect() as conn:
-            if not inspect(conn).has_table("map_results"):
-                return None, _die("database %s holds no et-pipeline data (run `et-pipeline run` first)" % a.db)
-            return compute_season(conn, a.as_of, getattr(a, "period", "month"), rules_from_env()), None
-    except SQLAlchemyError as e:
-        return None, _die("cannot read database: %s" % str(e).splitlines()[0])
 
 
 def cmd_season(a) -> int:
     from et_pipeline.season.document import season_document
 
-    season, code = _season(a)
+    season, code = load_season(a)
     if season is None:
         return code
-    _print_json(season_document(season))
+    print_json(season_document(season))
     return 0
 
 
@@ -50,18 +27,17 @@ def _table(rows: list[list], header: list[str]) -> str:
 
 
 def cmd_player(a) -> int:
-    from et_pipeline.cli import _die
     from et_pipeline.season.document import player_document
 
-    season, code = _season(a)
+    season, code = load_season(a)
     if season is None:
         return code
     try:
         doc = player_document(season, a.who)
     except LookupError as e:
-        return _die(str(e).strip('"'))
+        return die(str(e).strip('"'))
     if a.json:
-        _print_json(doc)
+        print_json(doc)
         return 0
     c = doc["career"]
     rating = c.get("rating")
@@ -100,12 +76,12 @@ def cmd_player(a) -> int:
 def cmd_leaderboard(a) -> int:
     from et_pipeline.season.document import leaderboard
 
-    season, code = _season(a)
+    season, code = load_season(a)
     if season is None:
         return code
     doc = leaderboard(season, a.stat, a.limit)
     if a.json:
-        _print_json(doc)
+        print_json(doc)
         return 0
     print("%s leaderboard (as of %s)" % (doc["label"], doc["as_of"] or "no nights yet"))
     # the ranked stat first; K/D, DPM and maps won beside it unless it is one of them
@@ -119,7 +95,7 @@ def cmd_leaderboard(a) -> int:
 
 def add_season_parsers(sub) -> None:
     def common(p):
-        _add_db_option(p)
+        add_db_option(p)
         p.add_argument("--as-of", default=None, help="only nights up to this date (YYYY-MM-DD)")
 
     s = sub.add_parser("season", help="print the season JSON document (players, records, rating quality)")

@@ -1,0 +1,81 @@
+"""What every `et-pipeline` command shares: the exit codes, the one-line error on stderr,
+the `--db` option and its checks, the JSON printer. The commands' modules import these
+from here and from nowhere else, so no command module imports another's helpers."""
+import datetime as dt
+import json
+import os
+import sys
+
+from et_pipeline.storage.database import DEFAULT_URL as DEFAULT_DB
+
+# Exit codes (README, "Exit codes"): each problem a person must fix has its own.
+EXIT_FAILED = 1           # a partition failed (one FAILED line each)
+EXIT_USAGE = 2            # bad arguments, missing source folder, unreachable database
+EXIT_DAGSTER_HOME = 3     # the Dagster home cannot be created or written
+EXIT_HOST_KEY = 4         # SFTP host key unknown or changed
+EXIT_KEY_FILE = 5         # SSH key or known_hosts file not configured, missing or unreadable
+EXIT_PASSWORD_IN_URL = 6  # a password in the sftp:// URL
+EXIT_AUTH = 7             # the SFTP server refused the key
+
+
+def die(msg: str, code: int = 2) -> int:
+    print("et-pipeline: " + msg, file=sys.stderr)
+    return code
+
+
+def session_date(text: str) -> dt.date | None:
+    """A `--date` argument: exactly YYYY-MM-DD, else None."""
+    try:
+        return dt.date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        return None
+
+
+def missing_sqlite_file(db: str) -> bool:
+    """A `sqlite:///` URL whose file does not exist (SQLAlchemy would create an empty one)."""
+    return db.startswith("sqlite:///") and not os.path.exists(db[len("sqlite:///"):])
+
+
+def print_json(doc) -> None:
+    """A JSON document on stdout as every command prints one: indented, UTF-8 as is."""
+    json.dump(doc, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def dated_database(a) -> tuple[str | None, int | None]:
+    """(`--date` as YYYY-MM-DD, None) when it is well-formed and `--db` exists, else
+    (None, exit code) after saying which is wrong."""
+    date = session_date(a.date)
+    if date is None:
+        return None, die("malformed date %r (expected YYYY-MM-DD)" % a.date)
+    if missing_sqlite_file(a.db):
+        return None, die("database %s not found" % a.db)
+    return date.isoformat(), None
+
+
+def add_db_option(parser, help: str = "app database URL ($ET_DB_URL)") -> None:
+    parser.add_argument("--db", default=os.environ.get("ET_DB_URL", DEFAULT_DB), help=help)
+
+
+def load_season(a):
+    """The season of `--db` up to `--as-of` (`season`, `player`, `leaderboard`, `balance`):
+    (Season, None) or (None, exit code) after a message naming what is wrong."""
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from et_pipeline.config import rules_from_env
+    from et_pipeline.season.season import compute_season
+    from et_pipeline.storage.database import make_engine
+
+    if a.as_of is not None and session_date(a.as_of) is None:
+        return None, die("malformed --as-of %r (expected YYYY-MM-DD)" % a.as_of)
+    if missing_sqlite_file(a.db):
+        return None, die("database %s not found" % a.db)
+    try:
+        engine = make_engine(a.db)
+        with engine.connect() as conn:
+            if not inspect(conn).has_table("map_results"):
+                return None, die("database %s holds no et-pipeline data (run `et-pipeline run` first)" % a.db)
+            return compute_season(conn, a.as_of, getattr(a, "period", "month"), rules_from_env()), None
+    except SQLAlchemyError as e:
+        return None, die("cannot read database: %s" % str(e).splitlines()[0])

@@ -1,0 +1,140 @@
+"""What every Discord message of a session is made of, for both audiences: the `Message`
+record, the colours, the session lookups (`_Ctx`) and the splitting into messages within
+Discord's limits. The players' builders (publish/embeds.py) and the admins'
+(publish/admin_embeds.py) both import it, so neither imports the other's internals."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from et_pipeline.publish import limits
+from et_pipeline.publish.escape import discord_text
+
+COLOR_R1 = 0x3498DB
+COLOR_R2 = 0xE74C3C
+COLOR_GOLD = 0xF1C40F
+COLOR_SESSION = 0x5865F2
+COLOR_GREEN = 0x57F287
+COLOR_ORANGE = 0xE67E22
+COLOR_RED = 0xED4245
+COLOR_GREY = 0x95A5A6
+
+TEAM_EMOJI = {"A": "🔵", "B": "🟠"}     # the same blue / orange as the graphs
+KEY_MAX = 80  # discord_posts.kind
+
+
+PLAYERS, ADMINS = "players", "admins"
+
+
+@dataclass
+class Message:
+    """One Discord message. `key` is stable for the session (the discord_posts.kind);
+    `files` are (filename, bytes) referenced from the embeds as attachment://filename.
+    `channel` is the audience (PLAYERS or ADMINS); `thread` marks a players' message
+    that belongs in the details thread rather than in the channel itself."""
+    key: str
+    payload: dict
+    files: list[tuple[str, bytes]] = field(default_factory=list)
+    channel: str = PLAYERS
+    thread: bool = False
+
+
+# ---------------------------------------------------------------- formatting helpers
+
+def mmss(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    s = int(round(max(0.0, float(seconds))))
+    return "%d:%02d" % (s // 60, s % 60)
+
+
+def esc(name: str | None, width: int = 24) -> str:
+    """A player name safe for Discord markdown, cut to `width` characters."""
+    return discord_text(limits.truncate(str(name or "?"), width))
+
+
+def safe_key(key: str) -> str:
+    """Keys fit discord_posts.kind (80 chars): long ones keep a readable head and a hash."""
+    if len(key) <= KEY_MAX:
+        return key
+    digest = hashlib.sha256(key.encode()).hexdigest()[:10]
+    return key[: KEY_MAX - 11] + "~" + digest
+
+
+# ---------------------------------------------------------------- session context
+
+class _Ctx:
+    """Lookups shared by the builders."""
+
+    def __init__(self, session: dict):
+        self.s = session
+        teams = session.get("teams") or {}
+        self.team_names = {k: (teams.get(k) or {}).get("name") or "Team %s" % k for k in ("A", "B")}
+        self.rounds_by_file = {r.get("file"): r for r in session.get("rounds") or []}
+        self.map_labels: dict[int, str] = {}
+        counts: dict[str, int] = {}
+        totals: dict[str, int] = {}
+        for m in session.get("maps") or []:
+            totals[m["map"]] = totals.get(m["map"], 0) + 1
+        for i, m in enumerate(session.get("maps") or []):
+            counts[m["map"]] = counts.get(m["map"], 0) + 1
+            self.map_labels[i] = m["map"] + (" (#%d)" % counts[m["map"]] if totals[m["map"]] > 1 else "")
+        self.file_labels = {f: self.map_labels[i] for i, m in enumerate(session.get("maps") or [])
+                            for f in (m.get("r1_file"), m.get("r2_file")) if f}
+        self.map_of_file = {f: m for m in session.get("maps") or [] for f in (m.get("r1_file"), m.get("r2_file")) if f}
+        self.date = session.get("date") or (session.get("start") or "")[:10]
+
+    def defender_side(self, rnd: dict) -> int | None:
+        """The side defending in this round. The objective side is fixed per map, so the
+        scorer's inferred R1 defender (`r1_defender_side`, when the report has it) beats
+        the round header, which can be stale (DOMAIN 5.1, 5.3 step 2)."""
+        m = self.map_of_file.get(rnd.get("file")) or {}
+        ds = m.get("r1_defender_side")
+        return ds if ds in (1, 2) else rnd.get("defender_side")
+
+    def r1_attackers(self, m: dict, r1: dict) -> str | None:
+        """Team that attacked in round 1: from the scorer's sides when the report has them,
+        else from who played the non-defending side."""
+        a_side, ds = m.get("a_r1_side"), m.get("r1_defender_side")
+        if a_side in (1, 2) and ds in (1, 2):
+            return "A" if a_side != ds else "B"
+        ds = r1.get("defender_side")
+        return side_team(r1, 3 - ds) if ds in (1, 2) else None
+
+    def round_label(self, rnd: dict) -> str:
+        """The round's map, with (#k) when the map is played more than once."""
+        return self.file_labels.get(rnd.get("file")) or str(rnd.get("map"))
+
+    def team(self, key: str | None, emoji: bool = True) -> str:
+        if key not in ("A", "B"):
+            return "?"
+        name = esc(self.team_names[key], 32)
+        return "%s %s" % (TEAM_EMOJI[key], name) if emoji else name
+
+    def map_rounds(self, m: dict) -> list[dict]:
+        return [self.rounds_by_file[f] for f in (m.get("r1_file"), m.get("r2_file")) if f in self.rounds_by_file]
+
+
+def side_team(rnd: dict, side: int | None) -> str | None:
+    """The persistent team that played `side` in this round (majority of its humans)."""
+    counts = {"A": 0, "B": 0}
+    for p in rnd.get("players") or []:
+        if p.get("side") == side and p.get("team") in counts and not p.get("is_bot"):
+            counts[p["team"]] += 1
+    if counts["A"] == counts["B"]:
+        return None
+    return "A" if counts["A"] > counts["B"] else "B"
+
+
+# ---------------------------------------------------------------- assembly
+
+def _messages(base: str, embeds: list[dict], files: list[tuple[str, bytes]] = (), numbered: bool = False,
+              channel: str = PLAYERS, thread: bool = False) -> list[Message]:
+    out = []
+    for i, group in enumerate(limits.fit(embeds), 1):
+        key = "%s:%d" % (base, i) if numbered else (base if i == 1 else "%s:%d" % (base, i))
+        refs = {(e.get(k) or {}).get("url", "")[len("attachment://"):] for e in group for k in ("image", "thumbnail")}
+        mine = [(n, b) for n, b in files if n in refs or (i == 1 and not n.lower().endswith(".png"))]
+        out.append(Message(safe_key(key), {"embeds": group, "allowed_mentions": {"parse": []}}, mine,
+                           channel=channel, thread=thread))
+    return out
