@@ -61,7 +61,7 @@ class Pipeline:
         return make_engine(self.db_url)
 
     def materialize(self, dates: list[str], selection=None) -> dg.ExecuteInProcessResult:
-        from et_pipeline.defs.run_tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+        from et_pipeline.defs.dagster_private import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
         known = set(self.instance.get_dynamic_partitions(session_dates.name))
         new = [d for d in dates if d not in known]

@@ -106,7 +106,7 @@ def test_progress_on_a_terminal_draws_the_bar_and_prints_the_steps(monkeypatch):
     import io
 
     from et_pipeline.cli.output import RunProgress
-    from et_pipeline.defs.run_events import RunEvent
+    from et_pipeline.defs.progress import Kind, RunEvent
 
     class Terminal(io.StringIO):
         def isatty(self):
@@ -118,8 +118,8 @@ def test_progress_on_a_terminal_draws_the_bar_and_prints_the_steps(monkeypatch):
         assert progress.live
         progress.start_runs([["2026-02-05"]], 2)
         progress.start_block(0, [["2026-02-05"]])
-        progress.on_event(RunEvent("STEP_START", "rounds"))
-        progress.on_event(RunEvent("ASSET_MATERIALIZATION", "rounds", counts={"rounds": 14}))
-        progress.on_event(RunEvent("STEP_SUCCESS", "rounds"))
+        progress.on_event(RunEvent(Kind.STEP_START, "rounds"))
+        progress.on_event(RunEvent(Kind.ASSET_MATERIALIZATION, "rounds", counts={"rounds": 14}))
+        progress.on_event(RunEvent(Kind.STEP_SUCCESS, "rounds"))
     text = err.getvalue()
     assert "run 2026-02-05" in text and "rounds" in text and "rounds 14" in text

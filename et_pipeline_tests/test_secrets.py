@@ -70,7 +70,7 @@ def _graphql(port: int, query: str, variables=None) -> str:
 
 
 RUNS = """{ runsOrError { ... on Runs { results { runId jobName runConfigYaml pipelineSnapshotId
-  tags { key value } } } } }"""
+  tags { key value } repositoryOrigin { repositoryLocationName repositoryName } } } } }"""
 WORKSPACE = """{ workspaceOrError { ... on Workspace { locationEntries { name locationOrLoadError {
   ... on RepositoryLocation { name repositories { name } } ... on PythonError { message } } } } } }"""
 RESOURCES = """query($loc: String!, $repo: String!) {
@@ -91,7 +91,8 @@ def test_no_secret_in_run_storage_or_the_webserver(postgres_server, tmp_path, mo
     with FakeDiscord() as fake:
         webhook = fake.base + "/api/webhooks/1234567890/" + TOKEN
         monkeypatch.setenv("ET_DISCORD_WEBHOOK_URL", webhook)
-        assert main(["run", "--source", str(night), "--db", db_url, "--dagster-home", str(home),
+        monkeypatch.setenv("ET_DB_URL", db_url)       # a password reaches `run` through the environment only
+        assert main(["run", "--source", str(night), "--dagster-home", str(home),
                      "--publish", "live", "--out", str(tmp_path / "out")]) == 0
         assert fake.messages                                    # really published, through the secret URL
     out = capsys.readouterr()
@@ -116,6 +117,8 @@ def test_no_secret_in_run_storage_or_the_webserver(postgres_server, tmp_path, mo
         answers = [_graphql(port, RUNS), _graphql(port, WORKSPACE)]
         runs = json.loads(answers[0])["data"]["runsOrError"]["results"]
         assert runs, "the command line's runs are in the instance"
+        # what the Overview timeline files a run under (it leaves out a run without an origin)
+        assert {(r["repositoryOrigin"] or {}).get("repositoryLocationName") for r in runs} == {"et_pipeline"}
         for snapshot_id in {r["pipelineSnapshotId"] for r in runs}:
             answers.append(_graphql(port, SNAPSHOT, {"id": snapshot_id}))
         entries = json.loads(answers[1])["data"]["workspaceOrError"]["locationEntries"]

@@ -115,3 +115,28 @@ def test_pending_dates_are_the_ones_whose_runs_the_sensor_must_look_up():
     first = twice(COMPLETE_R1, {}, T0 + 1, grace_seconds=15)
     assert first.pending == [DATE]
     assert decide(plan_of(*COMPLETE_R1), first.cursor, T0 + 2, grace_seconds=15).pending == [DATE]
+
+
+# ---------------------------------------------------------------- one change rule for the sensor and `run`
+
+def test_changed_dates_is_every_date_whose_files_are_not_the_recorded_ones():
+    from et_pipeline.steps.sensor_logic import changed_dates
+
+    plan = plan_of(*COMPLETE_R1)
+    assert changed_dates(plan, {}) == [DATE]                                   # never processed
+    assert changed_dates(plan, {DATE: plan.fingerprint(DATE)}) == []           # the same files
+    assert changed_dates(plan, {DATE: "an older listing"}) == [DATE]           # a file added, grown or touched
+    assert changed_dates(plan, {DATE: None}) == [DATE]                         # processed, not to the end
+    # a recorded date the listing no longer holds (files pruned, sessions re-grouped) once,
+    # until the empty listing is what is recorded for it
+    gone = plan_of()
+    assert changed_dates(gone, {DATE: plan.fingerprint(DATE)}) == [DATE]
+    assert changed_dates(gone, {DATE: gone.fingerprint(DATE)}) == []
+
+
+def test_the_sensor_asks_once_for_a_date_whose_files_are_gone_like_run_does():
+    done = twice(COMPLETE_R1, {}, T0 + 30, grace_seconds=15)
+    assert [r.date for r in done.requests] == [DATE]
+    pruned = twice([], done.cursor, T0 + 60, grace_seconds=15)
+    assert [r.date for r in pruned.requests] == [DATE]
+    assert twice([], pruned.cursor, T0 + 90, grace_seconds=15).requests == []

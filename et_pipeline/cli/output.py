@@ -6,15 +6,11 @@ and only when stderr is a terminal (rich), so logs, pipes and cron mails stay cl
 summary goes to stdout. `-v` adds one line per finished step with its own numbers and the
 assets' own log messages, not Dagster's debug stream.
 """
-from __future__ import annotations
-
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:       # the type only: a run with nothing new never imports Dagster
-    from et_pipeline.defs.run_events import RunEvent
+from et_pipeline.defs.progress import Kind, RunEvent
 
 UNCHANGED_LISTED = 5      # more unchanged dates than this are folded into one line
 
@@ -62,23 +58,23 @@ class RunProgress:
         self._bar.update(self._task, completed=(index + 1) * self._steps_per_run)
 
     def on_event(self, ev: RunEvent) -> None:
-        if ev.kind == "STEP_START":
+        if ev.kind is Kind.STEP_START:
             self._started[ev.step] = time.monotonic()
             self._bar.update(self._task, description="%s  %s" % (self._label, ev.step))
-        elif ev.kind == "ASSET_MATERIALIZATION":
+        elif ev.kind is Kind.ASSET_MATERIALIZATION:
             self._counts.setdefault(ev.step, ev.counts)           # one per date, the same numbers
-        elif ev.kind == "ASSET_CHECK_EVALUATION":
+        elif ev.kind is Kind.ASSET_CHECK_EVALUATION:
             self._checks[ev.step] = ev.message
-        elif ev.kind in ("STEP_SUCCESS", "STEP_FAILURE", "STEP_SKIPPED"):
+        elif ev.kind in (Kind.STEP_SUCCESS, Kind.STEP_FAILURE, Kind.STEP_SKIPPED):
             self._bar.advance(self._task)
             took = time.monotonic() - self._started.pop(ev.step, time.monotonic())
             nums = "  ".join("%s %s" % (k.replace("_", " "), v) for k, v in self._counts.pop(ev.step, {}).items())
-            what = {"STEP_SUCCESS": "done", "STEP_FAILURE": "FAILED", "STEP_SKIPPED": "skipped"}[ev.kind]
+            what = {Kind.STEP_SUCCESS: "done", Kind.STEP_FAILURE: "FAILED", Kind.STEP_SKIPPED: "skipped"}[ev.kind]
             if ev.step in self._checks:
                 self._say("    %s" % self._checks.pop(ev.step))
             else:
                 self._say("  %-18s %-7s %5.1f s  %s" % (ev.step, what, took, nums))
-        elif ev.kind == "LOG" and ev.level >= 20:
+        elif ev.kind is Kind.LOG and ev.level >= 20:
             self._say("  %s: %s" % (ev.step or "run", ev.message))
 
     def _say(self, line: str) -> None:

@@ -34,7 +34,7 @@ nux:
   enabled: false
 # SQLite storage: one run at a time.
 run_coordinator:
-  module: dagster._core.run_coordinator
+  module: dagster
   class: QueuedRunCoordinator
   config:
     max_concurrent_runs: 1
@@ -95,21 +95,6 @@ def _blocks(order: list[str], wanted: set[str], max_size: int | None = None) -> 
     if current:
         blocks.append(current)
     return blocks
-
-
-def _step_failures(result) -> list[str]:
-    out = []
-    for ev in result.all_events:
-        if ev.is_step_failure:
-            err = ev.event_specific_data.error
-            while err is not None and err.cause is not None:   # the user's exception, not Dagster's wrapper
-                err = err.cause
-            out.append("%s: %s" % (ev.step_key, (err.message if err else "failed").strip().splitlines()[0]))
-        elif ev.event_type_value == "ASSET_CHECK_EVALUATION":
-            data = ev.event_specific_data
-            if not data.passed and str(data.severity).endswith("ERROR"):
-                out.append("check %s failed" % data.check_name)
-    return out
 
 
 def _source_error(path: str) -> str | None:
@@ -187,6 +172,23 @@ def _source_args(a) -> dict:
     return dict(url=a.source, key_path=a.sftp_key, known_hosts=a.known_hosts, cache_dir=a.sftp_cache)
 
 
+def _password_in_db(db: str) -> str | None:
+    """Why a `--db` URL cannot be the run's: it holds a password that is not ET_DB_URL's.
+    Dagster keeps a run's configuration, so a secret reaches the run by its variable's
+    name only, and the command never writes its own environment."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        password = make_url(db).password
+    except ArgumentError:           # not a URL at all: the engine says so, below
+        return None
+    if password and db != os.environ.get("ET_DB_URL"):
+        return ("--db holds a password: set ET_DB_URL to the URL instead (Dagster keeps a run's "
+                "configuration; a secret reaches it from the environment only)")
+    return None
+
+
 def _dagster_home(a) -> tuple[str | None, int | None]:
     """(the Dagster home, None), made and checked writable, or (None, exit code) after saying
     why: checked on every run, also one with nothing new that starts no Dagster run."""
@@ -215,11 +217,15 @@ def _run(a, started_up) -> int:
     from et_pipeline.sources import source_from_url
     from et_pipeline.sources.errors import SFTPSourceError
     from et_pipeline.steps.plan import make_plan
+    from et_pipeline.steps.sensor_logic import changed_dates
     from et_pipeline.storage import schema as t
     from et_pipeline.storage.database import ensure_schema, make_engine
     from et_pipeline.storage.registry import archived_stats_names, sync_registry
 
     started = time.monotonic()
+    refused = _password_in_db(a.db)
+    if refused:
+        return die(refused)
     rules = rules_from_env()
     try:
         src = source_from_url(**_source_args(a))
@@ -248,11 +254,10 @@ def _run(a, started_up) -> int:
                 state = {r.session_date: r for r in conn.execute(select(t.partition_state))}
         except (OSError, SQLAlchemyError) as e:
             return die("cannot start: %s" % str(e).splitlines()[0])
-        wanted = {d for d in plan.dates
-                  if a.force or d not in state or state[d].fingerprint != plan.fingerprint(d) or not state[d].completed}
-        # a date whose files are all gone (sessions re-grouped, files pruned): run it once; what
-        # was archived stays (storage.registry), the state then records the empty listing
-        wanted |= {d for d in state if d not in plan.by_date and state[d].file_count > 0}
+        # the sensor's change rule, over what the assets recorded (not what a cursor asked for)
+        wanted = set(changed_dates(plan, {d: s.fingerprint if s.completed else None for d, s in state.items()}))
+        if a.force:
+            wanted |= set(plan.dates)
         home, code = _dagster_home(a)
         if code is not None:
             return code
@@ -272,63 +277,26 @@ def _run(a, started_up) -> int:
 
 def _run_dates(a, rules, home: str, wanted: list[str], progress, started_up) -> tuple[int | None, list[str]]:
     """The Dagster half of `run`: the instance in the Dagster home, the wanted dates as
-    partitions, the job executed in bounded chunks. (exit code when it cannot start, None
-    otherwise; one FAILED line per date of a failed chunk)."""
-    import dagster as dg
-
-    from et_pipeline.defs.factory import JOB_NAME, build_definitions
-    from et_pipeline.defs.partitions import max_partitions_per_run, session_dates
-    from et_pipeline.defs.resources import DiscordWebhook, StatsSourceResource, env_secret
-    from et_pipeline.defs.run_events import forwarding_logger
-    from et_pipeline.defs.run_tags import ui_run_tags
+    partitions, the code location's job run over them in bounded chunks. (exit code when it
+    cannot start, None otherwise; one FAILED line per date of a failed chunk)."""
+    from et_pipeline.defs.launch import open_instance, register_dates, run_config, run_dates, steps_per_run
+    from et_pipeline.defs.partitions import max_partitions_per_run
 
     try:
-        instance = dg.DagsterInstance.from_config(home)
+        instance = open_instance(home)
     except (OSError, SQLAlchemyError) as e:
         return _home_unusable(home, e), []
-    known = set(instance.get_dynamic_partitions(session_dates.name))
-    new = [d for d in wanted if d not in known]
-    if new:
-        instance.add_dynamic_partitions(session_dates.name, new)
-    # secrets reach the resources as dg.EnvVar: the run storage keeps the names, not the values
-    webhook, admin_webhook = (env_secret(name) if a.publish == "live" else None
-                              for name in ("ET_DISCORD_WEBHOOK_URL", "ET_DISCORD_ADMIN_WEBHOOK_URL"))
-    saved_db_env = os.environ.get("ET_DB_URL")
-    os.environ["ET_DB_URL"] = a.db
-    try:
-        defs = build_definitions(source=StatsSourceResource(**_source_args(a)), db_url=dg.EnvVar("ET_DB_URL"),
-                                 rules=rules, discord=DiscordWebhook(url=webhook, mode=a.publish, out_dir=a.out,
-                                                                    admin_url=admin_webhook,
-                                                                    details_thread_id=os.environ.get(
-                                                                        "ET_DISCORD_DETAILS_THREAD_ID") or None))
-        # the run's events drive the progress display; Dagster's own console stream stays off
-        job = defs.resolve_job_def(JOB_NAME).with_logger_defs({"progress": forwarding_logger(progress.on_event)})
-        started_up()
-        failed = []
-        blocks = _blocks(instance.get_dynamic_partitions(session_dates.name), set(wanted), max_partitions_per_run())
-        progress.start_runs(blocks, len(job.graph.nodes))
-        for i, block in enumerate(blocks):
-            progress.start_block(i, blocks)
-            result = job.execute_in_process(instance=instance, tags=ui_run_tags(block, CODE_LOCATION),
-                                            raise_on_error=False,
-                                            partition_key=block[0] if len(block) == 1 else None,
-                                            run_config={"loggers": {"progress": {}}})
-            progress.end_block(i)
-            if not result.success:
-                reasons = "; ".join(_step_failures(result)) or "run failed"
-                failed += ["FAILED %s: %s" % (d, reasons) for d in block]
-    finally:
-        _restore_env("ET_DB_URL", saved_db_env)
+    order = register_dates(instance, wanted)
+    config = run_config(source=_source_args(a), db_url=a.db, rules=rules, publish=a.publish, out_dir=a.out)
+    steps = steps_per_run()
+    started_up()
+    failed = []
+    blocks = _blocks(order, set(wanted), max_partitions_per_run())
+    progress.start_runs(blocks, steps)
+    for i, block in enumerate(blocks):
+        progress.start_block(i, blocks)
+        reasons = run_dates(instance, block, config, progress.on_event)
+        progress.end_block(i)
+        if reasons:
+            failed += ["FAILED %s: %s" % (d, "; ".join(reasons)) for d in block]
     return None, failed
-
-
-def _restore_env(name: str, value) -> None:
-    if value is None:
-        os.environ.pop(name, None)
-    else:
-        os.environ[name] = value
-
-
-CODE_LOCATION = "et_pipeline"      # workspace.yaml's location_name (test_cli_presentation keeps them equal)
-
-

@@ -8,6 +8,7 @@ or `et-pipeline run` over many dates is a few bounded runs, not one per date and
 one holding every date in memory.
 """
 import os
+import warnings
 from collections import Counter
 
 import dagster as dg
@@ -32,6 +33,10 @@ from et_pipeline.storage import schema as t
 from et_pipeline.storage.database import replace_partition, select_partition
 from et_pipeline.storage.registry import archive_partitions, archived_stats_names, sync_registry
 
+# The backfill policy (ranged runs of at most ET_PARTITIONS_PER_RUN dates) is what keeps
+# backfills cheap and bounded; Dagster labels the parameter beta (dagster is pinned, so a
+# patch release cannot change it under us). This one warning is silenced, no other.
+warnings.filterwarnings("ignore", category=dg.BetaWarning, message="Parameter `backfill_policy` of function")
 COMMON = dict(partitions_def=session_dates,
               backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=max_partitions_per_run()))
 # Discord down or slow for a moment: try the step again before the run fails (issue 12 5.1)

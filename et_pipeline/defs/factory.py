@@ -9,6 +9,7 @@ from et_pipeline.defs.assets import ALL_ASSETS
 from et_pipeline.defs.admin_alerts import build_failure_sensor
 from et_pipeline.defs.checks import ALL_CHECKS
 from et_pipeline.defs.metadata import with_kinds
+from et_pipeline.defs.run_events import progress_logger
 from et_pipeline.defs.resources import (DatabaseResource, DiscordWebhook, RulesResource, StatsSourceResource,
                                         env_secret)
 from et_pipeline.defs.season_assets import SEASON_ASSETS
@@ -55,6 +56,9 @@ def build_definitions(*, source: StatsSourceResource, db_url: str | dg.EnvVar, r
         resources={"source": source, "database": DatabaseResource(url=db_url),
                    "rules": RulesResource.from_rules(rules), "discord": discord},
         executor=executor,
+        # Dagster's own console logger for runs that configure none (the UI's, the daemon's);
+        # `progress` for `et-pipeline run`'s display, enabled by its run config
+        loggers={"console": dg.colored_console_logger, "progress": progress_logger},
     )
 
 

@@ -62,11 +62,16 @@ class RulesResource(dg.ConfigurableResource):
                      link_window_minutes=self.link_window_minutes, double_fullhold=self.double_fullhold,
                      team_names=tuple(self.team_names))
 
+    @staticmethod
+    def config_of(r: Rules) -> dict:
+        """The resource's config for these rules (also a run's `resources: rules: config:`)."""
+        return dict(timezone=r.timezone, session_gap_minutes=r.session_gap_minutes,
+                    pairing_window_minutes=r.pairing_window_minutes, link_window_minutes=r.link_window_minutes,
+                    double_fullhold=r.double_fullhold, team_names=list(r.team_names))
+
     @classmethod
     def from_rules(cls, r: Rules) -> "RulesResource":
-        return cls(timezone=r.timezone, session_gap_minutes=r.session_gap_minutes,
-                   pairing_window_minutes=r.pairing_window_minutes, link_window_minutes=r.link_window_minutes,
-                   double_fullhold=r.double_fullhold, team_names=list(r.team_names))
+        return cls(**cls.config_of(r))
 
 
 class DiscordWebhook(dg.ConfigurableResource):

@@ -19,6 +19,7 @@ backfill, not a sensor job).
 """
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Mapping
 
 from et_pipeline.config import Rules
 from et_pipeline.parsers.filenames import ENDSTATS, GAMETIME, STATS, TIMING
@@ -87,6 +88,18 @@ def missing_companions(plan: Plan, date: str, rules: Rules = Rules(), present: s
     return out
 
 
+def changed_dates(plan: Plan, recorded: Mapping[str, str | None]) -> list[str]:
+    """The dates whose files are not the ones last processed: a listed date whose
+    fingerprint is not the one recorded for it (None: processed, not to the end), and a
+    recorded date the listing holds no file of any more (files pruned, sessions re-grouped:
+    processed once more, from the archive, until the empty listing is what is recorded).
+    The one change rule of the sensor (recorded: its cursor) and of `et-pipeline run`
+    (recorded: the app database's partition_state)."""
+    listed = {d for d in plan.dates if recorded.get(d) != plan.fingerprint(d)}
+    gone = {d for d, fp in recorded.items() if d not in plan.by_date and fp != plan.fingerprint(d)}
+    return sorted(listed | gone)
+
+
 def _backoff(base: float, attempt: int) -> float:
     return min(MAX_BACKOFF_SECONDS, base * 2 ** max(0, attempt - 1))
 
@@ -107,13 +120,13 @@ def decide(plan: Plan, cursor: dict, now: float, grace_seconds: float, runs: dic
         done[date] = fp
         pending[date] = {"fp": fp, "attempt": attempt, "requested_at": now}
 
-    for date in plan.dates:
+    changed = changed_dates(plan, done)
+    for date in set(plan.dates) - set(changed):
+        seen.pop(date, None)
+    for date in changed:
         if watermark and date < watermark:
             continue
         fp = plan.fingerprint(date)
-        if done.get(date) == fp:
-            seen.pop(date, None)
-            continue
         previous = seen.get(date)
         seen[date] = fp
         lacking = {name: kinds for name, kinds in missing_companions(plan, date, rules, present).items()
@@ -153,6 +166,6 @@ def decide(plan: Plan, cursor: dict, now: float, grace_seconds: float, runs: dic
     if len(kept) < len(done):
         watermark = max(watermark or "", kept[0])
     new_cursor = {"done": {d: done[d] for d in kept}, "watermark": watermark,
-                  "seen": {d: seen[d] for d in sorted(seen) if d in plan.by_date and done.get(d) != seen[d]},
+                  "seen": {d: seen[d] for d in sorted(seen) if d in changed and done.get(d) != seen[d]},
                   "pending": {d: pending[d] for d in sorted(pending) if d in kept}}
     return Decision(requests, waiting, unconfirmed, new_cursor, sorted(new_cursor["pending"]))

@@ -1,0 +1,83 @@
+"""`et-pipeline run` is no second runtime: it runs the code location's own job (the
+definitions workspace.yaml loads), its runs carry the code-location origin a UI-launched
+run has (the Overview timeline drops a run without one), and it configures the run the
+way the UI's launchpad does, through run config, never by rewriting its own environment."""
+import os
+
+import dagster as dg
+import pytest
+import yaml
+
+from et_pipeline.cli import main
+from et_pipeline.cli.common import EXIT_USAGE
+from et_pipeline_tests.test_setup import ROOT
+
+
+def _runs(home):
+    with dg.DagsterInstance.local_temp(tempdir=str(home)) as instance:
+        return instance.get_runs()
+
+
+def _run(night, tmp_path, *extra):
+    return main(["run", "--source", str(night), "--db", "sqlite:///%s" % (tmp_path / "et.db"),
+                 "--dagster-home", str(tmp_path / "dh"), "--publish", "off", *extra])
+
+
+def test_a_cli_run_is_a_run_of_the_code_location_job_with_its_origin(tmp_path, night, capsys):
+    assert _run(night, tmp_path) == 0
+    capsys.readouterr()
+    [run] = _runs(tmp_path / "dh")
+    location = yaml.safe_load((ROOT / "workspace.yaml").read_text())["load_from"][0]["python_module"]
+    origin = run.remote_job_origin
+    assert origin is not None, "the UI's timeline leaves out a run without a remote origin"
+    assert origin.repository_origin.code_location_origin.location_name == location["location_name"]
+    assert origin.repository_origin.repository_name == "__repository__"
+    assert origin.job_name == "session_job"
+    # the origin a run worker (or a re-execution) reloads the job from: the same module
+    assert run.job_code_origin.repository_origin.code_pointer.module == location["module_name"]
+    assert run.tags["et_pipeline/started_by"] == "et-pipeline run"
+
+
+def test_run_never_writes_the_environment(tmp_path, night, capsys, monkeypatch):
+    """The database URL reaches the run as run config (`{"env": "ET_DB_URL"}` when it is the
+    variable's value, the URL itself when it holds no secret), not as a rewritten variable."""
+    writes = []
+
+    class Guarded(os._Environ):
+        def __setitem__(self, key, value):
+            writes.append(key)
+            super().__setitem__(key, value)
+
+        def __delitem__(self, key):
+            writes.append(key)
+            super().__delitem__(key)
+
+    guarded = Guarded(os.environ._data, os.environ.encodekey, os.environ.decodekey, os.environ.encodevalue,
+                      os.environ.decodevalue)
+    monkeypatch.setattr(os, "environ", guarded)
+    monkeypatch.delenv("ET_DB_URL", raising=False)
+    writes.clear()
+    assert _run(night, tmp_path) == 0
+    capsys.readouterr()
+    assert [k for k in writes if k.startswith("ET_")] == []
+    [run] = _runs(tmp_path / "dh")
+    assert run.run_config["resources"]["database"]["config"]["url"] == "sqlite:///%s" % (tmp_path / "et.db")
+
+
+def test_the_database_variable_reaches_the_run_by_its_name(tmp_path, night, capsys, monkeypatch):
+    db = "sqlite:///%s" % (tmp_path / "et.db")
+    monkeypatch.setenv("ET_DB_URL", db)
+    assert main(["run", "--source", str(night), "--dagster-home", str(tmp_path / "dh"), "--publish", "off"]) == 0
+    capsys.readouterr()
+    [run] = _runs(tmp_path / "dh")
+    assert run.run_config["resources"]["database"]["config"]["url"] == {"env": "ET_DB_URL"}
+
+
+@pytest.mark.parametrize("url", ["postgresql+psycopg2://et:hunter2@127.0.0.1:1/et"])
+def test_a_password_on_the_command_line_is_refused_with_the_way_to_pass_it(tmp_path, night, capsys, monkeypatch,
+                                                                         url):
+    monkeypatch.delenv("ET_DB_URL", raising=False)
+    rc = main(["run", "--source", str(night), "--db", url, "--dagster-home", str(tmp_path / "dh")])
+    err = capsys.readouterr().err
+    assert rc == EXIT_USAGE
+    assert "ET_DB_URL" in err and "hunter2" not in err and len(err.strip().splitlines()) == 1

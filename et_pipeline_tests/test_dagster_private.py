@@ -1,0 +1,63 @@
+"""The private Dagster API, all in defs/dagster_private.py: every name it imports and
+what the project relies on it to do. An upgrade that renames, moves or changes one fails
+here first, not as command-line runs silently missing from the UI or a slow event log."""
+import json
+from pathlib import Path
+
+import dagster as dg
+import yaml
+
+from et_pipeline.defs import dagster_private as private
+from et_pipeline.defs.launch import CODE_LOCATION, SESSION_JOB, open_instance
+
+ROOT = Path(__file__).parents[1]
+
+
+def test_the_private_tag_names_are_the_ones_the_ui_reads():
+    assert private.PARTITION_NAME_TAG == "dagster/partition"
+    assert private.SINGLETON_REPOSITORY_NAME == "__repository__"
+    assert (private.ASSET_PARTITION_RANGE_START_TAG, private.ASSET_PARTITION_RANGE_END_TAG) == \
+        ("dagster/asset_partition_range_start", "dagster/asset_partition_range_end")
+
+
+def test_one_date_is_a_partition_and_several_a_range():
+    assert private.partition_tags(["2026-02-05"]) == {"dagster/partition": "2026-02-05"}
+    assert private.partition_tags(["2026-02-05", "2026-02-06", "2026-02-07"]) == {
+        "dagster/asset_partition_range_start": "2026-02-05", "dagster/asset_partition_range_end": "2026-02-07"}
+
+
+def test_the_origin_is_what_dagsters_workspace_loader_makes_of_workspace_yaml(monkeypatch):
+    from dagster._core.workspace.load import location_origins_from_yaml_paths
+
+    monkeypatch.chdir(ROOT)
+    [origin] = location_origins_from_yaml_paths([str(ROOT / "workspace.yaml")])
+    ours = SESSION_JOB.remote_origin()
+    assert ours.repository_origin.code_location_origin.location_name == origin.location_name == CODE_LOCATION
+    assert ours.repository_origin.code_location_origin.loadable_target_origin.module_name == \
+        origin.loadable_target_origin.module_name
+    assert ours.repository_origin.get_label() == "__repository__@et_pipeline"   # the tag the job page filters by
+    assert ours.job_name == "session_job"
+
+
+def test_the_job_is_the_code_locations_own(monkeypatch):
+    from et_pipeline.definitions import defs
+
+    location = yaml.safe_load((ROOT / "workspace.yaml").read_text())["load_from"][0]["python_module"]
+    assert (SESSION_JOB.module_name, SESSION_JOB.location_name) == (location["module_name"], location["location_name"])
+    assert SESSION_JOB.definition().get_job_snapshot_id() == defs.resolve_job_def("session_job").get_job_snapshot_id()
+
+
+def test_local_temp_opens_the_folders_own_instance(tmp_path):
+    """`open_instance` uses the public DagsterInstance.local_temp(tempdir=home): it must read
+    the home's dagster.yaml like the non-public from_config does."""
+    (tmp_path / "dagster.yaml").write_text(
+        "run_coordinator:\n  module: dagster\n  class: QueuedRunCoordinator\n  config:\n    max_concurrent_runs: 1\n"
+        "event_log_storage:\n  module: et_pipeline.defs.event_log\n  class: PooledSqliteEventLogStorage\n"
+        "  config:\n    base_dir: %s\n" % json.dumps(str(tmp_path)))
+    with open_instance(str(tmp_path)) as instance:
+        assert instance.is_persistent and instance.root_directory == str(tmp_path)
+        assert isinstance(instance.run_coordinator, dg.QueuedRunCoordinator)
+        assert isinstance(instance.event_log_storage, private.PooledSqliteEventLogStorage)
+        instance.add_dynamic_partitions("session_dates", ["2026-02-05"])
+    with open_instance(str(tmp_path)) as again:
+        assert again.get_dynamic_partitions("session_dates") == ["2026-02-05"]   # persistent, not temporary
