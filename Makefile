@@ -38,6 +38,7 @@ test: install system-deps
 
 validate: install
 	$(VENV)/bin/dagster definitions validate -w workspace.yaml
+	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(VENV)/bin/dg check defs
 
 # The Dagster UI on the instance and database `make demo` wrote (DEV_PORT=3001 make dev for another
 # port). `dagster dev` is what Dagster 1.13 documents without the `dg` tool; its notice that `dg dev`

@@ -51,7 +51,7 @@ def test_local_temp_opens_the_folders_own_instance(tmp_path):
     """`open_instance` uses the public DagsterInstance.local_temp(tempdir=home): it must read
     the home's dagster.yaml like the non-public from_config does."""
     (tmp_path / "dagster.yaml").write_text(
-        "run_coordinator:\n  module: dagster\n  class: QueuedRunCoordinator\n  config:\n    max_concurrent_runs: 1\n"
+        "run_coordinator:\n  module: dagster\n  class: QueuedRunCoordinator\n"
         "event_log_storage:\n  module: et_pipeline.defs.event_log\n  class: PooledSqliteEventLogStorage\n"
         "  config:\n    base_dir: %s\n" % json.dumps(str(tmp_path)))
     with open_instance(str(tmp_path)) as instance:
@@ -61,3 +61,13 @@ def test_local_temp_opens_the_folders_own_instance(tmp_path):
         instance.add_dynamic_partitions("session_dates", ["2026-02-05"])
     with open_instance(str(tmp_path)) as again:
         assert again.get_dynamic_partitions("session_dates") == ["2026-02-05"]   # persistent, not temporary
+
+
+def test_the_instance_config_the_cli_writes_serialises_runs_and_discord_posts(tmp_path):
+    from et_pipeline.cli.run import CONSOLIDATED_EVENT_LOG, INSTANCE_YAML
+
+    (tmp_path / "dagster.yaml").write_text(INSTANCE_YAML + CONSOLIDATED_EVENT_LOG % json.dumps(str(tmp_path)))
+    with open_instance(str(tmp_path)) as instance:
+        config = instance.get_concurrency_config()
+        assert config.run_queue_config.max_concurrent_runs == 1          # SQLite: one run at a time
+        assert config.pool_config.default_pool_limit == 1                # the `discord` pool: one step at a time

@@ -61,12 +61,14 @@ def test_each_season_asset_materialises_and_fills_its_tables(tmp_path, nights):
             meta = mat.step_materialization_data.materialization.metadata
             if asset.key.path == ["night_digest"]:
                 assert meta["night"].value == dates[-1] and meta["written"].value == 1
+                assert meta["dagster/row_count"].value == 2
                 assert {p: p.read_bytes() for p in nightly if p.exists()} == nightly   # the night's files untouched
                 [digest] = (tmp_path / "out" / dates[-1]).glob("*-digest/players/season_digest.json")
                 assert list((tmp_path / "out").glob("*/season-week-*/players/season_week.json"))
                 continue
             assert any(isinstance(v, dg.TableMetadataValue) for v in meta.values()), asset.key
             assert any(k.startswith("rows_") and v.value > 0 for k, v in meta.items()), (asset.key, meta)
+            assert meta["dagster/row_count"].value == sum(v.value for k, v in meta.items() if k.startswith("rows_"))
     engine = make_engine(db)
     want = table_rows(**{k: v for k, v in vars(compute_season(engine)).items()
                          if k in ("players", "careers", "records", "lineups")})

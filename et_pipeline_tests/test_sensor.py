@@ -37,12 +37,15 @@ def test_new_night_then_unchanged_then_late_file(night, dagster_instance):
     age_all(night, 3600)
     first = tick(sensor, dagster_instance, night)
     assert [r.partition_key for r in first.run_requests] == ["2026-02-05"]
+    [seen] = first.asset_events                       # the game server observed: what it holds now
+    assert seen.asset_key == dg.AssetKey("game_server") and seen.metadata["files"].value == 28
     assert first.dynamic_partitions_requests[0].partition_keys == ["2026-02-05"]
     assert first.run_requests[0].run_key.startswith("2026-02-05:")
     dagster_instance.add_dynamic_partitions("session_dates", ["2026-02-05"])
 
     unchanged = tick(sensor, dagster_instance, night, first.cursor)
     assert unchanged.run_requests == [] and unchanged.dynamic_partitions_requests == []
+    assert unchanged.asset_events == []              # the same listing is not observed twice
     assert unchanged.skip_reason is not None
 
     late = "gametime-supply-R2-1770322832.json"
@@ -52,6 +55,9 @@ def test_new_night_then_unchanged_then_late_file(night, dagster_instance):
     assert [r.partition_key for r in again.run_requests] == ["2026-02-05"]
     assert again.run_requests[0].run_key != first.run_requests[0].run_key
     assert again.dynamic_partitions_requests == []   # the partition exists already
+    [grown] = again.asset_events
+    assert grown.metadata["files"].value == 29
+    assert grown.metadata["listing version"].value != seen.metadata["listing version"].value
     assert json.loads(again.cursor)["done"]["2026-02-05"]
 
 
@@ -96,6 +102,13 @@ def test_failed_run_is_requested_again_and_success_ends_it(night, dagster_instan
     assert DATE not in json.loads(healed.cursor).get("pending", {})
 
 
-def test_sensor_is_defined_on_the_session_job():
-    sensor = build_sensor(session_job(), settle_seconds=SETTLE)
-    assert sensor.job_name == "session_job"
+def test_the_code_locations_sensor_targets_the_session_job_and_ticks_at_the_daemons_floor():
+    from et_pipeline.definitions import defs
+
+    sensor = defs.get_sensor_def("session_files_sensor")
+    assert [j.name for j in sensor.jobs] == ["session_job"]
+    assert sensor.minimum_interval_seconds == 5
+    # the job it asks for is the one that builds every nightly asset from the game server's files
+    job = defs.resolve_job_def(sensor.job_name)
+    assert {a.key for a in ALL_ASSETS} <= set(job.asset_layer.executable_asset_keys)
+    assert dg.AssetKey("game_server") in defs.resolve_asset_graph().get(dg.AssetKey("server_files")).parent_keys

@@ -32,13 +32,18 @@ telemetry:
   enabled: false
 nux:
   enabled: false
-# SQLite storage: one run at a time.
 run_coordinator:
   module: dagster
   class: QueuedRunCoordinator
   config:
-    max_concurrent_runs: 1
     dequeue_interval_seconds: 1   # a sensor's run leaves the queue within a second (issue 15)
+# Pools: the steps that post to Discord (discord_posts, night_digest) hold the `discord`
+# pool, one step at a time, so two runs never interleave one channel's messages.
+concurrency:
+  runs:
+    max_concurrent_runs: 1        # SQLite storage: one run at a time
+  pools:
+    default_limit: 1
 # A failed run is re-executed once by Dagster when it carries the dagster/max_retries tag (the
 # sensor's runs do); after that the sensor asks again with a doubling backoff (issue 12 5.1).
 run_retries:

@@ -12,9 +12,10 @@ import warnings
 from collections import Counter
 
 import dagster as dg
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from et_pipeline.defs import metadata as md
+from et_pipeline.defs.game_server import GAME_SERVER
 from et_pipeline.defs.partitions import max_partitions_per_run, session_dates
 from et_pipeline.defs.resources import DatabaseResource, DiscordWebhook, RulesResource, StatsSourceResource
 from et_pipeline.parsers.filenames import ENDSTATS, GAMETIME, STATS, TIMING, classify
@@ -82,7 +83,7 @@ def _linked_lua(conn, dates) -> dict[str, dict]:
     return {r["round_key"]: dict(r) for r in conn.execute(q).mappings()}
 
 
-@dg.asset(**COMMON, group_name="ingest", code_version="2",
+@dg.asset(**COMMON, deps=[GAME_SERVER], group_name="ingest", code_version="2",
           description="Every file the game server wrote for the session date: registry row "
                       "(name, kind, size, mtime, sha256, status) and raw bytes.")
 def server_files(context: dg.AssetExecutionContext, source: StatsSourceResource, database: DatabaseResource,
@@ -129,7 +130,7 @@ def server_files(context: dg.AssetExecutionContext, source: StatsSourceResource,
     })
 
 
-@dg.asset(**COMMON, deps=[server_files], group_name="parse", code_version="2",
+@dg.asset(**COMMON, deps=[server_files], group_name="parse", code_version="3",
           description="Parsed stats files: sessions, rounds (R1/R2 pairing, match_id, orphans) and per-player, "
                       "per-weapon rows; round 2 holds this round only (differential).")
 def rounds(context: dg.AssetExecutionContext, database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
@@ -171,7 +172,7 @@ def lua_timings(context: dg.AssetExecutionContext, database: DatabaseResource, r
                                                                      "pause_count", "winner", "end_reason"])})
 
 
-@dg.asset(**COMMON, deps=[server_files, rounds], group_name="parse", code_version="2",
+@dg.asset(**COMMON, deps=[server_files, rounds], group_name="parse", code_version="3",
           description="Endstats awards and VS lines, linked to their round (narrow +-30 s match first, then the "
                       "window), winners resolved to GUIDs.")
 def endstats_awards(context: dg.AssetExecutionContext, database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
@@ -202,7 +203,7 @@ def endstats_awards(context: dg.AssetExecutionContext, database: DatabaseResourc
                                           "files linked to no round": ", ".join(unlinked) or "none"})
 
 
-@dg.asset(**COMMON, deps=[lua_timings, rounds], group_name="link", code_version="1",
+@dg.asset(**COMMON, deps=[lua_timings, rounds], group_name="link", code_version="2",
           description="Each Lua timing row linked to its round: exact key first (map, round, stats file 0-10 s "
                       "after the Lua round end), then the nearest in the window; ties deferred, never guessed.")
 def lua_round_teams(context: dg.AssetExecutionContext, database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
@@ -229,7 +230,7 @@ def session_teams(context: dg.AssetExecutionContext, database: DatabaseResource,
         rows, ["session_id", "team", "team_name", "name", "guid", "joined_round"], 40)})
 
 
-@dg.asset(**COMMON, deps=[rounds, lua_round_teams, session_teams], group_name="score", code_version="1",
+@dg.asset(**COMMON, deps=[rounds, lua_round_teams, session_teams], group_name="score", code_version="2",
           description="Stopwatch map winners (R2 header winner through Team A's R2 side, then fallbacks); "
                       "maps not counted say why in `note`.")
 def map_results(context: dg.AssetExecutionContext, database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
@@ -245,7 +246,7 @@ def map_results(context: dg.AssetExecutionContext, database: DatabaseResource, r
                                                                      "time_a", "time_b", "winner_side", "note"])})
 
 
-@dg.asset(**COMMON, deps=[map_results], group_name="score", code_version="1",
+@dg.asset(**COMMON, deps=[map_results], group_name="score", code_version="2",
           description="The night's score per session: maps won per team (1 point a map, a tie 0-0).")
 def session_results(context: dg.AssetExecutionContext, database: DatabaseResource) -> dg.MaterializeResult:
     dates = list(context.partition_keys)
@@ -274,7 +275,7 @@ def timing_comparison(context: dg.AssetExecutionContext, database: DatabaseResou
 
 
 @dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards], group_name="publish",
-          code_version="1", kinds={"discord"}, retry_policy=PUBLISH_RETRY,
+          code_version="2", kinds={"discord"}, retry_policy=PUBLISH_RETRY, pool="discord",
           description="The night in Discord: a card per map, the session summary and its graphs (players' "
                       "channel), the timing check, files and alerts (admins' channel). Posted once, "
                       "edited when the content changes (discord_posts table); dry-run writes them under out/.")
@@ -323,9 +324,11 @@ def discord_posts(context: dg.AssetExecutionContext, database: DatabaseResource,
         conn.execute(t.partition_state.update().where(t.partition_state.c.session_date.in_(dates))
                      .values(completed=True))
         problems = publish_problems(conn, dates) if discord.mode == "live" else []
+        messages = conn.execute(select(func.count()).select_from(t.discord_posts)
+                                .where(t.discord_posts.c.session_date.in_(dates))).scalar()
     for p in problems:     # skipped, not failed: a re-run cannot fix them (README, "Discord: posted once")
         context.log.warning("Discord message %s of session %s is %s: %s", p.key, p.session_id, p.status, p.error)
-    meta = {**md.dates(dates), "mode": discord.mode, "sessions": len(sessions), **dict(totals),
+    meta = {**md.dates(dates), **md.rows(messages), "mode": discord.mode, "sessions": len(sessions), **dict(totals),
             "graphs drawn": cache.drawn, "graphs reused": cache.hits,
             "Discord problems": md.table([vars(p) for p in problems], ["session_id", "key", "status", "error"])
             if problems else "none"}

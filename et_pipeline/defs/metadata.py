@@ -110,10 +110,13 @@ def configured_kinds(source_url: str, db_url: "str | dg.EnvVar") -> tuple[str, s
 
 
 def with_kinds(assets: list, source_url: str, db_url: "str | dg.EnvVar") -> list:
-    """Every asset shows the database it writes; the asset that lists the server its source."""
+    """Every asset shows the database it writes; the asset that lists the server its source,
+    and the game server (external: in no database) only its source."""
     source, database = configured_kinds(source_url, db_url)
 
     def kinds_of(spec: dg.AssetSpec) -> dg.AssetSpec:
+        if spec.key.path[-1] == "game_server":
+            return spec.replace_attributes(kinds={source})
         extra = {source} if spec.key.path[-1] == "server_files" else set()
         return spec.replace_attributes(kinds=set(spec.kinds) - {"sftp", "local", "sqlite", "postgresql"}
                                        | {database} | extra)

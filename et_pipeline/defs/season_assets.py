@@ -24,7 +24,8 @@ class CareerConfig(dg.Config):
 
 
 def _replace(engine, rows_by_table: dict[str, list[dict]]) -> dict[str, int]:
-    """Replace each season table whole, in one transaction; the metadata `rows_<table>`."""
+    """Replace each season table whole, in one transaction; the metadata `rows_<table>`
+    and their sum as Dagster's `dagster/row_count`."""
     written = {}
     with engine.begin() as conn:
         for name, rows in rows_by_table.items():
@@ -33,6 +34,7 @@ def _replace(engine, rows_by_table: dict[str, list[dict]]) -> dict[str, int]:
             if rows:
                 conn.execute(table.insert(), rows)
             written["rows_" + name] = len(rows)
+    written["dagster/row_count"] = sum(written.values())
     return written
 
 
@@ -103,7 +105,7 @@ def players(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeR
                                 ["guid", "name", "aliases", "first_seen", "last_seen", "nights", "rounds"])})
 
 
-@dg.asset(deps=[players, all_nights(map_results), all_nights(session_teams), all_nights(endstats_awards)], **SEASON,
+@dg.asset(deps=[players, all_nights(map_results), all_nights(session_teams), all_nights(endstats_awards)], **{**SEASON, "code_version": "2"},
           description="Per player all-time, per period and per map: nights, maps W/L/D, rounds, kills, deaths, "
                       "K/D, damage, DPM (time-weighted), accuracy and HS % on aimed weapons, revives, gibs, awards; "
                       "form over the last 5 nights.")
@@ -126,7 +128,7 @@ def player_careers(config: CareerConfig, database: DatabaseResource, rules: Rule
                                      "rounds", "kills", "deaths", "kd", "dpm", "accuracy", "hs_percent"])})
 
 
-@dg.asset(deps=[players, all_nights(map_results), all_nights(rounds), all_nights(lua_round_teams)], **SEASON,
+@dg.asset(deps=[players, all_nights(map_results), all_nights(rounds), all_nights(lua_round_teams)], **{**SEASON, "code_version": "2"},
           description="Per map the fastest successful attack (time, players, date, session, R1 file) and the full "
                       "holds; single-round records (kills, damage, DPM over >= 300 s); the records each night broke.")
 def records(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
@@ -167,7 +169,8 @@ def lineups(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeR
         "duos": _table(result["duos"], ["guid_a", "guid_b", "played", "won", "lost", "drawn", "win_rate"])})
 
 
-@dg.asset(deps=[records, lineups, player_careers], **{**SEASON, "kinds": {"pandas", "discord"}},
+@dg.asset(deps=[records, lineups, player_careers], **{**SEASON, "kinds": {"pandas", "discord"}, "code_version": "2"},
+          pool="discord",
           description="The latest night's digest in Discord: player of the night (the nightly summary's rule), how even "
                       "the teams were before the first map (ratings so far), the records that fell, a head-to-head "
                       "worth telling, the biggest rating moves; and the leaderboard of the night's ISO week "
@@ -185,7 +188,7 @@ def night_digest(database: DatabaseResource, rules: RulesResource, discord: Disc
     games = _shared(database, rules, "games", map_games)
     nights = sorted({g.date for g in games})
     if not nights:
-        return dg.MaterializeResult(metadata={"night": "none", "mode": discord.mode})
+        return dg.MaterializeResult(metadata={"night": "none", "mode": discord.mode, "dagster/row_count": 0})
     ratings = _shared(database, rules, "ratings", lambda _: rate(games))
     season_players = _shared(database, rules, "players", build_players)
     digest = build_digest(tables, games, season_players, _shared(database, rules, "records", build_records),
@@ -202,6 +205,7 @@ def night_digest(database: DatabaseResource, rules: RulesResource, discord: Disc
     before = digest["before_first_map"]
     return dg.MaterializeResult(metadata={
         "night": digest["date"], "mode": discord.mode, **summary.as_dict(),
+        "dagster/row_count": 2,          # its two messages: the digest and the week's leaderboard
         "player_of_the_night": digest["player_of_the_night"]["name"],
         "records_fell": len(digest["records_fell"]),
         "first_map_p_a_wins": before["p_a_wins"],

@@ -11,6 +11,7 @@ import time
 
 import dagster as dg
 
+from et_pipeline.defs.game_server import listing_version, observation
 from et_pipeline.defs.partitions import session_dates
 from et_pipeline.defs.resources import RulesResource, StatsSourceResource
 from et_pipeline.steps.plan import make_plan
@@ -42,7 +43,7 @@ def build_sensor(job, settle_seconds: float = 10.0, interval_seconds: int = 5, r
                  retry_backoff_seconds: float = 30.0) -> dg.SensorDefinition:
     """settle_seconds: how long a round's stats file waits for its award and timing files."""
 
-    @dg.sensor(name="session_files_sensor", job=job, minimum_interval_seconds=interval_seconds,
+    @dg.sensor(name="session_files_sensor", target=job, minimum_interval_seconds=interval_seconds,
                description="Lists the game server's files (never downloads) every %d s and requests a date's run "
                            "as soon as its new rounds are complete (award and timing files there, or %g s after "
                            "the stats file) and unchanged on two listings; asks again for dates whose last run "
@@ -54,22 +55,28 @@ def build_sensor(job, settle_seconds: float = 10.0, interval_seconds: int = 5, r
         runs = {d: last_run_state(context.instance, d) for d in cursor.get("pending", {})}
         kw = dict(grace_seconds=settle_seconds, runs=runs, retry_backoff_seconds=retry_backoff_seconds, rules=r)
         with src.open() as conn:   # one connection for both listings
-            plan = make_plan(conn.list_files(), r)
+            files = conn.list_files()
+            plan = make_plan(files, r)
             d = decide(plan, cursor, time.time(), **kw)
             if d.unconfirmed:      # ready on one listing: a second one proves no file is still growing
                 time.sleep(relist_seconds)
-                plan = make_plan(conn.list_files(), r)
+                files = conn.list_files()
+                plan = make_plan(files, r)
                 d = decide(plan, d.cursor, time.time(), **kw)
+        # the game server's observation, when its files differ from the last one recorded
+        version = listing_version(files)
+        observed = [observation(files, src.describe())] if version != cursor.get("observed") else []
         known = set(context.instance.get_dynamic_partitions(session_dates.name))
         new = sorted({q.date for q in d.requests} - known)
         for date, why in sorted(d.waiting.items()):
             context.log.info("%s: %s", date, why)
         return dg.SensorResult(
+            asset_events=observed,
             run_requests=[dg.RunRequest(partition_key=q.date, run_key=q.run_key,
                                         tags={MAX_RETRIES_TAG: str(RUN_RETRIES), "et/attempt": str(q.attempt)})
                           for q in d.requests],
             dynamic_partitions_requests=[session_dates.build_add_request(new)] if new else [],
-            cursor=json.dumps(d.cursor, sort_keys=True),
+            cursor=json.dumps({**d.cursor, "observed": version}, sort_keys=True),
             skip_reason=None if d.requests else "nothing complete and new (%d partitions known, %d waiting)"
                                                 % (len(plan.dates), len(d.waiting)),
         )

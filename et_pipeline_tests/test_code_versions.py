@@ -1,0 +1,98 @@
+"""`code_version` is bumped by a rule, not by memory: every asset's rule modules (the pure
+modules its function calls, and every module of the package they import, below the
+Dagster layer) are hashed, and code_versions.json records (code_version, hash) per asset.
+Changing a rule module without a new code_version fails here; so does a new version that
+is not recorded. Dagster then marks exactly the assets whose logic changed as stale.
+
+After a deliberate change: bump the asset's code_version, then record what this test's
+failure message prints (or run `python -m et_pipeline_tests.test_code_versions`).
+"""
+import ast
+import hashlib
+import inspect
+import json
+import sys
+import textwrap
+from pathlib import Path
+
+from et_pipeline_tests.test_import_layers import LAYERS, PACKAGE, import_graph, layer
+
+TABLE = Path(__file__).with_name("code_versions.json")
+DAGSTER_LAYER = next(i for i, units in enumerate(LAYERS) if "defs" in units)
+
+
+def _assets():
+    from et_pipeline.defs.assets import ALL_ASSETS
+    from et_pipeline.defs.season_assets import SEASON_ASSETS
+    from et_pipeline.defs.season_ratings import RATINGS_ASSETS
+
+    return [*ALL_ASSETS, *SEASON_ASSETS, *RATINGS_ASSETS]
+
+
+def _entry_modules(fn) -> set[str]:
+    """The package's modules below the Dagster layer the asset function uses: the modules of
+    the names it reads, and the modules it imports in its body."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("et_pipeline."):
+            out.add(node.module)
+        elif isinstance(node, ast.Name) and node.id in fn.__globals__:
+            obj = fn.__globals__[node.id]
+            name = obj.__name__ if inspect.ismodule(obj) else getattr(obj, "__module__", "")
+            if name and name.startswith("et_pipeline."):
+                out.add(name)
+    return {m for m in out if layer(m) < DAGSTER_LAYER}
+
+
+def rule_modules(fn, graph) -> list[str]:
+    seen, todo = set(), list(_entry_modules(fn))
+    while todo:
+        m = todo.pop()
+        if m in seen or layer(m) >= DAGSTER_LAYER:
+            continue
+        seen.add(m)
+        todo += graph.get(m, ())
+    return sorted(seen)
+
+
+def current() -> dict[str, dict]:
+    graph = import_graph(PACKAGE)
+    out = {}
+    for a in _assets():
+        fn = a.op.compute_fn.decorated_fn
+        h = hashlib.sha256()
+        for m in rule_modules(fn, graph):
+            path = PACKAGE.parent.joinpath(*m.split("."))
+            path = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+            h.update(m.encode() + b"\0" + path.read_bytes())
+        [version] = {a.code_versions_by_key[k] for k in a.keys}
+        out[a.key.to_user_string()] = {"code_version": version, "rules": h.hexdigest()[:16]}
+    return out
+
+
+def test_every_asset_names_its_rule_modules():
+    graph = import_graph(PACKAGE)
+    for a in _assets():
+        assert rule_modules(a.op.compute_fn.decorated_fn, graph), a.key
+
+
+def test_a_changed_rule_module_comes_with_a_new_code_version():
+    recorded = json.loads(TABLE.read_text())
+    now = current()
+    problems = []
+    for key, entry in sorted(now.items()):
+        was = recorded.get(key)
+        if was == entry:
+            continue
+        if was and was["rules"] != entry["rules"] and was["code_version"] == entry["code_version"]:
+            problems.append("%s: its rule modules changed: bump code_version (now %s)" % (key, entry["code_version"]))
+        else:
+            problems.append("%s: record %s" % (key, json.dumps(entry)))
+    assert not problems, "\n".join(problems) + "\n(code_versions.json holds the recorded table)"
+    assert set(recorded) == set(now)
+
+
+if __name__ == "__main__":          # write the table for the versions in the code now
+    TABLE.write_text(json.dumps(current(), indent=1, sort_keys=True) + "\n")
+    sys.exit(0)
