@@ -10,7 +10,9 @@ import gc
 import os
 import re
 import sys
+from typing import get_args
 
+from et_pipeline.choices import PublishMode
 from et_pipeline.cli.balance import add_balance_parser
 from et_pipeline.cli.common import add_db_option
 from et_pipeline.cli.discord import cmd_discord
@@ -54,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_db_option(r, "app database: sqlite:///file.db or postgresql+psycopg2://user:pass@host/db ($ET_DB_URL)")
     r.add_argument("--dagster-home", default=None,
                    help="Dagster instance folder (default: $DAGSTER_HOME, else ./.dagster_home)")
-    r.add_argument("--publish", choices=["off", "dry-run", "live"], default="dry-run",
+    r.add_argument("--publish", choices=get_args(PublishMode), default="dry-run",
                    help="Discord: off, dry-run (payloads and graphs written under --out) or live "
                         "($ET_DISCORD_WEBHOOK_URL)")
     r.add_argument("--out", default="out", help="folder for dry-run payloads and graphs")

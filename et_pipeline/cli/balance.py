@@ -4,7 +4,9 @@ import datetime as dt
 import json
 import os
 import sys
+from typing import get_args
 
+from et_pipeline.choices import PublishMode
 from et_pipeline.cli.common import add_db_option, die, load_season, print_json
 from et_pipeline.season.balance import balance_document
 
@@ -64,7 +66,7 @@ def add_balance_parser(sub) -> None:
     add_db_option(b)
     b.add_argument("--players", required=True, help="comma-separated names or 8-hex GUIDs (2 to 16 players)")
     b.add_argument("--json", action="store_true", help="print the CONTRACT.md 6 JSON document")
-    b.add_argument("--publish", choices=["off", "dry-run", "live"], default="off",
+    b.add_argument("--publish", choices=get_args(PublishMode), default="off",
                    help="also send the splits to Discord (dry-run: payload file under --out)")
     b.add_argument("--out", default="out", help="folder for the dry-run payload")
     b.set_defaults(fn=cmd_balance)

@@ -4,6 +4,9 @@
 readable tables (or `--json`). All three read the nightly tables directly (the same pure
 functions the season assets use), so they answer without Dagster and for any `--as-of`.
 """
+from typing import get_args
+
+from et_pipeline.choices import Period
 from et_pipeline.cli.common import add_db_option, die, load_season, print_json
 from et_pipeline.season.leaderboard_stats import LEADERBOARD_STATS
 
@@ -104,7 +107,7 @@ def add_season_parsers(sub) -> None:
     p = sub.add_parser("player", help="one player's career, per period and per map, form, duos, head-to-head")
     p.add_argument("who", metavar="NAME|GUID", help="a GUID (8 hex), the current name or any former name")
     common(p)
-    p.add_argument("--period", choices=["month", "quarter", "year"], default="month",
+    p.add_argument("--period", choices=get_args(Period), default="month",
                    help="length of the career periods")
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
     p.set_defaults(fn=cmd_player)

@@ -40,7 +40,7 @@ def executor_from_env():
 
         broker = os.environ["ET_CELERY_BROKER"]
         return celery_executor.configured(
-            {"broker": broker, "backend": os.environ.get("ET_CELERY_BACKEND", broker)}, name="celery")
+            {"broker": broker, "backend": os.environ.get("ET_CELERY_BACKEND") or broker}, name="celery")
     raise ValueError("ET_EXECUTOR must be 'in_process' or 'celery', not %r" % kind)
 
 

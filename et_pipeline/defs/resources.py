@@ -1,10 +1,12 @@
 """Dagster resources: where files come from, where rows go, the community's rules."""
+import dataclasses
 import os
 from typing import Optional
 
 import dagster as dg
 from pydantic import PrivateAttr
 
+from et_pipeline.choices import DoubleFullhold, PublishMode
 from et_pipeline.config import Rules
 from et_pipeline.sources import StatsSource, source_from_url
 from et_pipeline.storage.database import DEFAULT_URL, ensure_schema, make_engine
@@ -47,27 +49,25 @@ class DatabaseResource(dg.ConfigurableResource):
 
 
 class RulesResource(dg.ConfigurableResource):
-    """Community rules (config.Rules); defaults follow DOMAIN.md's recommendations."""
+    """Community rules (config.Rules), field for field (test_resources checks that each one
+    survives the trip); defaults follow DOMAIN.md's recommendations."""
 
     timezone: str = Rules.timezone
     session_gap_minutes: float = Rules.session_gap_minutes
     pairing_window_minutes: float = Rules.pairing_window_minutes
     link_window_minutes: float = Rules.link_window_minutes
-    double_fullhold: str = Rules.double_fullhold
+    award_narrow_seconds: float = Rules.award_narrow_seconds
+    double_fullhold: DoubleFullhold = Rules.double_fullhold
     team_names: list[str] = []
 
     def rules(self) -> Rules:
-        return Rules(timezone=self.timezone, session_gap_minutes=self.session_gap_minutes,
-                     pairing_window_minutes=self.pairing_window_minutes,
-                     link_window_minutes=self.link_window_minutes, double_fullhold=self.double_fullhold,
-                     team_names=tuple(self.team_names))
+        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(Rules)}
+        return Rules(**{**values, "team_names": tuple(self.team_names)})
 
     @staticmethod
     def config_of(r: Rules) -> dict:
         """The resource's config for these rules (also a run's `resources: rules: config:`)."""
-        return dict(timezone=r.timezone, session_gap_minutes=r.session_gap_minutes,
-                    pairing_window_minutes=r.pairing_window_minutes, link_window_minutes=r.link_window_minutes,
-                    double_fullhold=r.double_fullhold, team_names=list(r.team_names))
+        return {**dataclasses.asdict(r), "team_names": list(r.team_names)}
 
     @classmethod
     def from_rules(cls, r: Rules) -> "RulesResource":
@@ -78,7 +78,7 @@ class DiscordWebhook(dg.ConfigurableResource):
     """Where the night is published. mode: off | dry-run (files under out_dir) | live."""
 
     url: Optional[str] = None
-    mode: str = "dry-run"
+    mode: PublishMode = "dry-run"
     out_dir: str = "out"
     # issue 14: the admins' channel (optional second webhook) and the players' details
     # thread (an existing thread of the players' channel; without it the details are a

@@ -10,6 +10,7 @@ definitions, as every `et-pipeline run` and code-server start does, stays withou
 """
 import dagster as dg
 
+from et_pipeline.choices import Period
 from et_pipeline.defs.assets import endstats_awards, lua_round_teams, map_results, rounds, session_teams
 from et_pipeline.defs.resources import DatabaseResource, DiscordWebhook, RulesResource
 from et_pipeline.defs.season_automation import SEASON_GROUP, all_nights, season_automation_condition
@@ -20,7 +21,7 @@ SEASON = dict(group_name=SEASON_GROUP, code_version="1", automation_condition=se
 
 
 class CareerConfig(dg.Config):
-    period: str = "month"    # month | quarter | year: the per-period career rows
+    period: Period = "month"    # the length of the per-period career rows
 
 
 def _replace(engine, rows_by_table: dict[str, list[dict]]) -> dict[str, int]:
@@ -110,12 +111,10 @@ def players(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeR
                       "K/D, damage, DPM (time-weighted), accuracy and HS % on aimed weapons, revives, gibs, awards; "
                       "form over the last 5 nights.")
 def player_careers(config: CareerConfig, database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
-    from et_pipeline.season.careers import PERIODS, build_careers
+    from et_pipeline.season.careers import build_careers
     from et_pipeline.season.data import map_games
     from et_pipeline.season.season import table_rows
 
-    if config.period not in PERIODS:
-        raise dg.Failure("period must be one of %s, not %r" % (", ".join(PERIODS), config.period))
     engine, tables = _tables(database, rules)
     result = build_careers(tables, _shared(database, rules, "games", map_games), config.period)
     written = _replace(engine, table_rows(careers=result))

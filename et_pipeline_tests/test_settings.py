@@ -1,0 +1,78 @@
+"""Settings as types and in one list: every community rule survives the trip through the
+rules resource (award_narrow_seconds was silently dropped), a setting with a fixed set of
+values is refused where it is given, and every ET_* variable the code reads is in
+.env.example (and nothing else is)."""
+import dataclasses
+import re
+from pathlib import Path
+from typing import get_args
+
+import dagster as dg
+import pydantic
+import pytest
+
+from et_pipeline.choices import Period, PublishMode
+from et_pipeline.config import Rules
+from et_pipeline.defs.resources import DiscordWebhook, RulesResource
+
+ROOT = Path(__file__).parents[1]
+
+
+def _other_than_default(field: dataclasses.Field):
+    value = field.default
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, (int, float)):
+        return value + 7
+    if isinstance(value, tuple):
+        return ("Axis Allies", "Raiders")
+    if field.name == "double_fullhold":
+        return "r2_defenders"
+    if field.name == "timezone":
+        return "America/Chicago"
+    raise AssertionError("add a value for the new rule %s" % field.name)
+
+
+def test_every_rule_survives_the_trip_through_the_resource():
+    rules = Rules(**{f.name: _other_than_default(f) for f in dataclasses.fields(Rules)})
+    assert all(getattr(rules, f.name) != f.default for f in dataclasses.fields(Rules))
+    assert RulesResource.from_rules(rules).rules() == rules
+    assert set(RulesResource.config_of(rules)) == {f.name for f in dataclasses.fields(Rules)}
+
+
+def test_a_value_outside_a_settings_set_is_refused_where_it_is_given():
+    with pytest.raises(pydantic.ValidationError):
+        DiscordWebhook(mode="loud")
+    with pytest.raises(pydantic.ValidationError):
+        RulesResource(double_fullhold="coin_flip")
+    assert set(get_args(PublishMode)) == {"off", "dry-run", "live"}
+
+
+def test_the_environment_takes_exactly_the_double_fullhold_rules_the_resource_does():
+    from et_pipeline.choices import DoubleFullhold
+    from et_pipeline.config import rules_from_env
+
+    for rule in get_args(DoubleFullhold):
+        assert RulesResource.from_rules(rules_from_env({"ET_DOUBLE_FULLHOLD": rule})).rules().double_fullhold == rule
+    with pytest.raises(ValueError, match="ET_DOUBLE_FULLHOLD"):
+        rules_from_env({"ET_DOUBLE_FULLHOLD": "coin_flip"})
+
+
+def test_the_career_period_is_one_dagster_checks_at_launch(tmp_path):
+    from et_pipeline.defs.season_assets import player_careers
+    from et_pipeline.season.careers import PERIODS
+
+    assert set(PERIODS) == set(get_args(Period))          # one list of periods for the rule and the config
+    job = dg.Definitions(assets=[player_careers], resources={"database": dg.ResourceDefinition.none_resource(),
+                                                             "rules": RulesResource()}).resolve_implicit_global_asset_job_def()
+    with pytest.raises(dg.DagsterInvalidConfigError, match="period"):
+        job.execute_in_process(run_config={"ops": {"player_careers": {"config": {"period": "week"}}}})
+
+
+def test_every_et_variable_the_code_reads_is_in_env_example():
+    read = set()
+    for path in (ROOT / "et_pipeline").rglob("*.py"):
+        read |= set(re.findall(r"[\"'](ET_[A-Z_]+)[\"']", path.read_text(encoding="utf-8")))
+    listed = set(re.findall(r"^#?\s*(ET_[A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M))
+    assert read - listed == set(), "read by the code, not in .env.example"
+    assert listed - read == set(), "in .env.example, read by nothing"
