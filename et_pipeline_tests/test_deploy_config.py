@@ -1,17 +1,18 @@
-"""The production instance config loads and really puts Dagster's storage on PostgreSQL."""
+"""The production instance config (dagster.yaml beside workspace.yaml) loads and really
+puts Dagster's storage on PostgreSQL."""
 import shutil
 from pathlib import Path
 
 import dagster as dg
 
-DEPLOY = Path(__file__).parent.parent / "deploy"
+ROOT = Path(__file__).parent.parent
 
 
 def test_production_instance_uses_postgresql(postgres_server, tmp_path, monkeypatch):
     url = postgres_server.create_database("dagster_prod")
     user_host = url.split("://", 1)[1].split("/")[0]
     host, port = user_host.split("@")[1].split(":")
-    text = (DEPLOY / "dagster.yaml").read_text().replace("port: 5432", "port: %s" % port)
+    text = (ROOT / "dagster.yaml").read_text().replace("port: 5432", "port: %s" % port)
     (tmp_path / "dagster.yaml").write_text(text)
     monkeypatch.setenv("DAGSTER_PG_USER", "postgres")
     monkeypatch.setenv("DAGSTER_PG_PASSWORD", "")

@@ -27,7 +27,9 @@ def test_env_example_never_points_the_ui_elsewhere():
     dev = re.search(r"^dev:.*?(?=^\S)", (ROOT / "Makefile").read_text(), re.M | re.S).group(0)
     assert "DAGSTER_HOME=$(CURDIR)/.dagster_home" in dev and "ET_DB_URL=$(DB)" in dev
     assert "--dagster-home .dagster_home" in (ROOT / "Makefile").read_text()
-    assert not (ROOT / "dagster.yaml").exists()  # dagster dev warns that a dagster.yaml beside DAGSTER_HOME is ignored
+    # beside workspace.yaml the production instance (PostgreSQL), never the one make dev opens
+    assert "postgres" in yaml.safe_load((ROOT / "dagster.yaml").read_text())["storage"]
+    assert "cp deploy/dagster.dev.yaml .dagster_home/dagster.yaml" in dev
     assert ".env" in (ROOT / ".gitignore").read_text().splitlines()
 
 

@@ -26,8 +26,8 @@ from et_pipeline.cli.discord import discord_problem_lines
 # asset-partition, and those writes are what bounds a 100-night run (README, Benchmarks).
 INSTANCE_YAML = """# The development instance config: `make dev` copies it into .dagster_home/ (the instance
 # `make demo` wrote), and `et-pipeline run` writes the same into a fresh --dagster-home, plus
-# a consolidated event log (see cli/run.py). Not in the repository root: `dagster dev` would warn
-# that it is ignored there. Production with PostgreSQL storage: deploy/dagster.yaml.
+# a consolidated event log (see cli/run.py). The repository root's dagster.yaml is production's
+# (PostgreSQL storage).
 telemetry:
   enabled: false
 nux:
