@@ -57,11 +57,15 @@ def test_has_table_caches_only_tables_that_exist(home):
     assert "no_such_table" not in storage._tables
 
 
-def test_a_forked_child_gets_its_own_engine(home, monkeypatch):
-    storage = dg.DagsterInstance.from_config(str(home)).event_log_storage
+def test_a_forked_child_gets_its_own_engine_on_the_same_events(home, monkeypatch):
+    instance = dg.DagsterInstance.from_config(str(home))
+    assert dg.materialize([first], instance=instance, partition_key="2026-02-05").success
+    storage = instance.event_log_storage
     parent = storage._pooled_engine()
+    with storage._connect() as conn:
+        written = conn.exec_driver_sql("SELECT count(*) FROM event_logs").scalar()
     monkeypatch.setattr(os, "getpid", lambda: -1)
     child = storage._pooled_engine()
-    assert child is not parent
+    assert child is not parent and storage._pooled_engine() is child     # a new engine, kept for the child
     with storage._connect() as conn:
-        assert conn.exec_driver_sql("SELECT count(*) FROM event_logs").scalar() >= 0
+        assert conn.exec_driver_sql("SELECT count(*) FROM event_logs").scalar() == written > 0

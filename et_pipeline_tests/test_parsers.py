@@ -351,11 +351,12 @@ def test_value_zero_awards_are_kept_as_written():
     assert zero and all(a["value_numeric"] == 0 for a in zero)
 
 
-@pytest.mark.parametrize("data", [b"", b"\n\n", b"hello world\n", b"a\tb\n", b"\x00\x00", b"x\ty\tz\n"])
-def test_non_endstats_content_is_refused(data):
-    with pytest.raises(ParseError) as e:
+@pytest.mark.parametrize("data, why", [(b"", "empty file"), (b"\n\n", "empty file"),
+                                       (b"hello world\n", "no award or VS line"), (b"a\tb\n", "no award or VS line"),
+                                       (b"\x00\x00", "binary content"), (b"x\ty\tz\n", "no award or VS line")])
+def test_non_endstats_content_is_refused_with_what_is_wrong(data, why):
+    with pytest.raises(ParseError, match=why):
         parse_endstats_file(data)
-    assert str(e.value)
 
 
 # --------------------------------------------------------------------------- gametime (upstream)
@@ -407,12 +408,14 @@ def test_gametime_meta_only_and_round_zero():
     assert (t.round_start_unix, t.round_end_unix) == (1770321588, 1770322198)
 
 
-@pytest.mark.parametrize("data", [b"", b"{", b"[1, 2]", b"\"text\"", b"{}", b"{\"meta\": {\"round\": 1}}",
-                                  b"\xff\xfe{\"meta\"", b"null"])
-def test_bad_gametime_files_are_refused(data):
-    with pytest.raises(ParseError) as e:
+@pytest.mark.parametrize("data, why", [(b"", "empty file"), (b"{", "invalid JSON .*truncated or garbled"),
+                                       (b"[1, 2]", "not a JSON object"), (b"\"text\"", "not a JSON object"),
+                                       (b"{}", "neither meta nor webhook fields"),
+                                       (b"{\"meta\": {\"round\": 1}}", "no map or round"),
+                                       (b"\xff\xfe{\"meta\"", "invalid JSON"), (b"null", "not a JSON object")])
+def test_bad_gametime_files_are_refused_with_what_is_wrong(data, why):
+    with pytest.raises(ParseError, match=why):
         parse_gametime_file(data)
-    assert str(e.value)
 
 
 # --------------------------------------------------------------------------- own timing file
