@@ -129,3 +129,29 @@ def test_any_number_in_an_endstats_vs_line(value):
     assert o.status == "parsed" or (o.status == "quarantined" and o.error)
     _rows_fit(vs_rows)
     _rows_fit([{k: v for k, v in a.items() if k != "value_numeric"} for a in awards])
+
+
+@FAST
+@given(field=st.integers(min_value=0, max_value=60), value=numbers)
+def test_the_quick_bounds_check_and_the_one_that_names_the_field_agree(field, value):
+    """check_stats_file asks a quick yes or no per player line and names the field only
+    when the answer is no: both must draw the line at the same place for every number."""
+    from et_pipeline.parsers import bounds
+    from et_pipeline.parsers.errors import ParseError
+    from et_pipeline.parsers.stats_file import parse_stats_file
+
+    lines = (NIGHT / "gamestats" / R1).read_bytes().decode().split("\n")
+    cells = lines[1].split("\t")
+    cells[field % len(cells)] = value
+    lines[1] = "\t".join(cells)
+    try:
+        sf = parse_stats_file("\n".join(lines).encode())
+    except ParseError:
+        return
+    for n, p in enumerate(sf.players, start=2):
+        try:
+            bounds._check_player(n, p)
+            named = True
+        except ParseError:
+            named = False
+        assert bounds._player_within_bounds(p) == named

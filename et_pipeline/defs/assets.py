@@ -83,7 +83,7 @@ def _linked_lua(conn, dates) -> dict[str, dict]:
     return {r["round_key"]: dict(r) for r in conn.execute(q).mappings()}
 
 
-@dg.asset(**COMMON, deps=[GAME_SERVER], group_name="ingest", code_version="2",
+@dg.asset(**COMMON, deps=[GAME_SERVER], group_name="ingest", code_version="3",
           description="Every file the game server wrote for the session date: registry row "
                       "(name, kind, size, mtime, sha256, status) and raw bytes.")
 def server_files(context: dg.AssetExecutionContext, source: StatsSourceResource, database: DatabaseResource,
@@ -153,7 +153,7 @@ def rounds(context: dg.AssetExecutionContext, database: DatabaseResource, rules:
     })
 
 
-@dg.asset(**COMMON, deps=[server_files], group_name="parse", code_version="2",
+@dg.asset(**COMMON, deps=[server_files], group_name="parse", code_version="3",
           description="Lua timing rows (upstream gametime JSON v1.6.0/v1.7.2 and our own timing files): "
                       "measured playtime, pauses, winner, end reason, per-side rosters.")
 def lua_timings(context: dg.AssetExecutionContext, database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:

@@ -9,6 +9,8 @@ The numbers are deliberately generous: a round of ET lasts at most its time limi
 (`timelimit` is minutes, real maps use 5-30), a server holds at most 64 clients
 (`MAX_CLIENTS`), a player deals at most a few thousand HP a minute.
 """
+import functools
+
 from et_pipeline.parsers.errors import ParseError
 
 MAX_FILE_BYTES = 1 << 20          # 64 players x ~1.5 KB per stats line is ~100 KB; 1 MiB for any file
@@ -46,9 +48,61 @@ def _short(value) -> str:
     return text if len(text) <= 24 else text[:21] + "..."
 
 
+def _tab_high(name: str) -> float:
+    """The largest value the game can write in one extended (TAB) field."""
+    if name in _PERCENT_TABS:
+        return 100.0
+    if name in _MINUTE_TABS:
+        return MAX_MINUTES
+    if name in _DAMAGE_TABS or name == "dpm":
+        return MAX_DAMAGE
+    if name == "tank_meatshield":
+        return MAX_DAMAGE / 130 + 1
+    if name == "kd_ratio":
+        return MAX_COUNTER + 1
+    if name == "bullets_fired":
+        return 28 * MAX_COUNTER
+    return MAX_COUNTER
+
+
+@functools.cache
+def _tab_bounds() -> tuple[tuple[str, float], ...]:
+    from et_pipeline.parsers.stats_file import TAB_FIELDS
+
+    return tuple((name, _tab_high(name)) for name in TAB_FIELDS)
+
+
+def _player_within_bounds(p) -> bool:
+    """The same bounds as `_check_player`, as one yes or no without building a message per
+    value (a file holds ~600 numbers, and formatting their names was most of its check)."""
+    if not (len(p.raw_name) <= MAX_NAME_CHARS and (p.rounds is None or 0 <= p.rounds <= MAX_COUNTER)
+            and (p.side is None or 0 <= p.side <= 3)):
+        return False
+    counters = [v for group in p.weapons.values() for v in group]     # ints: the parser reads them with int()
+    if counters and (min(counters) < 0 or max(counters) > MAX_COUNTER):
+        return False
+    for value, (_, high) in zip(p.tab, _tab_bounds()):
+        if value is not None and not 0 <= value <= high:                # NaN is refused, as by check_range
+            return False
+    return True
+
+
+def _check_player(n: int, p) -> None:
+    """Raise the reason, naming the field and the line, when a player line is out of bounds."""
+    where = " on line %d" % n
+    check_range(len(p.raw_name), 0, MAX_NAME_CHARS, "name length" + where)
+    check_range(p.rounds, 0, MAX_COUNTER, "rounds" + where)
+    check_range(p.side, 0, 3, "side" + where)
+    for wid, group in p.weapons.items():
+        for value in group:
+            check_range(value, 0, MAX_COUNTER, "weapon %d counter%s" % (wid, where))
+    for (name, high), value in zip(_tab_bounds(), p.tab):
+        check_range(value, 0, high, "%s%s" % (name, where))
+
+
 def check_stats_file(sf) -> None:
     """A parsed stats file (parsers.stats_file.StatsFile) the game could have written."""
-    from et_pipeline.parsers.stats_file import TAB_FIELDS, clock_seconds
+    from et_pipeline.parsers.stats_file import clock_seconds
 
     h = sf.header
     check_range(len(sf.players), 0, MAX_PLAYERS, "number of player lines")
@@ -63,31 +117,8 @@ def check_stats_file(sf) -> None:
     if h.playtime_ms is not None:
         check_range(h.playtime_ms, -MAX_PLAYTIME_MS, MAX_PLAYTIME_MS, "header field 9 (playtime ms)")
     for n, p in enumerate(sf.players, start=2):
-        where = " on line %d" % n
-        check_range(len(p.raw_name), 0, MAX_NAME_CHARS, "name length" + where)
-        check_range(p.rounds, 0, MAX_COUNTER, "rounds" + where)
-        check_range(p.side, 0, 3, "side" + where)
-        for wid, group in p.weapons.items():
-            for value in group:
-                check_range(value, 0, MAX_COUNTER, "weapon %d counter%s" % (wid, where))
-        for name, value in zip(TAB_FIELDS, p.tab):
-            if name in _PERCENT_TABS:
-                high = 100.0
-            elif name in _MINUTE_TABS:
-                high = MAX_MINUTES
-            elif name in _DAMAGE_TABS:
-                high = MAX_DAMAGE
-            elif name == "dpm":
-                high = MAX_DAMAGE
-            elif name == "tank_meatshield":
-                high = MAX_DAMAGE / 130 + 1
-            elif name == "kd_ratio":
-                high = MAX_COUNTER + 1
-            elif name == "bullets_fired":
-                high = 28 * MAX_COUNTER
-            else:
-                high = MAX_COUNTER
-            check_range(value, 0, high, "%s%s" % (name, where))
+        if not _player_within_bounds(p):
+            _check_player(n, p)
 
 
 def check_timing(t) -> None:

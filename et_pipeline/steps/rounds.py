@@ -87,19 +87,20 @@ def parse_partition_stats(files: list[tuple[str, FileName, bytes]]) -> tuple[dic
 def build_rounds(files: list[tuple[str, FileName, bytes]], session_date: str, rules: Rules) -> RoundsResult:
     parsed, outcomes = parse_partition_stats(files)
     out = RoundsResult(outcomes=outcomes)
+    key_of = {name: key for key, (name, _) in parsed.items()}        # one stem per file, not one per use
     for session in group_sessions([n for n, _ in parsed.values()], rules.session_gap_minutes):
         refs = []
-        keys = {round_key(n): player_keys(parsed[round_key(n)][1].players) for n in session.rounds}
+        keys = {key_of[n]: player_keys(parsed[key_of[n]][1].players) for n in session.rounds}
         for name in session.rounds:
-            sf = parsed[round_key(name)][1]
-            refs.append(RoundRef(round_key(name), name.map, name.round, name.local_time, sf.header.shutdown_path,
-                                 tuple((k, p.rounds) for k, p in zip(keys[round_key(name)], sf.players))))
+            sf = parsed[key_of[name]][1]
+            refs.append(RoundRef(key_of[name], name.map, name.round, name.local_time, sf.header.shutdown_path,
+                                 tuple((k, p.rounds) for k, p in zip(keys[key_of[name]], sf.players))))
         pairing = pair_rounds(refs, rules.pairing_window_minutes)
         out.sessions.append(dict(session_id=session.session_id, session_date=session_date,
                                  start=session.start.isoformat(), end=session.end.isoformat(),
                                  round_count=len(session.rounds)))
         for name in session.rounds:
-            key = round_key(name)
+            key = key_of[name]
             sf = parsed[key][1]
             pr = pairing[key]
             h = sf.header
