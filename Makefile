@@ -42,8 +42,10 @@ demo: install
 	@echo "report: out/report-2026-02-05.json   Discord payloads and graphs: out/2026-02-05/"
 	@echo "open the UI with: make dev"
 
+# One worker per core; a module's tests stay on one worker, so its shared fixtures (a
+# season database, the PostgreSQL cluster) are built once.
 test: install system-deps
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q -n auto --dist loadfile
 	$(MAKE) validate
 
 validate: install
