@@ -176,11 +176,51 @@ def bench_parsing(corpus: Path, truth: dict, n_max: int) -> None:
     RATIOS.append("parse throughput: this parser %.0f files/s, upstream-style loop %.0f files/s -> %.1fx"
                   % (best_parse, upstream, best_parse / upstream))
     out(RATIOS[-1])
+    upstream_parser(corpus, names, work=corpus.parent, parse_rate=best_parse, build_rate=n_max / b)
     ok = best_parse >= 10000
     verdict("parse", "%.0f files/s (%d files)" % (best_parse, n_max), ok)
     out("target: %s%s" % (TARGETS["parse"][1], mark(ok)))
     assert classify(names[0]) is not None
     out()
+
+
+def upstream_parser(corpus: Path, names: list[str], work: Path, parse_rate: float, build_rate: float) -> None:
+    """The upstream bot's own parser (iamez/slomix, bot/community_stats_parser.py) on the
+    same files in a folder of their own, as the bot reads them: one file at a time from
+    disk, a round 2 finding its round 1 in the folder. Its code is not part of this
+    repository: ET_BENCH_UPSTREAM names a checkout of it (discord.py, which it imports to
+    build embeds only, is stubbed when not installed); without one the row is skipped."""
+    import logging
+    import types
+
+    root = os.environ.get("ET_BENCH_UPSTREAM")
+    if not root or not (Path(root) / "bot" / "community_stats_parser.py").is_file():
+        out("upstream parser: skipped (set ET_BENCH_UPSTREAM to a checkout of iamez/slomix; the bench imports "
+            "its bot/community_stats_parser.py from there)")
+        return
+    sys.path.insert(0, root)
+    try:
+        import discord  # noqa: F401
+    except ImportError:
+        sys.modules["discord"] = types.ModuleType("discord")
+    from bot.community_stats_parser import C0RNP0RN3StatsParser
+
+    folder = work / "upstream_parser"
+    shutil.rmtree(folder, ignore_errors=True)
+    link_files(corpus, folder, ["gamestats/" + n for n in names])
+    parser = C0RNP0RN3StatsParser()
+    logging.disable(logging.CRITICAL)       # it logs every file
+    try:
+        t0 = time.perf_counter()
+        parsed = sum(1 for n in names if (parser.parse_stats_file(str(folder / "gamestats" / n)) or {}).get("players"))
+        rate = len(names) / (time.perf_counter() - t0)
+    finally:
+        logging.disable(logging.NOTSET)
+        shutil.rmtree(folder, ignore_errors=True)
+    RATIOS.append("upstream parser (%d files, %d with players): %.0f files/s; this parser %.1fx, "
+                  "build_rounds %.1fx (target >= 40x)" % (len(names), parsed, rate, parse_rate / rate,
+                                                          build_rate / rate))
+    out(RATIOS[-1])
 
 
 def upstream_style(corpus: Path, names: list[str], work: Path) -> float:
