@@ -8,7 +8,7 @@ LOCK   := requirements.lock
 DB      := sqlite:///et_pipeline.db
 DEV_PORT ?= 3000
 
-.PHONY: install lock system-deps demo test dev bench validate clean
+.PHONY: install lock system-deps demo test dev dev-home bench validate clean
 
 # The exact versions of requirements.lock (uv: seconds, where pip takes a minute), bytecode
 # compiled at install (PYTHONDONTWRITEBYTECODE would otherwise cost every start ~0.8 s), then
@@ -48,15 +48,19 @@ test: install system-deps
 	$(VENV)/bin/pytest -q -n auto --dist loadfile
 	$(MAKE) validate
 
-validate: install
-	$(VENV)/bin/dagster definitions validate -w workspace.yaml
-	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(VENV)/bin/dg check defs
+# Dagster's commands read a dagster.yaml in the folder they start in when DAGSTER_HOME is not
+# set: here that is production's (PostgreSQL). Every target names the development instance.
+dev-home:
+	mkdir -p .dagster_home && (test -f .dagster_home/dagster.yaml || cp deploy/dagster.dev.yaml .dagster_home/dagster.yaml)
+
+validate: install dev-home
+	DAGSTER_HOME=$(CURDIR)/.dagster_home $(VENV)/bin/dagster definitions validate -w workspace.yaml
+	DAGSTER_HOME=$(CURDIR)/.dagster_home VIRTUAL_ENV=$(CURDIR)/$(VENV) $(VENV)/bin/dg check defs
 
 # The Dagster UI on the instance and database `make demo` wrote (DEV_PORT=3001 make dev for another
 # port). `dagster dev` is what Dagster 1.13 documents without the `dg` tool; its notice that `dg dev`
 # supersedes it is filtered, by its exact text, and nothing else.
-dev: install
-	mkdir -p .dagster_home && (test -f .dagster_home/dagster.yaml || cp deploy/dagster.dev.yaml .dagster_home/dagster.yaml)
+dev: install dev-home
 	set -m 2>/dev/null; DAGSTER_HOME=$(CURDIR)/.dagster_home ET_DB_URL=$(DB) \
 	  PYTHONWARNINGS='ignore:Function `dev_command` is superseded:FutureWarning' \
 	  $(VENV)/bin/dagster dev -w workspace.yaml -p $(DEV_PORT)

@@ -29,7 +29,14 @@ def test_env_example_never_points_the_ui_elsewhere():
     assert "--dagster-home .dagster_home" in (ROOT / "Makefile").read_text()
     # beside workspace.yaml the production instance (PostgreSQL), never the one make dev opens
     assert "postgres" in yaml.safe_load((ROOT / "dagster.yaml").read_text())["storage"]
-    assert "cp deploy/dagster.dev.yaml .dagster_home/dagster.yaml" in dev
+    # make dev and make validate open the development instance: Dagster's commands read the
+    # dagster.yaml of the folder they start in (production's) when DAGSTER_HOME is not set
+    makefile = (ROOT / "Makefile").read_text()
+    home = re.search(r"^dev-home:.*?(?=^\S)", makefile, re.M | re.S).group(0)
+    assert "cp deploy/dagster.dev.yaml .dagster_home/dagster.yaml" in home and "dev-home" in dev.splitlines()[0]
+    validate = re.search(r"^validate:.*?(?=^\S)", makefile, re.M | re.S).group(0)
+    assert "dev-home" in validate.splitlines()[0]
+    assert all(line.startswith("\tDAGSTER_HOME=$(CURDIR)/.dagster_home ") for line in validate.splitlines()[1:] if line.strip())
     assert ".env" in (ROOT / ".gitignore").read_text().splitlines()
 
 
