@@ -137,3 +137,33 @@ def test_no_secret_in_run_storage_or_the_webserver(postgres_server, tmp_path, mo
                     if PASSWORD.encode() in data or TOKEN.encode() in data})
     assert found == []
     postgres_server.drop_database("secrets_app")
+
+
+def test_a_db_url_with_its_password_on_the_command_line(postgres_server, tmp_path, monkeypatch, capsys):
+    """`--db postgresql+psycopg2://user:password@host/db` works as the command line promises
+    (it was refused once the run took its database from the code location's config): the
+    command re-runs itself with the URL in its child's environment, so the run storage still
+    holds the variable's name only, and this process's environment is untouched."""
+    from sqlalchemy import create_engine, func, select
+
+    from et_pipeline.storage import schema as t
+    from et_pipeline_tests.pipeline_fixtures import lay_out_night
+
+    db_url = _with_password(postgres_server.create_database("secrets_cli"))
+    night = lay_out_night(tmp_path / "server")
+    home = tmp_path / "dh"
+    monkeypatch.delenv("ET_DB_URL", raising=False)
+    try:
+        assert main(["run", "--source", str(night), "--db", db_url, "--dagster-home", str(home),
+                     "--publish", "off"]) == 0
+        assert "ET_DB_URL" not in os.environ
+        engine = create_engine(db_url)
+        with engine.connect() as conn:
+            assert conn.execute(select(func.count()).select_from(t.rounds)).scalar() == 10
+        engine.dispose()
+        out = capsys.readouterr()
+        assert PASSWORD not in out.out + out.err
+        found = sorted({where for where, data in _texts_in_storage(home) if PASSWORD.encode() in data})
+        assert found == []
+    finally:
+        postgres_server.drop_database("secrets_cli")

@@ -102,7 +102,9 @@ def _version() -> str:
 
 
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
     a = finish_parser(build_parser()).parse_args(argv)
+    a.argv = argv                    # the command as given (run re-runs itself with a secret in a child's environment)
     try:
         return a.fn(a)
     except BrokenPipeError:          # `et-pipeline run | head`: the reader left, nothing to report

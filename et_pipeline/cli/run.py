@@ -177,21 +177,27 @@ def _source_args(a) -> dict:
     return dict(url=a.source, key_path=a.sftp_key, known_hosts=a.known_hosts, cache_dir=a.sftp_cache)
 
 
-def _password_in_db(db: str) -> str | None:
-    """Why a `--db` URL cannot be the run's: it holds a password that is not ET_DB_URL's.
-    Dagster keeps a run's configuration, so a secret reaches the run by its variable's
-    name only, and the command never writes its own environment."""
+def _password_in_db(db: str) -> bool:
+    """Whether a `--db` URL holds a password that is not ET_DB_URL's. Dagster keeps a run's
+    configuration, so a secret reaches the run by its variable's name only."""
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
     try:
         password = make_url(db).password
     except ArgumentError:           # not a URL at all: the engine says so, below
-        return None
-    if password and db != os.environ.get("ET_DB_URL"):
-        return ("--db holds a password: set ET_DB_URL to the URL instead (Dagster keeps a run's "
-                "configuration; a secret reaches it from the environment only)")
-    return None
+        return False
+    return bool(password) and db != os.environ.get("ET_DB_URL")
+
+
+def _rerun_with_db_in_environment(a) -> int:
+    """`run --db URL-with-password`: the same command in a child process whose environment
+    holds the URL as ET_DB_URL, so the run's configuration names the variable, never the
+    password, and this process's own environment is left as it is."""
+    import subprocess
+
+    env = dict(os.environ, ET_DB_URL=a.db)
+    return subprocess.run([sys.executable, "-m", "et_pipeline.cli", *a.argv], env=env).returncode
 
 
 def _dagster_home(a) -> tuple[str | None, int | None]:
@@ -228,9 +234,8 @@ def _run(a, started_up) -> int:
     from et_pipeline.storage.registry import archived_stats_names, sync_registry
 
     started = time.monotonic()
-    refused = _password_in_db(a.db)
-    if refused:
-        return die(refused)
+    if _password_in_db(a.db):
+        return _rerun_with_db_in_environment(a)
     rules = rules_from_env()
     try:
         src = source_from_url(**_source_args(a))
