@@ -23,6 +23,7 @@ from et_pipeline.parsers.text import printable
 from et_pipeline.publish.outbox import publish_problems
 from et_pipeline.steps.awards import build_awards
 from et_pipeline.steps.ingest import build_ingest, to_read
+from et_pipeline.steps.night_checks import build_night_checks
 from et_pipeline.steps.links import build_lua_round_teams, round_slots
 from et_pipeline.steps.plan import make_plan
 from et_pipeline.steps.rounds import build_rounds
@@ -274,7 +275,30 @@ def timing_comparison(context: dg.AssetExecutionContext, database: DatabaseResou
                                           "preview": md.table(rows, ["round_key", "stats_seconds", "lua_seconds", "status", "cause"])})
 
 
-@dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards], group_name="publish",
+@dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards], group_name="checks", code_version="1",
+          description="The night checks itself: every number two sources both state (award and stats files, "
+                      "stats file and Lua timing, header winner and times, round 2 against round 1, both sides' "
+                      "lines, VS lines, the night's totals), one row per check and round: pass, warn (a known "
+                      "quirk) or fail (a contradiction). Its asset checks show them; the report and the admins' "
+                      "channel carry them.")
+def night_checks(context: dg.AssetExecutionContext, database: DatabaseResource,
+                 rules: RulesResource) -> dg.MaterializeResult:
+    from et_pipeline.report import build_sessions
+
+    dates = list(context.partition_keys)
+    with database.get_engine().begin() as conn:
+        sessions = build_sessions(conn, dates, rules.timezone, checks=False)
+        files = {name.name: data for d, items in _raw_files(conn, dates, [STATS]).items() for _, name, data in items}
+        file_of = {r["round_key"]: r["file"] for r in select_partition(conn, t.rounds, dates)}
+        rows = build_night_checks(sessions, files, select_partition(conn, t.vs_stats, dates), file_of)
+        n = replace_partition(conn, t.night_checks, dates, rows)
+    return dg.MaterializeResult(metadata={**md.dates(dates), **md.rows(n),
+                                          "checks": md.counts(Counter(r["status"] for r in rows)),
+                                          "preview": md.table([r for r in rows if r["status"] != "pass"] or rows,
+                                                              ["check_name", "status", "round_file", "detail"])})
+
+
+@dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards, night_checks], group_name="publish",
           code_version="2", kinds={"discord"}, retry_policy=PUBLISH_RETRY, pool="discord",
           description="The night in Discord: a card per map, the session summary and its graphs (players' "
                       "channel), the timing check, files and alerts (admins' channel). Posted once, "
@@ -340,4 +364,4 @@ def discord_posts(context: dg.AssetExecutionContext, database: DatabaseResource,
 
 
 ALL_ASSETS = [server_files, rounds, lua_timings, endstats_awards, lua_round_teams, session_teams, map_results,
-              session_results, timing_comparison, discord_posts]
+              session_results, timing_comparison, night_checks, discord_posts]
