@@ -251,3 +251,31 @@ def test_a_changed_award_fails_through_the_pipeline_and_the_night_is_still_publi
     players = list((tmp_path / "out" / DATE).glob("*/players/session_summary.json"))
     admins = list((tmp_path / "out" / DATE).glob("*/admins/admin_checks.json"))
     assert players and admins and "award says 9502" in admins[0].read_text()
+
+
+def test_twenty_generated_nights_have_no_fail(tmp_path):
+    """Generated nights with every edge case and every player-comes-and-goes case at a
+    high rate, both script generations: no check fails (`make bench` runs 100 nights)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from et_pipeline.storage.database import make_engine
+    from et_pipeline.synth import generate
+
+    truth = generate(20, str(tmp_path / "src"), seed=44, edge_rate=0.3)
+    exe = Path(sys.executable).with_name("et-pipeline")
+    db = "sqlite:///%s" % (tmp_path / "et.db")
+    run = subprocess.run([str(exe), "run", "--source", str(tmp_path / "src"), "--db", db, "--dagster-home",
+                          str(tmp_path / "dh"), "--publish", "off"], capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    seen, fails = set(), []
+    with make_engine(db).connect() as conn:
+        for n in truth["nights"]:
+            for s in build_report(conn, n["date"])["sessions"]:
+                seen |= {c["check"] for c in s["checks"]}
+                fails += [(n["date"], c["check"], c["round_file"], c["detail"]) for c in s["checks"]
+                          if c["status"] == FAIL]
+    assert fails == []
+    assert seen == {c.name for c in CHECKS}
+    assert {n["variant"]["stats"] for n in truth["nights"]} == {"c0rnp0rn7", "c0rnp0rn8"}

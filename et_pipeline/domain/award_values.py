@@ -32,13 +32,13 @@ from typing import Callable
 
 from et_pipeline.parsers.stats_file import TAB_FIELDS, PlayerLine
 
-_T = {name: i for i, name in enumerate(TAB_FIELDS)}
 LIGHT_WEAPONS = frozenset({2, 3, 4, 5, 6, 26})      # Luger, Colt, MP40, Thompson, Sten, MP34 (FORMATS 1.3)
 Interval = tuple[float, float]
+Rule = Callable[[PlayerLine, list[PlayerLine]], Interval]
 
 
-def _field(name: str) -> Callable[[PlayerLine, list[PlayerLine]], Interval]:
-    i = _T[name]
+def _field(name: str) -> Rule:
+    i = TAB_FIELDS.index(name)
     return lambda p, _lines: (p.tab[i], p.tab[i])
 
 
@@ -50,7 +50,7 @@ def _light(p: PlayerLine) -> tuple[int, int, int]:
 
 def _engine_deaths(p: PlayerLine, lines: list[PlayerLine]) -> Interval:
     deaths = p.weapon_totals()[3]
-    return deaths, deaths + p.tab[_T["self_kills"]] + sum(q.tab[_T["team_kills"]] for q in lines)
+    return deaths, deaths + p.tab_value("self_kills") + sum(q.tab_value("team_kills") for q in lines)
 
 
 def _kd(p: PlayerLine, lines: list[PlayerLine]) -> Interval:
@@ -61,7 +61,7 @@ def _kd(p: PlayerLine, lines: list[PlayerLine]) -> Interval:
 
 
 def _kills_per_minute(p: PlayerLine, _lines) -> Interval:
-    kills, minutes = p.weapon_totals()[2], p.tab[_T["time_played_minutes"]]
+    kills, minutes = p.weapon_totals()[2], p.tab_value("time_played_minutes")
     if minutes <= 0.05:
         return float("-inf"), float("inf")
     return kills / (minutes + 0.05) - 0.01, kills / (minutes - 0.05) + 0.01
@@ -72,16 +72,16 @@ def _percent(num: int, den: int) -> Interval:
     return value - 0.01, value + 0.01
 
 
-def _spree(name: str) -> Callable[[PlayerLine, list[PlayerLine]], Interval]:
+def _spree(name: str) -> Rule:
     """The stats script records a spree of 3 or more only; the award is written from 2."""
-    i = _T[name]
+    i = TAB_FIELDS.index(name)
     return lambda p, _lines: (p.tab[i], p.tab[i]) if p.tab[i] else (0, 2)
 
 
-Rule = Callable[[PlayerLine, list[PlayerLine]], Interval]
-# award -> (rule, engine): engine counters are read by both scripts, so they must agree;
-# the scripts' own counters (revives, sprees, assists, ...) are counted by each script
-# itself, and a difference there is reported as a quirk, not a contradiction.
+# award -> (rule, exact): the game's counters that the stats line writes as they are must
+# agree; for the scripts' own counters (revives, sprees, assists, ...), each counted by
+# each script itself, and for the game's kill count (a kill no weapon made, a crush,
+# counts there but not in the weapon block), a difference is a quirk, not a contradiction.
 AWARD_VALUES: dict[str, tuple[Rule, bool]] = {
     "Most damage given": (_field("damage_given"), True),
     "Most damage received": (_field("damage_received"), True),
@@ -91,8 +91,8 @@ AWARD_VALUES: dict[str, tuple[Rule, bool]] = {
     "Most selfkills": (_field("self_kills"), True),
     "Most corpse gibs": (_field("gibs"), True),
     "Most deaths": (_engine_deaths, True),
-    "Best K/D ratio": (_kd, True),
-    "Most kills per minute": (_kills_per_minute, True),
+    "Best K/D ratio": (_kd, False),                 # the game's kill count can hold a kill no weapon made
+    "Most kills per minute": (_kills_per_minute, False),
     "Highest light weapons accuracy": (lambda p, _l: _percent(_light(p)[0], _light(p)[1]), True),
     "Highest headshot accuracy": (lambda p, _l: _percent(_light(p)[2], _light(p)[0]), True),
     "Most headshots": (lambda p, _l: (_light(p)[2],) * 2, True),
@@ -112,8 +112,8 @@ AWARD_VALUES: dict[str, tuple[Rule, bool]] = {
 
 
 def expected(award: str, winner: PlayerLine, lines: list[PlayerLine]) -> tuple[Interval, bool] | None:
-    """(the interval the award's value must lie in, whether both scripts read it from the
-    engine); None: the stats file does not say."""
+    """(the interval the award's value must lie in, whether a value outside it is a
+    contradiction); None: the stats file does not say."""
     rule = AWARD_VALUES.get(award)
     return (rule[0](winner, lines), rule[1]) if rule else None
 

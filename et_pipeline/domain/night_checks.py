@@ -20,14 +20,15 @@ from typing import Callable, Mapping
 from et_pipeline.domain.award_values import expected, shown
 from et_pipeline.domain.r2_rule import DIFFERENTIAL
 from et_pipeline.domain.timing import DISCREPANCY_SECONDS, MINOR_DIFF_SECONDS, timing_quirk
-from et_pipeline.parsers.stats_file import TAB_FIELDS, WEAPON_FIELDS, WEAPONS, PlayerLine, StatsFile, clock_seconds
+from et_pipeline.domain.player_stats import CUMULATIVE_TABS
+from et_pipeline.parsers.stats_file import (TAB_FIELDS, WEAPON_FIELDS, WEAPONS, PlayerLine, StatsFile, clock_seconds,
+                                            player_key)
 from et_pipeline.parsers.text import endstats_clean
 
 PASS, WARN, FAIL = "pass", "warn", "fail"
 _RANK = {PASS: 0, WARN: 1, FAIL: 2}
 SIDES = {1: "Axis", 2: "Allies"}
 PARTIAL_SECONDS = 12            # two 0.1-minute roundings of a line's time on a team
-CUMULATIVE_TABS = (0, 1, 2, 3, 4, 5, 6, 7, 20, 22)
 _SHOWN = 6
 
 
@@ -45,9 +46,11 @@ CHECKS = (
           "award counts both rounds for the engine's counters and round 2 for the scripts' own, like the line). "
           "Counts and damage exact; deaths between the weapon deaths and those plus self-kills and the round's "
           "team kills; K/D to 0.001; kills per minute and percentages to 0.01. A difference in a count each "
-          "script keeps itself (revives, sprees, assists, kill steals, headshot kills, objectives) is a warn.",
+          "script keeps itself (revives, sprees, assists, kill steals, headshot kills, objectives) or in K/D and "
+          "kills per minute (the game's kill count) is a warn.",
           "Nothing to fix: a count the award script and the stats script each keep themselves (revives, "
-          "sprees, assists, ...) differs, or the winner played part of the round.",
+          "sprees, assists, ...), or the game's kill count, differs from the stats line, or the winner played "
+          "part of the round.",
           "One of the two files is wrong: compare the award file with the stats file of that round. The "
           "published player numbers come from the stats file."),
     Check("timing_matches_stats",
@@ -131,11 +134,6 @@ class RoundFacts:
         return self.stats.players if self.stats else []
 
 
-def player_key(guid: str, name: str, is_bot: bool) -> str:
-    """The report player's key, as parsers.stats_file.PlayerLine.key."""
-    return guid if guid and not is_bot else "%s:%s" % (guid, name)
-
-
 def _players(doc: dict) -> dict[str, dict]:
     return {player_key(p["guid"], p["name"], p["is_bot"]): p for p in doc.get("players") or []}
 
@@ -182,16 +180,16 @@ def award_matches_stats(r: RoundFacts):
         got = expected(a["award"], line, r.lines) if line else None
         if got is None:
             continue
-        (low, high), engine = got
+        (low, high), exact = got
         checked += 1
         if low - 1e-9 <= a["value"] <= high + 1e-9:
             continue
         text = "%s: award says %s for %s, the stats file %s" % (a["award"], a["value_text"], a["player"],
                                                                 shown((low, high)))
         doc = players.get(line.key) or {}
-        (bad if engine and doc.get("name") not in partial else explained).append(text)
+        (bad if exact and doc.get("name") not in partial else explained).append(text)
     return _verdict(bad, explained, "%d of %d awards checked against the stats file, all agree" % (checked, len(awards)),
-                    "each script counts these itself, or the winner was not on a team for the whole round")
+                    "counted apart from the stats line, or the winner was not on a team for the whole round")
 
 
 def timing_matches_stats(r: RoundFacts):
@@ -251,7 +249,7 @@ def r2_not_below_r1(r: RoundFacts):
             bad += ["%s: %s %s %d in round 2, %d in round 1" % (line.name, WEAPONS[j], WEAPON_FIELDS[i], w2[i], w1[i])
                     for i in range(5) if w2[i] < w1[i]]
         bad += ["%s: %s %g in round 2, %g in round 1" % (line.name, TAB_FIELDS[i], line.tab[i], old.tab[i])
-                for i in CUMULATIVE_TABS if line.tab[i] < old.tab[i]]
+                for i in sorted(CUMULATIVE_TABS) if line.tab[i] < old.tab[i]]
     return _verdict(bad, [], "%d players differenced, every counter at least its round-1 value" % n)
 
 
