@@ -23,8 +23,8 @@ from et_pipeline.parsers.text import printable
 from et_pipeline.publish.outbox import publish_problems
 from et_pipeline.steps.awards import build_awards
 from et_pipeline.steps.ingest import build_ingest, to_read
-from et_pipeline.steps.night_checks import build_night_checks
 from et_pipeline.steps.links import build_lua_round_teams, round_slots
+from et_pipeline.steps.night_checks import build_night_checks
 from et_pipeline.steps.plan import make_plan
 from et_pipeline.steps.rounds import build_rounds
 from et_pipeline.steps.scores import build_map_results, build_session_results
@@ -133,7 +133,8 @@ def server_files(context: dg.AssetExecutionContext, source: StatsSourceResource,
 
 @dg.asset(**COMMON, deps=[server_files], group_name="parse", code_version="3",
           description="Parsed stats files: sessions, rounds (R1/R2 pairing, match_id, orphans) and per-player, "
-                      "per-weapon rows; round 2 holds this round only (differential).")
+                      "per-weapon rows; round 2 holds this round only (the differential, or the round-2 line "
+                      "itself for a player whose counters started afresh, decided per player).")
 def rounds(context: dg.AssetExecutionContext, database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
     dates = list(context.partition_keys)
     engine = database.get_engine()
@@ -260,7 +261,7 @@ def session_results(context: dg.AssetExecutionContext, database: DatabaseResourc
         rows, ["session_id", "team_a_name", "score_a", "score_b", "team_b_name", "winner", "maps_counted", "maps_total"])})
 
 
-@dg.asset(**COMMON, deps=[rounds, lua_round_teams], group_name="timing", code_version="1",
+@dg.asset(**COMMON, deps=[rounds, lua_round_teams], group_name="timing", code_version="2",
           description="Stats-file duration against Lua playtime per round: ALIGNED, MINOR_DIFF, DISCREPANCY or "
                       "NO_LUA_DATA with its likely cause.")
 def timing_comparison(context: dg.AssetExecutionContext, database: DatabaseResource) -> dg.MaterializeResult:

@@ -26,7 +26,6 @@ from et_pipeline.parsers.stats_file import (TAB_FIELDS, WEAPON_FIELDS, WEAPONS, 
 from et_pipeline.parsers.text import endstats_clean
 
 PASS, WARN, FAIL = "pass", "warn", "fail"
-_RANK = {PASS: 0, WARN: 1, FAIL: 2}
 SIDES = {1: "Axis", 2: "Allies"}
 PARTIAL_SECONDS = 12            # two 0.1-minute roundings of a line's time on a team
 _SHOWN = 6
@@ -122,7 +121,7 @@ def held_messages(checks: list[dict]) -> dict[str, str]:
 
 
 @dataclass
-class RoundFacts:
+class CheckedRound:
     """One round as the checks see it."""
     doc: dict                           # the report's round
     stats: StatsFile | None = None      # its stats file as written
@@ -169,7 +168,7 @@ def _winner_line(award: dict, lines: list[PlayerLine]) -> PlayerLine | None:
     return pool[0] if len(pool) == 1 else None
 
 
-def award_matches_stats(r: RoundFacts):
+def award_matches_stats(r: CheckedRound):
     awards = [a for a in r.doc.get("awards") or [] if a.get("value") is not None]
     if not awards or r.stats is None:
         return None
@@ -188,11 +187,12 @@ def award_matches_stats(r: RoundFacts):
                                                                 shown((low, high)))
         doc = players.get(line.key) or {}
         (bad if exact and doc.get("name") not in partial else explained).append(text)
-    return _verdict(bad, explained, "%d of %d awards checked against the stats file, all agree" % (checked, len(awards)),
+    return _verdict(bad, explained,
+                    "%d of %d awards checked against the stats file, all agree" % (checked, len(awards)),
                     "counted apart from the stats line, or the winner was not on a team for the whole round")
 
 
-def timing_matches_stats(r: RoundFacts):
+def timing_matches_stats(r: CheckedRound):
     doc, lua, t = r.doc, r.doc.get("lua"), r.doc.get("timing") or {}
     if lua is None or t.get("stats_seconds") is None or t.get("diff_seconds") is None or doc.get("aborted"):
         return None
@@ -209,7 +209,7 @@ def timing_matches_stats(r: RoundFacts):
     return FAIL, text
 
 
-def winner_matches_times(r: RoundFacts):
+def winner_matches_times(r: CheckedRound):
     if r.stats is None or r.doc.get("aborted"):
         return None
     h = r.stats.header
@@ -233,7 +233,7 @@ def winner_matches_times(r: RoundFacts):
         SIDES[w], SIDES[d], h.next_time_limit, h.time_limit, ", as the timing file says" if lua else ""))
 
 
-def r2_not_below_r1(r: RoundFacts):
+def r2_not_below_r1(r: CheckedRound):
     if r.doc.get("round") != 2 or r.r1_stats is None or r.stats is None:
         return None
     before = {p.key: p for p in r.r1_stats.players}
@@ -257,7 +257,7 @@ def _sums(players: list[dict], key: str) -> dict[int, int]:
     return {s: sum(p[key] for p in players if p["side"] == s) for s in SIDES}
 
 
-def kills_match_deaths(r: RoundFacts):
+def kills_match_deaths(r: CheckedRound):
     players = r.doc.get("players") or []
     if not players:
         return None
@@ -278,7 +278,7 @@ def kills_match_deaths(r: RoundFacts):
     return _verdict(off, [], passed)
 
 
-def vs_matches_stats(r: RoundFacts):
+def vs_matches_stats(r: CheckedRound):
     if not r.vs or r.doc.get("orphan"):
         return None
     players = [p for p in r.doc.get("players") or [] if p["side"] in SIDES]
@@ -314,7 +314,7 @@ def vs_matches_stats(r: RoundFacts):
                     "a player of the block was not on a team for the whole round")
 
 
-def lines_consistent(r: RoundFacts):
+def lines_consistent(r: CheckedRound):
     if r.stats is None:
         return None
     bad, explained = [], []
@@ -333,7 +333,7 @@ def lines_consistent(r: RoundFacts):
                     "reconnected during the round")
 
 
-def time_fits_round(r: RoundFacts):
+def time_fits_round(r: CheckedRound):
     seconds = r.doc.get("playtime_seconds")
     if seconds is None or r.doc.get("orphan") or r.doc.get("aborted") or r.stats is None:
         return None
@@ -344,7 +344,7 @@ def time_fits_round(r: RoundFacts):
     return _verdict(over, [], "every player's time fits in the round's %d s" % round(seconds))
 
 
-ROUND_CHECKS: dict[str, Callable[[RoundFacts], tuple[str, str] | None]] = {
+ROUND_CHECKS: dict[str, Callable[[CheckedRound], tuple[str, str] | None]] = {
     "award_matches_stats": award_matches_stats, "timing_matches_stats": timing_matches_stats,
     "winner_matches_times": winner_matches_times, "r2_not_below_r1": r2_not_below_r1,
     "kills_match_deaths": kills_match_deaths, "vs_matches_stats": vs_matches_stats,
@@ -406,7 +406,8 @@ def session_checks(session: dict, stats: Mapping[str, StatsFile], vs: Mapping[st
     r1_of = {m["r2_file"]: m["r1_file"] for m in session.get("maps") or [] if m.get("r2_file") and m.get("r1_file")}
     out = []
     for rnd in rounds:
-        facts = RoundFacts(rnd, stats.get(rnd["file"]), stats.get(r1_of.get(rnd["file"])), list(vs.get(rnd["file"], [])))
+        facts = CheckedRound(rnd, stats.get(rnd["file"]), stats.get(r1_of.get(rnd["file"])),
+                             list(vs.get(rnd["file"], [])))
         for check in CHECKS:
             fn = ROUND_CHECKS.get(check.name)
             got = fn(facts) if fn else None
@@ -415,7 +416,3 @@ def session_checks(session: dict, stats: Mapping[str, StatsFile], vs: Mapping[st
     status, detail = totals_add_up(session)
     out.append(_entry("totals_add_up", status, None, detail))
     return out
-
-
-def worst(checks: list[dict]) -> str:
-    return max((c["status"] for c in checks), key=_RANK.__getitem__, default=PASS)
