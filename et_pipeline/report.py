@@ -39,7 +39,8 @@ def _player(p: dict, team: str | None, weapons: list[dict]) -> dict:
     out = dict(guid=p["guid"], name=p["name"], side=p["side"], team=team, is_bot=p["is_bot"],
                values_from=p["values_from"], **{f: p[f] for f in ROUND_PLAYER_FIELDS})
     if p["values_reason"] is not None:      # a paired round 2: which rule made his numbers, and why
-        out["r2_rule"], out["r2_rule_reason"] = p["values_from"], p["values_reason"]
+        out["r2_rule"] = "differential" if p["values_from"] == "differential" else "raw_r2"
+        out["r2_rule_reason"] = p["values_reason"]
     out["time_dead_seconds"] = int(round(p["time_dead_minutes"] * 60))   # engine counters: never > played
     out["multikills"] = [p["multikill_%dx" % n] for n in range(2, 7)]
     out["weapons"] = [_weapon(w) for w in sorted(weapons, key=lambda w: (-w["kills"], -w["hits"], w["weapon"]))]

@@ -308,7 +308,7 @@ def test_player_who_joined_in_r2_keeps_raw_values_and_normal_player_is_differenc
     assert a["xp"] == 25                                    # R2-only field taken as is
     assert a["time_played_seconds"] == 7 * 60               # 16.0 - 9.0 minutes
     assert (late["values_from"], late["values_reason"], late["kills"], late["damage_given"]) == \
-        ("raw_r2", "not_in_r1", 3, 400)
+        ("raw_r2_new", "not_in_r1", 3, 400)
 
 
 def _team_night(drop_line_r1, drop_line_r2):
@@ -332,7 +332,7 @@ def test_dropped_in_r1_back_in_r2_keeps_his_raw_r2_line():
     row = _team_night(player_line("DDDDDDDD", "d", 0, 1, 1, 2, dmg=534, rec=400, minutes=2.5),
                       player_line("DDDDDDDD", "d", 0, 2, 8, 6, dmg=1149, rec=900, minutes=6.0))
     assert (row["kills"], row["deaths"], row["damage_given"], row["damage_received"]) == (8, 6, 1149, 900)
-    assert (row["values_from"], row["values_reason"]) == ("raw_r2", "rounds_field")
+    assert (row["values_from"], row["values_reason"]) == ("raw_r2_reset", "rounds_field")
     assert row["time_played_seconds"] == 360
 
 
@@ -343,7 +343,7 @@ def test_dropped_in_r1_back_before_r2_started_is_told_by_his_time():
     row = _team_night(player_line("DDDDDDDD", "d", 0, 1, 1, 2, dmg=534, rec=400, minutes=2.5),
                       player_line("DDDDDDDD", "d", 1, 2, 8, 6, dmg=1149, rec=900, minutes=8.0))
     assert (row["kills"], row["damage_given"], row["values_from"], row["values_reason"]) == \
-        (8, 1149, "raw_r2", "time_played")
+        (8, 1149, "raw_r2_reset", "time_played")
 
 
 def test_joined_late_in_r1_is_differenced():
@@ -362,7 +362,7 @@ def test_an_empty_guid_line_is_never_differenced_against_another_file():
                                    player_line("", "^3Anon", 1, 1, 9, 7, dmg=1400, rec=1400, minutes=16.0)])
     res = build([("2026-02-05-210000", "supply", 1, r1), ("2026-02-05-211500", "supply", 2, r2)])
     [anon] = [p for p in res.players if p["guid"] == "" and p["round_key"].endswith("round-2")]
-    assert (anon["values_from"], anon["values_reason"]) == ("raw_r2", "no_guid")
+    assert (anon["values_from"], anon["values_reason"]) == ("raw_r2_new", "no_guid")
     assert anon["kills"] == 9
 
 

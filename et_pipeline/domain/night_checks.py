@@ -55,10 +55,10 @@ CHECKS = (
     Check("timing_matches_stats",
           "The stats file's round time (c0rnp0rn8 playtime, else the clock when it is a duration) against the "
           "Lua playtime: pass within 30 s; warn up to 60 s (the timing script can start its clock early), or "
-          "beyond when a surrender, pauses or a timing script that counts pauses as play explain it; fail "
-          "beyond 60 s otherwise.",
+          "beyond when a surrender, pauses or a timing script that counts pauses as play (before v1.7.1) "
+          "explain it; fail beyond 60 s otherwise.",
           "Nothing to fix: the published round time is the Lua playtime. Update the timing script if it is "
-          "older than v1.6.3.",
+          "older than v1.7.1.",
           "The stats file and the timing file disagree about how long the round lasted: check that the timing "
           "file belongs to this round (map, round, end time) and the server clock."),
     Check("winner_matches_times",

@@ -41,6 +41,14 @@ class R2Rule:
     rule: str        # differential | raw_r2
     reason: str      # cumulative | no_guid | not_in_r1 | counter_reset | rounds_field | time_played
 
+    @property
+    def values_from(self) -> str:
+        """The report's `values_from`: `differential`, `raw_r2_new` (nobody to subtract)
+        or `raw_r2_reset` (his counters restarted)."""
+        if self.rule == DIFFERENTIAL:
+            return DIFFERENTIAL
+        return "raw_r2_new" if self.reason in ("no_guid", "not_in_r1") else "raw_r2_reset"
+
 
 def counters_dropped(r2: PlayerLine, r1: PlayerLine) -> bool:
     """A counter the engine only ever raises went down (FORMATS 2.3, the reset check)."""

@@ -73,12 +73,13 @@ def no_lua_cause(link_status: str | None, same_map_other_round_has_timing: bool,
 
 
 def counts_pauses_as_play(kind: str | None, version: str | None) -> bool:
-    """The upstream webhook script (its gametime files) up to v1.6.2 never detected a
-    pause (FORMATS 4.1): its playtime includes them, and it reports 0 pauses."""
+    """The upstream webhook script (its gametime files) before v1.7.1 never saw a pause
+    (FORMATS 4.1: the detection never fired, then crashed on Lua 5.4 until v1.7.1): its
+    playtime includes them, and it reports 0 pauses."""
     if kind != "gametime":
         return False
     try:
-        return tuple(int(x) for x in (version or "").split(".")[:3]) < (1, 6, 3)
+        return tuple(int(x) for x in (version or "").split(".")[:3]) < (1, 7, 1)
     except ValueError:
         return False
 

@@ -119,7 +119,7 @@ def build_rounds(files: list[tuple[str, FileName, bytes]], session_date: str, ru
                 row = player_row(line, seconds)
                 row.update(round_key=key, session_date=session_date, player_key=player_key, guid=p.guid,
                            name=p.name[:80], raw_name=p.raw_name[:160], side=p.side, is_bot=is_bot,
-                           values_from=judged.rule if judged else "file",
+                           values_from=judged.values_from if judged else "file",
                            values_reason=judged.reason if judged else None)
                 out.players.append(row)
                 for w in weapon_rows(line):

@@ -114,7 +114,7 @@ player_round_stats = Table(
     Column("raw_name", String(160), nullable=False),
     Column("side", Integer, nullable=False),
     Column("is_bot", Boolean, nullable=False),
-    Column("values_from", String(20), nullable=False),       # file | differential | raw_r2 (domain.r2_rule)
+    Column("values_from", String(20), nullable=False),       # file|differential|raw_r2_reset|raw_r2_new
     Column("values_reason", String(20)),                     # round 2: why (domain.r2_rule.R2Rule.reason)
     *[Column(c, Integer, nullable=False) for c in PLAYER_STAT_COLUMNS],
     *[Column(c, Float, nullable=False) for c in PLAYER_RATIO_COLUMNS],
