@@ -84,7 +84,7 @@ def _linked_lua(conn, dates) -> dict[str, dict]:
     return {r["round_key"]: dict(r) for r in conn.execute(q).mappings()}
 
 
-@dg.asset(**COMMON, deps=[GAME_SERVER], group_name="ingest", code_version="3",
+@dg.asset(**COMMON, deps=[GAME_SERVER], group_name="ingest", code_version="4",
           description="Every file the game server wrote for the session date: registry row "
                       "(name, kind, size, mtime, sha256, status) and raw bytes.")
 def server_files(context: dg.AssetExecutionContext, source: StatsSourceResource, database: DatabaseResource,
@@ -131,7 +131,7 @@ def server_files(context: dg.AssetExecutionContext, source: StatsSourceResource,
     })
 
 
-@dg.asset(**COMMON, deps=[server_files], group_name="parse", code_version="3",
+@dg.asset(**COMMON, deps=[server_files], group_name="parse", code_version="4",
           description="Parsed stats files: sessions, rounds (R1/R2 pairing, match_id, orphans) and per-player, "
                       "per-weapon rows; round 2 holds this round only (the differential, or the round-2 line "
                       "itself for a player whose counters started afresh, decided per player).")
@@ -155,7 +155,7 @@ def rounds(context: dg.AssetExecutionContext, database: DatabaseResource, rules:
     })
 
 
-@dg.asset(**COMMON, deps=[server_files], group_name="parse", code_version="3",
+@dg.asset(**COMMON, deps=[server_files], group_name="parse", code_version="4",
           description="Lua timing rows (upstream gametime JSON v1.6.0/v1.7.2 and our own timing files): "
                       "measured playtime, pauses, winner, end reason, per-side rosters.")
 def lua_timings(context: dg.AssetExecutionContext, database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
@@ -174,7 +174,7 @@ def lua_timings(context: dg.AssetExecutionContext, database: DatabaseResource, r
                                                                      "pause_count", "winner", "end_reason"])})
 
 
-@dg.asset(**COMMON, deps=[server_files, rounds], group_name="parse", code_version="3",
+@dg.asset(**COMMON, deps=[server_files, rounds], group_name="parse", code_version="4",
           description="Endstats awards and VS lines, linked to their round (narrow +-30 s match first, then the "
                       "window), winners resolved to GUIDs.")
 def endstats_awards(context: dg.AssetExecutionContext, database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
@@ -205,7 +205,7 @@ def endstats_awards(context: dg.AssetExecutionContext, database: DatabaseResourc
                                           "files linked to no round": ", ".join(unlinked) or "none"})
 
 
-@dg.asset(**COMMON, deps=[lua_timings, rounds], group_name="link", code_version="2",
+@dg.asset(**COMMON, deps=[lua_timings, rounds], group_name="link", code_version="3",
           description="Each Lua timing row linked to its round: exact key first (map, round, stats file 0-10 s "
                       "after the Lua round end), then the nearest in the window; ties deferred, never guessed.")
 def lua_round_teams(context: dg.AssetExecutionContext, database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
@@ -219,7 +219,7 @@ def lua_round_teams(context: dg.AssetExecutionContext, database: DatabaseResourc
                                           "preview": md.table(rows, ["source", "round_key", "link_status", "delta_seconds"])})
 
 
-@dg.asset(**COMMON, deps=[rounds], group_name="teams", code_version="1",
+@dg.asset(**COMMON, deps=[rounds], group_name="teams", code_version="2",
           description="Persistent Team A / Team B per session, seeded from the earliest valid R1's side split; "
                       "late joiners by the side they play on; bots and spectators never members.")
 def session_teams(context: dg.AssetExecutionContext, database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
@@ -232,7 +232,7 @@ def session_teams(context: dg.AssetExecutionContext, database: DatabaseResource,
         rows, ["session_id", "team", "team_name", "name", "guid", "joined_round"], 40)})
 
 
-@dg.asset(**COMMON, deps=[rounds, lua_round_teams, session_teams], group_name="score", code_version="2",
+@dg.asset(**COMMON, deps=[rounds, lua_round_teams, session_teams], group_name="score", code_version="3",
           description="Stopwatch map winners (R2 header winner through Team A's R2 side, then fallbacks); "
                       "maps not counted say why in `note`.")
 def map_results(context: dg.AssetExecutionContext, database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
@@ -248,7 +248,7 @@ def map_results(context: dg.AssetExecutionContext, database: DatabaseResource, r
                                                                      "time_a", "time_b", "winner_side", "note"])})
 
 
-@dg.asset(**COMMON, deps=[map_results], group_name="score", code_version="2",
+@dg.asset(**COMMON, deps=[map_results], group_name="score", code_version="3",
           description="The night's score per session: maps won per team (1 point a map, a tie 0-0).")
 def session_results(context: dg.AssetExecutionContext, database: DatabaseResource) -> dg.MaterializeResult:
     dates = list(context.partition_keys)
@@ -300,7 +300,7 @@ def night_checks(context: dg.AssetExecutionContext, database: DatabaseResource,
 
 
 @dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards, night_checks], group_name="publish",
-          code_version="2", kinds={"discord"}, retry_policy=PUBLISH_RETRY, pool="discord",
+          code_version="3", kinds={"discord"}, retry_policy=PUBLISH_RETRY, pool="discord",
           description="The night in Discord: a card per map, the session summary and its graphs (players' "
                       "channel), the timing check, files and alerts (admins' channel). Posted once, "
                       "edited when the content changes (discord_posts table); dry-run writes them under out/.")

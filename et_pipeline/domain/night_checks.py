@@ -21,8 +21,7 @@ from et_pipeline.domain.award_values import expected, shown
 from et_pipeline.domain.r2_rule import DIFFERENTIAL
 from et_pipeline.domain.timing import DISCREPANCY_SECONDS, MINOR_DIFF_SECONDS, timing_quirk
 from et_pipeline.domain.player_stats import CUMULATIVE_TABS
-from et_pipeline.parsers.stats_file import (TAB_FIELDS, WEAPON_FIELDS, WEAPONS, PlayerLine, StatsFile, clock_seconds,
-                                            player_key)
+from et_pipeline.parsers.stats_file import TAB_FIELDS, WEAPON_FIELDS, WEAPONS, PlayerLine, StatsFile, clock_seconds
 from et_pipeline.parsers.text import endstats_clean
 
 PASS, WARN, FAIL = "pass", "warn", "fail"
@@ -133,8 +132,13 @@ class CheckedRound:
         return self.stats.players if self.stats else []
 
 
+def player_key(p: dict) -> str:
+    """A report player's key: the stats line's own (PlayerLine.key, the one rule)."""
+    return PlayerLine(p["guid"], "", p["name"], 0, 0, {}).key
+
+
 def _players(doc: dict) -> dict[str, dict]:
-    return {player_key(p["guid"], p["name"], p["is_bot"]): p for p in doc.get("players") or []}
+    return {player_key(p): p for p in doc.get("players") or []}
 
 
 def _listed(items: list[str]) -> str:
@@ -363,7 +367,7 @@ def totals_add_up(session: dict) -> tuple[str, str]:
         if rnd.get("orphan"):
             continue
         for p in rnd.get("players") or []:
-            sums = by_player.setdefault(player_key(p["guid"], p["name"], p["is_bot"]), dict.fromkeys(TOTALS, 0))
+            sums = by_player.setdefault(player_key(p), dict.fromkeys(TOTALS, 0))
             team = by_team.setdefault(p.get("team") or "-", dict.fromkeys(TOTALS, 0))
             for f in TOTALS:
                 sums[f] += p[f]
@@ -371,7 +375,7 @@ def totals_add_up(session: dict) -> tuple[str, str]:
     bad = []
     published: dict[str, dict[str, int]] = {}
     for p in session.get("players") or []:
-        key = player_key(p["guid"], p["name"], p["is_bot"])
+        key = player_key(p)
         team = published.setdefault(p.get("team") or "-", dict.fromkeys(TOTALS, 0))
         got = by_player.pop(key, None)
         for f in TOTALS:

@@ -83,12 +83,6 @@ class Header:
         return bool(limit) and clock is not None and clock > limit
 
 
-def player_key(guid: str, name: str, is_bot: bool) -> str:
-    """Identity within a session: the GUID; bots (shared OMNIBOT0 GUIDs) and GUID-less
-    clients also need their name."""
-    return "%s:%s" % (guid, name) if is_bot or not guid else guid
-
-
 @dataclass(slots=True)
 class PlayerLine:
     guid: str          # 8 upper-case characters; may be empty for a client without cl_guid
@@ -105,7 +99,11 @@ class PlayerLine:
 
     @property
     def key(self) -> str:
-        return player_key(self.guid, self.name, self.is_bot)
+        """Identity within a session: the GUID; bots (shared OMNIBOT0 GUIDs) and
+        GUID-less clients also need their name."""
+        if self.is_bot or not self.guid:
+            return "%s:%s" % (self.guid, self.name)
+        return self.guid
 
     def weapon_total(self, idx: int) -> int:
         return self.weapon_totals()[idx]
