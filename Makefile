@@ -69,6 +69,7 @@ bench: install
 	$(PY) bench/bench.py
 	$(PY) bench/season_bench.py
 	$(PY) bench/bench_ratings.py
+	$(PY) bench/checks_bench.py --nights 100 --seeds 101
 
 clean:
 	rm -rf out et_pipeline.db et_pipeline.db-wal et_pipeline.db-shm .dagster_home

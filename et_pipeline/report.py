@@ -30,13 +30,17 @@ def _lua(row: dict | None) -> dict | None:
                 round_end_unix=row["round_end_unix"], pause_count=row["pause_count"],
                 pause_seconds=row["pause_seconds"], end_reason=row["end_reason"], winner=row["winner"],
                 defender=row["defender"], timelimit_minutes=row["timelimit_minutes"],
-                surrender_team=row["surrender_team"], source=row["source"],
+                surrender_team=row["surrender_team"], source=row["source"], kind=row["kind"],
+                version=row["version"],
                 axis_players=json.loads(row["axis_players"]), allies_players=json.loads(row["allies_players"]))
 
 
 def _player(p: dict, team: str | None, weapons: list[dict]) -> dict:
     out = dict(guid=p["guid"], name=p["name"], side=p["side"], team=team, is_bot=p["is_bot"],
                values_from=p["values_from"], **{f: p[f] for f in ROUND_PLAYER_FIELDS})
+    if p["values_reason"] is not None:      # a paired round 2: which rule made his numbers, and why
+        out["r2_rule"] = "differential" if p["values_from"] == "differential" else "raw_r2"
+        out["r2_rule_reason"] = p["values_reason"]
     out["time_dead_seconds"] = int(round(p["time_dead_minutes"] * 60))   # engine counters: never > played
     out["multikills"] = [p["multikill_%dx" % n] for n in range(2, 7)]
     out["weapons"] = [_weapon(w) for w in sorted(weapons, key=lambda w: (-w["kills"], -w["hits"], w["weapon"]))]
@@ -57,16 +61,18 @@ def with_offset(local: str | None, zone: ZoneInfo) -> str | None:
     return datetime.fromisoformat(local).replace(tzinfo=zone).isoformat()
 
 
-def build_sessions(conn: Connection, dates: list[str], timezone: str | None = None) -> list[dict]:
+def build_sessions(conn: Connection, dates: list[str], timezone: str | None = None, checks: bool = True) -> list[dict]:
     """Every session of the given partitions, in start order, as report documents.
     `timezone` is the zone of the file-name times (default: ET_TIMEZONE); `start`/`end`
     and `local_time` stay local as CONTRACT says, `start_at`/`end_at`/`ended_at` carry
-    the UTC offset."""
+    the UTC offset. `checks=False` leaves out the night's cross-checks (what the
+    `night_checks` asset itself builds them from)."""
     tz_name = timezone or rules_from_env().timezone
     zone = ZoneInfo(tz_name)
     tables = {name: select_partition(conn, getattr(t, name), dates) for name in (
         "sessions", "rounds", "player_round_stats", "weapon_round_stats", "lua_timings", "lua_round_teams",
         "awards", "session_teams", "map_results", "session_results", "timing_comparison")}
+    checks_by_session = _group(select_partition(conn, t.night_checks, dates) if checks else [], "session_id")
     rounds_by_session = _group(tables["rounds"], "session_id")
     players_by_round = _group(tables["player_round_stats"], "round_key")
     weapons_by_round = _group(tables["weapon_round_stats"], "round_key")
@@ -110,8 +116,9 @@ def build_sessions(conn: Connection, dates: list[str], timezone: str | None = No
                                                r["next_time_limit_seconds"], r["time_limit_seconds"], surrender),
                 lua=_lua(lua),
                 timing_status=tc["status"] if tc else "NO_LUA_DATA",
-                timing=dict(stats_seconds=tc["stats_seconds"], lua_seconds=tc["lua_seconds"],
-                            diff_seconds=tc["diff_seconds"], cause=tc["cause"]) if tc else None,
+                timing=dict(stats_seconds=tc["stats_seconds"], stats_source=tc["stats_source"],
+                            lua_seconds=tc["lua_seconds"], diff_seconds=tc["diff_seconds"], cause=tc["cause"])
+                if tc else None,
                 awards=[dict(award=a["award"], category=a["category"], player=a["player"], guid=a["guid"],
                              value=a["value_numeric"], value_text=a["value_text"])
                         for a in sorted(awards_by_round.get(r["round_key"], []), key=lambda a: (a["source"], a["line"]))],
@@ -130,6 +137,10 @@ def build_sessions(conn: Connection, dates: list[str], timezone: str | None = No
             winner=res["winner"] if res else None, format=res["format"] if res else None,
             maps=maps, rounds=round_docs,
             players=session_players(counted_players, counted_weapons, team_of)))
+        if checks:
+            out[-1]["checks"] = [dict(check=c["check_name"], status=c["status"], round_file=c["round_file"],
+                                      detail=c["detail"], action=c["action"])
+                                 for c in sorted(checks_by_session.get(sid, []), key=lambda c: c["seq"])]
     return out
 
 

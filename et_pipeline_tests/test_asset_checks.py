@@ -64,7 +64,10 @@ def test_a_bad_old_night_does_not_fail_a_new_nights_run(two_nights, check):
     ev = _evaluations(result)[check]
     assert result.success and ev.passed, ev.metadata
     for other in _evaluations(result).values():      # every check looked at the run's night only
-        assert other.passed and other.metadata["partitions_checked"].value == NEW
+        assert other.metadata["partitions_checked"].value == NEW
+        if other.severity == dg.AssetCheckSeverity.WARN and not other.passed:
+            continue                                  # the night's own known quirks (night_checks)
+        assert other.passed, other.check_name
         assert other.metadata["failed_partitions"].value == "none" and other.metadata[NEW].value == "ok"
     # the old night is still bad, and a check over it says so, naming that partition
     only_checks = dg.AssetSelection.checks_for_assets(asset)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from et_pipeline.domain.player_stats import differential, player_row
+from et_pipeline.domain.r2_rule import DIFFERENTIAL, judge_round2
 from et_pipeline.parsers.stats_file import parse_stats_file
 
 CORPUS = Path(__file__).resolve().parent / "fixtures" / "corpus" / "2026-02-05"
@@ -31,8 +32,10 @@ def _rows(folder: Path):
             before = [n for n in parsed if n < name and n[18:] == stem + "-round-1.txt"]
             r1 = parsed[before[-1]] if before else None
         by_key = {p.key: p for p in r1.players} if r1 else {}
+        rules = judge_round2([(p.key, p) for p in sf.players], by_key, None) if rnd == 2 else {}
         for p in sf.players:
-            line, source = differential(p, by_key.get(p.key)) if rnd == 2 else (p, "r1")
+            source = rules[p.key].rule if rnd == 2 else "r1"
+            line = differential(p, by_key[p.key]) if source == DIFFERENTIAL else p
             yield name, rnd, source, p, line
 
 

@@ -83,7 +83,7 @@ def test_every_payload_within_discords_limits(out):
 
 def test_admins_get_timing_files_and_alerts(out):
     admins = {d["key"]: d for d in docs(out / "admins")}
-    assert list(admins) == ["admin:timing", "admin:files", "admin:alerts"]
+    assert list(admins) == ["admin:timing", "admin:checks", "admin:files", "admin:alerts"]
     alerts = visible_text(admins["admin:alerts"], out / "admins")
     # two rounds 2 of this night have no timing file (the v1.6.0 webhook crashed on them)
     assert alerts.count("no timing file linked") == 2

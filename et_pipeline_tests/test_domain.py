@@ -16,6 +16,7 @@ from et_pipeline.config import Rules
 from et_pipeline.domain.linking import RoundSlot, assign, link_endstats, link_timings
 from et_pipeline.domain.pairing import RoundRef, pair_rounds
 from et_pipeline.domain.player_stats import differential, player_row
+from et_pipeline.domain.r2_rule import R2Rule, judge_round2
 from et_pipeline.domain.scoring import MapPlay, RoundFacts, attackers_succeeded, score_map, session_score
 from et_pipeline.domain.sessions import group_sessions
 from et_pipeline.domain.teams import RoundSides, Teams, build_teams, side_of_team
@@ -245,11 +246,12 @@ def test_r2_differential_equals_this_round_delta_of_truth(folder, map_name):
     r1, r2 = _real(folder, map_name, 1), _real(folder, map_name, 2)
     before = {p.key: p for p in r1.players}
     truth = {tp["guid"][:8].upper(): tp for tp in _truth_round(map_name, 2)["players"]}
+    judged = judge_round2([(p.key, p) for p in r2.players], before, None)
     for p in r2.players:
         if (map_name, p.guid) == RECONNECTED:
             continue
-        line, source = differential(p, before.get(p.key))
-        assert source == "differential", (map_name, p.key)
+        assert judged[p.key] == R2Rule("differential", "cumulative"), (map_name, p.key)
+        line = differential(p, before[p.key])
         d = truth[p.guid]["this_round_delta"]
         row = player_row(line, None)
         for key in ("kills", "deaths", "damage_given", "damage_received", "gibs", "self_kills", "team_kills",
@@ -271,11 +273,10 @@ def test_r2_differential_equals_this_round_delta_of_truth(folder, map_name):
 @pytest.mark.parametrize("folder", ["gamestats", "gamestats_c0rnp0rn8"])
 def test_reconnected_player_keeps_his_raw_r2_values(folder):
     r1, r2 = _real(folder, "etl_sp_delivery", 1), _real(folder, "etl_sp_delivery", 2)
-    [before] = [p for p in r1.players if p.guid == RECONNECTED[1]]
     [now] = [p for p in r2.players if p.guid == RECONNECTED[1]]
-    line, source = differential(now, before)
-    assert source == "raw_r2_reset"
-    assert (line.weapons, line.tab) == (now.weapons, now.tab)
+    judged = judge_round2([(p.key, p) for p in r2.players], {p.key: p for p in r1.players}, None)
+    assert judged[now.key] == R2Rule("raw_r2", "counter_reset")
+    line = now
     [tp] = [tp for tp in _truth_round("etl_sp_delivery", 2)["players"] if tp["guid"].startswith(RECONNECTED[1])]
     e = tp["engine_counters_at_end"]
     row = player_row(line, None)
@@ -290,9 +291,8 @@ def test_any_cumulative_counter_dropping_means_a_reconnect(field):
     r2[key] = base[key] - 1 if key != "minutes" else 8.5
     one = lambda d, rounds: parse_stats_file(stats_bytes("supply", 1, [player_line(
         "AAAAAAAA", "a", rounds, 1, d["kills"], d["deaths"], dmg=d["dmg"], rec=d["rec"], minutes=d["minutes"])])).players[0]
-    line, source = differential(one(r2, 1), one(base, 0))
-    assert source == "raw_r2_reset"
-    assert player_row(line, None)["kills"] == r2["kills"]
+    judged = judge_round2([("AAAAAAAA", one(r2, 1))], {"AAAAAAAA": one(base, 0)}, None)
+    assert judged["AAAAAAAA"] == R2Rule("raw_r2", "counter_reset")
 
 
 def test_player_who_joined_in_r2_keeps_raw_values_and_normal_player_is_differenced():
@@ -307,7 +307,52 @@ def test_player_who_joined_in_r2_keeps_raw_values_and_normal_player_is_differenc
            ("differential", 4, 3, 600, 700)
     assert a["xp"] == 25                                    # R2-only field taken as is
     assert a["time_played_seconds"] == 7 * 60               # 16.0 - 9.0 minutes
-    assert (late["values_from"], late["kills"], late["damage_given"]) == ("raw_r2_new", 3, 400)
+    assert (late["values_from"], late["values_reason"], late["kills"], late["damage_given"]) == \
+        ("raw_r2_new", "not_in_r1", 3, 400)
+
+
+def _team_night(drop_line_r1, drop_line_r2):
+    """A 3 v 3 supply map, everybody present at both round starts but one: the two lines
+    given are that player's (GUID DDDDDDDD) in round 1 and round 2."""
+    r1 = [player_line(g, g.lower(), 0, side, 10, 8, dmg=2000, rec=1800, minutes=10.0)
+          for g, side in (("AAAAAAAA", 1), ("BBBBBBBB", 1), ("CCCCCCCC", 2), ("EEEEEEEE", 2), ("FFFFFFFF", 2))]
+    r2 = [player_line(g, g.lower(), 1, 3 - side, 17, 15, dmg=3500, rec=3300, minutes=18.0)
+          for g, side in (("AAAAAAAA", 1), ("BBBBBBBB", 1), ("CCCCCCCC", 2), ("EEEEEEEE", 2), ("FFFFFFFF", 2))]
+    res = build([("2026-02-05-210000", "supply", 1, stats_bytes("supply", 1, r1 + [drop_line_r1], clock="10:00")),
+                 ("2026-02-05-211500", "supply", 2, stats_bytes("supply", 2, r2 + [drop_line_r2], limit="10:00"))])
+    [row] = [p for p in res.players if p["guid"] == "DDDDDDDD" and p["round_key"].endswith("round-2")]
+    return row
+
+
+def test_dropped_in_r1_back_in_r2_keeps_his_raw_r2_line():
+    """The finding: he left round 1 after 1 kill and 534 damage, came back during round 2
+    (fresh engine counters: `rounds` 0 where his team-mates have 1) and did 8 kills and
+    1,149 damage. No counter is lower than in round 1, so the counter-reset check alone
+    took 7 kills and 615 damage."""
+    row = _team_night(player_line("DDDDDDDD", "d", 0, 1, 1, 2, dmg=534, rec=400, minutes=2.5),
+                      player_line("DDDDDDDD", "d", 0, 2, 8, 6, dmg=1149, rec=900, minutes=6.0))
+    assert (row["kills"], row["deaths"], row["damage_given"], row["damage_received"]) == (8, 6, 1149, 900)
+    assert (row["values_from"], row["values_reason"]) == ("raw_r2_reset", "rounds_field")
+    assert row["time_played_seconds"] == 360
+
+
+def test_dropped_in_r1_back_before_r2_started_is_told_by_his_time():
+    """Back before round 2 started, the engine counted the round start for him too
+    (`rounds` 1 like everybody), but his line's time on a team (8 min) fits in round 2
+    alone (8 min, by his team-mates' lines), though his round-1 line has 2.5 min of it."""
+    row = _team_night(player_line("DDDDDDDD", "d", 0, 1, 1, 2, dmg=534, rec=400, minutes=2.5),
+                      player_line("DDDDDDDD", "d", 1, 2, 8, 6, dmg=1149, rec=900, minutes=8.0))
+    assert (row["kills"], row["damage_given"], row["values_from"], row["values_reason"]) == \
+        (8, 1149, "raw_r2_reset", "time_played")
+
+
+def test_joined_late_in_r1_is_differenced():
+    """Joined round 1 at 7.5 min and stayed: his round-2 line is cumulative (10.5 min on
+    a team, more than round 2's 8), so round 2 is the difference."""
+    row = _team_night(player_line("DDDDDDDD", "d", 0, 1, 1, 2, dmg=534, rec=400, minutes=2.5),
+                      player_line("DDDDDDDD", "d", 1, 2, 8, 6, dmg=1149, rec=900, minutes=10.5))
+    assert (row["kills"], row["damage_given"], row["values_from"], row["values_reason"]) == \
+        (7, 615, "differential", "cumulative")
 
 
 def test_an_empty_guid_line_is_never_differenced_against_another_file():
@@ -317,7 +362,7 @@ def test_an_empty_guid_line_is_never_differenced_against_another_file():
                                    player_line("", "^3Anon", 1, 1, 9, 7, dmg=1400, rec=1400, minutes=16.0)])
     res = build([("2026-02-05-210000", "supply", 1, r1), ("2026-02-05-211500", "supply", 2, r2)])
     [anon] = [p for p in res.players if p["guid"] == "" and p["round_key"].endswith("round-2")]
-    assert anon["values_from"] != "differential"
+    assert (anon["values_from"], anon["values_reason"]) == ("raw_r2_new", "no_guid")
     assert anon["kills"] == 9
 
 

@@ -192,7 +192,7 @@ def test_admins_channel(session):
              "awards_unlinked": [], "now": "2026-02-06T00:30:00+00:00", "pairing_window_minutes": 45}
     msgs = build_messages(session, graphs=False, admin=facts)
     admin = by_key([m for m in msgs if m.channel == ADMINS])
-    assert list(admin) == ["admin:timing", "admin:files", "admin:alerts"]
+    assert list(admin) == ["admin:timing", "admin:checks", "admin:files", "admin:alerts"]
     timing = text_of(admin["admin:timing"])
     for r in session["rounds"]:
         assert (r["file"] in timing) == (r["timing_status"] != "ALIGNED")
@@ -252,8 +252,8 @@ def test_long_keys_are_shortened_but_stable():
 
 def test_empty_and_odd_sessions_do_not_crash():
     empty = {"session_id": "s", "date": "2026-01-01", "teams": {}, "score": {}, "maps": [], "rounds": [], "players": []}
-    assert [m.key for m in build_messages(empty, admin={})] == ["session:summary", "admin:timing", "admin:files",
-                                                                "admin:alerts"]
+    assert [m.key for m in build_messages(empty, admin={})] == ["session:summary", "admin:timing", "admin:checks",
+                                                                "admin:files", "admin:alerts"]
     r1_only = {"session_id": "s", "date": "2026-01-01", "teams": {}, "score": {"A": 0, "B": 0}, "winner": None,
                "maps": [{"map": "supply", "r1_file": "f1.txt", "r2_file": None, "winner": None, "counted": False,
                          "note": "R1 only: round 2 was never played", "scoring_source": "incomplete",

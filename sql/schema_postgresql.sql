@@ -106,6 +106,20 @@ CREATE TABLE map_results (
 
 CREATE INDEX ix_map_results_session_date ON map_results (session_date);
 
+CREATE TABLE night_checks (
+	session_date VARCHAR(10) NOT NULL, 
+	session_id VARCHAR(40) NOT NULL, 
+	seq INTEGER NOT NULL, 
+	check_name VARCHAR(40) NOT NULL, 
+	status VARCHAR(8) NOT NULL, 
+	round_file VARCHAR(160), 
+	detail TEXT NOT NULL, 
+	action TEXT, 
+	UNIQUE (session_id, seq)
+);
+
+CREATE INDEX ix_night_checks_session_date ON night_checks (session_date);
+
 CREATE TABLE partition_state (
 	session_date VARCHAR(10) NOT NULL, 
 	fingerprint VARCHAR(64) NOT NULL, 
@@ -124,6 +138,7 @@ CREATE TABLE player_round_stats (
 	side INTEGER NOT NULL, 
 	is_bot BOOLEAN NOT NULL, 
 	values_from VARCHAR(20) NOT NULL, 
+	values_reason VARCHAR(20), 
 	kills INTEGER NOT NULL, 
 	deaths INTEGER NOT NULL, 
 	headshots INTEGER NOT NULL, 

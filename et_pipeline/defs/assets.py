@@ -24,6 +24,7 @@ from et_pipeline.publish.outbox import publish_problems
 from et_pipeline.steps.awards import build_awards
 from et_pipeline.steps.ingest import build_ingest, to_read
 from et_pipeline.steps.links import build_lua_round_teams, round_slots
+from et_pipeline.steps.night_checks import build_night_checks
 from et_pipeline.steps.plan import make_plan
 from et_pipeline.steps.rounds import build_rounds
 from et_pipeline.steps.scores import build_map_results, build_session_results
@@ -83,7 +84,7 @@ def _linked_lua(conn, dates) -> dict[str, dict]:
     return {r["round_key"]: dict(r) for r in conn.execute(q).mappings()}
 
 
-@dg.asset(**COMMON, deps=[GAME_SERVER], group_name="ingest", code_version="3",
+@dg.asset(**COMMON, deps=[GAME_SERVER], group_name="ingest", code_version="4",
           description="Every file the game server wrote for the session date: registry row "
                       "(name, kind, size, mtime, sha256, status) and raw bytes.")
 def server_files(context: dg.AssetExecutionContext, source: StatsSourceResource, database: DatabaseResource,
@@ -130,9 +131,10 @@ def server_files(context: dg.AssetExecutionContext, source: StatsSourceResource,
     })
 
 
-@dg.asset(**COMMON, deps=[server_files], group_name="parse", code_version="3",
+@dg.asset(**COMMON, deps=[server_files], group_name="parse", code_version="4",
           description="Parsed stats files: sessions, rounds (R1/R2 pairing, match_id, orphans) and per-player, "
-                      "per-weapon rows; round 2 holds this round only (differential).")
+                      "per-weapon rows; round 2 holds this round only (the differential, or the round-2 line "
+                      "itself for a player whose counters started afresh, decided per player).")
 def rounds(context: dg.AssetExecutionContext, database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
     dates = list(context.partition_keys)
     engine = database.get_engine()
@@ -153,7 +155,7 @@ def rounds(context: dg.AssetExecutionContext, database: DatabaseResource, rules:
     })
 
 
-@dg.asset(**COMMON, deps=[server_files], group_name="parse", code_version="3",
+@dg.asset(**COMMON, deps=[server_files], group_name="parse", code_version="4",
           description="Lua timing rows (upstream gametime JSON v1.6.0/v1.7.2 and our own timing files): "
                       "measured playtime, pauses, winner, end reason, per-side rosters.")
 def lua_timings(context: dg.AssetExecutionContext, database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
@@ -172,7 +174,7 @@ def lua_timings(context: dg.AssetExecutionContext, database: DatabaseResource, r
                                                                      "pause_count", "winner", "end_reason"])})
 
 
-@dg.asset(**COMMON, deps=[server_files, rounds], group_name="parse", code_version="3",
+@dg.asset(**COMMON, deps=[server_files, rounds], group_name="parse", code_version="4",
           description="Endstats awards and VS lines, linked to their round (narrow +-30 s match first, then the "
                       "window), winners resolved to GUIDs.")
 def endstats_awards(context: dg.AssetExecutionContext, database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
@@ -203,7 +205,7 @@ def endstats_awards(context: dg.AssetExecutionContext, database: DatabaseResourc
                                           "files linked to no round": ", ".join(unlinked) or "none"})
 
 
-@dg.asset(**COMMON, deps=[lua_timings, rounds], group_name="link", code_version="2",
+@dg.asset(**COMMON, deps=[lua_timings, rounds], group_name="link", code_version="3",
           description="Each Lua timing row linked to its round: exact key first (map, round, stats file 0-10 s "
                       "after the Lua round end), then the nearest in the window; ties deferred, never guessed.")
 def lua_round_teams(context: dg.AssetExecutionContext, database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
@@ -217,7 +219,7 @@ def lua_round_teams(context: dg.AssetExecutionContext, database: DatabaseResourc
                                           "preview": md.table(rows, ["source", "round_key", "link_status", "delta_seconds"])})
 
 
-@dg.asset(**COMMON, deps=[rounds], group_name="teams", code_version="1",
+@dg.asset(**COMMON, deps=[rounds], group_name="teams", code_version="2",
           description="Persistent Team A / Team B per session, seeded from the earliest valid R1's side split; "
                       "late joiners by the side they play on; bots and spectators never members.")
 def session_teams(context: dg.AssetExecutionContext, database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
@@ -230,7 +232,7 @@ def session_teams(context: dg.AssetExecutionContext, database: DatabaseResource,
         rows, ["session_id", "team", "team_name", "name", "guid", "joined_round"], 40)})
 
 
-@dg.asset(**COMMON, deps=[rounds, lua_round_teams, session_teams], group_name="score", code_version="2",
+@dg.asset(**COMMON, deps=[rounds, lua_round_teams, session_teams], group_name="score", code_version="3",
           description="Stopwatch map winners (R2 header winner through Team A's R2 side, then fallbacks); "
                       "maps not counted say why in `note`.")
 def map_results(context: dg.AssetExecutionContext, database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
@@ -246,7 +248,7 @@ def map_results(context: dg.AssetExecutionContext, database: DatabaseResource, r
                                                                      "time_a", "time_b", "winner_side", "note"])})
 
 
-@dg.asset(**COMMON, deps=[map_results], group_name="score", code_version="2",
+@dg.asset(**COMMON, deps=[map_results], group_name="score", code_version="3",
           description="The night's score per session: maps won per team (1 point a map, a tie 0-0).")
 def session_results(context: dg.AssetExecutionContext, database: DatabaseResource) -> dg.MaterializeResult:
     dates = list(context.partition_keys)
@@ -259,7 +261,7 @@ def session_results(context: dg.AssetExecutionContext, database: DatabaseResourc
         rows, ["session_id", "team_a_name", "score_a", "score_b", "team_b_name", "winner", "maps_counted", "maps_total"])})
 
 
-@dg.asset(**COMMON, deps=[rounds, lua_round_teams], group_name="timing", code_version="1",
+@dg.asset(**COMMON, deps=[rounds, lua_round_teams], group_name="timing", code_version="2",
           description="Stats-file duration against Lua playtime per round: ALIGNED, MINOR_DIFF, DISCREPANCY or "
                       "NO_LUA_DATA with its likely cause.")
 def timing_comparison(context: dg.AssetExecutionContext, database: DatabaseResource) -> dg.MaterializeResult:
@@ -274,8 +276,31 @@ def timing_comparison(context: dg.AssetExecutionContext, database: DatabaseResou
                                           "preview": md.table(rows, ["round_key", "stats_seconds", "lua_seconds", "status", "cause"])})
 
 
-@dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards], group_name="publish",
-          code_version="2", kinds={"discord"}, retry_policy=PUBLISH_RETRY, pool="discord",
+@dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards], group_name="checks", code_version="1",
+          description="The night checks itself: every number two sources both state (award and stats files, "
+                      "stats file and Lua timing, header winner and times, round 2 against round 1, both sides' "
+                      "lines, VS lines, the night's totals), one row per check and round: pass, warn (a known "
+                      "quirk) or fail (a contradiction). Its asset checks show them; the report and the admins' "
+                      "channel carry them.")
+def night_checks(context: dg.AssetExecutionContext, database: DatabaseResource,
+                 rules: RulesResource) -> dg.MaterializeResult:
+    from et_pipeline.report import build_sessions
+
+    dates = list(context.partition_keys)
+    with database.get_engine().begin() as conn:
+        sessions = build_sessions(conn, dates, rules.timezone, checks=False)
+        files = {name.name: data for d, items in _raw_files(conn, dates, [STATS]).items() for _, name, data in items}
+        file_of = {r["round_key"]: r["file"] for r in select_partition(conn, t.rounds, dates)}
+        rows = build_night_checks(sessions, files, select_partition(conn, t.vs_stats, dates), file_of)
+        n = replace_partition(conn, t.night_checks, dates, rows)
+    return dg.MaterializeResult(metadata={**md.dates(dates), **md.rows(n),
+                                          "checks": md.counts(Counter(r["status"] for r in rows)),
+                                          "preview": md.table([r for r in rows if r["status"] != "pass"] or rows,
+                                                              ["check_name", "status", "round_file", "detail"])})
+
+
+@dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards, night_checks], group_name="publish",
+          code_version="3", kinds={"discord"}, retry_policy=PUBLISH_RETRY, pool="discord",
           description="The night in Discord: a card per map, the session summary and its graphs (players' "
                       "channel), the timing check, files and alerts (admins' channel). Posted once, "
                       "edited when the content changes (discord_posts table); dry-run writes them under out/.")
@@ -340,4 +365,4 @@ def discord_posts(context: dg.AssetExecutionContext, database: DatabaseResource,
 
 
 ALL_ASSETS = [server_files, rounds, lua_timings, endstats_awards, lua_round_teams, session_teams, map_results,
-              session_results, timing_comparison, discord_posts]
+              session_results, timing_comparison, night_checks, discord_posts]

@@ -1,17 +1,22 @@
-"""Asset checks guarding what would corrupt scores (blocking) or lose a file.
+"""Asset checks guarding what would corrupt scores (blocking) or lose a file, and the
+night's cross-checks (non-blocking: the night is still published).
 
 Each check looks only at the partitions (session dates) of its run: a bad old night must
 not fail a blocking check in every new night's run. The metadata names the partitions
 checked, the ones that failed, and per partition `ok` or what is wrong."""
 import warnings
+from collections import Counter
 from typing import Mapping, Sequence
 
 import dagster as dg
 from sqlalchemy import func, select
 
-from et_pipeline.defs.assets import endstats_awards, lua_round_teams, lua_timings, rounds, session_results
+from et_pipeline.defs import metadata as md
+from et_pipeline.defs.assets import (endstats_awards, lua_round_teams, lua_timings, night_checks, rounds,
+                                     session_results)
 from et_pipeline.defs.partitions import session_dates
 from et_pipeline.defs.resources import DatabaseResource
+from et_pipeline.domain.night_checks import CHECKS, FAIL, WARN, Check
 from et_pipeline.storage import schema as t
 
 _SHOWN = 20     # names listed per partition
@@ -93,4 +98,30 @@ def every_file_accounted_for(context: dg.AssetCheckExecutionContext,
     return _per_partition(dates, pending, "unprocessed", severity=dg.AssetCheckSeverity.WARN, quarantined=quarantined)
 
 
-ALL_CHECKS = [every_r2_has_r1_or_is_orphan, no_timing_row_linked_twice, scores_add_up, every_file_accounted_for]
+def _night_check(check: Check) -> dg.AssetChecksDefinition:
+    """One of the night's cross-checks (domain.night_checks) as an asset check of
+    `night_checks`, per partition, never blocking: a `fail` (a contradiction between
+    sources) fails it with severity ERROR, a `warn` (a known quirk) with WARN."""
+    @dg.asset_check(asset=night_checks, name=check.name, blocking=False, partitions_def=session_dates,
+                    description=check.description)
+    def _check(context: dg.AssetCheckExecutionContext, database: DatabaseResource) -> dg.AssetCheckResult:
+        dates, c = list(context.partition_keys), t.night_checks
+        with database.get_engine().connect() as conn:
+            rows = conn.execute(select(c.c.session_date, c.c.status, c.c.round_file, c.c.detail).where(
+                c.c.session_date.in_(dates), c.c.check_name == check.name).order_by(c.c.session_id, c.c.seq)).all()
+        failed = _by_date((r.session_date, "%s: %s" % (r.round_file or "session", r.detail)) for r in rows
+                          if r.status == FAIL)
+        warned = _by_date((r.session_date, "%s: %s" % (r.round_file or "session", r.detail)) for r in rows
+                          if r.status == WARN)
+        looked = Counter(r.status for r in rows)
+        if failed:
+            return _per_partition(dates, failed, "contradictions", checked=md.counts(looked))
+        return _per_partition(dates, warned, "known quirks", severity=dg.AssetCheckSeverity.WARN,
+                              checked=md.counts(looked))
+
+    return _check
+
+
+NIGHT_CHECKS = [_night_check(c) for c in CHECKS]
+ALL_CHECKS = [every_r2_has_r1_or_is_orphan, no_timing_row_linked_twice, scores_add_up, every_file_accounted_for,
+              *NIGHT_CHECKS]

@@ -51,7 +51,8 @@ class _Forward(logging.Handler):
                 counts = _counts(event)
             elif event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
                 data = event.event_specific_data
-                message = "check %s %s" % (data.check_name, "passed" if data.passed else "FAILED")
+                message = "check %s %s" % (data.check_name, "passed" if data.passed else
+                                           "warning" if data.severity == dg.AssetCheckSeverity.WARN else "FAILED")
             self.callback(RunEvent(_FORWARDED[event.event_type], step, message, record.levelno, counts))
 
 

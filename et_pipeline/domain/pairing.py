@@ -21,6 +21,7 @@ team seeding read: a shutdown-path file, or a file pairing recognised as an abor
 """
 import datetime as dt
 from dataclasses import dataclass
+from typing import Iterable, Mapping
 
 
 @dataclass(frozen=True)
@@ -51,12 +52,18 @@ def _stamp(t: dt.datetime) -> str:
     return t.strftime("%Y-%m-%d-%H%M%S")
 
 
+def rounds_advanced(before: Mapping[str, int], after: Iterable[tuple[str, int]]) -> tuple[bool, set[str]]:
+    """(did the `rounds` counter go up for most players found in both files, the keys of
+    those for whom it did not). The pairing uses the first (the engine kept counting
+    across a round restart: the candidate is the same map's round 2), the round-2 rule
+    (domain.r2_rule) the second (whose counters started during round 2)."""
+    shared = [(k, before[k], n) for k, n in after if k in before]
+    stuck = {k for k, b, n in shared if n <= b}
+    return bool(shared) and (len(shared) - len(stuck)) * 2 > len(shared), stuck
+
+
 def _counters_advanced(r1: RoundRef, candidate: RoundRef) -> bool:
-    """True when most shared players' `rounds` counters went up: the engine kept counting
-    across a round restart, i.e. the candidate is the same map's round 2."""
-    before = dict(r1.player_rounds)
-    shared = [(before[k], n) for k, n in candidate.player_rounds if k in before]
-    return bool(shared) and sum(n > b for b, n in shared) * 2 > len(shared)
+    return rounds_advanced(dict(r1.player_rounds), candidate.player_rounds)[0]
 
 
 def pair_rounds(rounds: list[RoundRef], window_minutes: float = 45.0) -> dict[str, Pairing]:

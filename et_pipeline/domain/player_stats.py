@@ -1,5 +1,5 @@
 """Per-round player numbers (DOMAIN.md 6.1) and the round-2 differential (DOMAIN.md 2.4,
-FORMATS.md 2.3, the recommended variant).
+FORMATS.md 2.3, the recommended variant; which lines get it: domain.r2_rule).
 
 A round-2 file is cumulative for the engine counters (weapon block, TAB 0-8, 20, 22) and
 per-round for the script's own counters (TAB 9-19, 25, 27-37). The differential builds a
@@ -22,20 +22,9 @@ NON_AIMED_WEAPONS = frozenset({"WS_GRENADE", "WS_SYRINGE", "WS_DYNAMITE", "WS_AI
                                "WS_SATCHEL", "WS_LANDMINE"})
 
 
-def _reset(r2: PlayerLine, r1: PlayerLine) -> bool:
-    """A cumulative counter went down: the player reconnected and the engine restarted
-    his counters, so his R2 line holds this round only."""
-    now, before = r2.weapon_totals(), r1.weapon_totals()
-    return (now[2] < before[2] or now[3] < before[3]
-            or any(r2.tab[i] < r1.tab[i] for i in (0, 1, 22)))
-
-
-def differential(r2: PlayerLine, r1: PlayerLine | None) -> tuple[PlayerLine, str]:
-    """This round's line for a round-2 player and where its values come from."""
-    if r1 is None:
-        return r2, "raw_r2_new"
-    if _reset(r2, r1):
-        return r2, "raw_r2_reset"
+def differential(r2: PlayerLine, r1: PlayerLine) -> PlayerLine:
+    """This round's line for a round-2 player whose line is cumulative (domain.r2_rule
+    decides whether it is)."""
     weapons = {}
     r1_weapons = r1.weapons
     for j, now in r2.weapons.items():
@@ -51,7 +40,7 @@ def differential(r2: PlayerLine, r1: PlayerLine | None) -> tuple[PlayerLine, str
     alive_before = r1.tab[8] / 100 * r1.tab[22]
     tab[8] = round(max(0.0, min(100.0, (alive_now - alive_before) / minutes * 100)), 1) if minutes > 0 else 0.0
     tab[_T["bullets_fired"]] = sum(w[1] for w in weapons.values())
-    return replace(r2, weapons=weapons, tab=tab), "differential"
+    return replace(r2, weapons=weapons, tab=tab)
 
 
 def engine_dead_minutes(tab) -> float:

@@ -72,12 +72,35 @@ def no_lua_cause(link_status: str | None, same_map_other_round_has_timing: bool,
     return "no timing file on the server for this round"
 
 
-def explain(status: str, diff: float | None, stats_source: str | None, end_reason: str | None,
-            pause_seconds: int | None) -> str | None:
-    if status in ("ALIGNED", "NO_LUA_DATA") or diff is None:
-        return None
-    if is_surrender(end_reason, None) and stats_source == "header_clock":
+def counts_pauses_as_play(kind: str | None, version: str | None) -> bool:
+    """The upstream webhook script (its gametime files) before v1.7.1 never saw a pause
+    (FORMATS 4.1: the detection never fired, then crashed on Lua 5.4 until v1.7.1): its
+    playtime includes them, and it reports 0 pauses."""
+    if kind != "gametime":
+        return False
+    try:
+        return tuple(int(x) for x in (version or "").split(".")[:3]) < (1, 7, 1)
+    except ValueError:
+        return False
+
+
+def timing_quirk(diff: float, stats_source: str | None, end_reason: str | None, surrender_team: int | None,
+                 pause_seconds: int | None, kind: str | None, version: str | None) -> str | None:
+    """A known reason for the stats file (diff = stats - Lua) and the Lua playtime to
+    differ, in words; None when none is known."""
+    if is_surrender(end_reason, surrender_team) and stats_source == "header_clock":
         return "surrender: the stats clock shows the full limit, the Lua playtime is the real length"
     if pause_seconds and abs(abs(diff) - pause_seconds) < 5:
         return "pauses explain the difference (%d s paused)" % pause_seconds
-    return "stats file and Lua disagree by %+d s" % round(diff)
+    if diff < 0 and counts_pauses_as_play(kind, version):
+        return "timing script v%s counts pauses as play (it never detects one)" % version
+    return None
+
+
+def explain(status: str, diff: float | None, stats_source: str | None, end_reason: str | None,
+            pause_seconds: int | None, surrender_team: int | None = None, kind: str | None = None,
+            version: str | None = None) -> str | None:
+    if status in ("ALIGNED", "NO_LUA_DATA") or diff is None:
+        return None
+    return (timing_quirk(diff, stats_source, end_reason, surrender_team, pause_seconds, kind, version)
+            or "stats file and Lua disagree by %+d s" % round(diff))

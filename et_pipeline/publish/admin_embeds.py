@@ -1,10 +1,12 @@
 """The admins' channel (issue 14 §2): what only admins need, kept out of the players'
-channel. Three messages per session, always present so that a change edits them:
+channel. Four messages per session, always present so that a change edits them:
 
 * `admin:timing`  — stats file versus Lua for every round not ALIGNED, with the cause
   (DOMAIN 8.3/8.4);
 * `admin:files`   — quarantined, duplicate and unassigned files with their reasons, and
   timing or award files that could not be linked to a round (deferred or unlinked);
+* `admin:checks`  — every cross-check of the night that failed (two files contradict each
+  other) or warned (a known quirk), with what to do (domain/night_checks.py);
 * `admin:alerts`  — what needs a look during a live night: a round 1 with no round 2
   after the pairing window, a round with no timing file, a file that stays quarantined,
   a Discord message maybe posted or refused (publish/outbox.py).
@@ -152,12 +154,48 @@ def alerts_embed(ctx: _Ctx, facts: dict | None) -> dict:
     }
 
 
+CHECK_STATUS = {"fail": "❌ FAIL", "warn": "⚠️ WARN"}
+
+
+def check_problems(session: dict) -> list[dict]:
+    """The session's `fail` and `warn` checks, failures first (report order within),
+    each with what the admin should do: the data the admins' channel shows."""
+    checks = [c for c in session.get("checks") or [] if c.get("status") in CHECK_STATUS]
+    return sorted(checks, key=lambda c: c["status"] != "fail")
+
+
+def checks_embed(ctx: _Ctx) -> dict:
+    """Every failed or warned cross-check of the night, with the action."""
+    checks = ctx.s.get("checks") or []
+    problems = check_problems(ctx.s)
+    fails = sum(c["status"] == "fail" for c in problems)
+    blocks = []
+    for c in problems:
+        where = c.get("round_file") or "the whole session"
+        blocks.append("%s **%s** · `%s`\n%s\n➡️ %s" % (CHECK_STATUS[c["status"]], c["check"], where,
+                                                     limits.truncate(c.get("detail") or "", 500),
+                                                     limits.truncate(c.get("action") or "", 300)))
+    fields = [{"name": "Checks to look at (%d)%s" % (len(problems), limits.CONT if j else ""), "value": chunk,
+               "inline": False} for j, chunk in enumerate(limits.join_blocks(blocks, limits.FIELD_VALUE))]
+    if not checks:
+        desc, color = "No checks for this session yet.", COLOR_GREY
+    elif not problems:
+        desc, color = "✅ All %d checks passed: the files agree with each other." % len(checks), COLOR_GREEN
+    else:
+        desc = "%d failed (two files contradict each other), %d warned (a known quirk), %d passed." % (
+            fails, len(problems) - fails, len(checks) - len(problems))
+        color = COLOR_RED if fails else COLOR_ORANGE
+    return {"title": "🔎 Cross-checks — %s" % ctx.date, "description": desc, "color": color, "fields": fields,
+            "footer": {"text": "Session %s" % ctx.s.get("session_id")}}
+
+
 def admin_messages(session: dict, facts: dict | None) -> list[Message]:
     """The admins' messages; none when `facts` is None (no admins' channel asked for)."""
     if facts is None:
         return []
     ctx = _Ctx(session)
     return (_messages("admin:timing", [timing_embed(ctx)], channel=ADMINS)
+            + _messages("admin:checks", [checks_embed(ctx)], channel=ADMINS)
             + _messages("admin:files", [files_embed(ctx, facts)], channel=ADMINS)
             + _messages("admin:alerts", [alerts_embed(ctx, facts)], channel=ADMINS))
 

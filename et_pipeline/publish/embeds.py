@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
+from et_pipeline.domain.night_checks import held_messages
 from et_pipeline.domain.player_of_the_night import RULE as POTN_RULE_TEXT
 from et_pipeline.domain.player_of_the_night import player_of_the_night as pick_player_of_the_night
 from et_pipeline.parsers.stats_file import clock_seconds   # the header fields' own M:SS reader
@@ -523,6 +524,14 @@ def summary_embed(ctx: "_Ctx") -> dict:
     return embed
 
 
+def held_embed(ctx: "_Ctx", what: str) -> dict:
+    """In place of a message whose numbers the night's own checks found wrong
+    (domain.night_checks.HOLDS): the same message key, so the real one replaces it."""
+    return {"title": "⏸️ %s is held back" % what, "color": COLOR_GREY,
+            "description": "Its totals do not add up to the night's rounds, so it is not shown until that is "
+                           "fixed. The admins have been told; the message is updated here when it is."}
+
+
 # ---------------------------------------------------------------- assembly
 
 def _details_filename(ctx: "_Ctx", index: int, m: dict) -> str:
@@ -549,8 +558,14 @@ def players_messages(session: dict, *, graphs: bool = True, details_thread: bool
             name = _details_filename(ctx, i, m)
             out += _messages(key, [map_card(ctx, i, m, len(maps), "details: the attached file")],
                              files=[(name, details_text(details).encode("utf-8"))] if details else [])
-    out += _messages("session:summary", [summary_embed(ctx)])
-    if graphs and session.get("players"):
+    held = held_messages(session.get("checks") or [])
+    if "session:summary" in held:
+        out += _messages("session:summary", [held_embed(ctx, "The night's summary")])
+    else:
+        out += _messages("session:summary", [summary_embed(ctx)])
+    if graphs and session.get("players") and "session:graphs" in held:
+        out += _messages("session:graphs", [held_embed(ctx, "The night's charts")])
+    elif graphs and session.get("players"):
         if draw_graphs is None:
             from et_pipeline.publish.graphs import session_graphs as draw_graphs  # matplotlib only when needed
         drawn = draw_graphs(session)

@@ -12,6 +12,7 @@ from et_pipeline.config import Rules
 from et_pipeline.domain.pairing import RoundRef, pair_rounds
 from et_pipeline.domain.player_keys import player_keys
 from et_pipeline.domain.player_stats import differential, player_row, weapon_rows
+from et_pipeline.domain.r2_rule import DIFFERENTIAL, judge_round2
 from et_pipeline.domain.sessions import group_sessions
 from et_pipeline.domain.timing import stats_duration
 from et_pipeline.parsers.bounds import check_stats_file
@@ -104,23 +105,22 @@ def build_rounds(files: list[tuple[str, FileName, bytes]], session_date: str, ru
             sf = parsed[key][1]
             pr = pairing[key]
             h = sf.header
-            r1_players = {}
+            seconds = _round_seconds(sf)
+            r1_players, r2_rules = {}, {}
             if pr.round_number == 2 and pr.pair_key:
                 r1_players = dict(zip(keys[pr.pair_key], parsed[pr.pair_key][1].players))
-            seconds = _round_seconds(sf)
+                r2_rules = judge_round2(list(zip(keys[key], sf.players)), r1_players, seconds / 60)
             has_bots = False
             for player_key, p in zip(keys[key], sf.players):
                 is_bot = p.is_bot
                 has_bots = has_bots or is_bot
-                if pr.round_number == 2 and pr.pair_key:
-                    # an empty GUID is nobody in particular: never matched across files (FORMATS 5 #23)
-                    line, source = differential(p, r1_players.get(player_key) if p.guid else None)
-                else:
-                    line, source = p, "file"
+                judged = r2_rules.get(player_key)
+                line = differential(p, r1_players[player_key]) if judged and judged.rule == DIFFERENTIAL else p
                 row = player_row(line, seconds)
                 row.update(round_key=key, session_date=session_date, player_key=player_key, guid=p.guid,
                            name=p.name[:80], raw_name=p.raw_name[:160], side=p.side, is_bot=is_bot,
-                           values_from=source)
+                           values_from=judged.values_from if judged else "file",
+                           values_reason=judged.reason if judged else None)
                 out.players.append(row)
                 for w in weapon_rows(line):
                     w.update(round_key=key, session_date=session_date, player_key=player_key)

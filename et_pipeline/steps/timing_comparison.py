@@ -27,7 +27,8 @@ def build_timing_comparison(round_rows: list[dict], lua_by_round: dict[str, dict
                                  other in linked_pairs.get((r["session_date"], r["match_id"]), set()),
                                  r["round_number"], r["session_date"] in dates_with_timing)
         else:
-            cause = explain(status, diff, stats_src, lua.get("end_reason"), lua.get("pause_seconds"))
+            cause = explain(status, diff, stats_src, lua.get("end_reason"), lua.get("pause_seconds"),
+                            lua.get("surrender_team"), lua.get("kind"), lua.get("version"))
         rows.append(dict(round_key=r["round_key"], session_date=r["session_date"], stats_seconds=stats_s,
                          stats_source=stats_src, lua_seconds=lua["playtime_seconds"] if lua else None,
                          diff_seconds=diff, status=status, cause=cause))

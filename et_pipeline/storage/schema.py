@@ -115,6 +115,7 @@ player_round_stats = Table(
     Column("side", Integer, nullable=False),
     Column("is_bot", Boolean, nullable=False),
     Column("values_from", String(20), nullable=False),       # file|differential|raw_r2_reset|raw_r2_new
+    Column("values_reason", String(20)),                     # round 2: why (domain.r2_rule.R2Rule.reason)
     *[Column(c, Integer, nullable=False) for c in PLAYER_STAT_COLUMNS],
     *[Column(c, Float, nullable=False) for c in PLAYER_RATIO_COLUMNS],
     UniqueConstraint("round_key", "player_key"),
@@ -262,6 +263,19 @@ timing_comparison = Table(
     Column("diff_seconds", Float),
     Column("status", String(16), nullable=False),            # ALIGNED|MINOR_DIFF|DISCREPANCY|NO_LUA_DATA
     Column("cause", Text),
+)
+
+night_checks = Table(
+    "night_checks", metadata,
+    _sd(),
+    Column("session_id", String(40), nullable=False),
+    Column("seq", Integer, nullable=False),                  # the report's order
+    Column("check_name", String(40), nullable=False),        # domain.night_checks.CHECKS
+    Column("status", String(8), nullable=False),             # pass | warn | fail
+    Column("round_file", String(160)),                       # null: the whole session
+    Column("detail", Text, nullable=False),
+    Column("action", Text),                                  # what an admin should do (warn, fail)
+    UniqueConstraint("session_id", "seq"),
 )
 
 discord_posts = Table(

@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from et_pipeline.synth import formats, outcome
+from et_pipeline.synth import formats, outcome, presence
 from et_pipeline.synth.pool import CLASSES, MAPS, MapInfo, Person, omnibot
 from et_pipeline.synth.sim import Engine, Kit, Player, simulate_round
 
@@ -64,11 +64,12 @@ def calendar(seed: int, nights: int, start_date: str) -> list[dt.date]:
 
 
 def _edge_rates(edge_rate) -> dict[str, float]:
+    names = EDGE_CASES + presence.PRESENCE_CASES
     if edge_rate is None:
-        return {e: DEFAULT_EDGE_RATE for e in EDGE_CASES}
+        return {e: DEFAULT_EDGE_RATE for e in names}
     if isinstance(edge_rate, (int, float)):
-        return {e: float(edge_rate) for e in EDGE_CASES}
-    return {e: float(edge_rate.get(e, DEFAULT_EDGE_RATE)) for e in EDGE_CASES}
+        return {e: float(edge_rate) for e in names}
+    return {e: float(edge_rate.get(e, DEFAULT_EDGE_RATE)) for e in names}
 
 
 def _variant(rng: random.Random, day: dt.date, mix: bool, edges: set[str]) -> dict:
@@ -179,6 +180,9 @@ def make_night(seed: int, index: int, day: dt.date, people: list[Person], server
             map_edges[i] = e
             break
     edges = (edges - set(MAP_EDGES)) | set(map_edges.values())
+    prng = presence.presence_rng(seed, index)
+    comings = presence.assign_cases(prng, len(maps), map_edges, rates)
+    edges |= set(comings.values())
 
     # the timeline (Unix seconds; names are derived from local time)
     if "past_midnight" in edges:
@@ -228,6 +232,7 @@ def make_night(seed: int, index: int, day: dt.date, people: list[Person], server
         time_set = o1.duration if o1.attackers_won else limit
         for pl in players:
             pl.engine, pl.rounds, pl.intervals, pl.reset_at = Engine(), 0, [(0.0, float(o1.duration))], None
+        came_went = presence.in_round1(prng, comings.get(mi), players, o1.duration)
         play1 = simulate_round(rng, players, o1.duration, attack_side, o1.attackers_won, m.steal)
         r1 = _round_files(rng, result, variant, server, config, m, 1, o1, limit, time_set, t, players, play1,
                           inflated_dead, drop_stats=edge == "orphan_r2")
@@ -236,7 +241,8 @@ def make_night(seed: int, index: int, day: dt.date, people: list[Person], server
         truth_rounds.append(r1_truth)
         t = r1["wall_end"]
         if edge == "r1_only":
-            truth_maps.append(_map_truth(mi, m, r1, None, x_group, None, None, players, [], edge, twice))
+            truth_maps.append(_map_truth(mi, m, r1, None, x_group, None, None, players, [], edge, twice,
+                                         came_went=came_went))
             t += rng.uniform(90, 240)
             a_side = a_side if rng.random() < 0.6 else 3 - a_side
             continue
@@ -254,10 +260,12 @@ def make_night(seed: int, index: int, day: dt.date, people: list[Person], server
             members[g] = [p for p in members[g] if p is not leaver.person] + [joiner]
             joined = Player(person=joiner, group=g, kit=kit_for(joiner), slot=len(players))
             players = [pl for pl in players if pl is not leaver]
-        for pl in players:
+        for pl in presence.round2_players(came_went, players):
             pl.side = 3 - pl.side
             pl.rounds = 1
             r2_players.append(pl)
+        if came_went is not None and came_went.leaves:
+            left.add(came_went.player.person.guid)
         if joined is not None:
             joined.side = next(pl.side for pl in players if pl.group == joined.group)
             r2_players.append(joined)
@@ -270,6 +278,7 @@ def make_night(seed: int, index: int, day: dt.date, people: list[Person], server
         if joined is not None:
             joined.intervals = [(rng.uniform(0.1, 0.5) * d2, d2)]
             joined.rounds = 0
+        special = presence.in_round2(prng, came_went, d2)
         if edge == "reconnect_r2":
             candidates = [pl for pl in r2_players if pl is not joined and not pl.person.is_bot]
             reconnected = rng.choice(candidates)
@@ -281,7 +290,6 @@ def make_night(seed: int, index: int, day: dt.date, people: list[Person], server
         r2 = _round_files(rng, result, variant, server, config, m, 2, o2, r2_limit,
                           o2.duration if o2.attackers_won else r2_limit, t, r2_players, play2, inflated_dead,
                           drop_stats=False)
-        special = {}
         if joined is not None:
             special[joined.slot] = "raw_joined"
         if reconnected is not None:
@@ -297,7 +305,8 @@ def make_night(seed: int, index: int, day: dt.date, people: list[Person], server
             winner, how = "tie", "double_full_hold"
         everyone = players + ([joined] if joined is not None else [])
         truth_maps.append(_map_truth(mi, m, r1, r2, x_group, winner, how, everyone, [o1, o2], edge, twice,
-                                     bot_for=bot_for, joined=joined, reconnected=reconnected))
+                                     bot_for=bot_for, joined=joined, reconnected=reconnected,
+                                     came_went=came_went))
         t = r2["wall_end"] + rng.uniform(100, 330)
         if rng.random() < 0.12:
             t += rng.uniform(300, 1200)   # a smoke break, still well inside the 60-minute session gap
@@ -345,8 +354,9 @@ def _round_files(rng: random.Random, result: NightResult, variant: dict, server:
     if not drop_stats:
         result.files.append(OutFile("gamestats", stats_name, formats.stats_file(head, lines), stats_unix + 0.25))
     end_name = None
+    at_end = presence.present_at_end(players, o.duration)
     if rng.random() > 0.03:
-        data = formats.endstats_file(players, play, limit, variant["vs_header"])
+        data = formats.endstats_file(at_end, play, limit, variant["vs_header"])
         if data is not None:
             end_name = "%s-%s-round-%d-endstats.txt" % (local_stamp(end_unix), m.name, round_no)
             result.files.append(OutFile("gamestats", end_name, data, end_unix + 0.5))
@@ -356,7 +366,7 @@ def _round_files(rng: random.Random, result: NightResult, variant: dict, server:
         surrender_team, caller = 0, None
         if o.kind.startswith("surrender"):
             surrender_team = (3 - defender) if o.kind == "surrender_att" else defender
-            side_players = [p for p in players if p.side == surrender_team]
+            side_players = [p for p in at_end if p.side == surrender_team]
             caller = rng.choice(side_players) if side_players else None
         end_reason = o.end_reason
         if end_reason != "surrender" and o.duration >= 0.9 * limit:
@@ -365,7 +375,7 @@ def _round_files(rng: random.Random, result: NightResult, variant: dict, server:
             map_name=m.name, round_no=round_no, winner=winner, defender=defender, playtime=o.duration,
             limit_text=limit_text, pauses=pauses, end_reason=end_reason,
             round_start=round_end - o.duration - pause_total, round_end=round_end, surrender_team=surrender_team,
-            surrender_caller=caller, players=players, version=variant["webhook"])
+            surrender_caller=caller, players=at_end, version=variant["webhook"])
         game_name = "gametime-%s-R%d-%d.json" % (m.name, round_no, round_end)
         result.files.append(OutFile("gametimes", game_name, data, round_end + 0.1))
     return dict(file=None if drop_stats else stats_name, stats_name=stats_name, endstats=end_name, gametime=game_name,
@@ -396,8 +406,10 @@ def _round_truth(r: dict, m: MapInfo, round_no: int, attack_side: int, o: Outcom
         else:
             values, how = now, how or "raw_joined"
         cumulative = now if round_no == 2 else None
+        rule = None if round_no == 1 or orphan else "differential" if how == "delta" else "raw_r2"
         out[p.person.guid8] = dict(name=p.person.clean_name, group=p.group, side=p.side, is_bot=p.person.is_bot,
-                                   rounds=p.rounds, values_from=how, this_round=values, file_values=cumulative or now,
+                                   rounds=p.rounds, values_from=how, r2_rule=rule, this_round=values,
+                                   file_values=cumulative or now,
                                    in_file=any(any(w[:4]) for w in p.engine.weapons.values()))
     return dict(file=r["file"], stats_name=r["stats_name"], endstats=r["endstats"], gametime=r["gametime"],
                 stats_unix=r["stats_unix"], map=m.name, round=round_no, orphan=orphan,
@@ -410,7 +422,7 @@ def _round_truth(r: dict, m: MapInfo, round_no: int, attack_side: int, o: Outcom
 def _map_truth(mi: int, m: MapInfo, r1: dict, r2: dict | None, x_group: str, winner: str | None, how: str | None,
                players: list[Player], outcomes: list[Outcome], edge: str | None, twice: str | None,
                bot_for: Person | None = None, joined: Player | None = None,
-               reconnected: Player | None = None) -> dict:
+               reconnected: Player | None = None, came_went: "presence.Presence | None" = None) -> dict:
     groups = {g: sorted({p.person.guid8 for p in players if p.group == g and not p.person.is_bot}) for g in "AB"}
     orphan = edge == "orphan_r2"
     counted = r2 is not None and not orphan
@@ -434,4 +446,5 @@ def _map_truth(mi: int, m: MapInfo, r1: dict, r2: dict | None, x_group: str, win
         groups=groups, edge_case=edge, repeated_map=m.name == twice, note=note,
         omnibot_replaced=bot_for.guid8 if bot_for else None,
         late_joiner=joined.person.guid8 if joined else None,
-        reconnected=reconnected.person.guid8 if reconnected else None)
+        reconnected=reconnected.person.guid8 if reconnected else None,
+        presence=came_went.truth() if came_went else None)

@@ -247,8 +247,8 @@ def _kill(rng: random.Random, play: RoundPlay, t: float, killer: Player, victim:
         ks.useless_kills += 1
     if rng.random() < 0.06:
         ks.kill_steals += 1
-    mates = [m for m in team if m is not killer and m.active(t)]
-    if mates and rng.random() < 0.3:
+    mates = [m for m in team if m is not killer and m.side == killer.side and m.active(t)]
+    if mates and rng.random() < 0.3:     # a team-mate had hit the victim: an assist, his damage
         helper = rng.choice(mates)
         helper.script.kill_assists += 1
         extra = rng.randint(15, 45)
@@ -340,9 +340,9 @@ def _finish(rng: random.Random, p: Player, everyone: list[Player], duration: int
             g[4] += sum(rng.random() < p.kit.headshot for _ in range(hits))
         dmg = hits * rng.randint(12, 20)
         e.damage_given += dmg
-        for _ in range(3):
+        for part in _thirds(dmg):          # every point given is a point some enemy received
             if enemies:
-                rng.choice(enemies).engine.damage_received += dmg // 3
+                rng.choice(enemies).engine.damage_received += part
     elif minutes > 0:
         g = e.weapon(j)
         g[1] += rng.randint(0, 3)
@@ -369,6 +369,10 @@ def _finish(rng: random.Random, p: Player, everyone: list[Player], duration: int
     if p.kit.cls == "medic" and minutes > 0:
         e.weapon(SYRINGE)[1] += rng.randint(0, 2)
     s.xp += rng.randint(0, 12)
+
+
+def _thirds(n: int) -> tuple[int, int, int]:
+    return n // 3, n // 3, n - 2 * (n // 3)
 
 
 def _objectives(rng: random.Random, players: list[Player], attack_side: int, attackers_won: bool,
