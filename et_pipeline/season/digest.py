@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from et_pipeline.domain.player_of_the_night import RULE as POTN_RULE
 from et_pipeline.domain.player_of_the_night import player_of_the_night
-from et_pipeline.publish.embeds import COLOR_GOLD, Message, esc
+from et_pipeline.publish.colours import NEUTRAL
+from et_pipeline.publish.message import Message, esc
 from et_pipeline.season.careers import aggregate, map_outcomes
 from et_pipeline.season.data import SeasonTables
 from et_pipeline.season.model import MapGame
@@ -130,6 +131,6 @@ def digest_message(digest: dict) -> Message:
         fields.append(dict(name="📊 Biggest rating moves",
                            value="\n".join("%s %+.2f → %.2f" % (m["name"], m["change"], m["value"]) for m in moves),
                            inline=False))
-    embed = dict(title="🌙 Night digest %s" % digest["date"], color=COLOR_GOLD, fields=fields,
+    embed = dict(title="🌙 Night digest %s" % digest["date"], color=NEUTRAL, fields=fields,
                  footer=dict(text="%d counted maps · player of the night: %s" % (digest["maps"], POTN_RULE)))
     return Message(key=KEY, payload=dict(embeds=[embed]))

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from et_pipeline.publish.embeds import COLOR_GOLD, Message, esc
+from et_pipeline.publish.colours import NEUTRAL
+from et_pipeline.publish.message import Message, esc
 from et_pipeline.season.careers import aggregate, map_outcomes
 from et_pipeline.season.data import SeasonTables
 from et_pipeline.season.document import ranked
@@ -78,7 +79,7 @@ def weekly_message(board: dict) -> Message:
     embed = dict(title="🏅 Week %d leaderboard (%s – %s)" % (board["number"], board["monday"], board["sunday"]),
                  description="The week so far: %d night%s, %d counted maps, %d players." % (
                      nights, "" if nights == 1 else "s", board["maps"], board["players"]),
-                 color=COLOR_GOLD, fields=fields,
+                 color=NEUTRAL, fields=fields,
                  footer=dict(text="Updated after every night of the week · K/D and DPM need %d rounds this week"
                              % MIN_ROUNDS_FOR_RATIOS))
     return Message(key=KEY, payload=dict(embeds=[embed]))
