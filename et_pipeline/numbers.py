@@ -72,13 +72,22 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     return "%d %s" % (n, word if n == 1 else (many or word + "s"))
 
 
-def day(iso_date: str | None) -> str:
-    """'2026-02-05' -> `Thu 5 Feb 2026` (a session date: a calendar day, not an instant)."""
+def day(iso_date: str | None, year: bool = True) -> str:
+    """'2026-02-05' -> `Thu 5 Feb 2026` (`Thu 5 Feb` without the year): a session date, a
+    calendar day, not an instant."""
     try:
         d = _date.fromisoformat(str(iso_date))
     except (TypeError, ValueError):
         return str(iso_date or MISSING)
-    return "%s %d %s %d" % (d.strftime("%a"), d.day, d.strftime("%b"), d.year)
+    return "%s %d %s" % (d.strftime("%a"), d.day, d.strftime("%b")) + (" %d" % d.year if year else "")
+
+
+def shared_ranks(values: list) -> list[int]:
+    """Ranks of values already sorted best first, a tie sharing its rank: 1, 1, 3."""
+    out = []
+    for i, v in enumerate(values):
+        out.append(out[-1] if i and v == values[i - 1] else i + 1)
+    return out
 
 
 def instant(iso: str | None = None, unix: float | None = None) -> datetime | None:

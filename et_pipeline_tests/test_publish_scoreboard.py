@@ -63,7 +63,7 @@ def test_a_card_says_the_nights_score_after_its_map(session):
         if m["counted"]:
             a, b = a + (m["winner"] == "A"), b + (m["winner"] == "B")
         text = card.payload["embeds"][0]["description"]
-        assert re.search(r"Night: .*\*\*%d – %d\*\*" % (a, b), text), text
+        assert "📊 Night so far: 🔵 **%d – %d** 🟠" % (a, b) in text, text
 
 
 def test_one_vocabulary_for_how_a_round_ended(session):

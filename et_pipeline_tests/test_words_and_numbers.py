@@ -14,7 +14,8 @@ def test_numbers_read_one_way():
     assert n.duration(525) == "8:45" and n.duration(3723) == "1:02:03" and n.duration(None) == "–"
     assert n.metres(23.41) == "23.4 m"
     assert n.plural(1, "pair") == "1 pair" and n.plural(2, "pair") == "2 pairs"
-    assert n.day("2026-02-05") == "Thu 5 Feb 2026"
+    assert n.day("2026-02-05") == "Thu 5 Feb 2026" and n.day("2026-02-05", year=False) == "Thu 5 Feb"
+    assert n.shared_ranks([9, 7, 7, 5]) == [1, 2, 2, 4] and n.shared_ranks([]) == []
 
 
 def test_a_time_of_day_names_its_zone():

@@ -181,7 +181,7 @@ def night_digest(database: DatabaseResource, rules: RulesResource, discord: Disc
     from et_pipeline.season.players import build_players
     from et_pipeline.season.ratings import first_map_probability, night_moves, rate
     from et_pipeline.season.records import build_records
-    from et_pipeline.season.weekly import week_session, weekly_leaderboard, weekly_message
+    from et_pipeline.season.weekly import week_session, weekly_leaderboard, weekly_messages
 
     engine, tables = _tables(database, rules)
     games = _shared(database, rules, "games", map_games)
@@ -199,7 +199,7 @@ def night_digest(database: DatabaseResource, rules: RulesResource, discord: Disc
     # the week's own identity: a later night of the same week edits this message
     board = weekly_leaderboard(tables, games, season_players, nights[-1])     # a night with counted maps: never None
     week = publish_session(week_session(board), mode=discord.mode, engine=engine, client=discord.client(),
-                           out_dir=discord.out_dir, messages=[weekly_message(board)])
+                           out_dir=discord.out_dir, messages=weekly_messages(board))
     lines = [f["value"] for f in message.payload["embeds"][0]["fields"]]
     before = digest["before_first_map"]
     return dg.MaterializeResult(metadata={

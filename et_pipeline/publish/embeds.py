@@ -243,8 +243,9 @@ def _top_line(i: int, a: dict) -> str:
     return "%s %s **%s** %s DPM" % (rank(i), tag, esc(a["name"], 18), num.dpm(a["dpm"]))
 
 
-def score_line(ctx: "_Ctx", a: int, b: int, label: str = "Night") -> str:
-    return "📊 %s: %s **%d – %d** %s %s" % (label, ctx.team("A"), a, b, ctx.team("B", emoji=False), TEAM_EMOJI["B"])
+def score_line(a: int, b: int) -> str:
+    """The night's score after a map, by the teams' colours (named on the lines above it)."""
+    return "📊 Night so far: %s **%d – %d** %s" % (TEAM_EMOJI["A"], a, b, TEAM_EMOJI["B"])
 
 
 def map_card(ctx: "_Ctx", index: int, m: dict, n_maps: int, details_note: str | None) -> dict:
@@ -259,7 +260,7 @@ def map_card(ctx: "_Ctx", index: int, m: dict, n_maps: int, details_note: str | 
     return {
         "title": "🗺️ %s" % ctx.map_label(index, m),
         "color": colours.result(w),
-        "description": "\n".join(story.lines(ctx) + [score_line(ctx, *running_score(ctx.s, index))]),
+        "description": "\n".join(story.lines(ctx) + [score_line(*running_score(ctx.s, index))]),
         "fields": fields,
         "footer": {"text": "Map %d of %d%s" % (index + 1, n_maps, (" • " + details_note) if details_note else "")},
     }
