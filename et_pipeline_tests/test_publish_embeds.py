@@ -226,7 +226,7 @@ def test_award_values_formatted():
     assert f("Most damage given", 3214.0, "3214") == "3,214"
     assert f("Best K/D ratio", 2.1666666666667, "2.1666666666667") == "2.17"
     assert f("Highest headshot accuracy", 19.09, "19.09 percent") == "19%"
-    assert f("Full respawn king", 45.12, "45.12 percent, 5.5 min") == "45%, 5.5 min"
+    assert f("Full respawn king", 45.12, "45.12 percent, 5.5 min") == "45%, 5:30"
     assert f("Most playtime denied", 113.0, "113 seconds") == "1:53"
     assert f("Quickest multikill w/ light weapons", 3.0, "3 kills in 1.84s") == "3 kills in 1.84s"
     assert f("Tank/Meatshield (Refuses to die)", None, "Damage received vs death ratio: 3.45x") == "3.45x"

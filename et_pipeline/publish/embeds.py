@@ -24,6 +24,7 @@ from typing import Iterable
 
 from et_pipeline import numbers as num
 from et_pipeline.domain import round_outcome as outcome
+from et_pipeline.domain.aggregates import time_weighted_dpm
 from et_pipeline.domain.player_of_the_night import RULE as POTN_RULE_TEXT
 from et_pipeline.domain.player_of_the_night import player_of_the_night as pick_player_of_the_night
 from et_pipeline.parsers.stats_file import clock_seconds   # the header fields' own M:SS reader
@@ -66,8 +67,8 @@ def award_value(award: str, value: float | None, text: str | None) -> str:
         return num.ratio(float(nums[-1])) + "x"
     if "percent" in t and first is not None:
         out = num.percent(first)
-        if "min" in t and len(nums) > 1:
-            out += ", %s min" % nums[1]
+        if "min" in t and len(nums) > 1:                 # "45.12 percent, 5.5 min": minutes as M:SS
+            out += ", " + num.duration(float(nums[1]) * 60)
         return out
     if "seconds" in t and first is not None:
         return num.duration(first)
@@ -94,8 +95,7 @@ def _by_category(awards: Iterable[dict]) -> dict[str, list[dict]]:
 
 def _aggregate(rounds: Iterable[dict]) -> list[dict]:
     """Each player's numbers over the given rounds, best damage per minute first (the
-    player of the night's measure; damage x 60 / time played, so a late joiner is not
-    diluted), then kills, then name."""
+    player of the night's measure, time-weighted), then kills, then name."""
     agg: dict[str, dict] = {}
     for r in rounds:
         for p in r.get("players") or []:
@@ -107,7 +107,7 @@ def _aggregate(rounds: Iterable[dict]) -> list[dict]:
             a["name"] = p.get("name") or a["name"]
     out = list(agg.values())
     for a in out:
-        a["dpm"] = a["damage_given"] * 60.0 / a["time_played_seconds"] if a["time_played_seconds"] else 0.0
+        a["dpm"] = time_weighted_dpm(a["damage_given"], a["time_played_seconds"])
     out.sort(key=lambda a: (-a["dpm"], -a["kills"], str(a["name"])))
     return out
 
