@@ -9,7 +9,8 @@ ways ("18k" kills beside "2.5K dmg", a DPM of 233 in one message and 232.6 in th
 * percentages: whole, no space, `52%` (accuracy, a chance to win);
 * durations: `M:SS`, `H:MM:SS` from an hour on; `–` when unknown;
 * distances: one decimal and the unit, `23.4 m`;
-* a calendar day: `Thu 5 Feb 2026`; a time of day with its zone: `21:09 CET`.
+* a calendar day: `Thu 5 Feb 2026`; a time of day with its zone: `21:09 CET` (a round's
+  end to the second, `21:09:32 CET`).
 
 Pure: no Discord markup here (the callers add bold), no locale (a bot's output must not
 depend on the machine it runs on).
@@ -104,9 +105,10 @@ def instant(iso: str | None = None, unix: float | None = None) -> datetime | Non
     return t if t.tzinfo is not None else None
 
 
-def clock(t: datetime | None, zone: str | None = None) -> str:
-    """A time of day in `zone` (default Europe/Ljubljana), zone named: `21:09 CET`."""
+def clock(t: datetime | None, zone: str | None = None, seconds: bool = False) -> str:
+    """A time of day in `zone` (default Europe/Ljubljana), zone named: `21:09 CET`
+    (`21:09:32 CET` with the seconds)."""
     if t is None:
         return MISSING
     local = t.astimezone(ZoneInfo(zone or DEFAULT_ZONE))
-    return "%s %s" % (local.strftime("%H:%M"), local.tzname())
+    return "%s %s" % (local.strftime("%H:%M:%S" if seconds else "%H:%M"), local.tzname())

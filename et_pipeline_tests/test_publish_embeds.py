@@ -163,7 +163,7 @@ def test_times_are_discord_timestamps(session):
     k = by_key(build_messages(s, graphs=False, details_thread=True))
     summary = k["session:summary"].payload["embeds"][0]
     assert "🕘 <t:1770322729:t> – <t:1770329383:t> · 5 maps" in summary["description"]
-    assert re.search(r"ended <t:\d+:t>", text_of(k["details:%s:1" % s["maps"][0]["r1_file"]]))
+    assert re.search(r"ended <t:\d+:T>", text_of(k["details:%s:1" % s["maps"][0]["r1_file"]]))
     assert embeds.stamp("2026-02-05T21:18:49") is None            # no offset: no guessed instant
 
 
@@ -177,6 +177,22 @@ def test_late_timing_changes_only_its_map(session, messages):
     after = build_messages(s, graphs=False)
     assert [m.key for m in after] == [m.key for m in messages]
     changed = {a.key for a, b in zip(after, messages) if (a.payload, a.files) != (b.payload, b.files)}
+    (m,) = [m for m in s["maps"] if r["file"] in (m["r1_file"], m["r2_file"])]
+    assert changed == {"map:" + m["r1_file"]}
+
+
+def test_a_late_timing_file_that_only_corrects_the_end_still_edits_its_card(session, messages):
+    """The Lua end is ~3 s before the stats file's time and the length is the same: the
+    details say when the round ended to the second, so its card (details attached) changes."""
+    s = copy.deepcopy(session)
+    r = next(r for r in s["rounds"] if r["timing_status"] == "NO_LUA_DATA")
+    r["ended_at"] = r["local_time"] + "+01:00"
+    before = {m.key: m for m in build_messages(s, graphs=False)}
+    end = embeds.unix_of(r["ended_at"]) - 3
+    r.update(lua={"playtime_seconds": r["playtime_seconds"], "pause_count": 0, "pause_seconds": 0,
+                  "end_reason": "objective", "round_end_unix": end})
+    after = {m.key: m for m in build_messages(s, graphs=False)}
+    changed = {k for k in after if (after[k].payload, after[k].files) != (before[k].payload, before[k].files)}
     (m,) = [m for m in s["maps"] if r["file"] in (m["r1_file"], m["r2_file"])]
     assert changed == {"map:" + m["r1_file"]}
 

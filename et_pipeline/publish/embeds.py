@@ -347,7 +347,7 @@ def round_details_embed(ctx: "_Ctx", rnd: dict) -> dict:
                        "value": limits.truncate(", ".join(esc(p.get("name"), 18) for p in rest), limits.FIELD_VALUE)})
     attackers = ctx.attackers(rnd)
     desc = "%s %s: %s" % (ATTACK, ctx.team(attackers) if attackers else "Attack", round_words(ctx, rnd))
-    when = stamp(round_end(rnd))
+    when = stamp(round_end(rnd), "T")      # to the second: the timing file's end, when linked, corrects it
     if when:
         desc += ", ended " + when
     return {
@@ -387,7 +387,7 @@ def map_details_embeds(ctx: "_Ctx", index: int, m: dict) -> list[dict]:
 
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
-_STAMP = re.compile(r"<t:(\d+):[a-zA-Z]>")
+_STAMP = re.compile(r"<t:(\d+):([a-zA-Z])>")
 
 
 def details_text(embeds: list[dict], zone: str | None = None) -> str:
@@ -396,7 +396,8 @@ def details_text(embeds: list[dict], zone: str | None = None) -> str:
     (named: `21:09 CET`)."""
 
     def plain(text: str) -> str:
-        text = _STAMP.sub(lambda mm: num.clock(num.instant(unix=int(mm.group(1))), zone), text)
+        text = _STAMP.sub(lambda mm: num.clock(num.instant(unix=int(mm.group(1))), zone, seconds=mm.group(2) == "T"),
+                          text)
         return plain_text(_BOLD.sub(r"\1", text))
 
     out = []
