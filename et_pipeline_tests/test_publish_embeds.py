@@ -7,6 +7,7 @@ import pytest
 from et_pipeline.publish import embeds, limits, message
 from et_pipeline.publish.embeds import build_messages
 from et_pipeline.publish.message import ADMINS, PLAYERS
+from et_pipeline_tests.publish_fixtures import details_of, text_of
 
 # what never belongs in the players' channel: input file names, settings, timing diagnostics
 INTERNAL = re.compile(r"\d{4}-\d{2}-\d{2}-\d{6}|gametime-|\.txt\b|\.json\b|\bET_[A-Z_]+|\bLua\b|stats file|"
@@ -20,18 +21,6 @@ def messages(session):
 
 def by_key(messages):
     return {m.key: m for m in messages}
-
-
-def text_of(message):
-    parts = []
-    for e in message.payload["embeds"]:
-        parts += [e.get("title", ""), e.get("description", ""), (e.get("footer") or {}).get("text", "")]
-        parts += [f["name"] + "\n" + f["value"] for f in e.get("fields", [])]
-    return "\n".join(parts)
-
-
-def details_of(message):
-    return "".join(data.decode() for name, data in message.files if name.endswith(".txt"))
 
 
 def test_a_card_per_map_then_the_summary(session, messages):

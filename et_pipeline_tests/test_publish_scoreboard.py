@@ -11,18 +11,7 @@ from et_pipeline.domain import round_outcome
 from et_pipeline.publish import colours, embeds
 from et_pipeline.publish.embeds import build_messages
 from et_pipeline.publish.escape import discord_text
-
-
-def text_of(message):
-    parts = []
-    for e in message.payload["embeds"]:
-        parts += [e.get("title", ""), e.get("description", ""), (e.get("footer") or {}).get("text", "")]
-        parts += [f["name"] + "\n" + f["value"] for f in e.get("fields", [])]
-    return "\n".join(parts)
-
-
-def details_of(message):
-    return "".join(data.decode() for name, data in message.files if name.endswith(".txt"))
+from et_pipeline_tests.publish_fixtures import details_of, text_of
 
 
 def cards(session, **kw):
@@ -186,11 +175,12 @@ def test_the_balance_message_is_a_discord_message_not_the_cli_text():
     legend became a bullet, names unescaped, "P(A wins)" and "2 pair(s)"."""
     from et_pipeline.publish import limits
     from et_pipeline.publish.balance_message import balance_payload
+    from et_pipeline.publish.message import Message
 
     payload = balance_payload(balance_doc())
     assert payload["allowed_mentions"] == {"parse": []} and not limits.violations(payload)
     (e,) = payload["embeds"]
-    text = text_of(type("M", (), {"payload": payload})())
+    text = text_of(Message("balance", payload))
     assert "P(A wins)" not in text and "pair(s)" not in text and not re.search(r"(?m)^\s*[*-] ", text)
     assert "Team A wins 52%" in text and "Team B wins 57%" in text       # the favourite named
     assert "2 pairs as last night" in text and "1 pair as last night" in text
