@@ -95,7 +95,8 @@ _INLINE = [  # (pattern, html) applied in order to html-escaped text; Discord's 
 _BLOCK = [  # what a line may start with
     (re.compile(r"^### (.*)"), '<div class="md-h3">%s</div>'), (re.compile(r"^## (.*)"), '<div class="md-h2">%s</div>'),
     (re.compile(r"^# (.*)"), '<div class="md-h1">%s</div>'), (re.compile(r"^-# (.*)"), '<div class="md-sub">%s</div>'),
-    (re.compile(r"^[-*] (.*)"), '<div class="md-li">%s</div>'), (re.compile(r"^\d+\. (.*)"), '<div class="md-li">%s</div>'),
+    (re.compile(r"^[-*] (.*)"), '<div class="md-li">%s</div>'),
+    (re.compile(r"^\d+\. (.*)"), '<div class="md-li">%s</div>'),
     (re.compile(r"^&gt; (.*)"), '<div class="md-quote">%s</div>'),
 ]
 
@@ -111,9 +112,8 @@ def markdown(text: str, zone: str = READER_ZONE) -> str:
     text = re.sub(r"\\([!-/:-@\[-`{-~])", lambda m: keep(html.escape(m.group(1))), text)   # ASCII punctuation
     text = re.sub(r"`([^`]+)`", lambda m: keep("<code>%s</code>" % html.escape(m.group(1))), text)
     text = re.sub(r"<t:(\d+):([a-zA-Z])>", lambda m: keep(_stamp(m, zone)), text)
-    text = re.sub(r"<(@[!&]?|#)(\d+)>", lambda m: keep('<span class="mention">%s%s</span>' % (
-        "#" if m.group(1) == "#" else "@", "channel" if m.group(1) == "#" else "role" if "&" in m.group(1) else "user")),
-        text)
+    mentioned = {"@": "@user", "@!": "@user", "@&": "@role", "#": "#channel"}
+    text = re.sub(r"<(@[!&]?|#)(\d+)>", lambda m: keep('<span class="mention">%s</span>' % mentioned[m.group(1)]), text)
     text = re.sub(r"@(everyone|here)\b", lambda m: keep('<span class="mention">@%s</span>' % m.group(1)), text)
     text = re.sub(r"\[([^\]]+)\]\((https?://[^)\s]+)\)",
                   lambda m: keep('<a href="#">%s</a>' % html.escape(m.group(1))), text)
@@ -219,8 +219,8 @@ def render_page(session_folders, sections: tuple[str, ...] = ("players", "thread
         folders = [os.path.abspath(os.path.join(f, channel)) for f in session_folders
                    if os.path.exists(os.path.join(f, channel, "index.json"))]
         if folders:
-            body.append(render_channel(folders, CHANNEL_TITLES[channel], "threads" if section == "threads" else "channel",
-                                       zone, threads))
+            body.append(render_channel(folders, CHANNEL_TITLES[channel],
+                                       "threads" if section == "threads" else "channel", zone, threads))
     return ('<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" '
             'content="width=device-width, initial-scale=1"><style>%s</style></head><body>%s</body></html>'
             % (CSS, "\n".join(body)))

@@ -43,6 +43,8 @@ CATEGORIES = [  # DOMAIN 7.3 order
     ("weapons", "🔫", "Weapons"), ("teamwork", "🤝", "Teamwork"), ("objectives", "🚩", "Objectives"),
     ("timing", "⏱️", "Timing"), ("other", "📋", "Other"),
 ]
+
+
 # ---------------------------------------------------------------- formatting helpers
 
 def rank(i: int) -> str:

@@ -54,8 +54,8 @@ def weekly_leaderboard(tables: SeasonTables, games: list[MapGame], players: dict
     week_games = [g for g in games if g.date in nights]
     careers = {c["guid"]: c for c in aggregate(rounds, map_outcomes(week_games), None, ["guid"]).to_dict("records")}
     names = {p["guid"]: p["name"] for p in players["players"] if not p["is_bot"]}
-    boards = {s: dict(label=LEADERBOARD_STATS[s][2], players=[r for r in ranked(careers, names, s, top) if r["value"] > 0])
-              for s in stats}
+    boards = {s: dict(label=LEADERBOARD_STATS[s][2],
+                      players=[r for r in ranked(careers, names, s, top) if r["value"] > 0]) for s in stats}
     return dict(**week, nights=nights, maps=len(week_games), players=len(set(careers) & set(names)),
                 boards=boards)
 
@@ -81,7 +81,8 @@ def weekly_message(board: dict) -> Message:
     fields = []
     for stat, b in board["boards"].items():
         ranks = num.shared_ranks([r["value"] for r in b["players"]])
-        lines = ["%s **%s** %s" % (rank(k - 1), esc(r["name"], 18), _value(stat, r)) for k, r in zip(ranks, b["players"])]
+        lines = ["%s **%s** %s" % (rank(k - 1), esc(r["name"], 18), _value(stat, r))
+                 for k, r in zip(ranks, b["players"])]
         name = "%s %s" % (ICONS.get(stat, "•"), "Most " + b["label"] if stat not in ("kd", "dpm") else
                           "Best " + b["label"])
         fields.append(dict(name=name, value="\n".join(lines) or "nobody yet", inline=True))
