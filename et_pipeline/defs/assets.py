@@ -275,7 +275,7 @@ def timing_comparison(context: dg.AssetExecutionContext, database: DatabaseResou
 
 
 @dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards], group_name="publish",
-          code_version="2", kinds={"discord"}, retry_policy=PUBLISH_RETRY, pool="discord",
+          code_version="3", kinds={"discord"}, retry_policy=PUBLISH_RETRY, pool="discord",
           description="The night in Discord: a card per map, the session summary and its graphs (players' "
                       "channel), the timing check, files and alerts (admins' channel). Posted once, "
                       "edited when the content changes (discord_posts table); dry-run writes them under out/.")

@@ -168,12 +168,13 @@ def lineups(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeR
         "duos": _table(result["duos"], ["guid_a", "guid_b", "played", "won", "lost", "drawn", "win_rate"])})
 
 
-@dg.asset(deps=[records, lineups, player_careers], **{**SEASON, "kinds": {"pandas", "discord"}, "code_version": "2"},
+@dg.asset(deps=[records, lineups, player_careers], **{**SEASON, "kinds": {"pandas", "discord"}, "code_version": "3"},
           pool="discord",
-          description="The latest night's digest in Discord: player of the night (the nightly summary's rule), how even "
-                      "the teams were before the first map (ratings so far), the records that fell, a head-to-head "
-                      "worth telling, the biggest rating moves; and the leaderboard of the night's ISO week "
-                      "(Monday-Sunday, one message per week). Posted once, edited when they change.")
+          description="The latest night's digest in Discord: how even the teams were before the first map (ratings "
+                      "so far), the records that fell, a head-to-head worth telling, the biggest rating moves (the "
+                      "player of the night is the nightly summary's, not said again); and the leaderboard of the "
+                      "night's ISO week (Monday-Sunday, one message per week, once the week holds a second night). "
+                      "Posted once, edited when they change.")
 def night_digest(database: DatabaseResource, rules: RulesResource, discord: DiscordWebhook) -> dg.MaterializeResult:
     from et_pipeline.publish.publisher import publish_session
     from et_pipeline.season.data import map_games
