@@ -8,7 +8,7 @@ LOCK   := requirements.lock
 DB      := sqlite:///et_pipeline.db
 DEV_PORT ?= 3000
 
-.PHONY: install lock system-deps demo test dev dev-home bench validate clean
+.PHONY: install lock system-deps demo test dev dev-home bench validate screenshots clean
 
 # The exact versions of requirements.lock (uv: seconds, where pip takes a minute), bytecode
 # compiled at install (PYTHONDONTWRITEBYTECODE would otherwise cost every start ~0.8 s), then
@@ -70,6 +70,12 @@ bench: install
 	$(PY) bench/season_bench.py
 	$(PY) bench/bench_ratings.py
 	$(PY) bench/checks_bench.py --nights 100 --seeds 101
+
+# The players' channel as people see it (docs/screenshots/), rendered from what the code produces:
+# a small season plus the sample night, dry-run, drawn by tools/render_discord.py in headless Chromium.
+screenshots: install
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-color-emoji; }
+	$(PY) tools/discord_screenshots.py --out docs/screenshots
 
 clean:
 	rm -rf out et_pipeline.db et_pipeline.db-wal et_pipeline.db-shm .dagster_home

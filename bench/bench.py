@@ -435,7 +435,7 @@ def bench_thousand(work: Path, corpus: Path, truth: dict, w100: float | None = N
     out()
 
 
-def bench_live_section(work: Path, rounds: int) -> None:
+def bench_live_section(work: Path, rounds: int, seed: int = 15) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from live import bench_live, summarise   # bench/live.py
 
@@ -443,7 +443,8 @@ def bench_live_section(work: Path, rounds: int) -> None:
         "settings, publishing live to a loopback Discord stand-in")
     with contextlib.suppress(OSError):
         out("load average before: %s" % " ".join(open("/proc/loadavg").read().split()[:3]))
-    latencies, missed, parts = bench_live(work, out, max_rounds=rounds)
+    out("rounds %d, seed %d (the random phase of the sensor loop at which each round's files land)" % (rounds, seed))
+    latencies, missed, parts = bench_live(work, out, max_rounds=rounds, seed=seed)
     if not latencies:
         verdict("live", "no measurement", False)
         return
@@ -702,6 +703,7 @@ def main(argv=None) -> int:
     ap.add_argument("--sensor-files", type=int, default=10000)
     ap.add_argument("--only", default="abcdef", help="sections to run, e.g. 'ac' (e: live, f: 1,000 nights)")
     ap.add_argument("--live-rounds", type=int, default=10)
+    ap.add_argument("--live-seed", type=int, default=15, help="seed of the live rounds' random phases (default 15)")
     ap.add_argument("--profile", choices=["pyinstrument", "py-spy"],
                     help="also profile the 100-night run (the tool must be installed in the venv)")
     a = ap.parse_args(argv)
@@ -724,7 +726,7 @@ def main(argv=None) -> int:
         if "d" in a.only:
             bench_report(work, db, date)
         if "e" in a.only:
-            bench_live_section(work, a.live_rounds)
+            bench_live_section(work, a.live_rounds, a.live_seed)
         if "f" in a.only:
             bench_thousand(work, corpus, truth)
     finally:

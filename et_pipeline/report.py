@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Connection
 
 from et_pipeline.config import rules_from_env
+from et_pipeline.domain import round_outcome
 from et_pipeline.domain.aggregates import session_players
 from et_pipeline.domain.timing import best_duration, is_surrender
 from et_pipeline.storage import schema as t
@@ -130,6 +131,10 @@ def build_sessions(conn: Connection, dates: list[str], timezone: str | None = No
                      winner_side=m["winner_side"], a_r1_side=m["a_r1_side"],
                      r1_defender_side=m["r1_defender_side"])
                 for m in sorted(maps_by_session.get(sid, []), key=lambda m: m["play_index"])]
+        map_of = {f: m for m in maps for f in (m["r1_file"], m["r2_file"]) if f}
+        for r in round_docs:       # how it ended, in the words every output uses (domain.round_outcome)
+            r["outcome"] = round_outcome.of_round(r, map_of.get(r["file"]))
+            r["outcome_text"] = round_outcome.round_text(r, map_of.get(r["file"]))
         out.append(dict(
             session_id=sid, date=s["session_date"], start=s["start"], end=s["end"],
             start_at=with_offset(s["start"], zone), end_at=with_offset(s["end"], zone), timezone=tz_name, teams=teams,

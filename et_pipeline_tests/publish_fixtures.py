@@ -1,5 +1,6 @@
 """What the publishing tests share: an app database with the schema, the loopback stand-in
-for Discord, and a webhook client on it that does not sleep between retries."""
+for Discord, a webhook client on it that does not sleep between retries, and what a
+reader of a built message sees."""
 import pytest
 
 from et_pipeline.publish.webhook import DiscordWebhookClient
@@ -22,3 +23,17 @@ def fake():
 
 def client(fake, **kw):
     return DiscordWebhookClient(fake.url, sleep=lambda s: None, **kw)
+
+
+def text_of(message):
+    """Every text of a message's embeds a reader sees: titles, descriptions, footers, fields."""
+    parts = []
+    for e in message.payload["embeds"]:
+        parts += [e.get("title", ""), e.get("description", ""), (e.get("footer") or {}).get("text", "")]
+        parts += [f["name"] + "\n" + f["value"] for f in e.get("fields", [])]
+    return "\n".join(parts)
+
+
+def details_of(message):
+    """The text files attached to a message (a map's details without a thread)."""
+    return "".join(data.decode() for name, data in message.files if name.endswith(".txt"))

@@ -90,16 +90,22 @@ def test_admins_get_timing_files_and_alerts(out):
 
 
 def test_no_player_dead_longer_than_he_played(out):
-    """The details say 'dead m:ss' per player and '⏱️ m:ss played' per round (and the
-    player's own 'played m:ss' when he played less than the round)."""
+    """The details say 'dead m:ss' per player and how the round ended with its length
+    ('objective in m:ss', 'held to m:ss', ...) per round (and the player's own
+    'played m:ss' when he played less than the round)."""
+    from et_pipeline.domain.round_outcome import PHRASES
+
+    ended = re.compile("⚔️ .*: (?:%s)" % "|".join(re.escape(p).replace("%s", r"(\d+):(\d\d)") for p in PHRASES.values()))
+
     def secs(m):
-        return int(m.group(1)) * 60 + int(m.group(2))
+        found = [g for g in m.groups() if g is not None]
+        return int(found[0]) * 60 + int(found[1])
 
     checked = 0
     for d in docs(out / "players"):
         round_s = None
         for line in visible_text(d, out / "players").splitlines():
-            r = re.search(r"⏱️ (\d+):(\d\d) played", line)
+            r = ended.search(line)
             if r:
                 round_s = secs(r)
             dead, own = re.search(r"dead (\d+):(\d\d)", line), re.search(r"played (\d+):(\d\d)", line)
@@ -107,3 +113,22 @@ def test_no_player_dead_longer_than_he_played(out):
                 assert secs(dead) <= (secs(own) if own else round_s) + 1, line
                 checked += 1
     assert checked >= 50
+
+
+def test_how_a_round_ended_reads_the_same_in_the_report_and_in_discord(night_db, out):
+    """One vocabulary: the report's `outcome_text` of every round is what its map card and
+    its details say; the surrender of the recorded night is a surrender everywhere."""
+    from et_pipeline.report import build_report
+    from et_pipeline.storage.database import make_engine
+
+    with make_engine("sqlite:///%s" % (night_db / "et.db")).connect() as conn:
+        (s,) = build_report(conn, "2026-02-05")["sessions"]
+    outcomes = {r["file"]: (r["outcome"], r["outcome_text"]) for r in s["rounds"]}
+    assert outcomes["2026-02-05-212651-etl_adlernest-round-1.txt"] == ("attack_surrendered", "surrendered at 4:00")
+    assert outcomes["2026-02-05-215043-te_escape2-round-2.txt"] == ("held", "held to 5:30")
+    assert outcomes["2026-02-05-211001-supply-round-1.txt"] == ("objective", "objective in 10:10")
+    cards = {d["key"]: d for d in docs(out / "players")}
+    for m in s["maps"]:
+        seen = visible_text(cards["map:" + m["r1_file"]], out / "players")
+        for f in (m["r1_file"], m["r2_file"]):
+            assert seen.count(outcomes[f][1]) >= 2, (f, outcomes[f])       # on the card and in the details

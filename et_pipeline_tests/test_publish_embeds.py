@@ -7,6 +7,7 @@ import pytest
 from et_pipeline.publish import embeds, limits, message
 from et_pipeline.publish.embeds import build_messages
 from et_pipeline.publish.message import ADMINS, PLAYERS
+from et_pipeline_tests.publish_fixtures import details_of, text_of
 
 # what never belongs in the players' channel: input file names, settings, timing diagnostics
 INTERNAL = re.compile(r"\d{4}-\d{2}-\d{2}-\d{6}|gametime-|\.txt\b|\.json\b|\bET_[A-Z_]+|\bLua\b|stats file|"
@@ -20,18 +21,6 @@ def messages(session):
 
 def by_key(messages):
     return {m.key: m for m in messages}
-
-
-def text_of(message):
-    parts = []
-    for e in message.payload["embeds"]:
-        parts += [e.get("title", ""), e.get("description", ""), (e.get("footer") or {}).get("text", "")]
-        parts += [f["name"] + "\n" + f["value"] for f in e.get("fields", [])]
-    return "\n".join(parts)
-
-
-def details_of(message):
-    return "".join(data.decode() for name, data in message.files if name.endswith(".txt"))
 
 
 def test_a_card_per_map_then_the_summary(session, messages):
@@ -73,28 +62,28 @@ def test_details_without_a_thread_are_a_file_on_the_card(session, messages):
 def test_map_cards_tell_the_map_in_words(messages):
     k = by_key(messages)
     supply = text_of(k["map:2026-02-05-211849-supply-round-1.txt"])
-    assert "1️⃣ 🔵 sWat set **8:45**" in supply and "2️⃣ 🟠 S\\*F was held to 8:45" in supply
+    assert "1️⃣ 🔵 sWat: objective in 8:45" in supply and "2️⃣ 🟠 S\\*F: held to 8:45" in supply
     assert "🏆 🔵 sWat **wins**" in supply
     gold = text_of(k["map:2026-02-05-223303-sw_goldrush_te-round-1.txt"])
-    assert "2️⃣ 🟠 S\\*F beat it in **9:05**" in gold and "🏆 🟠 S\\*F **wins by 2:15**" in gold
+    assert "2️⃣ 🟠 S\\*F: objective in 9:05" in gold and "🏆 🟠 S\\*F **wins by 2:15**" in gold
     escape = text_of(k["map:2026-02-05-214528-te_escape2-round-1.txt"])
-    assert "1️⃣ 🟠 S\\*F was held to 10:00" in escape and "🏆 🔵 sWat **wins by 2:28**" in escape
-    assert "2️⃣ 🔵 sWat finished in **7:32**" in escape
+    assert "1️⃣ 🟠 S\\*F: held to 10:00" in escape and "🏆 🔵 sWat **wins by 2:28**" in escape
+    assert "2️⃣ 🔵 sWat: objective in 7:32" in escape
     adler = text_of(k["map:2026-02-05-225934-etl_adlernest-round-1.txt"])     # the Lua timing says surrender
-    assert "1️⃣ 🟠 S\\*F gave up at 4:10" in adler and "🏆 🔵 sWat **wins by 3:20**" in adler
+    assert "1️⃣ 🟠 S\\*F: surrendered at 4:10" in adler and "🏆 🔵 sWat **wins by 3:20**" in adler
     frost = text_of(k["map:2026-02-05-220749-etl_frostbite-round-1.txt"])
     assert "⚪ **Not counted:** the teams changed between the rounds" in frost
     assert "Map 3 of 5" in frost
 
 
-def test_scoreboard_two_short_lines_per_player(session, messages):
+def test_top_players_one_short_line_each(session, messages):
     for m in messages[:-1]:
-        (board,) = [f["value"] for f in m.payload["embeds"][0]["fields"] if f["name"] == "Best players"]
+        (board,) = [f["value"] for f in m.payload["embeds"][0]["fields"] if "damage per minute" in f["name"]]
         lines = board.split("\n")
-        assert len(lines) % 2 == 0 and len(lines) <= 2 * embeds.MAP_TOP
+        assert len(lines) == embeds.MAP_TOP
         # ~34 characters is what fits a 360 px phone without wrapping (checked in a browser)
         assert max(len(line) for line in lines) <= 36, board
-        assert "🤖" not in board                                   # bots are not "best players"
+        assert "🤖" not in board and "Fritz" not in board         # bots are not "top players"
 
 
 def test_side_icons_follow_the_role_not_the_side(session):
@@ -126,7 +115,7 @@ def test_weapons_in_the_details():
                       dict(weapon="WS_GRENADE", kills=1, deaths=0, hits=3, shots=2, headshots=0),
                       dict(weapon="WS_SYRINGE", kills=0, deaths=0, hits=2, shots=2, headshots=0)])
     block = embeds._detail_block(p, 420)
-    assert "🔫 Thompson 4k 30% 4hs · Grenade 1k" in block        # no accuracy for splash weapons
+    assert "🔫 Thompson 4 kills (30%, 4 HS) · Grenade 1 kill" in block   # no accuracy for splash weapons
     assert "Syringe" not in block and "gibs 1 · dead 1:00 · 1 DBL" in block and "played" not in block
     assert "played 4:00" in embeds._detail_block(dict(p, time_played_seconds=240), 420)
     assert ctx is not None
@@ -139,11 +128,10 @@ def test_no_internal_text_in_the_players_channel(session, messages):
 
 def test_summary(session, messages):
     s = text_of(by_key(messages)["session:summary"])
-    assert "🏁 Night of Thu 5 Feb 2026: 🔵 sWat wins 3–1" in s
-    assert "**Final score:** 🔵 sWat **3** – **1** 🟠 S\\*F" in s
+    assert "🏁 Thu 5 Feb 2026: 🔵 sWat wins 3–1" in s
     potn = embeds.player_of_the_night(session)
-    assert "⭐ **Player of the night: %s**" % embeds.esc(potn["name"], 20) in s
-    assert "⚪ etl_frostbite: not counted" in s and "🟠 sw_goldrush_te: S\\*F by 2:15" in s
+    assert "⭐ Player of the night: **%s**" % embeds.esc(potn["name"], 20) in s
+    assert "⚪ etl\\_frostbite: not counted" in s and "🟠 sw\\_goldrush\\_te: S\\*F by 2:15" in s
     assert embeds.POTN_RULE in s                                  # the rule is written where it is used
 
 
@@ -163,11 +151,8 @@ def test_times_are_discord_timestamps(session):
         r["ended_at"] = r["local_time"] + "+01:00"
     k = by_key(build_messages(s, graphs=False, details_thread=True))
     summary = k["session:summary"].payload["embeds"][0]
-    assert "🕘 <t:1770322729:f> – <t:1770329383:t>" in summary["description"]
-    assert summary["timestamp"] == "2026-02-05T23:09:43+01:00"
-    card = k["map:" + s["maps"][0]["r1_file"]].payload["embeds"][0]
-    assert embeds.unix_of(card["timestamp"]) is not None
-    assert re.search(r"ended <t:\d+:t>", text_of(k["details:%s:1" % s["maps"][0]["r1_file"]]))
+    assert "🕘 <t:1770322729:t> – <t:1770329383:t> · 5 maps" in summary["description"]
+    assert re.search(r"ended <t:\d+:T>", text_of(k["details:%s:1" % s["maps"][0]["r1_file"]]))
     assert embeds.stamp("2026-02-05T21:18:49") is None            # no offset: no guessed instant
 
 
@@ -181,6 +166,22 @@ def test_late_timing_changes_only_its_map(session, messages):
     after = build_messages(s, graphs=False)
     assert [m.key for m in after] == [m.key for m in messages]
     changed = {a.key for a, b in zip(after, messages) if (a.payload, a.files) != (b.payload, b.files)}
+    (m,) = [m for m in s["maps"] if r["file"] in (m["r1_file"], m["r2_file"])]
+    assert changed == {"map:" + m["r1_file"]}
+
+
+def test_a_late_timing_file_that_only_corrects_the_end_still_edits_its_card(session, messages):
+    """The Lua end is ~3 s before the stats file's time and the length is the same: the
+    details say when the round ended to the second, so its card (details attached) changes."""
+    s = copy.deepcopy(session)
+    r = next(r for r in s["rounds"] if r["timing_status"] == "NO_LUA_DATA")
+    r["ended_at"] = r["local_time"] + "+01:00"
+    before = {m.key: m for m in build_messages(s, graphs=False)}
+    end = embeds.unix_of(r["ended_at"]) - 3
+    r.update(lua={"playtime_seconds": r["playtime_seconds"], "pause_count": 0, "pause_seconds": 0,
+                  "end_reason": "objective", "round_end_unix": end})
+    after = {m.key: m for m in build_messages(s, graphs=False)}
+    changed = {k for k in after if (after[k].payload, after[k].files) != (before[k].payload, before[k].files)}
     (m,) = [m for m in s["maps"] if r["file"] in (m["r1_file"], m["r2_file"])]
     assert changed == {"map:" + m["r1_file"]}
 
@@ -227,15 +228,15 @@ def test_r1_without_r2_alerts_only_after_the_pairing_window():
 
 def test_award_values_formatted():
     f = embeds.award_value
-    assert f("Most damage given", 3214.0, "3214") == "3.2K"
+    assert f("Most damage given", 3214.0, "3214") == "3,214"
     assert f("Best K/D ratio", 2.1666666666667, "2.1666666666667") == "2.17"
-    assert f("Highest headshot accuracy", 19.09, "19.09 percent") == "19.1%"
-    assert f("Full respawn king", 45.12, "45.12 percent, 5.5 min") == "45.1%, 5.5 min"
+    assert f("Highest headshot accuracy", 19.09, "19.09 percent") == "19%"
+    assert f("Full respawn king", 45.12, "45.12 percent, 5.5 min") == "45%, 5:30"
     assert f("Most playtime denied", 113.0, "113 seconds") == "1:53"
     assert f("Quickest multikill w/ light weapons", 3.0, "3 kills in 1.84s") == "3 kills in 1.84s"
     assert f("Tank/Meatshield (Refuses to die)", None, "Damage received vs death ratio: 3.45x") == "3.45x"
     assert f("Farthest riflenade kill", 23.41, "23.41 m") == "23.4 m"
-    assert f("Most bullets fired", 1234.0, "1234") == "1.2K"
+    assert f("Most bullets fired", 1234.0, "1234") == "1,234"
     assert f("Something new", None, "n/a") == "n/a"
 
 
@@ -279,6 +280,6 @@ def test_scorer_sides_beat_a_stale_round_header(session):
     assert "1️⃣ 🟠 S\\*F" in stale                     # header alone misleads
     m.update(a_r1_side=2, r1_defender_side=1)         # what the scorer inferred
     msgs = by_key(build_messages(s, graphs=False, details_thread=True))
-    assert "1️⃣ 🔵 sWat set **8:45**" in msgs["map:" + m["r1_file"]].payload["embeds"][0]["description"]
+    assert "1️⃣ 🔵 sWat: objective in 8:45" in msgs["map:" + m["r1_file"]].payload["embeds"][0]["description"]
     r1 = msgs["details:%s:1" % m["r1_file"]].payload["embeds"][0]
     assert r1["fields"][0]["name"] == "⚔️ Attack — 🔵 sWat"

@@ -105,3 +105,19 @@ def test_a_chart_is_the_same_whatever_was_drawn_before_it(session):
     assert graphs.dpm_png(session) == fresh["dpm"]
     graphs.dpm_png(big)
     assert graphs.teams_png(session) == fresh["teams"]
+
+
+def test_every_graph_has_axis_titles_with_units(session):
+    """Finding: the graphs had no axis titles."""
+    for figure in (graphs.dpm_figure(session), graphs.teams_figure(session)):
+        (ax,) = figure.axes
+        assert ax.get_xlabel() and ax.get_ylabel(), figure
+    assert graphs.dpm_figure(session).axes[0].get_xlabel() == "damage per minute (whole night)"
+    assert graphs.teams_figure(session).axes[0].get_xlabel() == "kills, both rounds"
+
+
+def test_the_dpm_chart_picks_its_players_by_damage_per_minute(session):
+    """The one measure: the chart's players are the night's best by DPM, not by kills."""
+    chosen = graphs.top_players(session, limit=3)
+    humans = sorted((p for p in session["players"] if not p["is_bot"]), key=lambda p: -p["dpm"])
+    assert [p["guid"] for p in chosen] == [p["guid"] for p in humans[:3]]

@@ -108,7 +108,7 @@ def test_big_sessions_stay_within_limits(n_players, n_maps):
         assert limits.truncate(p["name"], 18) in text
     summary = next(m for m in messages if m.key == "session:summary")
     maps = "".join(f["value"] for e in summary.payload["embeds"] for f in e.get("fields", []) if f["name"] == "Maps")
-    assert maps.count(" etl_frostbite") == sum(1 for m in session["maps"] if m["map"] == "etl_frostbite")
+    assert maps.count(" etl\\_frostbite") == sum(1 for m in session["maps"] if m["map"] == "etl_frostbite")
 
 
 def test_sample_session_within_limits():

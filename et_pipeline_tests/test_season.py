@@ -1,6 +1,7 @@
 """The season layer's pure logic on generated nights (the generator's truth as oracle):
 map records, bots, renames, careers, lineups, records that fell, and the commands."""
 import json
+import re
 from collections import Counter
 
 import pytest
@@ -288,7 +289,6 @@ def test_night_digest_names_the_player_of_the_night_by_its_rule(season):
             [f["record"] for f in season.records["fell"] if f["session_date"] == date]
         message = digest_message(d)
         assert not limits.violations(message.payload, message.files)
-        assert p["name"] in message.payload["embeds"][0]["fields"][0]["value"]
 
 
 def _field(message, starts: str) -> str:
@@ -325,12 +325,13 @@ def test_night_digest_says_how_even_the_teams_were_before_the_first_map(season):
         message = digest_message(d)
         assert not limits.violations(message.payload, message.files)
         text = _field(message, "⚖️ Before the first map")
-        assert "%s %d %%" % (esc(b["team_a"], 32), b["percent_a"]) in text
-        assert "%s %d %%" % (esc(b["team_b"], 32), b["percent_b"]) in text
+        assert "**%s %d%%** – **%d%% %s**" % (esc(b["team_a"], 32), b["percent_a"], b["percent_b"],
+                                              esc(b["team_b"], 32)) in text
         if not before:
             assert "no earlier maps" in text
         else:
             assert "the %d map" % len(before) in text and "played before tonight" in text
+        assert "on %s" % esc(first.map, 40) in text
 
 
 def test_iso_week_runs_monday_to_sunday():
@@ -347,6 +348,7 @@ def test_iso_week_runs_monday_to_sunday():
 def test_weekly_leaderboard_ranks_the_week_so_far_with_the_leaderboard_rules(season_db, season):
     from et_pipeline.publish import limits
     from et_pipeline.season.document import LEADERBOARD_STATS, MIN_ROUNDS_FOR_RATIOS
+    from et_pipeline.numbers import day
     from et_pipeline.season.weekly import BOARD_STATS, iso_week, weekly_leaderboard, weekly_message
 
     bots = _bots(season_db[0])
@@ -378,9 +380,72 @@ def test_weekly_leaderboard_ranks_the_week_so_far_with_the_leaderboard_rules(sea
         message = weekly_message(board)
         assert not limits.violations(message.payload, message.files)
         embed = message.payload["embeds"][0]
-        assert embed["title"] == "🏅 Week %d leaderboard (%s – %s)" % (
-            week["number"], week["monday"], week["sunday"])
+        assert embed["title"] == "🏅 Week %d leaderboard · %s – %s" % (
+            week["number"], day(week["monday"], year=False), day(week["sunday"], year=False))
         for stat in BOARD_STATS:
             assert LEADERBOARD_STATS[stat][2] in " ".join(f["name"] for f in embed["fields"])
         names = {p["guid"]: p["name"] for p in season.players["players"]}
-        assert names[top_kills[0]["guid"]] in _field(message, "🔫")
+        from et_pipeline.publish.embeds import esc
+        assert esc(names[top_kills[0]["guid"]], 18) in _field(message, "🔫")
+
+
+def test_the_digest_adds_to_the_nights_summary_without_repeating_it(season):
+    """Finding: the player of the night twice (233 DPM in the summary, 232.6 in the digest),
+    the date twice, the rule footer twice."""
+    from et_pipeline.numbers import day
+    from et_pipeline.publish.embeds import POTN_RULE
+    from et_pipeline.season.digest import digest_message, night_digest
+
+    for date in season.tables.dates:
+        d = night_digest(season.tables, season.games, season.players, season.records, date)
+        if d is None:
+            continue
+        (embed,) = digest_message(d).payload["embeds"]
+        text = json.dumps(embed, ensure_ascii=False)
+        assert "Player of the night" not in text and "player of the night" not in text
+        assert POTN_RULE[4:] not in text and "%.1f" % d["player_of_the_night"]["dpm"] not in text
+        assert day(date) in embed["title"] and date not in embed["title"]
+        assert "none tonight" not in text                                  # an empty field says nothing
+
+
+HOSTILE_NAMES = ("*xqa*", "_yqb_", "@everyone", "<@123>", "https://evl.io", "||zqc||", "`wqd`", "- lqi")
+
+
+def test_the_digest_escapes_every_name():
+    from et_pipeline.publish.escape import discord_text
+    from et_pipeline.season.digest import digest_message
+
+    a, b, c, d, e, f, g, h = HOSTILE_NAMES
+    digest = dict(date="2026-02-05", session_id="s", maps=5,
+                  player_of_the_night=dict(guid="1", name=a, maps_won=3, maps_played=5, kills=9, deaths=3, kd=3.0,
+                                           dpm=232.6),
+                  records_fell=[dict(record="round_kills", value=25, name=b, previous_value=24,
+                                     previous_date="2026-02-02"),
+                                dict(record="fastest_attack:" + h, value=301, name=c, previous_value=320,
+                                     previous_date="2026-01-30")],
+                  head_to_head=dict(guid="1", name=d, opponent="2", opponent_name=e, kills=9, deaths=2),
+                  before_first_map=dict(map=h, team_a=f, team_b=g, p_a_wins=0.52, percent_a=52, percent_b=48,
+                                        maps_before=3, provisional=1),
+                  rating_moves=[dict(guid="1", name=a, change=1.5, value=25.0)])
+    text = json.dumps(digest_message(digest).payload, ensure_ascii=False)
+    for name in HOSTILE_NAMES:
+        text = text.replace(json.dumps(discord_text(name), ensure_ascii=False)[1:-1], "NAME")
+    for token in ("xqa", "yqb", "everyone", "@123", "evl", "zqc", "wqd", "lqi"):
+        assert token not in text, (token, text)
+
+
+def test_the_weekly_board_adds_to_the_night_and_lists_no_zeros(season):
+    """Finding: the weekly leaderboard repeated the night and listed players with 0 revives."""
+    from et_pipeline.season.weekly import weekly_leaderboard, weekly_messages
+
+    for date in season.tables.dates:
+        board = weekly_leaderboard(season.tables, season.games, season.players, date)
+        rows = [r for b in board["boards"].values() for r in b["players"]]
+        assert rows and all(r["value"] > 0 for r in rows), date
+        messages = weekly_messages(board)
+        if len(board["nights"]) == 1:          # the week so far is tonight: the night's own messages say it
+            assert messages == []
+            continue
+        (message,) = messages
+        for field in message.payload["embeds"][0]["fields"]:
+            assert not re.search(r"(?m)^\s*(\d+\.|[-*]) ", field["value"]), field      # no markdown lists

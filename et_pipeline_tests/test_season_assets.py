@@ -49,6 +49,8 @@ def _requested(defs_assets, instance, cursor=None):
 
 
 def test_each_season_asset_materialises_and_fills_its_tables(tmp_path, nights):
+    from et_pipeline.season.weekly import iso_week
+
     source, dates = nights
     db = "sqlite:///%s" % (tmp_path / "et.db")
     with dg.instance_for_test() as instance:
@@ -64,7 +66,9 @@ def test_each_season_asset_materialises_and_fills_its_tables(tmp_path, nights):
                 assert meta["dagster/row_count"].value == 2
                 assert {p: p.read_bytes() for p in nightly if p.exists()} == nightly   # the night's files untouched
                 [digest] = (tmp_path / "out" / dates[-1]).glob("*-digest/players/season_digest.json")
-                assert list((tmp_path / "out").glob("*/season-week-*/players/season_week.json"))
+                week = iso_week(dates[-1])           # a week's board once the week holds a second night
+                boards = list((tmp_path / "out").glob("*/season-week-*/players/season_week.json"))
+                assert len(boards) == int(len([d for d in dates if d >= week["monday"]]) > 1) == 0
                 continue
             assert any(isinstance(v, dg.TableMetadataValue) for v in meta.values()), asset.key
             assert any(k.startswith("rows_") and v.value > 0 for k, v in meta.items()), (asset.key, meta)
@@ -137,6 +141,7 @@ def test_the_definitions_hold_the_season_assets_and_their_sensor(tmp_path):
 
 def test_night_digest_is_posted_once_and_edited_on_change(tmp_path, nights):
     from et_pipeline.defs.resources import DiscordWebhook
+    from et_pipeline.numbers import day
     from et_pipeline_tests.fixtures.publish.fake_discord import FakeDiscord
 
     source, dates = nights
@@ -150,7 +155,7 @@ def test_night_digest_is_posted_once_and_edited_on_change(tmp_path, nights):
             assert dg.materialize(SEASON_ASSETS, instance=instance, resources=resources).success
         posts = [r for r in fake.requests if r["method"] == "POST" and r["status"] == 200
                  and not r["titles"][0].startswith("🏅 Week")]                 # the weekly board: its own test
-        assert len(posts) == 1 and posts[0]["titles"][0] == "🌙 Night digest %s" % dates[-1]
+        assert len(posts) == 1 and posts[0]["titles"][0] == "🌙 The season after %s" % day(dates[-1])
         assert not any(r["violations"] for r in fake.requests)
         with make_engine(db).begin() as conn:                    # the night is re-scored: the digest changes
             conn.execute(t.player_round_stats.update().where(t.player_round_stats.c.session_date == dates[-1])
@@ -180,16 +185,20 @@ def test_the_season_is_the_same_on_postgresql(postgres_server, tmp_path, nights)
     assert docs[0] == docs[1] and docs[0]["players"] and docs[0]["records"]["maps"]
 
 
-def test_weekly_leaderboard_is_edited_within_its_week_and_posted_anew_for_the_next(tmp_path, nights):
-    """Issue 13 §4: one weekly message per ISO week: a later night of the same week edits it,
-    the first night of a new week posts a new one; the digest says how even the teams were."""
+def test_weekly_leaderboard_is_edited_within_its_week_and_posted_anew_for_the_next(tmp_path):
+    """One weekly message per ISO week, once the week holds more than one night (on its
+    first night the night's own messages say it all): a later night of the same week, or
+    a re-scored one, edits it; the next week gets its own; the digest says how even the
+    teams were."""
     from et_pipeline.defs.resources import DiscordWebhook
+    from et_pipeline.numbers import day
     from et_pipeline.season.weekly import iso_week
     from et_pipeline_tests.fixtures.publish.fake_discord import FakeDiscord
 
-    source, dates = nights
+    source = tmp_path / "server"
+    dates = sorted(n["date"] for n in generate(4, str(source), seed=12, edge_rate=0.5)["nights"])
     weeks = [iso_week(d) for d in dates]
-    assert weeks[0]["week"] == weeks[1]["week"] != weeks[2]["week"]     # the generator's calendar (seed 12)
+    assert weeks[0]["week"] == weeks[1]["week"] != weeks[2]["week"] == weeks[3]["week"]   # the calendar (seed 12)
     db = "sqlite:///%s" % (tmp_path / "et.db")
     with dg.instance_for_test() as instance, FakeDiscord() as fake:
         pipe = Pipeline(source, db, tmp_path / "out", instance, publish="off")
@@ -199,15 +208,19 @@ def test_weekly_leaderboard_is_edited_within_its_week_and_posted_anew_for_the_ne
             assert pipe.materialize([date]).success
             assert dg.materialize(SEASON_ASSETS, instance=instance, resources=resources).success
         assert dg.materialize(SEASON_ASSETS, instance=instance, resources=resources).success   # nothing changed
+        with make_engine(db).begin() as conn:                    # the last night is re-scored: its week changes
+            conn.execute(t.player_round_stats.update().where(t.player_round_stats.c.session_date == dates[-1])
+                         .values(kills=t.player_round_stats.c.kills + 1))
+        assert dg.materialize(SEASON_ASSETS, instance=instance, resources=resources).success
         sent = [r for r in fake.requests if r["status"] == 200]
         assert not any(r["violations"] for r in fake.requests)
         weekly = [r for r in sent if r["titles"][0].startswith("🏅 Week")]
-        assert [r["method"] for r in weekly] == ["POST", "PATCH", "POST"]
-        assert weekly[1]["path"].endswith("/messages/%s" % weekly[0]["message_id"])
-        assert [r["titles"][0] for r in weekly] == ["🏅 Week %d leaderboard (%s – %s)" % (
-            w["number"], w["monday"], w["sunday"]) for w in weeks]
-        digests = [r for r in sent if r["titles"][0].startswith("🌙 Night digest")]
-        assert [r["method"] for r in digests] == ["POST"] * 3
+        assert [r["method"] for r in weekly] == ["POST", "POST", "PATCH"]
+        assert weekly[2]["path"].endswith("/messages/%s" % weekly[1]["message_id"])
+        assert [r["titles"][0] for r in weekly] == ["🏅 Week %d leaderboard · %s – %s" % (
+            w["number"], day(w["monday"], year=False), day(w["sunday"], year=False)) for w in (weeks[1], weeks[3], weeks[3])]
+        digests = [r for r in sent if r["titles"][0].startswith("🌙 The season after")]
+        assert [r["method"] for r in digests] == ["POST"] * 4        # kills are not in the digest: unchanged
         for r in digests:
             [embed] = fake.state.messages[r["message_id"]]["embeds"]
             assert any(f["name"].startswith("⚖️ Before the first map") for f in embed["fields"])
@@ -215,7 +228,7 @@ def test_weekly_leaderboard_is_edited_within_its_week_and_posted_anew_for_the_ne
         dry = {**resources, "discord": DiscordWebhook(mode="dry-run", out_dir=str(tmp_path / "out"))}
         result = dg.materialize(SEASON_ASSETS, instance=instance, resources=dry)
         assert result.success
-        [board] = (tmp_path / "out" / weeks[2]["monday"]).glob("*/players/season_week.json")
-        assert board.parent.parent.name == "season-week-%s" % weeks[2]["week"]
+        [board] = (tmp_path / "out" / weeks[3]["monday"]).glob("*/players/season_week.json")
+        assert board.parent.parent.name == "season-week-%s" % weeks[3]["week"]
         [mat] = [m for m in result.get_asset_materialization_events() if m.asset_key.path == ["night_digest"]]
-        assert mat.materialization.metadata["week"].value == weeks[2]["week"]
+        assert mat.materialization.metadata["week"].value == weeks[3]["week"]

@@ -203,7 +203,7 @@ def _regulars(truth, n):
 
 
 @pytest.mark.parametrize("n", [6, 7])
-def test_balance_command_prints_three_even_splits(season_db, n):
+def test_balance_command_prints_three_even_splits(season_db, n, tmp_path):
     db, truth = season_db
     guids = _regulars(truth, n)
     names = {g: p["clean_name"] for night_ in truth["nights"] for g, p in night_["players"].items()}
@@ -219,6 +219,14 @@ def test_balance_command_prints_three_even_splits(season_db, n):
     text = subprocess.run(_cli() + ["balance", "--db", db, "--players", ",".join(guids)],
                           capture_output=True, text=True, timeout=120)
     assert text.returncode == 0 and text.stdout.count("P(A wins)") == 3, text.stderr
+    # Discord gets a Discord message built from the same document, not the command line's text
+    from et_pipeline.publish.balance_message import balance_payload
+
+    sent = subprocess.run(_cli() + ["balance", "--db", db, "--players", ",".join(who), "--publish", "dry-run",
+                                    "--out", str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert sent.returncode == 0, sent.stderr
+    (payload,) = [json.loads(p.read_text(encoding="utf-8")) for p in tmp_path.glob("balance-*.json")]
+    assert payload == balance_payload(doc) and "P(A wins)" not in json.dumps(payload)
 
 
 def test_balance_command_refuses_bots_and_names_unknown_players(season_db):

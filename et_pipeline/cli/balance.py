@@ -27,7 +27,9 @@ def render(doc: dict) -> str:
 
 
 def _publish(doc: dict, mode: str, out_dir: str) -> None:
-    payload = {"embeds": [{"title": "Balanced teams", "description": render(doc)[:4000]}]}
+    from et_pipeline.publish.balance_message import balance_payload
+
+    payload = balance_payload(doc)
     if mode == "dry-run":
         os.makedirs(out_dir, exist_ok=True)
         path = os.path.join(out_dir, "balance-%s.json" % dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S"))

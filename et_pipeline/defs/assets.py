@@ -276,7 +276,7 @@ def timing_comparison(context: dg.AssetExecutionContext, database: DatabaseResou
                                           "preview": md.table(rows, ["round_key", "stats_seconds", "lua_seconds", "status", "cause"])})
 
 
-@dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards], group_name="checks", code_version="1",
+@dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards], group_name="checks", code_version="2",
           description="The night checks itself: every number two sources both state (award and stats files, "
                       "stats file and Lua timing, header winner and times, round 2 against round 1, both sides' "
                       "lines, VS lines, the night's totals), one row per check and round: pass, warn (a known "
@@ -300,7 +300,7 @@ def night_checks(context: dg.AssetExecutionContext, database: DatabaseResource,
 
 
 @dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards, night_checks], group_name="publish",
-          code_version="3", kinds={"discord"}, retry_policy=PUBLISH_RETRY, pool="discord",
+          code_version="4", kinds={"discord"}, retry_policy=PUBLISH_RETRY, pool="discord",
           description="The night in Discord: a card per map, the session summary and its graphs (players' "
                       "channel), the timing check, files and alerts (admins' channel). Posted once, "
                       "edited when the content changes (discord_posts table); dry-run writes them under out/.")

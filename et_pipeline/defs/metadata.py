@@ -79,18 +79,22 @@ def session_summary(sessions: list[dict], limit: int = 5) -> dg.MetadataValue:
                                            b["name"], ", ".join(p["name"] for p in b["players"]) or "–"))
         names = {"A": a["name"], "B": b["name"], "tie": "draw"}
         parts.append("\n".join(_markdown(
-            ["map", "won by", "%s attacked in" % cell("", a["name"]), "%s attacked in" % cell("", b["name"]), "note"],
+            ["map", "won by", "%s attacked" % cell("", a["name"]), "%s attacked" % cell("", b["name"]), "note"],
             [[cell("map", m["map"]), names.get(m.get("winner"), "–") if m.get("counted") else "not counted",
-              _attack(m.get("time_a")), _attack(m.get("time_b")), cell("note", m.get("note"))]
+              _attack(s, m, "A"), _attack(s, m, "B"), cell("note", m.get("note"))]
              for m in s.get("maps", [])])))
     if len(sessions) > limit:
         parts.append("_and %d more sessions_" % (len(sessions) - limit))
     return dg.MetadataValue.md("\n\n".join(parts) or "_no session_")
 
 
-def _attack(time: str | None) -> str:
-    """A team's attack time; "fullhold" (held to the time limit) in words."""
-    return "held to the limit" if time == "fullhold" else cell("time", time)
+def _attack(session: dict, m: dict, team: str) -> str:
+    """How the team's attack on the map ended, in the words of the report and Discord."""
+    from et_pipeline.domain.round_outcome import attacking_team
+
+    rounds = [r for r in session.get("rounds", []) if r.get("file") in (m.get("r1_file"), m.get("r2_file"))]
+    said = [r.get("outcome_text") for r in rounds if attacking_team(r, m) == team]
+    return cell("time", said[0] if said else None)
 
 
 def dry_run_folder(out_dir: str, partition_keys: list[str]) -> dg.MetadataValue:

@@ -168,12 +168,13 @@ def lineups(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeR
         "duos": _table(result["duos"], ["guid_a", "guid_b", "played", "won", "lost", "drawn", "win_rate"])})
 
 
-@dg.asset(deps=[records, lineups, player_careers], **{**SEASON, "kinds": {"pandas", "discord"}, "code_version": "3"},
+@dg.asset(deps=[records, lineups, player_careers], **{**SEASON, "kinds": {"pandas", "discord"}, "code_version": "4"},
           pool="discord",
-          description="The latest night's digest in Discord: player of the night (the nightly summary's rule), how even "
-                      "the teams were before the first map (ratings so far), the records that fell, a head-to-head "
-                      "worth telling, the biggest rating moves; and the leaderboard of the night's ISO week "
-                      "(Monday-Sunday, one message per week). Posted once, edited when they change.")
+          description="The latest night's digest in Discord: how even the teams were before the first map (ratings "
+                      "so far), the records that fell, a head-to-head worth telling, the biggest rating moves (the "
+                      "player of the night is the nightly summary's, not said again); and the leaderboard of the "
+                      "night's ISO week (Monday-Sunday, one message per week, once the week holds a second night). "
+                      "Posted once, edited when they change.")
 def night_digest(database: DatabaseResource, rules: RulesResource, discord: DiscordWebhook) -> dg.MaterializeResult:
     from et_pipeline.publish.publisher import publish_session
     from et_pipeline.season.data import map_games
@@ -181,7 +182,7 @@ def night_digest(database: DatabaseResource, rules: RulesResource, discord: Disc
     from et_pipeline.season.players import build_players
     from et_pipeline.season.ratings import first_map_probability, night_moves, rate
     from et_pipeline.season.records import build_records
-    from et_pipeline.season.weekly import week_session, weekly_leaderboard, weekly_message
+    from et_pipeline.season.weekly import week_session, weekly_leaderboard, weekly_messages
 
     engine, tables = _tables(database, rules)
     games = _shared(database, rules, "games", map_games)
@@ -199,7 +200,7 @@ def night_digest(database: DatabaseResource, rules: RulesResource, discord: Disc
     # the week's own identity: a later night of the same week edits this message
     board = weekly_leaderboard(tables, games, season_players, nights[-1])     # a night with counted maps: never None
     week = publish_session(week_session(board), mode=discord.mode, engine=engine, client=discord.client(),
-                           out_dir=discord.out_dir, messages=[weekly_message(board)])
+                           out_dir=discord.out_dir, messages=weekly_messages(board))
     lines = [f["value"] for f in message.payload["embeds"][0]["fields"]]
     before = digest["before_first_map"]
     return dg.MaterializeResult(metadata={

@@ -1,7 +1,8 @@
 """The sensor that turns new files on the game server into partition runs.
 
-It ticks every 5 s (the daemon's own loop floor), lists the server (never downloads) and
-asks for a run as soon as a round's files are complete and stable (steps/sensor_logic).
+It ticks every 5 s (the daemon's own loop floor) and keeps listing the server (never
+downloads) for most of the tick (steps/sensor_watch), so it asks for a run within about a
+second of a round's files being complete and stable (steps/sensor_logic).
 It looks up the last run of each date it asked for, through the instance's public run
 API, and asks again for dates whose run failed for good.
 """
@@ -16,6 +17,7 @@ from et_pipeline.defs.partitions import session_dates
 from et_pipeline.defs.resources import RulesResource, StatsSourceResource
 from et_pipeline.steps.plan import make_plan
 from et_pipeline.steps.sensor_logic import RunState, decide
+from et_pipeline.steps.sensor_watch import watch
 
 PARTITION_TAG = "dagster/partition"
 MAX_RETRIES_TAG = "dagster/max_retries"     # Dagster's run retries (run_retries in dagster.yaml)
@@ -40,8 +42,10 @@ def last_run_state(instance: dg.DagsterInstance, date: str) -> RunState:
 
 
 def build_sensor(job, settle_seconds: float = 10.0, interval_seconds: int = 5, relist_seconds: float = 0.5,
-                 retry_backoff_seconds: float = 30.0) -> dg.SensorDefinition:
-    """settle_seconds: how long a round's stats file waits for its award and timing files."""
+                 retry_backoff_seconds: float = 30.0, watch_seconds: float | None = None) -> dg.SensorDefinition:
+    """settle_seconds: how long a round's stats file waits for its award and timing files;
+    watch_seconds: how long a tick keeps listing (default: the interval less 1 s)."""
+    watch_seconds = max(0.0, interval_seconds - 1.0) if watch_seconds is None else watch_seconds
 
     @dg.sensor(name="session_files_sensor", target=job, minimum_interval_seconds=interval_seconds,
                description="Lists the game server's files (never downloads) every %d s and requests a date's run "
@@ -54,15 +58,15 @@ def build_sensor(job, settle_seconds: float = 10.0, interval_seconds: int = 5, r
         cursor = json.loads(context.cursor or "{}")
         runs = {d: last_run_state(context.instance, d) for d in cursor.get("pending", {})}
         kw = dict(grace_seconds=settle_seconds, runs=runs, retry_backoff_seconds=retry_backoff_seconds, rules=r)
-        with src.open() as conn:   # one connection for both listings
-            files = conn.list_files()
-            plan = make_plan(files, r)
-            d = decide(plan, cursor, time.time(), **kw)
-            if d.unconfirmed:      # ready on one listing: a second one proves no file is still growing
-                time.sleep(relist_seconds)
-                files = conn.list_files()
-                plan = make_plan(files, r)
-                d = decide(plan, d.cursor, time.time(), **kw)
+        listed = {}                # the tick's last listing
+        with src.open() as conn:   # one connection for every listing of the tick
+            def listing():
+                listed["files"] = conn.list_files()
+                return make_plan(listed["files"], r)
+
+            plan, d = watch(listing, lambda p, c: decide(p, c, time.time(), **kw), cursor, relist_seconds,
+                            watch_seconds)
+        files = listed["files"]
         # the game server's observation, when its files differ from the last one recorded
         version = listing_version(files)
         observed = [observation(files, src.describe())] if version != cursor.get("observed") else []

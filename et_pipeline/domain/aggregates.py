@@ -10,6 +10,12 @@ SUMMED = ("kills", "deaths", "gibs", "damage_given", "damage_received", "self_ki
           "multikill_5x", "multikill_6x")
 
 
+def time_weighted_dpm(damage: float, seconds: float) -> float:
+    """Damage per minute over a stretch of play: damage x 60 / time played (0 without time),
+    so a player who joined late is measured over his own minutes."""
+    return damage * 60 / seconds if seconds else 0.0
+
+
 def session_players(player_rows: list[dict], weapon_rows: list[dict], team_of: dict[str, str]) -> list[dict]:
     """player_rows/weapon_rows: rows of the session's counted rounds (R1/R2, no orphans)."""
     acc = defaultdict(lambda: defaultdict(float))
@@ -40,7 +46,7 @@ def session_players(player_rows: list[dict], weapon_rows: list[dict], team_of: d
             accuracy=round(hits / shots * 100, 1) if shots else 0.0,
             hs_percent=round(a["headshots"] / hits * 100, 1) if hits else 0.0,
             kd=round(k / d, 2) if d else float(k),
-            dpm=round(a["damage_given"] * 60 / t, 1) if t else 0.0,
+            dpm=round(time_weighted_dpm(a["damage_given"], t), 1),
             time_dead_seconds=int(a["time_dead_seconds"]), denied_seconds=int(a["denied_playtime"]),
             multikills=[int(a["multikill_%dx" % n]) for n in range(2, 7)]))
     out.sort(key=lambda p: (-p["kills"], -p["damage_given"], p["name"], p["guid"]))

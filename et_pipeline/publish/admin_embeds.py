@@ -18,9 +18,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from et_pipeline.numbers import duration as mmss
 from et_pipeline.publish import limits
 from et_pipeline.publish.message import (ADMINS, COLOR_GREEN, COLOR_GREY, COLOR_ORANGE, COLOR_RED, Message, _Ctx,
-                                         _messages, mmss)
+                                         _messages)
 
 STATUS_LABELS = {"ALIGNED": "✅ ALIGNED", "MINOR_DIFF": "⚡ MINOR DIFF", "DISCREPANCY": "⚠️ DISCREPANCY",
                  "NO_LUA_DATA": "❓ NO LUA DATA"}

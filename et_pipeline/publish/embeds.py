@@ -2,16 +2,19 @@
 Pure: the same session always gives the same messages, with the same keys, so a re-run
 maps onto the messages already posted.
 
-Two audiences (issue 14):
+Two audiences:
 
-* the players' channel reads like the night, compactly: one card per map as it finishes
-  (who attacked first, both times, who won and by how much, the best players in two
-  lines each), then the session summary (final score, player of the night, the maps)
-  and one message of graphs. A 5-map night is 7 messages. Each map's per-round details
-  (every player's line, per-weapon numbers, the map's awards once) go into a thread
-  (`thread=True`: posted with the webhook's `thread_id`), or, when no thread is
-  configured, into a text file attached to the map's card. Nothing internal is shown
-  there: no file names, rule or setting names, timing diagnostics.
+* the players' channel reads like a scoreboard on a phone: one card per map as it
+  finishes (the result first, each round in the words of domain.round_outcome, the
+  night's score after the map, the top players by damage per minute: the measure the
+  player of the night is chosen by), then the session summary (the score, the player of
+  the night, the maps, the teams) and one message of graphs. A 5-map night is 7
+  messages. Each map's per-round details (every player's line, per-weapon numbers, the
+  map's awards once) go into a thread (`thread=True`: posted with the webhook's
+  `thread_id`), or, when no thread is configured, into a text file attached to the map's
+  card. Nothing internal is shown there: no file names, rule or setting names, timing
+  diagnostics. Numbers read as et_pipeline.numbers writes them, colours follow
+  publish/colours.py, every name goes through publish/escape.py.
 * the admins' channel (publish/admin_embeds.py) gets what only admins need.
 """
 from __future__ import annotations
@@ -19,15 +22,19 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
+from et_pipeline import numbers as num
+from et_pipeline.domain import round_outcome as outcome
+from et_pipeline.domain.aggregates import time_weighted_dpm
 from et_pipeline.domain.night_checks import held_messages
 from et_pipeline.domain.player_of_the_night import RULE as POTN_RULE_TEXT
 from et_pipeline.domain.player_of_the_night import player_of_the_night as pick_player_of_the_night
 from et_pipeline.parsers.stats_file import clock_seconds   # the header fields' own M:SS reader
-from et_pipeline.publish import limits
-from et_pipeline.publish.message import (COLOR_GOLD, COLOR_GREY, COLOR_R1, COLOR_R2, COLOR_SESSION, TEAM_EMOJI,
-                                         Message, _Ctx, _messages, esc, mmss, side_team)
+from et_pipeline.publish import colours, limits
+from et_pipeline.publish.colours import TEAM_EMOJI
+from et_pipeline.publish.escape import plain_text
+from et_pipeline.publish.message import Message, _Ctx, _messages, esc
 
-TIE_EMOJI, UNCOUNTED_EMOJI = "🟡", "⚪"
+TIE_EMOJI, UNCOUNTED_EMOJI = "🤝", "⚪"
 SIDE_NAMES = {1: "Axis", 2: "Allies"}
 ATTACK, DEFENCE = "⚔️", "🛡️"      # by role in the round, never by side (Axis can defend)
 RANKS = ["🥇", "🥈", "🥉", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣", "🔟"]
@@ -41,16 +48,6 @@ CATEGORIES = [  # DOMAIN 7.3 order
 
 # ---------------------------------------------------------------- formatting helpers
 
-def kfmt(n: float | None) -> str:
-    n = float(n or 0)
-    return "%.1fK" % (n / 1000) if abs(n) >= 1000 else "%d" % round(n)
-
-
-def code(name: str | None, width: int = 24) -> str:
-    """A player name inside `backticks` (backticks in the name cannot be escaped there)."""
-    return "`%s`" % limits.truncate(str(name or "?"), width).replace("`", "ˋ")
-
-
 def rank(i: int) -> str:
     return RANKS[i] if i < len(RANKS) else "**%d.**" % (i + 1)
 
@@ -60,8 +57,8 @@ def multikills(mk: list | None) -> str:
 
 
 def award_value(award: str, value: float | None, text: str | None) -> str:
-    """DOMAIN 7.3 value formatting: % for accuracies, m:ss for times, 2 decimals for
-    ratios, x.xK for damage and values over 1000, plain integers, else 1 decimal."""
+    """An award's value the way every number reads (et_pipeline.numbers): % for
+    accuracies, m:ss for times, 2 decimals for ratios, counts with a thousands comma."""
     t = (text or "").strip()
     low = award.lower()
     nums = re.findall(r"-?\d+(?:\.\d+)?", t)
@@ -70,29 +67,25 @@ def award_value(award: str, value: float | None, text: str | None) -> str:
         m = re.match(r"(\d+) kills in (\d+(?:\.\d+)?)s", t)
         return "%s kills in %.2fs" % (m.group(1), float(m.group(2))) if m else t
     if t.endswith("x") and nums:
-        return "%.2fx" % float(nums[-1])
+        return num.ratio(float(nums[-1])) + "x"
     if "percent" in t and first is not None:
-        out = "%.1f%%" % first
-        if "min" in t and len(nums) > 1:
-            out += ", %s min" % nums[1]
+        out = num.percent(first)
+        if "min" in t and len(nums) > 1:                 # "45.12 percent, 5.5 min": minutes as M:SS
+            out += ", " + num.duration(float(nums[1]) * 60)
         return out
     if "seconds" in t and first is not None:
-        return mmss(first)
+        return num.duration(first)
     if t.endswith(" m") and first is not None:
-        return "%.1f m" % first
-    num = value if value is not None else first
-    if num is None:
-        return t or "—"
+        return num.metres(first)
+    n = value if value is not None else first
+    if n is None:
+        return t or num.MISSING
     if "ratio" in low or "per minute" in low:
-        return "%.2f" % num
-    if "damage" in low or abs(num) >= 1000:
-        return kfmt(num)
-    if float(num) == int(num):
-        return "%d" % num
-    return "%.1f" % num
+        return num.ratio(n)
+    if float(n) == int(n) or abs(n) >= 1000:
+        return num.count(n)
+    return "%.1f" % n
 
-
-# ---------------------------------------------------------------- session context
 
 def _by_category(awards: Iterable[dict]) -> dict[str, list[dict]]:
     known = {c for c, _, _ in CATEGORIES}
@@ -104,23 +97,21 @@ def _by_category(awards: Iterable[dict]) -> dict[str, list[dict]]:
 
 
 def _aggregate(rounds: Iterable[dict]) -> list[dict]:
+    """Each player's numbers over the given rounds, best damage per minute first (the
+    player of the night's measure, time-weighted), then kills, then name."""
     agg: dict[str, dict] = {}
     for r in rounds:
         for p in r.get("players") or []:
             a = agg.setdefault(p.get("guid") or p.get("name"), {
                 "name": p.get("name"), "team": p.get("team"), "is_bot": p.get("is_bot"), "kills": 0, "deaths": 0,
-                "damage_given": 0, "hits": 0, "shots": 0, "headshots": 0, "time_played_seconds": 0, "acc_sum": 0.0,
-                "rows": 0})
-            for k in ("kills", "deaths", "damage_given", "hits", "shots", "headshots", "time_played_seconds"):
+                "damage_given": 0, "time_played_seconds": 0})
+            for k in ("kills", "deaths", "damage_given", "time_played_seconds"):
                 a[k] += p.get(k) or 0
-            a["acc_sum"] += p.get("accuracy") or 0
-            a["rows"] += 1
             a["name"] = p.get("name") or a["name"]
     out = list(agg.values())
     for a in out:
-        a["accuracy"] = a["hits"] * 100.0 / a["shots"] if a["shots"] else a["acc_sum"] / max(1, a["rows"])
-        a["kd"] = a["kills"] / a["deaths"] if a["deaths"] else float(a["kills"])
-    out.sort(key=lambda a: (-a["kills"], -a["damage_given"], str(a["name"])))
+        a["dpm"] = time_weighted_dpm(a["damage_given"], a["time_played_seconds"])
+    out.sort(key=lambda a: (-a["dpm"], -a["kills"], str(a["name"])))
     return out
 
 
@@ -129,15 +120,8 @@ def _aggregate(rounds: Iterable[dict]) -> list[dict]:
 def unix_of(iso: str | None) -> int | None:
     """'2026-02-05T21:10:01+01:00' -> 1770322201; None for a time without an offset
     (a Discord timestamp must be an instant, never a guess)."""
-    if not iso:
-        return None
-    from datetime import datetime
-
-    try:
-        t = datetime.fromisoformat(str(iso))
-    except ValueError:
-        return None
-    return int(t.timestamp()) if t.tzinfo is not None else None
+    t = num.instant(iso)
+    return int(t.timestamp()) if t is not None else None
 
 
 def round_end(rnd: dict) -> str | None:
@@ -145,14 +129,12 @@ def round_end(rnd: dict) -> str | None:
     stats file is written ~3 s later, FORMATS 5 #24), else the file name's time."""
     end = (rnd.get("lua") or {}).get("round_end_unix")
     if end:
-        from datetime import datetime, timezone
-
-        return datetime.fromtimestamp(int(end), timezone.utc).isoformat()
+        return num.instant(unix=end).isoformat()
     return rnd.get("ended_at")
 
 
-def stamp(iso: str | None, style: str = "f") -> str | None:
-    """A Discord timestamp (`<t:unix:f>`): every reader sees it in their own zone."""
+def stamp(iso: str | None, style: str = "t") -> str | None:
+    """A Discord timestamp (`<t:unix:t>`): every reader sees it in their own zone."""
     u = unix_of(iso)
     return "<t:%d:%s>" % (u, style) if u is not None else None
 
@@ -179,34 +161,29 @@ def _uncounted_reason(m: dict) -> str:
     note = (m.get("note") or "").lower()
     source = m.get("scoring_source")
     if source == "incomplete" or not m.get("r2_file"):
-        return "round 2 was not played"
-    if "aborted" in note:
-        return "round 2 was cut short"
+        return "round 2 was cut short" if "aborted" in note else "round 2 was not played"
     if source == "ambiguous" or "ambiguous" in note:
         return "the teams changed between the rounds"
     return "no result"
 
 
 def _clock_or_none(t: str | None) -> int | None:
-    return None if t is None or str(t).lower() == "fullhold" else clock_seconds(t)
+    return None if t is None or str(t).lower() == outcome.FULL_HOLD else clock_seconds(t)
 
 
-def _surrendered(rnd: dict | None) -> bool:
-    """The attack gave up (/surrender vote): the Lua timing says so (DOMAIN 5, FORMATS 5 #11)."""
-    from et_pipeline.domain.timing import is_surrender
-
-    lua = (rnd or {}).get("lua") or {}
-    return bool(lua) and is_surrender(lua.get("end_reason"), lua.get("surrender_team"))
+def round_words(ctx: "_Ctx", rnd: dict) -> str:
+    """How the round ended, in the one vocabulary (domain.round_outcome)."""
+    return outcome.round_text(rnd, ctx.map_of(rnd))
 
 
 class MapStory:
-    """Who attacked first, both times, who won and by how much, for one map play."""
+    """Who attacked first, how each round ended, who won and by how much, for one map play."""
 
     def __init__(self, ctx: "_Ctx", m: dict):
         self.m = m
         self.r1 = ctx.rounds_by_file.get(m.get("r1_file"))
         self.r2 = ctx.rounds_by_file.get(m.get("r2_file")) if m.get("r2_file") else None
-        self.first = ctx.r1_attackers(m, self.r1) if self.r1 else None
+        self.first = ctx.attackers(self.r1) if self.r1 else None
         self.second = {"A": "B", "B": "A"}.get(self.first)
         times = {"A": m.get("time_a"), "B": m.get("time_b")}
         self.set_time = times.get(self.first) if self.first else None
@@ -214,29 +191,12 @@ class MapStory:
         self.limit = (self.r1 or {}).get("time_limit")
 
     def lines(self, ctx: "_Ctx") -> list[str]:
-        """1️⃣ first attack, 2️⃣ the reply, 🏆 the result: short enough for a phone."""
-        out = []
-        if self.first and self.set_time is not None:
-            set_s = _clock_or_none(self.set_time)
-            if set_s is None and _surrendered(self.r1):
-                out.append("1️⃣ %s gave up at %s" % (ctx.team(self.first), mmss(self.r1.get("playtime_seconds"))))
-            elif set_s is None:
-                out.append("1️⃣ %s was held to %s" % (ctx.team(self.first), self.limit or "the limit"))
-            else:
-                out.append("1️⃣ %s set **%s**" % (ctx.team(self.first), mmss(set_s)))
-            if self.r2 and self.reply is not None:
-                target = mmss(set_s) if set_s is not None else (self.limit or "the limit")
-                reply_s = _clock_or_none(self.reply)
-                if reply_s is None and _surrendered(self.r2):
-                    out.append("2️⃣ %s gave up at %s" % (ctx.team(self.second), mmss(self.r2.get("playtime_seconds"))))
-                elif reply_s is None:
-                    out.append("2️⃣ %s was held to %s" % (ctx.team(self.second), target))
-                else:
-                    out.append("2️⃣ %s %s **%s**" % (ctx.team(self.second), "beat it in" if set_s is not None
-                                                     else "finished in", mmss(reply_s)))
-        elif self.r1:
-            out.append("1️⃣ Round 1 lasted %s" % mmss(self.r1.get("playtime_seconds")))
-        out.append(self.result(ctx))
+        """🏆 the result, then 1️⃣ / 2️⃣ each attack: short enough for a phone."""
+        out = [self.result(ctx)]
+        for icon, rnd, team in (("1️⃣", self.r1, self.first), ("2️⃣", self.r2, self.second)):
+            if rnd:
+                out.append("%s %s: %s" % (icon, ctx.team(team) if team else "Round %s" % rnd.get("round"),
+                                          round_words(ctx, rnd)))
         return out
 
     def margin(self) -> int | None:
@@ -255,54 +215,58 @@ class MapStory:
             return "%s **Not counted:** %s" % (UNCOUNTED_EMOJI, _uncounted_reason(m))
         w = m.get("winner")
         if w == "tie":
-            return "%s **Draw:** both attacks were held" % TIE_EMOJI
+            return "%s **Draw:** both attacks held" % TIE_EMOJI
         if w not in ("A", "B"):
             return "❔ No winner recorded"
         gap = self.margin()
         if _clock_or_none(self.set_time) is None and _clock_or_none(self.reply) is None and self.set_time is not None:
-            return "🏆 %s **wins**: both attacks were held, the map goes to the team that held in round 2" % ctx.team(w)
+            return "🏆 %s **wins**: both attacks held, the map goes to the team that defended in round 2" % ctx.team(w)
         if gap is not None and gap > 0:
-            return "🏆 %s **wins by %s**" % (ctx.team(w), mmss(gap))
-        return "🏆 %s **wins**" % ctx.team(w)      # the line above says who was held to what
+            return "🏆 %s **wins by %s**" % (ctx.team(w), num.duration(gap))
+        return "🏆 %s **wins**" % ctx.team(w)      # the lines below say how each attack ended
+
+
+def running_score(session: dict, upto: int) -> tuple[int, int]:
+    """The night's score (A, B) after map `upto` (0-based): counted maps' points so far."""
+    maps = [m for m in (session.get("maps") or [])[: upto + 1] if m.get("counted")]
+    return (sum((m.get("points") or {}).get("A", int(m.get("winner") == "A")) for m in maps),
+            sum((m.get("points") or {}).get("B", int(m.get("winner") == "B")) for m in maps))
 
 
 # ---------------------------------------------------------------- players' channel: map card
 
-MAP_TOP = 6          # players on a map card (a 3v3 night shows everyone)
+MAP_TOP = 3          # a podium: the rest of the roster is in the details
 LINE_SEP = " · "
+TOP_HEADING = "Top %d · damage per minute"
 
 
-def _scoreboard_line(i: int, a: dict) -> str:
-    """Two short lines per player, so nothing wraps at 360 px."""
-    tag = TEAM_EMOJI.get(a.get("team"), "🤖" if a.get("is_bot") else "▫️")
-    dpm = a["damage_given"] * 60.0 / a["time_played_seconds"] if a.get("time_played_seconds") else 0
-    return "%s %s **%s**\n%d/%d K/D%s%s dmg%s%d DPM" % (
-        rank(i), tag, esc(a["name"], 18), a["kills"], a["deaths"], LINE_SEP, kfmt(a["damage_given"]), LINE_SEP,
-        round(dpm))
+def _top_line(i: int, a: dict) -> str:
+    """One short line per player, so nothing wraps at 360 px."""
+    tag = TEAM_EMOJI.get(a.get("team"), "▫️")
+    return "%s %s **%s** %s DPM" % (rank(i), tag, esc(a["name"], 18), num.dpm(a["dpm"]))
+
+
+def score_line(a: int, b: int) -> str:
+    """The night's score after a map, by the teams' colours (named on the lines above it)."""
+    return "📊 Night so far: %s **%d – %d** %s" % (TEAM_EMOJI["A"], a, b, TEAM_EMOJI["B"])
 
 
 def map_card(ctx: "_Ctx", index: int, m: dict, n_maps: int, details_note: str | None) -> dict:
     story = MapStory(ctx, m)
-    rounds = ctx.map_rounds(m)
-    humans = [a for a in _aggregate(rounds) if not a.get("is_bot")]
-    label = ctx.map_labels.get(index, m.get("map"))
+    humans = [a for a in _aggregate(ctx.map_rounds(m)) if not a.get("is_bot")]
     fields = []
     if humans:
-        fields.append({"name": "Best players", "inline": False,
-                       "value": "\n".join(_scoreboard_line(i, a) for i, a in enumerate(humans[:MAP_TOP]))})
+        top = humans[:MAP_TOP]
+        fields.append({"name": TOP_HEADING % len(top), "inline": False,
+                       "value": "\n".join(_top_line(i, a) for i, a in enumerate(top))})
     w = m.get("winner") if m.get("counted") else None
-    color = {"A": 0x4FC3F7, "B": 0xFFA94D, "tie": 0xFEE75C}.get(w, COLOR_GREY)
-    embed = {
-        "title": "🗺️ %s" % label,
-        "color": color,
-        "description": "\n".join(story.lines(ctx)),
+    return {
+        "title": "🗺️ %s" % ctx.map_label(index, m),
+        "color": colours.result(w),
+        "description": "\n".join(story.lines(ctx) + [score_line(*running_score(ctx.s, index))]),
         "fields": fields,
         "footer": {"text": "Map %d of %d%s" % (index + 1, n_maps, (" • " + details_note) if details_note else "")},
     }
-    end = round_end(rounds[-1]) if rounds else None
-    if unix_of(end) is not None:
-        embed["timestamp"] = end
-    return embed
 
 
 # ---------------------------------------------------------------- players' channel: details
@@ -319,12 +283,13 @@ def _weapons_line(p: dict, limit: int = 3) -> str:
     shown = [w for w in ws if w.get("kills")] or [w for w in ws[:1] if w.get("shots")]
     parts = []
     for w in shown[:limit]:
-        text = "%s %dk" % (weapon_name(w.get("weapon")), w.get("kills") or 0)
+        extra = []
         if w.get("shots") and w.get("weapon") not in EXPLOSIVES:
-            text += " %d%%" % round((w.get("hits") or 0) * 100.0 / w["shots"])
+            extra.append(num.percent((w.get("hits") or 0) * 100.0 / w["shots"]))
         if w.get("headshots"):
-            text += " %dhs" % w["headshots"]
-        parts.append(text)
+            extra.append("%d HS" % w["headshots"])
+        parts.append("%s %s%s" % (weapon_name(w.get("weapon")), num.plural(w.get("kills") or 0, "kill"),
+                                  " (%s)" % ", ".join(extra) if extra else ""))
     return "🔫 " + LINE_SEP.join(parts) if parts else ""
 
 
@@ -332,16 +297,16 @@ def _detail_block(p: dict, round_seconds: float | None) -> str:
     """A player's full line in a round, in short lines (a thread is read on phones too)."""
     played = p.get("time_played_seconds") or 0
     dead = p.get("time_dead_seconds") or 0
-    lines = ["**%s**%s %d/%d%s%d DPM" % (esc(p.get("name"), 18), " 🤖" if p.get("is_bot") else "",
-                                        p.get("kills") or 0, p.get("deaths") or 0, LINE_SEP, round(p.get("dpm") or 0)),
-             LINE_SEP.join(("%s dmg" % kfmt(p.get("damage_given")), "acc %d%%" % round(p.get("accuracy") or 0),
+    lines = ["**%s**%s %d/%d K/D%s%s DPM" % (esc(p.get("name"), 18), " 🤖" if p.get("is_bot") else "",
+                                            p.get("kills") or 0, p.get("deaths") or 0, LINE_SEP, num.dpm(p.get("dpm"))),
+             LINE_SEP.join(("%s dmg" % num.count(p.get("damage_given")), "acc %s" % num.percent(p.get("accuracy")),
                             "HS %d" % (p.get("headshots") or 0)))]
     extra = ["gibs %d" % (p.get("gibs") or 0)]
     if p.get("revives_given") or p.get("times_revived"):
         extra.append("revives %d/%d" % (p.get("revives_given") or 0, p.get("times_revived") or 0))
-    extra.append("dead %s" % mmss(dead))
+    extra.append("dead %s" % num.duration(dead))
     if round_seconds and played < 0.9 * round_seconds:
-        extra.append("played %s" % mmss(played))
+        extra.append("played %s" % num.duration(played))
     mk = multikills(p.get("multikills"))
     if mk:
         extra.append(mk)
@@ -350,6 +315,15 @@ def _detail_block(p: dict, round_seconds: float | None) -> str:
     if weapons:
         lines.append(weapons)
     return "\n".join(lines)
+
+
+def round_winner(ctx: "_Ctx", rnd: dict) -> str | None:
+    """The team that won the round: the attack when it succeeded, else the defence."""
+    team = ctx.attackers(rnd)
+    won = outcome.attack_succeeded(outcome.of_round(rnd, ctx.map_of(rnd)))
+    if team is None or won is None:
+        return None
+    return team if won else {"A": "B", "B": "A"}[team]
 
 
 def round_details_embed(ctx: "_Ctx", rnd: dict) -> dict:
@@ -365,7 +339,7 @@ def round_details_embed(ctx: "_Ctx", rnd: dict) -> dict:
         group = [p for p in players if p.get("side") == side]
         if not group:
             continue
-        team = side_team(rnd, side)
+        team = outcome.side_team(rnd, side)
         heading = "%s %s%s" % (icon, role, (" — " + ctx.team(team)) if team else "")
         blocks = [_detail_block(p, rnd.get("playtime_seconds")) for p in group]
         for j, chunk in enumerate(limits.join_blocks(blocks, limits.FIELD_VALUE)):
@@ -374,17 +348,15 @@ def round_details_embed(ctx: "_Ctx", rnd: dict) -> dict:
     if rest:
         fields.append({"name": "👀 Spectating", "inline": False,
                        "value": limits.truncate(", ".join(esc(p.get("name"), 18) for p in rest), limits.FIELD_VALUE)})
-    ws = rnd.get("winner_side")
-    desc = ["⏱️ %s played" % mmss(rnd.get("playtime_seconds"))]
-    when = stamp(round_end(rnd), "t")
+    attackers = ctx.attackers(rnd)
+    desc = "%s %s: %s" % (ATTACK, ctx.team(attackers) if attackers else "Attack", round_words(ctx, rnd))
+    when = stamp(round_end(rnd), "T")      # to the second: the timing file's end, when linked, corrects it
     if when:
-        desc[0] += ", ended " + when
-    if ws in (1, 2) and ds in (1, 2):
-        desc.append("🛡️ The defence held" if ws == ds else "⚔️ The attack reached the objective")
+        desc += ", ended " + when
     return {
         "title": "%s · Round %s" % (ctx.round_label(rnd), n),
-        "color": COLOR_R1 if n == 1 else COLOR_R2,
-        "description": "\n".join(desc),
+        "color": colours.result(round_winner(ctx, rnd)),
+        "description": desc,
         "fields": fields,
     }
 
@@ -399,13 +371,13 @@ def map_awards_embed(ctx: "_Ctx", index: int, m: dict) -> dict | None:
     groups = _by_category(source.get("awards") or [])
     fields = []
     for cat, emoji, heading in CATEGORIES:
-        lines = ["%s: **%s** (%s)" % (limits.truncate(a.get("award") or "?", 30), esc(a.get("player"), 18),
+        lines = ["%s: **%s** (%s)" % (esc(a.get("award"), 30), esc(a.get("player"), 18),
                                       award_value(a.get("award") or "", a.get("value"), a.get("value_text")))
                  for a in groups.get(cat, [])[:3]]
         if lines:
             fields.append({"name": "%s %s" % (emoji, heading), "value": "\n".join(lines), "inline": False})
     whole = source.get("round") == 2
-    return {"title": "🏅 Awards · %s" % ctx.map_labels.get(index, m.get("map")), "color": COLOR_GOLD,
+    return {"title": "🏅 Awards · %s" % ctx.map_label(index, m), "color": colours.NEUTRAL,
             "description": "Both rounds of the map" if whole else "Round 1 only", "fields": fields}
 
 
@@ -418,18 +390,18 @@ def map_details_embeds(ctx: "_Ctx", index: int, m: dict) -> list[dict]:
 
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
-_ESCAPED = re.compile(r"\\([\\*_~`|>\[\]])")
-_STAMP = re.compile(r"<t:(\d+):[a-zA-Z]>")
+_STAMP = re.compile(r"<t:(\d+):([a-zA-Z])>")
 
 
-def details_text(embeds: list[dict]) -> str:
+def details_text(embeds: list[dict], zone: str | None = None) -> str:
     """The details as a plain text file (for a channel without a details thread): the
-    same lines as the thread's embeds, without markdown, times in UTC."""
-    from datetime import datetime, timezone
+    same lines as the thread's embeds, without markdown, times in the night's zone
+    (named: `21:09 CET`)."""
 
     def plain(text: str) -> str:
-        text = _STAMP.sub(lambda mm: datetime.fromtimestamp(int(mm.group(1)), timezone.utc).strftime("%H:%M UTC"), text)
-        return _ESCAPED.sub(r"\1", _BOLD.sub(r"\1", text))
+        text = _STAMP.sub(lambda mm: num.clock(num.instant(unix=int(mm.group(1))), zone, seconds=mm.group(2) == "T"),
+                          text)
+        return plain_text(_BOLD.sub(r"\1", text))
 
     out = []
     for e in embeds:
@@ -456,7 +428,7 @@ def player_of_the_night(session: dict) -> dict | None:
 
 
 def _summary_map_line(ctx: "_Ctx", index: int, m: dict) -> str:
-    label = ctx.map_labels.get(index, m.get("map"))
+    label = ctx.map_label(index, m)
     if not m.get("counted"):
         return "%s %s: not counted" % (UNCOUNTED_EMOJI, label)
     w = m.get("winner")
@@ -466,21 +438,12 @@ def _summary_map_line(ctx: "_Ctx", index: int, m: dict) -> str:
         return "❔ %s" % label
     gap = MapStory(ctx, m).margin()
     return "%s %s: %s%s" % (TEAM_EMOJI[w], label, ctx.team(w, emoji=False),
-                            " by %s" % mmss(gap) if gap else "")
-
-
-def _day(date: str) -> str:
-    """'2026-02-05' -> 'Thu 5 Feb 2026' (the session date, a calendar day, not an instant)."""
-    from datetime import date as _date
-
-    try:
-        d = _date.fromisoformat(date)
-    except (TypeError, ValueError):
-        return str(date)
-    return "%s %d %s %d" % (d.strftime("%a"), d.day, d.strftime("%b"), d.year)
+                            " by %s" % num.duration(gap) if gap else "")
 
 
 def summary_embed(ctx: "_Ctx") -> dict:
+    """The night in one card: the date and the score once (title), when it was played
+    (times of day in each reader's zone), the player of the night, the maps, the teams."""
     s = ctx.s
     score = s.get("score") or {}
     a, b = score.get("A") or 0, score.get("B") or 0
@@ -491,17 +454,16 @@ def summary_embed(ctx: "_Ctx") -> dict:
         headline = "%s draw %d–%d" % (TIE_EMOJI, a, b)
     else:
         headline = "no counted map"
+    maps = s.get("maps") or []
     desc = []
-    start, end = stamp(s.get("start_at"), "f"), stamp(s.get("end_at"), "t")
-    if start:
-        desc.append("🕘 %s – %s" % (start, end or "?"))
-    desc.append("**Final score:** %s **%d** – **%d** %s" % (ctx.team("A"), a, b, ctx.team("B")))
+    start, end = stamp(s.get("start_at")), stamp(s.get("end_at"))
+    when = "%s – %s" % (start, end or "?") if start else None
+    desc.append("🕘 " + LINE_SEP.join(x for x in (when, num.plural(len(maps), "map")) if x))
     potn = player_of_the_night(s)
     if potn:
-        desc.append("⭐ **Player of the night: %s** %s\n%d DPM%s%d/%d K/D" % (
-            esc(potn.get("name"), 20), TEAM_EMOJI.get(potn.get("team"), ""), round(potn.get("dpm") or 0), LINE_SEP,
+        desc.append("⭐ Player of the night: **%s** %s\n%s DPM%s%d/%d K/D" % (
+            esc(potn.get("name"), 20), TEAM_EMOJI.get(potn.get("team"), ""), num.dpm(potn.get("dpm")), LINE_SEP,
             potn.get("kills") or 0, potn.get("deaths") or 0))
-    maps = s.get("maps") or []
     fields = []
     if maps:
         fields.append({"name": "Maps", "inline": False,
@@ -512,22 +474,19 @@ def summary_embed(ctx: "_Ctx") -> dict:
             fields.append({"name": ctx.team(key), "inline": True,
                            "value": limits.truncate("\n".join(esc(p.get("name"), 20) for p in members),
                                                     limits.FIELD_VALUE)})
-    embed = {
-        "title": "🏁 Night of %s: %s" % (_day(ctx.date), headline),
-        "color": COLOR_SESSION,
+    return {
+        "title": "🏁 %s: %s" % (num.day(ctx.date), headline),
+        "color": colours.result(w),
         "description": "\n".join(desc),
         "fields": fields,
         "footer": {"text": POTN_RULE},
     }
-    if s.get("end_at") and unix_of(s["end_at"]) is not None:
-        embed["timestamp"] = s["end_at"]
-    return embed
 
 
 def held_embed(ctx: "_Ctx", what: str) -> dict:
     """In place of a message whose numbers the night's own checks found wrong
     (domain.night_checks.HOLDS): the same message key, so the real one replaces it."""
-    return {"title": "⏸️ %s is held back" % what, "color": COLOR_GREY,
+    return {"title": "⏸️ %s is held back" % what, "color": colours.NEUTRAL,
             "description": "Its totals do not add up to the night's rounds, so it is not shown until that is "
                            "fixed. The admins have been told; the message is updated here when it is."}
 
@@ -557,7 +516,7 @@ def players_messages(session: dict, *, graphs: bool = True, details_thread: bool
         else:
             name = _details_filename(ctx, i, m)
             out += _messages(key, [map_card(ctx, i, m, len(maps), "details: the attached file")],
-                             files=[(name, details_text(details).encode("utf-8"))] if details else [])
+                             files=[(name, details_text(details, ctx.zone).encode("utf-8"))] if details else [])
     held = held_messages(session.get("checks") or [])
     if "session:summary" in held:
         out += _messages("session:summary", [held_embed(ctx, "The night's summary")])
@@ -569,7 +528,7 @@ def players_messages(session: dict, *, graphs: bool = True, details_thread: bool
         if draw_graphs is None:
             from et_pipeline.publish.graphs import session_graphs as draw_graphs  # matplotlib only when needed
         drawn = draw_graphs(session)
-        embeds = [{"title": g.title, "description": g.description, "color": g.color,
+        embeds = [{"title": g.title, "description": g.description, "color": colours.NEUTRAL,
                    "image": {"url": "attachment://" + g.filename}} for g in drawn]
         if embeds:
             out += _messages("session:graphs", embeds, [(g.filename, g.png) for g in drawn])

@@ -27,10 +27,16 @@ _POOL: ProcessPoolExecutor | None = None
 _POOL_SIZE = 0
 
 
+DRAWING_MODULES = ("et_pipeline.publish.graphs", "et_pipeline.publish.colours", "et_pipeline.numbers")
+
+
 def _code_identity() -> bytes:
-    spec = importlib.util.find_spec("et_pipeline.publish.graphs")
-    source = Path(spec.origin).read_bytes() if spec and spec.origin else b""
-    return hashlib.sha256(source).digest() + importlib.metadata.version("matplotlib").encode()
+    """The drawing code: graphs.py and the colours and number formats it draws with."""
+    h = hashlib.sha256()
+    for name in DRAWING_MODULES:
+        spec = importlib.util.find_spec(name)
+        h.update(Path(spec.origin).read_bytes() if spec and spec.origin else b"")
+    return h.digest() + importlib.metadata.version("matplotlib").encode()
 
 
 _CODE = _code_identity()

@@ -7,6 +7,11 @@ half size on a phone it still reads like the chat text around it. Only charts th
 something are drawn: who did the damage (two or more players) and how the teams did
 on each map (two or more maps).
 
+Every chart has axis titles with their unit; its players are the night's best by damage
+per minute (the player of the night's measure); bars take the colour of the player's
+team, a map's name the colour of the team that won it (publish/colours.py), numbers read
+as et_pipeline.numbers writes them.
+
 Matplotlib's Agg canvas is used directly (no pyplot, no GUI backend, no global figure
 state). The bytes are deterministic for the same input and matplotlib version (fixed
 style, no software/date metadata), so a content hash tells whether a posted graph
@@ -28,12 +33,15 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 from PIL import Image  # noqa: E402  (matplotlib's own PNG writer)
 
+from et_pipeline import numbers  # noqa: E402
+from et_pipeline.publish import colours  # noqa: E402
+
 BG = "#2b2d31"        # Discord dark mode chat background
 PANEL = "#1e1f22"
 TEXT = "#dbdee1"
 MUTED = "#949ba4"
 GRID = "#3f4147"
-TEAM_COLORS = {"A": "#4FC3F7", "B": "#FFA94D"}   # blue / orange, as the 🔵 / 🟠 in the embeds
+TEAM_COLORS = {k: "#%06X" % v for k, v in colours.TEAM.items()}   # as the 🔵 / 🟠 in the embeds
 DPI = 100
 
 STYLE = {
@@ -55,7 +63,6 @@ class Graph:
     description: str  # embed description (how to read it)
     filename: str     # attachment name
     png: bytes
-    color: int
 
 
 # ---------------------------------------------------------------- data
@@ -66,9 +73,10 @@ def _label(name: str, width: int = 14) -> str:
 
 
 def top_players(session: dict, limit: int = CHART_PLAYERS) -> list[dict]:
-    """Human players by kills (then damage, name), at most `limit`, with a unique `label`."""
+    """Human players by damage per minute (then kills, name), at most `limit`, with a
+    unique `label`."""
     humans = [p for p in session.get("players") or [] if not p.get("is_bot")]
-    humans.sort(key=lambda p: (-(p.get("kills") or 0), -(p.get("damage_given") or 0), str(p.get("name"))))
+    humans.sort(key=lambda p: (-float(p.get("dpm") or 0), -(p.get("kills") or 0), str(p.get("name"))))
     chosen = [dict(p) for p in humans[:limit]]
     labels = [_label(p.get("name")) for p in chosen]
     for p, lab in zip(chosen, labels):
@@ -124,7 +132,8 @@ def _png(fig: Figure) -> bytes:
     opaque, so the alpha channel matplotlib's own `savefig` writes held only 255s; level 1
     compresses these flat-coloured charts to about the same size as the default level 6
     in half the time."""
-    fig.canvas.draw()
+    with matplotlib.rc_context(STYLE):     # ticks are made at draw time: in the charts' style too
+        fig.canvas.draw()
     rgba = fig.canvas.buffer_rgba()
     image = Image.frombuffer("RGBA", (rgba.shape[1], rgba.shape[0]), rgba, "raw", "RGBA", 0, 1).convert("RGB")
     buf = io.BytesIO()
@@ -147,16 +156,17 @@ def _label_width(fig: Figure, texts) -> float:
     return max([t.get_window_extent(renderer).width for t in texts if t.get_text()] + [0.0])
 
 
-def _ktick(v: float, _pos=None) -> str:
-    """Axis ticks: 0, 5K, 12.5K."""
-    return ("%.1fK" % (v / 1000)).replace(".0K", "K") if abs(v) >= 1000 else "%d" % round(v)
+def _tick(v: float, _pos=None) -> str:
+    """Axis ticks read like every other count: 0, 80, 1,200."""
+    return numbers.count(v)
 
 
-def _hbar_chart(labels: list[str], series: list[tuple[str, list[float], object]], texts: list[list[str]],
-                legend: list[tuple[str, str]] | None, label_colors: list[str] | None = None) -> bytes:
+def _hbar_figure(labels: list[str], series: list[tuple[str, list[float], object]], texts: list[list[str]],
+                 legend: list[tuple[str, str]] | None, axes: tuple[str, str],
+                 label_colors: list[str] | None = None) -> Figure:
     """One horizontal bar chart, a row per label (first at the top), the value written
     at the end of each bar; series: [(name, values, colour or colours)]; legend:
-    [(label, colour)] shown above the chart, or None."""
+    [(label, colour)] shown above the chart, or None; axes: (x title, y title)."""
     n, k = len(labels), len(series)
     height = 0.8 / k
     top = max([max(v) if v else 0 for _, v, _ in series] + [1e-9])
@@ -175,8 +185,10 @@ def _hbar_chart(labels: list[str], series: list[tuple[str, list[float], object]]
             text.set_color(color)
         ax.set_ylim(n - 0.5, -0.5)
         ax.set_xlim(0, top * 1.22)
-        ax.xaxis.set_major_formatter(FuncFormatter(_ktick))
+        ax.xaxis.set_major_formatter(FuncFormatter(_tick))
         ax.xaxis.set_major_locator(MaxNLocator(4))
+        ax.set_xlabel(axes[0], fontsize=14, color=MUTED, labelpad=4)
+        ax.set_ylabel(axes[1], fontsize=14, color=MUTED, labelpad=6)
         _style_axes(ax)
         h = CHART_H * DPI
         top_px = 14
@@ -188,22 +200,27 @@ def _hbar_chart(labels: list[str], series: list[tuple[str, list[float], object]]
                       handlelength=1.0, columnspacing=1.0)
             top_px = 50
         names = _label_width(fig, ax.get_yticklabels())
-        fig.subplots_adjust(left=(names + 18) / (CHART_W * DPI), right=0.97, top=1 - top_px / h, bottom=34 / h)
-        return _png(fig)
+        fig.subplots_adjust(left=(names + 44) / (CHART_W * DPI), right=0.97, top=1 - top_px / h, bottom=62 / h)
+        return fig
 
 
 # ---------------------------------------------------------------- the graphs
 
-def dpm_png(session: dict) -> bytes:
-    """Damage per minute of the top players (by kills), bars in their team's colour."""
-    players = sorted(top_players(session), key=lambda p: (-float(p.get("dpm") or 0), p["label"]))
+def dpm_figure(session: dict) -> Figure:
+    """Damage per minute of the night's best by it, bars in their team's colour."""
+    players = top_players(session)
     values = [float(p.get("dpm") or 0) for p in players]
     colors = [TEAM_COLORS.get(p.get("team"), MUTED) for p in players]
     teams = session.get("teams") or {}
     legend = [(_label((teams.get(t) or {}).get("name") or "Team %s" % t, 12), TEAM_COLORS[t])
               for t in ("A", "B") if any(p.get("team") == t for p in players)]
-    return _hbar_chart([_label(p["label"], 11) for p in players], [("DPM", values, colors)],
-                       [["%d" % round(v) for v in values]], legend=legend or None)
+    return _hbar_figure([_label(p["label"], 11) for p in players], [("DPM", values, colors)],
+                        [[numbers.dpm(v) for v in values]], legend=legend or None,
+                        axes=("damage per minute (whole night)", "player"))
+
+
+def dpm_png(session: dict) -> bytes:
+    return _png(dpm_figure(session))
 
 
 def short_map(label: str) -> str:
@@ -215,7 +232,7 @@ def short_map(label: str) -> str:
     return short or label
 
 
-def teams_png(session: dict) -> bytes:
+def teams_figure(session: dict) -> Figure:
     """Kills of each team on every map (both rounds); the map's name is written in the
     winner's colour (white: draw or not counted)."""
     plays = map_plays(session)[:CHART_MAPS]
@@ -229,15 +246,20 @@ def teams_png(session: dict) -> bytes:
                                 if p.get("team") == t and not p.get("is_bot")))
         colors.append(TEAM_COLORS.get(m.get("winner") if m.get("counted") else None, TEXT))
     series = [(names[t], kills[t], TEAM_COLORS[t]) for t in ("A", "B")]
-    return _hbar_chart([_label(short_map(label), 12) for label, _, _ in plays], series,
-                       [["%d" % v for v in kills[t]] for t in ("A", "B")],
-                       legend=[(names[t], TEAM_COLORS[t]) for t in ("A", "B")], label_colors=colors)
+    return _hbar_figure([_label(short_map(label), 12) for label, _, _ in plays], series,
+                        [[numbers.count(v) for v in kills[t]] for t in ("A", "B")],
+                        legend=[(names[t], TEAM_COLORS[t]) for t in ("A", "B")], axes=("kills, both rounds", "map"),
+                        label_colors=colors)
 
 
-GRAPHS = [  # name, embed title, colour, description, renderer, says something when
-    ("dpm", "💥 Damage per minute", 0x5865F2, "Whole night, in the colour of each player's team.", dpm_png,
+def teams_png(session: dict) -> bytes:
+    return _png(teams_figure(session))
+
+
+GRAPHS = [  # name, embed title, description, renderer, says something when
+    ("dpm", "💥 Damage per minute", "The night's best, in the colour of each player's team.", dpm_png,
      lambda s: len(top_players(s)) >= 2),
-    ("teams", "⚖️ Kills per map", 0xE74C3C, "Both rounds of each map; the map's name in the winner's colour.",
+    ("teams", "⚖️ Kills per map", "Both rounds of each map; the map's name in the winner's colour.",
      teams_png,
      lambda s: len(map_plays(s)) >= 2),
 ]
@@ -248,5 +270,5 @@ def session_graphs(session: dict) -> list[Graph]:
     if not top_players(session):
         return []
     date = session.get("date") or "session"
-    return [Graph(name, title, description, "session_%s_%s.png" % (date, name), render(session), color)
-            for name, title, color, description, render, useful in GRAPHS if useful(session)]
+    return [Graph(name, title, description, "session_%s_%s.png" % (date, name), render(session))
+            for name, title, description, render, useful in GRAPHS if useful(session)]

@@ -7,19 +7,18 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from et_pipeline.domain import round_outcome as outcome
 from et_pipeline.publish import limits
+from et_pipeline.publish.colours import TEAM_EMOJI
 from et_pipeline.publish.escape import discord_text
 
-COLOR_R1 = 0x3498DB
-COLOR_R2 = 0xE74C3C
-COLOR_GOLD = 0xF1C40F
-COLOR_SESSION = 0x5865F2
+# the admins' channel colours by severity (publish/admin_embeds.py); the players' channel
+# follows publish/colours.py
 COLOR_GREEN = 0x57F287
 COLOR_ORANGE = 0xE67E22
 COLOR_RED = 0xED4245
 COLOR_GREY = 0x95A5A6
 
-TEAM_EMOJI = {"A": "🔵", "B": "🟠"}     # the same blue / orange as the graphs
 KEY_MAX = 80  # discord_posts.kind
 
 
@@ -41,15 +40,8 @@ class Message:
 
 # ---------------------------------------------------------------- formatting helpers
 
-def mmss(seconds: float | None) -> str:
-    if seconds is None:
-        return "—"
-    s = int(round(max(0.0, float(seconds))))
-    return "%d:%02d" % (s // 60, s % 60)
-
-
 def esc(name: str | None, width: int = 24) -> str:
-    """A player name safe for Discord markdown, cut to `width` characters."""
+    """A name (player, team, map, award) safe for Discord, cut to `width` characters."""
     return discord_text(limits.truncate(str(name or "?"), width))
 
 
@@ -83,27 +75,23 @@ class _Ctx:
                             for f in (m.get("r1_file"), m.get("r2_file")) if f}
         self.map_of_file = {f: m for m in session.get("maps") or [] for f in (m.get("r1_file"), m.get("r2_file")) if f}
         self.date = session.get("date") or (session.get("start") or "")[:10]
+        self.zone = session.get("timezone")
+
+    def map_of(self, rnd: dict) -> dict | None:
+        return self.map_of_file.get(rnd.get("file"))
 
     def defender_side(self, rnd: dict) -> int | None:
-        """The side defending in this round. The objective side is fixed per map, so the
-        scorer's inferred R1 defender (`r1_defender_side`, when the report has it) beats
-        the round header, which can be stale (DOMAIN 5.1, 5.3 step 2)."""
-        m = self.map_of_file.get(rnd.get("file")) or {}
-        ds = m.get("r1_defender_side")
-        return ds if ds in (1, 2) else rnd.get("defender_side")
+        return outcome.defender_side(rnd, self.map_of(rnd))
 
-    def r1_attackers(self, m: dict, r1: dict) -> str | None:
-        """Team that attacked in round 1: from the scorer's sides when the report has them,
-        else from who played the non-defending side."""
-        a_side, ds = m.get("a_r1_side"), m.get("r1_defender_side")
-        if a_side in (1, 2) and ds in (1, 2):
-            return "A" if a_side != ds else "B"
-        ds = r1.get("defender_side")
-        return side_team(r1, 3 - ds) if ds in (1, 2) else None
+    def attackers(self, rnd: dict) -> str | None:
+        return outcome.attacking_team(rnd, self.map_of(rnd))
 
     def round_label(self, rnd: dict) -> str:
-        """The round's map, with (#k) when the map is played more than once."""
-        return self.file_labels.get(rnd.get("file")) or str(rnd.get("map"))
+        """The round's map, escaped, with (#k) when the map is played more than once."""
+        return esc(self.file_labels.get(rnd.get("file")) or str(rnd.get("map")), 40)
+
+    def map_label(self, index: int, m: dict) -> str:
+        return esc(self.map_labels.get(index, m.get("map")), 40)
 
     def team(self, key: str | None, emoji: bool = True) -> str:
         if key not in ("A", "B"):
@@ -113,17 +101,6 @@ class _Ctx:
 
     def map_rounds(self, m: dict) -> list[dict]:
         return [self.rounds_by_file[f] for f in (m.get("r1_file"), m.get("r2_file")) if f in self.rounds_by_file]
-
-
-def side_team(rnd: dict, side: int | None) -> str | None:
-    """The persistent team that played `side` in this round (majority of its humans)."""
-    counts = {"A": 0, "B": 0}
-    for p in rnd.get("players") or []:
-        if p.get("side") == side and p.get("team") in counts and not p.get("is_bot"):
-            counts[p["team"]] += 1
-    if counts["A"] == counts["B"]:
-        return None
-    return "A" if counts["A"] > counts["B"] else "B"
 
 
 # ---------------------------------------------------------------- assembly

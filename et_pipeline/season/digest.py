@@ -1,5 +1,9 @@
 """The night digest: what a night changed in the season, as one Discord message.
 
+It follows the night's own summary in the players' channel, so it says only what the
+summary cannot: the player of the night is in the summary (the document keeps it, for
+the asset's metadata and scripts) and is not repeated here, nor is its rule.
+
 * Player of the night: the one rule of domain.player_of_the_night (the nightly session
   summary uses it too), over the night's time-weighted numbers (careers.aggregate).
 * The records that fell that night (records.py: a night's best strictly beating every
@@ -15,9 +19,10 @@
 """
 from __future__ import annotations
 
-from et_pipeline.domain.player_of_the_night import RULE as POTN_RULE
+from et_pipeline import numbers as num
 from et_pipeline.domain.player_of_the_night import player_of_the_night
-from et_pipeline.publish.embeds import COLOR_GOLD, Message, esc
+from et_pipeline.publish.colours import NEUTRAL, TEAM_EMOJI
+from et_pipeline.publish.message import Message, esc
 from et_pipeline.season.careers import aggregate, map_outcomes
 from et_pipeline.season.data import SeasonTables
 from et_pipeline.season.model import MapGame
@@ -80,56 +85,59 @@ def _before_first_map(tables: SeasonTables, first: dict) -> dict:
 def _before_line(b: dict) -> str:
     """The first map's chances in words a player reads at a glance."""
     a, bb = esc(b["team_a"], 32), esc(b["team_b"], 32)
-    head = "Before the first map (**%s**): **%s %d %%** – **%s %d %%** (ratings so far)" % (
-        b["map"], a, b["percent_a"], bb, b["percent_b"])
+    head = "%s **%s %s** – **%s %s** %s on %s (ratings so far)" % (
+        TEAM_EMOJI["A"], a, num.share(b["percent_a"] / 100), num.share(b["percent_b"] / 100), bb, TEAM_EMOJI["B"],
+        esc(b["map"], 40))
     if not b["maps_before"]:
         return head + "\nThe ratings had no earlier maps to judge from, so this is an even guess."
     gap = abs(b["p_a_wins"] - 0.5)
     favourite = a if b["p_a_wins"] > 0.5 else bb
     verdict = ("As good as a coin flip" if gap < EVEN else
                "%s slightly favoured" % favourite if gap < CLEAR else "%s clearly favoured" % favourite)
-    text = "%s, judged from the %d map%s played before tonight." % (
-        verdict, b["maps_before"], "" if b["maps_before"] == 1 else "s")
+    text = "%s, judged from the %s played before tonight." % (verdict, num.plural(b["maps_before"], "map"))
     if b["provisional"]:
         text += " %d player%s still new to the ratings: take it as a rough guess." % (
             b["provisional"], " is" if b["provisional"] == 1 else "s are")
     return head + "\n" + text
 
 
+RECORD_VALUES = {"fastest_attack": num.duration, "round_kills": num.count, "round_damage": num.count,
+                 "round_dpm": num.dpm}
+
+
 def _record_line(f: dict) -> str:
     kind, _, map_name = f["record"].partition(":")
+    value = RECORD_VALUES.get(kind, num.count)
+    was = "(was %s, %s)" % (value(f["previous_value"]), num.day(f["previous_date"], year=False))
     if kind == "fastest_attack":
-        s, p = int(f["value"]), int(f["previous_value"])
-        return "⏱️ **%s** fastest attack **%d:%02d** by %s (was %d:%02d, %s)" % (
-            map_name, s // 60, s % 60, f["name"], p // 60, p % 60, f["previous_date"])
+        return "⏱️ **%s** fastest attack **%s** by %s %s" % (esc(map_name, 40), value(f["value"]), esc(f["name"], 40),
+                                                            was)
     label = {"round_kills": "most kills in a round", "round_damage": "most damage in a round",
              "round_dpm": "best round DPM"}.get(kind, kind)
-    return "🏆 %s: **%g** by %s (was %g, %s)" % (label, f["value"], f["name"], f["previous_value"],
-                                                 f["previous_date"])
+    return "🏆 %s: **%s** by %s %s" % (label, value(f["value"]), esc(f["name"], 40), was)
 
 
 def digest_message(digest: dict) -> Message:
     """One embed; the key is stable per night, so a re-scored night edits its message."""
-    p = digest["player_of_the_night"]
-    fields = [dict(name="⭐ Player of the night",
-                   value="**%s**: %d of %d maps won, %d kills / %d deaths (K/D %.2f), DPM %.1f" % (
-                       p["name"], p["maps_won"], p["maps_played"], p["kills"], p["deaths"], p["kd"], p["dpm"]),
-                   inline=False)]
+    fields = []
     if digest.get("before_first_map"):
         fields.append(dict(name="⚖️ Before the first map", value=_before_line(digest["before_first_map"]),
                            inline=False))
     lines = [_record_line(f) for f in digest["records_fell"]]
-    fields.append(dict(name="📈 Records that fell", value="\n".join(lines)[:1024] or "none tonight", inline=False))
+    if lines:
+        fields.append(dict(name="📈 Records that fell", value="\n".join(lines)[:1024], inline=False))
     h = digest["head_to_head"]
     if h:
         fields.append(dict(name="⚔️ Head-to-head",
-                           value="%s killed %s %d times (and died to him %d times)" % (
-                               h["name"], h["opponent_name"], h["kills"], h["deaths"]), inline=False))
+                           value="%s killed %s %s (and died to him %s)" % (
+                               esc(h["name"], 24), esc(h["opponent_name"], 24), num.plural(h["kills"], "time"),
+                               num.plural(h["deaths"], "time")), inline=False))
     moves = digest.get("rating_moves") or []
     if moves:
         fields.append(dict(name="📊 Biggest rating moves",
-                           value="\n".join("%s %+.2f → %.2f" % (m["name"], m["change"], m["value"]) for m in moves),
+                           value="\n".join("%s %s → %s" % (esc(m["name"], 24), num.signed(m["change"]),
+                                                            num.ratio(m["value"])) for m in moves),
                            inline=False))
-    embed = dict(title="🌙 Night digest %s" % digest["date"], color=COLOR_GOLD, fields=fields,
-                 footer=dict(text="%d counted maps · player of the night: %s" % (digest["maps"], POTN_RULE)))
-    return Message(key=KEY, payload=dict(embeds=[embed]))
+    embed = dict(title="🌙 The season after %s" % num.day(digest["date"]), color=NEUTRAL, fields=fields,
+                 description="What tonight's %s changed in the season." % num.plural(digest["maps"], "counted map"))
+    return Message(key=KEY, payload=dict(embeds=[embed], allowed_mentions={"parse": []}))
