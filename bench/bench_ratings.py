@@ -47,7 +47,7 @@ def through_pipeline(work: Path, nights: int, seed: int) -> bool:
                                 str(work / "dh"), "--publish", "off"], capture_output=True, text=True)
     if run.returncode != 0:
         raise SystemExit("et-pipeline run failed:\n" + run.stdout[-2000:] + run.stderr[-2000:])
-    season = subprocess.run(cmd + ["season", "--db", url], capture_output=True, text=True)
+    season = subprocess.run(cmd + ["season", "--db", url, "--json"], capture_output=True, text=True)
     if season.returncode != 0:
         raise SystemExit("et-pipeline season failed:\n" + season.stderr[-2000:])
     q = json.loads(season.stdout)["rating_quality"]

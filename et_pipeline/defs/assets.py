@@ -311,12 +311,16 @@ def discord_posts(context: dg.AssetExecutionContext, database: DatabaseResource,
     dates = list(context.partition_keys)
     engine = database.get_engine()
     sessions, facts = [], {}
+    chances: dict = {}
     if discord.mode != "off":
         from et_pipeline.admin_report import admin_facts
+        from et_pipeline.season.card import card_predictions, session_predictions
 
         with engine.connect() as conn:
             sessions = build_sessions(conn, dates, rules.timezone)
             facts = admin_facts(conn, dates, pairing_window_minutes=rules.pairing_window_minutes)
+            for date in sorted({s["date"] for s in sessions}):     # the win probabilities on the map cards
+                chances.update(card_predictions(conn, date, rules.rules()))
     totals, failures = Counter(), []
     from et_pipeline.publish.graph_cache import GraphCache, publish_through_cache
 
@@ -335,7 +339,9 @@ def discord_posts(context: dg.AssetExecutionContext, database: DatabaseResource,
             summaries = publish_through_cache(s, cache, mode=discord.mode, engine=engine, client=discord.client(),
                                               out_dir=discord.out_dir, admin_client=admin_client,
                                               details_client=details_client, details_thread=details_thread,
-                                              message_kwargs={"details_thread": details_thread, "admin": admin})
+                                              message_kwargs={"details_thread": details_thread, "admin": admin,
+                                                              "predictions": session_predictions(
+                                                                  chances, s["session_id"])})
         except Exception as e:  # one session failing must not stop the others; reported below
             failures.append("%s: %s" % (s["session_id"], e))
             context.log.error("publishing session %s failed: %s", s["session_id"], e)

@@ -1,5 +1,4 @@
-"""The automation condition of the season (unpartitioned) assets, shared by every season
-module (season_assets, season_ratings).
+"""The automation condition of the season (unpartitioned) assets (defs/season_assets.py).
 
 `AutomationCondition.eager()` refuses to run while any upstream partition is missing
 (`~any_deps_missing`). A season reads all `session_dates` partitions, and a night that was

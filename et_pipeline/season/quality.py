@@ -35,6 +35,7 @@ import numpy as np
 from et_pipeline.season.elo import TeamElo
 from et_pipeline.season.model import MapGame
 from et_pipeline.season.ratings import MODEL_NAME, PROVISIONAL_MAPS, Rater, ordered
+from et_pipeline.season.walk import walk_forward as walk
 
 EPS = 1e-6
 BOOTSTRAP_SAMPLES = 1000
@@ -97,7 +98,7 @@ class _Oracle:
         pass
 
 
-def _scores(preds: list[tuple[float, int]]) -> dict:
+def scores(preds: list[tuple[float, int]]) -> dict:
     """Log loss, Brier, accuracy of (p_a, y_a) pairs."""
     if not preds:
         return {"maps": 0, "log_loss": None, "brier": None, "accuracy": None}
@@ -146,46 +147,53 @@ def calibration(preds: list[tuple[float, int]], bins: int = CALIBRATION_BINS) ->
 
 def _block(rows: dict[str, list], names: list[str], seed: int) -> dict:
     main = rows["openskill"]
-    out = _scores([(p, y) for _, p, y in main])
+    out = scores([(p, y) for _, p, y in main])
     out["accuracy_interval"] = bootstrap_accuracy(main, seed) if main else None
     out["baselines"] = {}
     for name in names:
         if name == "openskill":
             continue
-        s = _scores([(p, y) for _, p, y in rows[name]])
+        s = scores([(p, y) for _, p, y in rows[name]])
         s.pop("maps")
         s["accuracy_interval"] = bootstrap_accuracy(rows[name], seed) if rows[name] else None
         (out if name == "oracle" else out["baselines"])[name] = s
     return out
 
 
-def walk_forward(games, oracle: Callable[[MapGame], float] | None = None):
+def walk_forward(games, oracle: Callable[[MapGame], float] | None = None,
+                 observe: Callable[[MapGame, Rater, int], None] | None = None):
     """Yield (game, cold, {predictor: P(A wins)}) for every map, in the rating's order,
-    each predicted before it is learnt and only from maps that ended before it began."""
+    each predicted before it is learnt and only from maps that ended before it began
+    (season.walk). `observe(game, rater, maps_learnt)` sees the rating as it stood before
+    each map (the win predictions are made there, in the same pass)."""
     games = ordered(games)
     rater = Rater()
     predictors = {"openskill": rater, "coin": _Coin(), "team_elo": TeamElo(), "kd": _KDPick()}
     if oracle is not None:
         predictors["oracle"] = _Oracle(oracle)
-    learnt = 0
-    for game in games:
-        while learnt < len(games) and games[learnt].end_unix < game.start_unix:
-            for pr in predictors.values():
-                pr.update(games[learnt])
-            learnt += 1
+
+    def learn(game: MapGame) -> None:
+        for pr in predictors.values():
+            pr.update(game)
+
+    for game, learnt in walk(games, games, learn):
         if oracle is not None:
             predictors["oracle"].game = game
+        if observe is not None:
+            observe(game, rater, learnt)
         cold = any(rater.is_provisional(g) for g, _ in game.team_a + game.team_b)
         yield game, cold, {name: pr.predict(game.team_a, game.team_b) for name, pr in predictors.items()}
 
 
-def evaluate(games, oracle: Callable[[MapGame], float] | None = None, seed: int = 13) -> dict:
-    """The walk-forward `rating_quality` document (see the module docstring)."""
+def evaluate(games, oracle: Callable[[MapGame], float] | None = None, seed: int = 13,
+             observe: Callable[[MapGame, Rater, int], None] | None = None) -> dict:
+    """The walk-forward `rating_quality` document (see the module docstring); `observe`
+    as for `walk_forward`."""
     names = ["openskill", "coin", "team_elo", "kd"] + (["oracle"] if oracle is not None else [])
     warm = {n: [] for n in names}
     cold = {n: [] for n in names}
     draws = 0
-    for game, is_cold, preds in walk_forward(games, oracle):
+    for game, is_cold, preds in walk_forward(games, oracle, observe):
         if game.winner not in ("A", "B"):
             draws += 1
             continue

@@ -128,6 +128,21 @@ class Rater:
         c = math.sqrt(var + 2 * self.model.beta ** 2)
         return 1.0 / (1.0 + math.exp((mu[1] - mu[0]) / c))
 
+    # -- saving: the rating as it stood before a night, for a map card on a live night
+    def snapshot(self, guids=None) -> dict:
+        """The state a later `restore` continues from exactly (JSON-ready): every player's,
+        or only those of `guids` (the players of the night about to be played)."""
+        keep = self.players if guids is None else {g: self.players[g] for g in guids if g in self.players}
+        return {"nights": len(self._nights),
+                "players": {g: [st.mu, st.sigma, st.maps, st.last_night] for g, st in sorted(keep.items())}}
+
+    @classmethod
+    def restore(cls, snap: dict) -> "Rater":
+        rater = cls()
+        rater._nights = {"#%d" % i: i for i in range(snap["nights"])}    # only their count matters from here on
+        rater.players = {g: _State(mu, sigma, maps, last) for g, (mu, sigma, maps, last) in snap["players"].items()}
+        return rater
+
     # -- writing
     def _night_index(self, date: str) -> int:
         if date not in self._nights:
@@ -204,21 +219,3 @@ def night_moves(result: RatingsResult, date: str, count: int = 3) -> list[Rating
     """The night's biggest rating moves (either way), for the night digest."""
     points = [h for h in result.history if h.date == date]
     return sorted(points, key=lambda h: (-abs(h.change), h.guid))[:count]
-
-
-def first_map_probability(games, date: str) -> dict | None:
-    """How even the night's teams were beforehand: P(team A wins) of the night's first
-    map, predicted (walk-forward) from the maps that ended before it began."""
-    games = ordered(games)
-    first = next((g for g in games if g.date == date), None)
-    if first is None:
-        return None
-    rater = Rater()
-    before = 0
-    for g in games:
-        if g.end_unix < first.start_unix:      # in start order; a map still running then is left out
-            rater.update(g)
-            before += 1
-    return {"date": date, "key": first.key, "map": first.map, "session_id": first.session_id, "maps_before": before,
-            "p_a_wins": round(rater.predict(first.team_a, first.team_b), 4),
-            "provisional": sorted(g for g, _ in first.team_a + first.team_b if rater.is_provisional(g))}
