@@ -67,7 +67,7 @@ def _season_rows(url: str) -> dict[str, list]:
 def test_the_season_on_the_celery_executor_equals_the_in_process_season(tmp_path, monkeypatch, redis_url):
     """Every season step runs in the celery worker's process and writes the very same tables
     as the in-process run; each table spec reports Dagster's `dagster/row_count`."""
-    from et_pipeline.cli import INSTANCE_YAML
+    from et_pipeline.cli.run import INSTANCE_YAML
     from et_pipeline.defs.factory import season_job_from_env
     from et_pipeline.synth import generate
 
