@@ -65,22 +65,20 @@ CATALOGUE = tuple(
 BY_ID = {a.id: a for a in CATALOGUE}
 
 
-def _first_crossing(frame: pd.DataFrame, value: str, bar: int) -> list[dict]:
-    """Per GUID the first row (frame in time order) where the running sum of `value` reaches `bar`."""
-    total = frame.groupby("guid", sort=False)[value].cumsum()
-    hit = frame[total >= bar].drop_duplicates("guid", keep="first")
-    return hit.to_dict("records")
+def _first_crossing(frame: pd.DataFrame, total: pd.Series, bar: int) -> list[dict]:
+    """Per GUID the first row (frame in time order) where its running total reaches `bar`."""
+    return frame[total >= bar].drop_duplicates("guid", keep="first").to_dict("records")
 
 
 def _career(tables, outcomes: pd.DataFrame) -> list[dict]:
     out = []
-    rounds = tables.players[["guid", "session_date", "kills", "start_unix", "round_key"]]
-    maps = outcomes.assign(one=1)
-    nights = (rounds.drop_duplicates(["guid", "session_date"]).assign(one=1)
-              .sort_values(["session_date", "guid"], kind="mergesort"))
+    rounds = tables.players[["guid", "session_date", "kills"]]
+    nights = rounds.drop_duplicates(["guid", "session_date"]).sort_values(["session_date", "guid"], kind="mergesort")
+    frames = {"kills": (rounds, rounds.groupby("guid", sort=False)["kills"].cumsum()),
+              "maps": (outcomes, outcomes.groupby("guid", sort=False).cumcount() + 1),
+              "nights": (nights, nights.groupby("guid", sort=False).cumcount() + 1)}
     for what, bar in CAREER:
-        frame, col = {"kills": (rounds, "kills"), "maps": (maps, "one"), "nights": (nights, "one")}[what]
-        for r in _first_crossing(frame, col, bar):
+        for r in _first_crossing(*frames[what], bar):
             out.append(dict(guid=r["guid"], achievement="%s_%d" % (what, bar), night=r["session_date"], value=bar,
                             detail="%s %s reached on %s" % (format(bar, ","), _UNITS[what], r["session_date"])))
     return out

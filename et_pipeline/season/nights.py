@@ -22,18 +22,22 @@ AGO = (("a month ago", 0, 1), ("a year ago", 1, 0))     # (label, years, months)
 
 
 def best_by_night(tables, games) -> dict[str, dict]:
-    """night -> {guid, dpm, kills, maps_played, maps_won, deaths, kd} of its player of the night."""
+    """night -> {guid, dpm, kills, deaths, kd, maps_won, maps_played} of its player of the night."""
     if tables.players.empty:
         return {}
     nightly = aggregate(tables.players, map_outcomes(games), None, ["session_date", "guid"])
     out = {}
     for date, grp in nightly.groupby("session_date", sort=True):
-        best = player_of_the_night(grp.to_dict("records"))
+        rows = dict(zip(grp.columns, (grp[c].tolist() for c in grp.columns)))
+        best = player_of_the_night([{c: rows[c][i] for c in FIELDS} for i in range(len(grp))])
         if best is not None:
             out[date] = dict(guid=best["guid"], dpm=float(best["dpm"]), kills=int(best["kills"]),
                              deaths=int(best["deaths"]), kd=float(best["kd"]), maps_won=int(best["maps_won"]),
                              maps_played=int(best["maps_played"]))
     return out
+
+
+FIELDS = ("guid", "time_played_seconds", "dpm", "kills", "deaths", "kd", "maps_won", "maps_played")
 
 
 def _shift(day: dt.date, years: int, months: int) -> dt.date:

@@ -68,15 +68,18 @@ class MapStart:
     limit_seconds: float | None                # the map's time limit (round 1's clock)
 
 
-def map_starts(tables) -> list[MapStart]:
-    """Every map with a round 1 (counted, or waiting for its round 2), in the rating's order."""
+def map_starts(tables, counted_attacks: pd.DataFrame | None = None) -> list[MapStart]:
+    """Every map with a round 1 (counted, or waiting for its round 2), in the rating's order.
+    `counted_attacks`: records.attacks(tables) when the caller has it already."""
     from et_pipeline.season.records import attacks
 
     both = pd.concat([tables.maps, tables.open_maps], ignore_index=True)
     if both.empty:
         return []
-    r1 = attacks(tables, both)
-    r1 = {row["round_key"]: row for row in r1[r1["round"] == 1].to_dict("records")}
+    if counted_attacks is None:
+        counted_attacks = attacks(tables)
+    rows = pd.concat([counted_attacks, attacks(tables, tables.open_maps)], ignore_index=True)
+    r1 = {row["round_key"]: row for row in rows[rows["round"] == 1].to_dict("records")}
     team_of = dict(zip(zip(tables.teams["session_id"].tolist(), tables.teams["guid"].tolist()),
                        tables.teams["team"].tolist()))
     p = tables.players

@@ -48,7 +48,8 @@ class Season:
     def _forecast(self):
         from et_pipeline.season.quality import evaluate
 
-        forecaster = predictions.Forecaster(predictions.map_starts(self.tables), self.rules.double_fullhold)
+        forecaster = predictions.Forecaster(predictions.map_starts(self.tables, self.attacks),
+                                            self.rules.double_fullhold)
         return evaluate(self.games, observe=forecaster), forecaster
 
     @property
