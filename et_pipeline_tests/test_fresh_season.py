@@ -47,6 +47,41 @@ def _flip_first_round_two(source: Path, date: str) -> None:
     os.utime(r2, (st.st_atime, st.st_mtime + 60))
 
 
+def test_the_daemons_automation_brings_the_season_up_to_date(tmp_path, night):
+    """The other path: a real dagster-daemon on the code location; the sensor's run brings
+    the night in, the season automation then runs the season, and the digest is written."""
+    import shutil
+    import subprocess
+    import sys
+    import time
+
+    from et_pipeline_tests.servers import stop_process_group
+
+    root, bin_dir = Path(__file__).resolve().parents[1], Path(sys.executable).parent
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copy(root / "deploy" / "dagster.dev.yaml", home / "dagster.yaml")
+    env = dict(os.environ, DAGSTER_HOME=str(home), ET_SOURCE=str(night), ET_PUBLISH_MODE="dry-run",
+               ET_DB_URL="sqlite:///%s" % (tmp_path / "et.db"), ET_OUT_DIR=str(tmp_path / "out"),
+               ET_SETTLE_SECONDS="1", DAGSTER_DISABLE_TELEMETRY="yes")
+    log = open(tmp_path / "daemon.log", "wb")
+    daemon = subprocess.Popen([str(bin_dir / "dagster-daemon"), "run", "-w", str(root / "workspace.yaml")], cwd=root,
+                              env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        time.sleep(40)              # the automation's first evaluation (it never fires on its first one)
+        subprocess.run([str(bin_dir / "dagster"), "sensor", "start", "session_files_sensor", "-w",
+                        str(root / "workspace.yaml")], cwd=root, env=env, check=True, capture_output=True)
+        deadline = time.monotonic() + 300
+        while not list((tmp_path / "out").glob("2026-02-05/*-digest/players/season_digest.json")):
+            assert daemon.poll() is None, "dagster-daemon exited"
+            assert time.monotonic() < deadline, (tmp_path / "daemon.log").read_text()[-3000:]
+            time.sleep(2)
+    finally:
+        stop_process_group(daemon)
+        log.close()
+    assert _history("sqlite:///%s" % (tmp_path / "et.db"))
+
+
 def test_a_rescored_old_night_changes_every_later_rating(tmp_path, capsys):
     source = tmp_path / "server"
     dates = sorted(n["date"] for n in generate(4, str(source), seed=12)["nights"])
