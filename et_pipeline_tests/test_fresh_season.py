@@ -25,6 +25,8 @@ def test_run_on_a_fresh_database_writes_the_night_digest(tmp_path, night, capsys
     assert "Night digest 2026-02-05" in digest.read_text(encoding="utf-8")
     assert list((tmp_path / "out").glob("*/season-week-*/players/season_week.json"))
     assert list((tmp_path / "out" / "season" / "season-achievements" / "players").glob("ach_*.json"))
+    cards = [p.read_text(encoding="utf-8") for p in (tmp_path / "out" / "2026-02-05").glob("*/players/map_*.json")]
+    assert cards and all("🎲 Before the map" in c for c in cards)     # the first night: the prior, no state needed
 
 
 def _history(db: str) -> dict:
