@@ -221,7 +221,7 @@ def season_tables(context: dg.AssetExecutionContext, config: CareerConfig, datab
                       "holds a second night); every achievement and final season award as a message of its own. "
                       "Posted once, edited when they change.")
 def night_digest(database: DatabaseResource, rules: RulesResource, discord: DiscordWebhook) -> dg.MaterializeResult:
-    from et_pipeline.season.publish import publish_night
+    from et_pipeline.season.night_posts import publish_night
 
     summary = publish_night(database.get_engine(), rules.rules(), mode=discord.mode, client=discord.client(),
                             out_dir=discord.out_dir)
