@@ -208,9 +208,9 @@ def test_weekly_leaderboard_is_edited_within_its_week_and_posted_anew_for_the_ne
             assert pipe.materialize([date]).success
             assert dg.materialize(SEASON_ASSETS, instance=instance, resources=resources).success
         assert dg.materialize(SEASON_ASSETS, instance=instance, resources=resources).success   # nothing changed
-        with make_engine(db).begin() as conn:                    # the last night is re-scored: its week changes
+        with make_engine(db).begin() as conn:    # the last night is re-scored: its week changes, not the digest
             conn.execute(t.player_round_stats.update().where(t.player_round_stats.c.session_date == dates[-1])
-                         .values(kills=t.player_round_stats.c.kills + 1))
+                         .values(revives_given=t.player_round_stats.c.revives_given + 1))
         assert dg.materialize(SEASON_ASSETS, instance=instance, resources=resources).success
         sent = [r for r in fake.requests if r["status"] == 200]
         assert not any(r["violations"] for r in fake.requests)
@@ -220,7 +220,7 @@ def test_weekly_leaderboard_is_edited_within_its_week_and_posted_anew_for_the_ne
         assert [r["titles"][0] for r in weekly] == ["🏅 Week %d leaderboard · %s – %s" % (
             w["number"], day(w["monday"], year=False), day(w["sunday"], year=False)) for w in (weeks[1], weeks[3], weeks[3])]
         digests = [r for r in sent if r["titles"][0].startswith("🌙 The season after")]
-        assert [r["method"] for r in digests] == ["POST"] * 4        # kills are not in the digest: unchanged
+        assert [r["method"] for r in digests] == ["POST"] * 4        # revives are not in the digest: unchanged
         for r in digests:
             [embed] = fake.state.messages[r["message_id"]]["embeds"]
             assert any(f["name"].startswith("⚖️ Before the first map") for f in embed["fields"])
