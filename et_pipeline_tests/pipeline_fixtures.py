@@ -46,6 +46,16 @@ def lay_out_night_past_midnight(dest: Path) -> Path:
     return night
 
 
+def other_round(data: bytes) -> bytes:
+    """A stats file with other numbers in it (its first player's kills changed): a copy that
+    is neither a byte-identical duplicate nor the same round's payload."""
+    lines = data.decode().split("\n")
+    head, *tab = lines[1].split("\t")
+    tab[4] = str(int(tab[4]) + 37)
+    lines[1] = "\t".join([head, *tab])
+    return "\n".join(lines).encode()
+
+
 class Pipeline:
     """Materialise the whole graph (or a selection) for partitions, in-process."""
 

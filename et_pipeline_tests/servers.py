@@ -181,6 +181,7 @@ class SFTPServerState:
     connections: int = 0
     opened: list = field(default_factory=list)     # (path, pflags) of every open
     write_ops: list = field(default_factory=list)  # anything that would change the server
+    refused: set = field(default_factory=set)      # file names whose open answers "permission denied"
     drop_after: int | None = None                  # see drop_next_transfer_after()
     drops_left: int = 1
     _live: list = field(default_factory=list)
@@ -218,6 +219,8 @@ def _sftp_server_class():
             self._state.opened.append((path.decode(errors="replace"), pflags))
             if pflags & write_flags:
                 self._write("open-for-write", path)
+            if os.path.basename(path.decode(errors="replace")) in self._state.refused:
+                raise asyncssh.SFTPPermissionDenied("permission denied")
             return super().open(path, pflags, attrs)
 
         def read(self, file_obj, offset, size):

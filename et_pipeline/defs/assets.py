@@ -18,6 +18,7 @@ from et_pipeline.defs import metadata as md
 from et_pipeline.defs.game_server import GAME_SERVER
 from et_pipeline.defs.partitions import max_partitions_per_run, session_dates
 from et_pipeline.defs.resources import DatabaseResource, DiscordWebhook, RulesResource, StatsSourceResource
+from et_pipeline.parsers.errors import ParseError
 from et_pipeline.parsers.filenames import ENDSTATS, GAMETIME, STATS, TIMING, classify
 from et_pipeline.parsers.text import printable
 from et_pipeline.publish.outbox import publish_problems
@@ -54,7 +55,11 @@ def _raw_files(conn, dates, kinds) -> dict[str, list[tuple[str, object, bytes]]]
          .where(t.raw_files.c.session_date.in_(dates), t.server_files.c.kind.in_(kinds)))
     out: dict[str, list] = {d: [] for d in dates}
     for date, path, name, content in conn.execute(q):
-        out[date].append((path, classify(name), bytes(content)))
+        try:
+            parsed = classify(name)
+        except ParseError:     # archived by an earlier version under a name now refused (`round-01`)
+            continue
+        out[date].append((path, parsed, bytes(content)))
     return out
 
 

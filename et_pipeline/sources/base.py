@@ -11,6 +11,12 @@ from typing import Iterator
 FOLDERS = ("gamestats", "gametimes")
 
 
+def connection_lost(error: BaseException) -> bool:
+    """A read that failed because the link to the server failed (refused, dropped, timed
+    out), not because of the file: the whole batch is suspect, so nothing is replaced."""
+    return isinstance(error, (ConnectionError, TimeoutError))
+
+
 @dataclass(frozen=True)
 class ServerFile:
     """One file as listed: folder (`gamestats`/`gametimes`), bare name, size, mtime (unix)."""

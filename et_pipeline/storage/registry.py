@@ -15,13 +15,13 @@ from typing import Iterable, Sequence
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
-from et_pipeline.steps.ingest import Ingest, unassigned_rows
+from et_pipeline.steps.ingest import READ_ERROR, Ingest, unassigned_rows
 from et_pipeline.steps.plan import Plan
 from et_pipeline.storage import schema as t
 from et_pipeline.storage.database import replace_partition
 
-# read_error: written by versions before the archive rule, still shown until re-read
-QUARANTINE_STATUSES = ("quarantined", "duplicate", "unassigned", "read_error")
+# read_error: the server refused to give us the file (re-read on every run of its date)
+QUARANTINE_STATUSES = ("quarantined", "duplicate", "unassigned", READ_ERROR)
 _CHUNK = 500
 
 
@@ -59,13 +59,21 @@ def archived_stats_names(conn: Connection) -> list[str]:
 def archive_partitions(conn: Connection, dates: list[str], plan: Plan, ingest: Ingest, states: list[dict]) -> None:
     """Write a run's registry and raw rows (one transaction, the caller's). Nothing of a
     date is deleted because the server stopped listing it; a file the plan now puts in a
-    date outside this run moved there (sessions re-grouped) and leaves these dates."""
+    date outside this run moved there (sessions re-grouped) and leaves these dates, and so
+    does one it now refuses (a name an earlier version accepted: sync_registry records it
+    as quarantined)."""
     elsewhere = {p.file.path for d, files in plan.by_date.items() if d not in dates for p in files}
+    elsewhere |= {p.file.path for p in plan.unassigned if p.error is not None}
     registered = set(conn.execute(select(t.server_files.c.path)
                                   .where(t.server_files.c.session_date.in_(dates))).scalars())
-    _delete_paths(conn, (registered & elsewhere) | {r["path"] for r in ingest.files})
-    if ingest.files:
-        conn.execute(t.server_files.insert(), ingest.files)
+    unread = [r["path"] for r in ingest.files if r["status"] == READ_ERROR]
+    kept = set()                # an archived file the server now refuses keeps its archived copy
+    for part in _chunks(unread):
+        kept |= set(conn.execute(select(t.raw_files.c.path).where(t.raw_files.c.path.in_(part))).scalars())
+    files = [r for r in ingest.files if r["path"] not in kept]
+    _delete_paths(conn, (registered & elsewhere) | {r["path"] for r in files})
+    if files:
+        conn.execute(t.server_files.insert(), files)
     if ingest.raws:
         conn.execute(t.raw_files.insert(), ingest.raws)
     replace_partition(conn, t.partition_state, dates, states)
