@@ -11,12 +11,14 @@ started from the command's process.
   process would add two seconds of start to a night's half second.
 """
 import os
+import socket
 from typing import Callable, Mapping
 
 import dagster as dg
 
 from et_pipeline.config import Rules
 from et_pipeline.defs.dagster_private import LocatedJob, partition_tags
+from et_pipeline.defs.dead_runs import HOST_TAG
 from et_pipeline.defs.factory import JOB_NAME
 from et_pipeline.defs.partitions import session_dates
 from et_pipeline.defs.progress import RunEvent
@@ -25,7 +27,8 @@ from et_pipeline.defs.run_events import forwarding_to
 
 CODE_LOCATION = "et_pipeline"               # workspace.yaml's location_name (test_cli_runtime keeps them equal)
 SESSION_JOB = LocatedJob("et_pipeline.definitions", "defs", CODE_LOCATION, JOB_NAME)
-STARTED_BY = {"et_pipeline/started_by": "et-pipeline run"}
+# the host tag: defs/dead_runs.py fails the run when this process is gone (a SIGKILLed `run`)
+STARTED_BY = {"et_pipeline/started_by": "et-pipeline run", HOST_TAG: socket.gethostname()}
 
 
 def open_instance(home: str) -> dg.DagsterInstance:
