@@ -140,3 +140,16 @@ def test_the_sensor_asks_once_for_a_date_whose_files_are_gone_like_run_does():
     pruned = twice([], done.cursor, T0 + 60, grace_seconds=15)
     assert [r.date for r in pruned.requests] == [DATE]
     assert twice([], pruned.cursor, T0 + 90, grace_seconds=15).requests == []
+
+def test_a_new_round_waits_for_the_previous_run_of_its_date():
+    """Two runs of one date at once raced on the date's rows: the sensor asks for the next
+    run of a date only when its previous one has ended."""
+    first = twice(COMPLETE_R1, {}, T0 + 1, grace_seconds=15)
+    r2_at = T0 + 634
+    files = COMPLETE_R1 + [(STATS2, 5000, r2_at), (ENDSTATS2, 900, r2_at), (GAMETIME2, 700, r2_at)]
+    running = {DATE: RunState("in_progress", False, None)}
+    held = twice(files, first.cursor, r2_at + 2, grace_seconds=15, runs=running)
+    assert held.requests == [] and "in progress" in held.waiting[DATE]
+    ended = {DATE: RunState("success", False, r2_at + 3)}
+    asked = twice(files, held.cursor, r2_at + 4, grace_seconds=15, runs=ended)
+    assert [(r.date, r.attempt) for r in asked.requests] == [(DATE, 1)]

@@ -7,6 +7,7 @@ multi-run backfill policy with a cap (partitions.max_partitions_per_run), so a b
 or `et-pipeline run` over many dates is a few bounded runs, not one per date and not
 one holding every date in memory.
 """
+import functools
 import os
 import warnings
 from collections import Counter
@@ -34,7 +35,9 @@ from et_pipeline.steps.timing_comparison import build_timing_comparison
 from et_pipeline.steps.timings import build_timings
 from et_pipeline.storage import schema as t
 from et_pipeline.storage.database import replace_partition, select_partition
-from et_pipeline.storage.registry import archive_partitions, archived_stats_names, sync_registry
+from et_pipeline.storage.locks import date_lock
+from et_pipeline.storage.registry import (SourceMismatch, archive_partitions, archived_stats_names, claim_source,
+                                         sync_registry)
 
 # The backfill policy (ranged runs of at most ET_PARTITIONS_PER_RUN dates) is what keeps
 # backfills cheap and bounded; Dagster labels the parameter beta (dagster is pinned, so a
@@ -46,6 +49,17 @@ COMMON = dict(partitions_def=session_dates,
 PUBLISH_RETRY = dg.RetryPolicy(max_retries=2, delay=2, backoff=dg.Backoff.EXPONENTIAL)
 
 
+
+
+def one_writer_per_date(fn):
+    """Runs the asset's body under storage.locks.date_lock for the run's dates: a second
+    run of a date (the sensor, a backfill, `et-pipeline run`) waits for this step, then
+    replaces what it wrote, instead of both inserting the date's rows at once."""
+    @functools.wraps(fn)
+    def serialised(context, **kwargs):
+        with date_lock(kwargs["database"].get_engine(), list(context.partition_keys)):
+            return fn(context, **kwargs)
+    return serialised
 
 
 def _raw_files(conn, dates, kinds) -> dict[str, list[tuple[str, object, bytes]]]:
@@ -92,11 +106,17 @@ def _linked_lua(conn, dates) -> dict[str, dict]:
 @dg.asset(**COMMON, deps=[GAME_SERVER], group_name="ingest", code_version="4",
           description="Every file the game server wrote for the session date: registry row "
                       "(name, kind, size, mtime, sha256, status) and raw bytes.")
+@one_writer_per_date
 def server_files(context: dg.AssetExecutionContext, source: StatsSourceResource, database: DatabaseResource,
                  rules: RulesResource) -> dg.MaterializeResult:
     src = source.get_source()
-    listing = src.list_files()
     engine = database.get_engine()
+    try:
+        with engine.begin() as conn:
+            claim_source(conn, src.describe())
+    except SourceMismatch as e:
+        raise dg.Failure(description=str(e)) from None
+    listing = src.list_files()
     with engine.connect() as conn:
         archived = archived_stats_names(conn)
     plan = make_plan(listing, rules.rules(), archived)
@@ -140,6 +160,7 @@ def server_files(context: dg.AssetExecutionContext, source: StatsSourceResource,
           description="Parsed stats files: sessions, rounds (R1/R2 pairing, match_id, orphans) and per-player, "
                       "per-weapon rows; round 2 holds this round only (the differential, or the round-2 line "
                       "itself for a player whose counters started afresh, decided per player).")
+@one_writer_per_date
 def rounds(context: dg.AssetExecutionContext, database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
     dates = list(context.partition_keys)
     engine = database.get_engine()
@@ -163,6 +184,7 @@ def rounds(context: dg.AssetExecutionContext, database: DatabaseResource, rules:
 @dg.asset(**COMMON, deps=[server_files], group_name="parse", code_version="4",
           description="Lua timing rows (upstream gametime JSON v1.6.0/v1.7.2 and our own timing files): "
                       "measured playtime, pauses, winner, end reason, per-side rosters.")
+@one_writer_per_date
 def lua_timings(context: dg.AssetExecutionContext, database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
     dates = list(context.partition_keys)
     with database.get_engine().begin() as conn:
@@ -182,6 +204,7 @@ def lua_timings(context: dg.AssetExecutionContext, database: DatabaseResource, r
 @dg.asset(**COMMON, deps=[server_files, rounds], group_name="parse", code_version="4",
           description="Endstats awards and VS lines, linked to their round (narrow +-30 s match first, then the "
                       "window), winners resolved to GUIDs.")
+@one_writer_per_date
 def endstats_awards(context: dg.AssetExecutionContext, database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
     dates = list(context.partition_keys)
     with database.get_engine().begin() as conn:
@@ -213,6 +236,7 @@ def endstats_awards(context: dg.AssetExecutionContext, database: DatabaseResourc
 @dg.asset(**COMMON, deps=[lua_timings, rounds], group_name="link", code_version="3",
           description="Each Lua timing row linked to its round: exact key first (map, round, stats file 0-10 s "
                       "after the Lua round end), then the nearest in the window; ties deferred, never guessed.")
+@one_writer_per_date
 def lua_round_teams(context: dg.AssetExecutionContext, database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
     dates = list(context.partition_keys)
     with database.get_engine().begin() as conn:
@@ -227,6 +251,7 @@ def lua_round_teams(context: dg.AssetExecutionContext, database: DatabaseResourc
 @dg.asset(**COMMON, deps=[rounds], group_name="teams", code_version="2",
           description="Persistent Team A / Team B per session, seeded from the earliest valid R1's side split; "
                       "late joiners by the side they play on; bots and spectators never members.")
+@one_writer_per_date
 def session_teams(context: dg.AssetExecutionContext, database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
     dates = list(context.partition_keys)
     with database.get_engine().begin() as conn:
@@ -240,6 +265,7 @@ def session_teams(context: dg.AssetExecutionContext, database: DatabaseResource,
 @dg.asset(**COMMON, deps=[rounds, lua_round_teams, session_teams], group_name="score", code_version="3",
           description="Stopwatch map winners (R2 header winner through Team A's R2 side, then fallbacks); "
                       "maps not counted say why in `note`.")
+@one_writer_per_date
 def map_results(context: dg.AssetExecutionContext, database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
     dates = list(context.partition_keys)
     with database.get_engine().begin() as conn:
@@ -255,6 +281,7 @@ def map_results(context: dg.AssetExecutionContext, database: DatabaseResource, r
 
 @dg.asset(**COMMON, deps=[map_results], group_name="score", code_version="3",
           description="The night's score per session: maps won per team (1 point a map, a tie 0-0).")
+@one_writer_per_date
 def session_results(context: dg.AssetExecutionContext, database: DatabaseResource) -> dg.MaterializeResult:
     dates = list(context.partition_keys)
     with database.get_engine().begin() as conn:
@@ -269,6 +296,7 @@ def session_results(context: dg.AssetExecutionContext, database: DatabaseResourc
 @dg.asset(**COMMON, deps=[rounds, lua_round_teams], group_name="timing", code_version="2",
           description="Stats-file duration against Lua playtime per round: ALIGNED, MINOR_DIFF, DISCREPANCY or "
                       "NO_LUA_DATA with its likely cause.")
+@one_writer_per_date
 def timing_comparison(context: dg.AssetExecutionContext, database: DatabaseResource) -> dg.MaterializeResult:
     dates = list(context.partition_keys)
     with database.get_engine().begin() as conn:
@@ -309,6 +337,7 @@ def night_checks(context: dg.AssetExecutionContext, database: DatabaseResource,
           description="The night in Discord: a card per map, the session summary and its graphs (players' "
                       "channel), the timing check, files and alerts (admins' channel). Posted once, "
                       "edited when the content changes (discord_posts table); dry-run writes them under out/.")
+@one_writer_per_date
 def discord_posts(context: dg.AssetExecutionContext, database: DatabaseResource,
                   discord: DiscordWebhook, rules: RulesResource) -> dg.MaterializeResult:
     from et_pipeline.report import build_sessions

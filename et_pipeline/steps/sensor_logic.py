@@ -11,7 +11,9 @@ in Discord seconds after it ends (issue 15), not after a quiet period for the se
   half-written file is never read (the sensor lists again within the tick when it has
   candidates, the parser's own checks quarantine what still slips through).
 
-A requested date stays `pending` until its last run succeeds: a failed run is asked
+A date whose previous run is still in progress waits for it (two runs of one date at
+once race on its rows; storage.locks serialises the rest). A requested date stays
+`pending` until its last run succeeds: a failed run is asked
 again with a new run key after a backoff that doubles per attempt (issue 12 §5.1),
 unless Dagster's own run retries will re-execute it. The cursor keeps one fingerprint
 per recent date; dates older than the watermark are done (a re-score of old dates is a
@@ -152,6 +154,10 @@ def decide(plan: Plan, cursor: dict, now: float, grace_seconds: float, runs: dic
         if previous != fp:
             unconfirmed.append(date)
             waiting[date] = "files changed since the last listing"
+            continue
+        if runs.get(date) is not None and runs[date].status == "in_progress":
+            # one run of a date at a time: the next one replaces what this one writes
+            waiting[date] = "its previous run is still in progress"
             continue
         if len(requests) < max_requests:
             request(date, fp, 1)

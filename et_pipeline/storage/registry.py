@@ -8,6 +8,9 @@
 * `current_quarantine` is the quarantine list per date as the server is now, for `run`'s
   output and the admins' channel (admin_report.admin_facts).
 * `forget_dates` is the one way to remove a night from the archive (`et-pipeline forget`).
+* `claim_source`: a database holds one game server's nights. Two servers writing into one
+  re-ran each other's dates (each one's listing lacks the other's files, so those dates
+  looked emptied) and marked the other's files as gone from the server.
 """
 from dataclasses import dataclass
 from typing import Iterable, Sequence
@@ -32,6 +35,22 @@ class QuarantinedFile:
     status: str          # quarantined | duplicate | unassigned | read_error
     reason: str
     mtime: float         # the file's time on the server (the admins' "still quarantined" alert)
+
+
+class SourceMismatch(ValueError):
+    """The database holds another game server's nights."""
+
+
+def claim_source(conn: Connection, described: str) -> None:
+    """Record `described` (StatsSource.describe()) as the database's server on its first
+    run; raise SourceMismatch when the database already holds another server's nights."""
+    held = conn.execute(select(t.app_settings.c.value).where(t.app_settings.c.key == "source")).scalar()
+    if held is None:
+        conn.execute(t.app_settings.insert().values(key="source", value=described))
+    elif held != described:
+        raise SourceMismatch(
+            "the database holds the nights of %s, not of %s: use one database per game server (if the same server "
+            "moved, change the `source` row of the app_settings table to the new address)" % (held, described))
 
 
 def _chunks(items: Sequence) -> Iterable[list]:
