@@ -23,6 +23,7 @@ from et_pipeline.parsers.errors import ParseError
 from et_pipeline.parsers.filenames import ENDSTATS, GAMETIME, STATS, TIMING, classify
 from et_pipeline.parsers.text import printable
 from et_pipeline.publish.outbox import publish_problems
+from et_pipeline.sources.base import RefusedFile
 from et_pipeline.steps.awards import build_awards
 from et_pipeline.steps.ingest import build_ingest, to_read
 from et_pipeline.steps.links import build_lua_round_teams, round_slots
@@ -116,14 +117,16 @@ def server_files(context: dg.AssetExecutionContext, source: StatsSourceResource,
             claim_source(conn, src.describe())
     except SourceMismatch as e:
         raise dg.Failure(description=str(e)) from None
-    listing = src.list_files()
+    listing, writing = src.list_settled()          # a file still being written is read by the next run
+    if writing:
+        context.log.info("left for the next run, still being written: %s", ", ".join(sorted(writing)[:5]))
     with engine.connect() as conn:
         archived = archived_stats_names(conn)
-    plan = make_plan(listing, rules.rules(), archived)
+    plan = make_plan([f for f in listing if f.path not in writing], rules.rules(), archived)
     dates = list(context.partition_keys)
     wanted = [p.file for p in to_read(plan, dates)]
     contents = _read_all(src, wanted)
-    failed = [f for f in wanted if not isinstance(contents.get(f.path), bytes)]
+    failed = [f for f in wanted if not isinstance(contents.get(f.path), (bytes, RefusedFile))]
     vanished = frozenset()
     if failed:   # one more try over a fresh connection (a dropped link), then give up
         context.log.warning("retrying %d unreadable file(s) over a new connection", len(failed))

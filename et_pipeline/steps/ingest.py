@@ -13,7 +13,7 @@ Two rules keep the archive whole (DESIGN 1, "the archive is ours"):
 import hashlib
 from dataclasses import dataclass, field
 
-from et_pipeline.sources.base import connection_lost
+from et_pipeline.sources.base import RefusedFile, connection_lost
 from et_pipeline.steps.plan import Plan, PlannedFile
 
 READ_ERROR = "read_error"
@@ -55,6 +55,9 @@ def build_ingest(plan: Plan, dates: list[str], contents: dict[str, bytes | Excep
         data = contents.get(p.file.path)
         if data is None or (isinstance(data, Exception) and connection_lost(data)):
             out.unreadable.append("%s: %s" % (p.file.path, data if data is not None else "not read"))
+            continue
+        if isinstance(data, RefusedFile):
+            out.files.append(registry_row(p, date, "quarantined", data.strerror or str(data)))
             continue
         if not isinstance(data, bytes):
             out.files.append(registry_row(p, date, READ_ERROR, "could not be read from the server: %s" % data))

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 
 from et_pipeline.config import Rules
-from et_pipeline.parsers.bounds import MAX_FILE_BYTES
+from et_pipeline.parsers.bounds import oversized
 from et_pipeline.domain.sessions import Session, SessionIndex, group_sessions
 from et_pipeline.parsers.errors import ParseError
 from et_pipeline.parsers.filenames import GAMETIME, STATS, FileName, classify
@@ -94,9 +94,8 @@ def make_plan(files: list[ServerFile], rules: Rules, archived: list[str] = (), n
             plan.unassigned.append(PlannedFile(f, name, "dated in the future: %s is more than a day after the clock "
                                                "(%s)" % (local_time_of(name, rules).isoformat(sep=" "),
                                                          (latest - FUTURE_TOLERANCE).isoformat(sep=" ", timespec="seconds"))))
-        elif f.size > MAX_FILE_BYTES:
-            named.append(PlannedFile(f, name, "file of %d bytes is larger than any the game writes (limit %d)"
-                                     % (f.size, MAX_FILE_BYTES)))
+        elif oversized(f.size):
+            named.append(PlannedFile(f, name, oversized(f.size)))
         else:
             named.append(PlannedFile(f, name))
     stats = [p for p in named if p.name.kind == STATS]

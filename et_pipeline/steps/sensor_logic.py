@@ -52,11 +52,13 @@ class Request:
     date: str
     fingerprint: str
     attempt: int
+    why: str = ""            # besides new files: "discord-<retry_at>" for Discord messages due again
 
     @property
     def run_key(self) -> str:
         key = "%s:%s" % (self.date, self.fingerprint[:16])
-        return key if self.attempt == 1 else "%s:retry%d" % (key, self.attempt - 1)
+        key = key if self.attempt == 1 else "%s:retry%d" % (key, self.attempt - 1)
+        return "%s:%s" % (key, self.why) if self.why else key
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,10 @@ def _backoff(base: float, attempt: int) -> float:
 
 
 def decide(plan: Plan, cursor: dict, now: float, grace_seconds: float, runs: dict[str, RunState] | None = None,
-           retry_backoff_seconds: float = 30.0, max_requests: int = 25, rules: Rules = Rules()) -> Decision:
+           retry_backoff_seconds: float = 30.0, max_requests: int = 25, rules: Rules = Rules(),
+           deferred: dict[str, str] | None = None) -> Decision:
+    """`deferred`: date -> retry_at of Discord messages a long 429 deferred that are due now
+    (publish.outbox.deferred_dates): asked for once per deferral."""
     latest = horizon(now, rules).date().isoformat()
     real = lambda entries: {d: v for d, v in entries.items() if d <= latest}
     done = real(cursor.get("done", {}))
@@ -131,10 +136,12 @@ def decide(plan: Plan, cursor: dict, now: float, grace_seconds: float, runs: dic
     written = {f.name: min(f.mtime, ahead.get(f.name, f.mtime)) for f in files}
     present = kinds_present(plan)
 
-    def request(date: str, fp: str, attempt: int) -> None:
-        requests.append(Request(date, fp, attempt))
+    def request(date: str, fp: str, attempt: int, why: str = "") -> None:
+        requests.append(Request(date, fp, attempt, why))
         done[date] = fp
         pending[date] = {"fp": fp, "attempt": attempt, "requested_at": now}
+
+    asked_deferred = dict(cursor.get("deferred", {}))
 
     changed = changed_dates(plan, done)
     for date in set(plan.dates) - set(changed):
@@ -161,6 +168,14 @@ def decide(plan: Plan, cursor: dict, now: float, grace_seconds: float, runs: dic
             continue
         if len(requests) < max_requests:
             request(date, fp, 1)
+
+    for date, at in sorted((deferred or {}).items()):
+        state = runs.get(date)
+        if (date not in plan.by_date or asked_deferred.get(date) == at or any(r.date == date for r in requests)
+                or (state is not None and state.status == "in_progress") or len(requests) >= max_requests):
+            continue
+        request(date, plan.fingerprint(date), 1, "discord-" + at)
+        asked_deferred[date] = at
 
     requested = {r.date for r in requests}
     for date, info in sorted(pending.items()):
@@ -190,4 +205,7 @@ def decide(plan: Plan, cursor: dict, now: float, grace_seconds: float, runs: dic
                   "pending": {d: pending[d] for d in sorted(pending) if d in kept}}
     if ahead:
         new_cursor["ahead"] = dict(sorted(ahead.items()))
+    asked_deferred = {d: at for d, at in asked_deferred.items() if d in kept}
+    if asked_deferred:
+        new_cursor["deferred"] = dict(sorted(asked_deferred.items()))
     return Decision(requests, waiting, unconfirmed, new_cursor, sorted(new_cursor["pending"]))

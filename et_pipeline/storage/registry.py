@@ -130,6 +130,23 @@ def current_quarantine(conn: Connection, dates: Sequence[str] | None = None) -> 
     return out
 
 
+def incomplete(conn: Connection, dates: Sequence[str]) -> dict[str, list[str]]:
+    """Date -> why its data is partial (empty: complete): its last run did not finish (the
+    job's last asset marks it; until then some tables may hold that run's rows and others
+    the previous run's), or files of it the server refused to give us."""
+    why: dict[str, list[str]] = {d: [] for d in dates}
+    ps = t.partition_state
+    for date, done in conn.execute(select(ps.c.session_date, ps.c.completed).where(ps.c.session_date.in_(list(dates)))):
+        if not done:
+            why[date].append("its last run did not finish: some numbers may be from the run before "
+                             "(see the failed run in Dagster, or run et-pipeline run again)")
+    for date, files in current_quarantine(conn, dates).items():
+        unread = [q.name for q in files if q.status == READ_ERROR]
+        if date in why and unread:
+            why[date].append("%d file(s) could not be read from the server: %s" % (len(unread), ", ".join(unread)))
+    return why
+
+
 def forget_dates(conn: Connection, dates: Sequence[str]) -> dict[str, int]:
     """Delete every archived and derived row of these dates (not `discord_posts`: the
     messages stay in Discord, and a re-import must edit them, not post them again).
