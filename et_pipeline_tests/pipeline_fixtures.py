@@ -46,6 +46,26 @@ def lay_out_night_past_midnight(dest: Path) -> Path:
     return night
 
 
+def rounds_of(night: Path) -> list[list[Path]]:
+    """Each round's files of a server folder, in play order, the stats file last (as the
+    game server writes them): companions matched by map, round and time."""
+    from et_pipeline.parsers.filenames import STATS, classify
+    from et_pipeline.steps.plan import local_time_of
+
+    rules = Rules()
+    files = [(p, classify(p.name)) for sub in ("gamestats", "gametimes") for p in sorted((night / sub).iterdir())]
+    files = [(p, n) for p, n in files if n is not None]
+    out = []
+    for p, n in files:
+        if n.kind != STATS:
+            continue
+        t = local_time_of(n, rules)
+        mates = [q for q, m in files if m.kind != STATS and m.map == n.map and m.round == n.round
+                 and abs(local_time_of(m, rules) - t) <= dt.timedelta(seconds=60)]
+        out.append(mates + [p])
+    return sorted(out, key=lambda r: r[-1].name)
+
+
 def other_round(data: bytes) -> bytes:
     """A stats file with other numbers in it (its first player's kills changed): a copy that
     is neither a byte-identical duplicate nor the same round's payload."""
