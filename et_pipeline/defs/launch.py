@@ -15,6 +15,7 @@ import socket
 from typing import Callable, Mapping
 
 import dagster as dg
+from sqlalchemy.exc import SQLAlchemyError
 
 from et_pipeline.config import Rules
 from et_pipeline.defs.dagster_private import LocatedJob, partition_tags
@@ -72,11 +73,20 @@ def run_config(*, source: Mapping[str, str | None], db_url: str, rules: Rules, p
 
 def register_dates(instance: dg.DagsterInstance, dates: list[str]) -> list[str]:
     """Add the dates the instance does not know as session-date partitions; returns every
-    partition in the instance's order."""
-    known = set(instance.get_dynamic_partitions(session_dates.name))
-    new = [d for d in dates if d not in known]
-    if new:
-        instance.add_dynamic_partitions(session_dates.name, new)
+    partition in the instance's order. Dagster's storage reads the known ones, then inserts:
+    a second `run` (or the sensor) adding the same date at the same moment made this insert
+    fail with a traceback although the date was then registered; read again and add what
+    is still missing."""
+    for attempt in range(3):
+        new = [d for d in dates if d not in set(instance.get_dynamic_partitions(session_dates.name))]
+        if not new:
+            break
+        try:
+            instance.add_dynamic_partitions(session_dates.name, new)
+            break
+        except SQLAlchemyError:
+            if attempt == 2:
+                raise
     return list(instance.get_dynamic_partitions(session_dates.name))
 
 
