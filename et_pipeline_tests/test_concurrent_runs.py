@@ -3,18 +3,17 @@ asked for a date again while its previous run was going, and production allows t
 concurrent runs, so on PostgreSQL one of the pair failed with `UniqueViolation` (4 of 10
 pairs). Each pair here is two processes materialising the same date through the same
 assets (each on its own Dagster instance: what is shared is the app database)."""
-import json
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
+import dagster as dg
 import pytest
 
-from et_pipeline.cli import main
-from et_pipeline_tests.pipeline_fixtures import lay_out_night
+from et_pipeline_tests.pipeline_fixtures import NIGHT_DATE, Pipeline, lay_out_night, report_cli
 
-DATE = "2026-02-05"
+DATE = NIGHT_DATE
 ROOT = Path(__file__).resolve().parents[1]
 ONE_RUN = textwrap.dedent("""
     import sys
@@ -49,43 +48,33 @@ def _pairs(tmp_path, db, count):
     return failures
 
 
-def _report(db, capsys):
-    capsys.readouterr()
-    assert main(["report", "--db", db, "--date", DATE]) == 0
-    return json.loads(capsys.readouterr().out)
-
-
 @pytest.mark.parametrize("pairs", [10])
 def test_two_runs_of_one_date_at_once_on_postgresql(postgres_url, tmp_path, capsys, pairs):
     failures = _pairs(tmp_path, postgres_url, pairs)
     assert failures == []
-    assert len(_report(postgres_url, capsys)["sessions"][0]["rounds"]) == 10
+    assert len(report_cli(postgres_url, capsys)["sessions"][0]["rounds"]) == 10
 
 
 def test_two_runs_of_one_date_at_once_on_sqlite(tmp_path, capsys):
     db = "sqlite:///%s" % (tmp_path / "et.db")
     failures = _pairs(tmp_path, db, 3)
     assert failures == []
-    assert len(_report(db, capsys)["sessions"][0]["rounds"]) == 10
+    assert len(report_cli(db, capsys)["sessions"][0]["rounds"]) == 10
 
 
 def test_one_database_holds_one_game_servers_nights(tmp_path, capsys):
     """Two servers writing into one database re-ran each other's dates (each one's listing
     lacks the other's files, so those dates looked emptied) and marked the other's files as
     gone: the database remembers its server, and a run from another one fails saying so."""
-    import dagster as dg
-
-    from et_pipeline_tests.pipeline_fixtures import Pipeline
-
     first, second = lay_out_night(tmp_path / "first"), lay_out_night(tmp_path / "second")
     db = "sqlite:///%s" % (tmp_path / "et.db")
     with dg.instance_for_test() as instance:
         assert Pipeline(first, db, tmp_path / "out", instance, publish="off").materialize([DATE]).success
-        good = _report(db, capsys)
+        good = report_cli(db, capsys)
         result = Pipeline(second, db, tmp_path / "out", instance, publish="off").materialize([DATE])
         assert not result.success
         [failure] = [e for e in result.all_events if e.is_step_failure]
         text = failure.event_specific_data.error.message
         assert str(first) in text and str(second) in text
-        assert _report(db, capsys) == good
+        assert report_cli(db, capsys) == good
         assert Pipeline(first, db, tmp_path / "out", instance, publish="off").materialize([DATE]).success

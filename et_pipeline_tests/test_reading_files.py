@@ -1,39 +1,20 @@
 """What is read is what the game wrote: the 1 MiB cap holds while reading (a file that
 grew to 100 MB after the listing was stored), a hard link to a file outside the source
 root is refused, and a file still being written is not read half-way."""
-import json
 import os
 import threading
 import time
 
 from sqlalchemy import select
 
-from et_pipeline.cli import main
 from et_pipeline.parsers.bounds import MAX_FILE_BYTES
 from et_pipeline.sources import local
 from et_pipeline.storage import schema as t
 from et_pipeline.storage.database import make_engine
-from et_pipeline_tests.pipeline_fixtures import lay_out_night, other_round
+from et_pipeline_tests.pipeline_fixtures import lay_out_night, other_round, registry_row, report_cli, run_cli
 
-DATE = "2026-02-05"
 R1 = "2026-02-05-211001-supply-round-1.txt"
 LATE = "2026-02-05-224500-supply-round-1.txt"
-
-
-def _run(night, db, tmp_path, capsys, *extra):
-    code = main(["run", "--source", str(night), "--db", db, "--dagster-home", str(tmp_path / "dh"),
-                 "--publish", "off", *extra])
-    return code, capsys.readouterr().out
-
-
-def _report(db, capsys):
-    assert main(["report", "--db", db, "--date", DATE]) == 0
-    return json.loads(capsys.readouterr().out)
-
-
-def _row(db, name):
-    with make_engine(db).connect() as conn:
-        return conn.execute(select(t.server_files).where(t.server_files.c.name == name)).one_or_none()
 
 
 def _raw(db, name):
@@ -57,12 +38,12 @@ def test_a_file_that_grew_past_the_cap_after_the_listing_is_not_stored(tmp_path,
 
     monkeypatch.setattr(local._LocalConnection, "list_files", listed_before_it_grew)
     db = "sqlite:///%s" % (tmp_path / "et.db")
-    code, out = _run(night, db, tmp_path, capsys)
+    code, out = run_cli(night, db, tmp_path, capsys)
     assert code == 0, out
-    row = _row(db, LATE)
+    row = registry_row(db, LATE)
     assert row.status == "quarantined" and "larger than any the game writes" in row.error
     assert _raw(db, LATE) is None
-    assert len(_report(db, capsys)["sessions"][0]["rounds"]) == 10
+    assert len(report_cli(db, capsys)["sessions"][0]["rounds"]) == 10
 
 
 def test_the_local_source_reads_at_most_the_cap(tmp_path):
@@ -82,12 +63,12 @@ def test_a_hard_link_to_a_file_outside_the_root_is_refused(tmp_path, capsys):
     outside.write_bytes(other_round((night / "gamestats" / R1).read_bytes()))
     os.link(outside, night / "gamestats" / LATE)
     db = "sqlite:///%s" % (tmp_path / "et.db")
-    code, out = _run(night, db, tmp_path, capsys)
+    code, out = run_cli(night, db, tmp_path, capsys)
     assert code == 0, out
-    row = _row(db, LATE)
+    row = registry_row(db, LATE)
     assert row.status == "quarantined" and "hard link" in row.error
     assert _raw(db, LATE) is None
-    assert LATE not in {r["file"] for r in _report(db, capsys)["sessions"][0]["rounds"]}
+    assert LATE not in {r["file"] for r in report_cli(db, capsys)["sessions"][0]["rounds"]}
 
 
 def test_a_file_still_being_written_is_not_read_half_way(tmp_path, capsys, monkeypatch):
@@ -96,7 +77,7 @@ def test_a_file_still_being_written_is_not_read_half_way(tmp_path, capsys, monke
     as the round."""
     night = lay_out_night(tmp_path / "server")
     db = "sqlite:///%s" % (tmp_path / "et.db")
-    assert _run(night, db, tmp_path, capsys)[0] == 0
+    assert run_cli(night, db, tmp_path, capsys)[0] == 0
     content = other_round((night / "gamestats" / R1).read_bytes())
     lines = content.split(b"\n")
     target = night / "gamestats" / LATE
@@ -119,7 +100,7 @@ def test_a_file_still_being_written_is_not_read_half_way(tmp_path, capsys, monke
     writer = threading.Thread(target=write_slowly)
     writer.start()
     try:
-        code, out = _run(night, db, tmp_path, capsys)
+        code, out = run_cli(night, db, tmp_path, capsys)
     finally:
         listed.set()
         writer.join()
@@ -127,5 +108,5 @@ def test_a_file_still_being_written_is_not_read_half_way(tmp_path, capsys, monke
     assert target.read_bytes() == content
     stored = _raw(db, LATE)
     assert stored in (None, content), "a half-written copy was archived"
-    assert _run(night, db, tmp_path, capsys)[0] == 0             # the next run reads it whole
+    assert run_cli(night, db, tmp_path, capsys)[0] == 0             # the next run reads it whole
     assert _raw(db, LATE) == content

@@ -14,9 +14,9 @@ from et_pipeline_tests.pipeline_fixtures import lay_out_night
 DATE = "2026-02-05"
 
 
-def _args(night, tmp_path, db=None, *extra):
+def _args(night, tmp_path, db=None):
     return ["run", "--source", str(night), "--db", db or "sqlite:///%s" % (tmp_path / "et.db"),
-            "--dagster-home", str(tmp_path / "dh"), "--publish", "off", *extra]
+            "--dagster-home", str(tmp_path / "dh"), "--publish", "off"]
 
 
 def test_a_failed_date_never_prints_updated(tmp_path, capsys, monkeypatch):

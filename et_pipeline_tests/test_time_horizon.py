@@ -17,9 +17,9 @@ from et_pipeline.steps.plan import make_plan
 from et_pipeline.steps.sensor_logic import decide
 from et_pipeline.storage import schema as t
 from et_pipeline.storage.database import make_engine
-from et_pipeline_tests.pipeline_fixtures import lay_out_night
+from et_pipeline_tests.pipeline_fixtures import NIGHT_DATE, lay_out_night, run_cli
 
-DATE = "2026-02-05"
+DATE = NIGHT_DATE
 T0 = 1770322201.0           # 2026-02-05 21:10:01 Europe/Ljubljana
 STATS = "2026-02-05-211001-supply-round-1.txt"
 ENDSTATS = "2026-02-05-210959-supply-round-1-endstats.txt"
@@ -100,12 +100,6 @@ def test_a_server_clock_ahead_of_ours_does_not_hold_a_round_back():
     assert first <= 20, asked
 
 
-def _run(source, db, tmp_path, capsys):
-    code = main(["run", "--source", str(source), "--db", db, "--dagster-home", str(tmp_path / "dh"),
-                 "--publish", "off"])
-    return code, capsys.readouterr().out
-
-
 def _season(db, capsys):
     capsys.readouterr()
     assert main(["season", "--db", db]) == 0
@@ -117,7 +111,7 @@ def test_a_night_dated_2099_never_becomes_the_seasons_latest_night(tmp_path, cap
     for f in sorted((night / "gamestats").iterdir()):
         (night / "gamestats" / ("2099" + f.name[4:])).write_bytes(f.read_bytes())
     db = "sqlite:///%s" % (tmp_path / "et.db")
-    code, out = _run(night, db, tmp_path, capsys)
+    code, out = run_cli(night, db, tmp_path, capsys)
     assert code == 0, out
     assert "dated in the future" in out and "2099-02-05" not in [ln.split()[0] for ln in out.splitlines() if ln]
     with make_engine(db).connect() as conn:
@@ -129,12 +123,12 @@ def test_a_night_dated_2099_never_becomes_the_seasons_latest_night(tmp_path, cap
 def test_a_night_whose_files_are_all_gone_says_so_in_season_and_the_digest(tmp_path, capsys):
     night = lay_out_night(tmp_path / "server")
     db = "sqlite:///%s" % (tmp_path / "et.db")
-    assert _run(night, db, tmp_path, capsys)[0] == 0
+    assert run_cli(night, db, tmp_path, capsys)[0] == 0
     assert _season(db, capsys)["nights_gone_from_server"] == []
     for sub in ("gamestats", "gametimes"):
         for f in (night / sub).iterdir():
             f.unlink()
-    assert _run(night, db, tmp_path, capsys)[0] == 0
+    assert run_cli(night, db, tmp_path, capsys)[0] == 0
     doc = _season(db, capsys)
     assert doc["as_of"] == DATE and doc["nights_gone_from_server"] == [DATE]
     with dg.instance_for_test() as instance:
