@@ -1,6 +1,7 @@
 """A real `dagster-daemon` on the project's code location, for the live-path tests: the
 sensor, the run queue, run workers and the season automation as production runs them,
 against a server folder (local or the loopback SFTP server) and the loopback Discord."""
+import contextlib
 import os
 import shutil
 import signal
@@ -68,6 +69,22 @@ class Daemon:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+@contextlib.contextmanager
+def live_daemon(sftp_server, tmp_path: Path):
+    """The daemon on the loopback SFTP server, publishing to a loopback Discord:
+    yields (fake Discord, Dagster home, the daemon, its environment); stopped after."""
+    from et_pipeline_tests.fixtures.publish.fake_discord import FakeDiscord
+
+    home = tmp_path / "home"
+    with FakeDiscord() as fake:
+        env = live_env(home, "", fake.url, **sftp_source_env(sftp_server, tmp_path / "cache"))
+        daemon = Daemon(env, tmp_path / "daemon.log")
+        try:
+            yield fake, home, daemon.start(), env
+        finally:
+            daemon.stop()
 
 
 def wait_for(pred, timeout: float, step: float = 0.5, what: str = "condition"):

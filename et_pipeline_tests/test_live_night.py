@@ -19,8 +19,7 @@ from et_pipeline.cli import main
 from et_pipeline.season.season import compute_season
 from et_pipeline.storage import schema as t
 from et_pipeline.storage.database import make_engine
-from et_pipeline_tests.daemon_fixtures import ROOT, Daemon, live_env, runs, sftp_source_env, wait_for
-from et_pipeline_tests.fixtures.publish.fake_discord import FakeDiscord
+from et_pipeline_tests.daemon_fixtures import ROOT, live_daemon, runs, wait_for
 from et_pipeline_tests.pipeline_fixtures import rounds_of
 
 NIGHT = ROOT / "sample_data" / "2026-02-05"
@@ -93,66 +92,59 @@ def test_a_live_night_with_the_daemon_killed_in_the_middle(sftp_server, tmp_path
     capsys.readouterr()
     for sub in ("gamestats", "gametimes"):
         (sftp_server.root / sub).mkdir()
-    home = tmp_path / "home"
-    with FakeDiscord() as fake:
-        env = live_env(home, "", fake.url, **sftp_source_env(sftp_server, tmp_path / "cache"))
-        daemon = Daemon(env, tmp_path / "daemon.log")
-        try:
-            daemon.start()
-            for files in rounds[:KILL_AT]:
-                copied = time.time()
-                _copy(sftp_server.root, files)
-                wait_for(lambda: _session_runs_done(home, copied), 240, what="the round's run")
-
-            # the 6th round's run hangs on a slow read of its stats file; the daemon dies meanwhile
-            sftp_server.slow_reads[rounds[KILL_AT][-1].name] = 600
+    with live_daemon(sftp_server, tmp_path) as (fake, home, daemon, env):
+        for files in rounds[:KILL_AT]:
             copied = time.time()
-            _copy(sftp_server.root, rounds[KILL_AT])
-            wait_for(lambda: any(r.create_timestamp.timestamp() >= copied and r.dagster_run.status.value == "STARTED"
-                                 for r in runs(home)), 240, what="the 6th round's run started")
-            time.sleep(2)
-            daemon.kill()
-            sftp_server.slow_reads.clear()
-            for n in DOWN:                              # the night goes on while the daemon is down
-                _copy(sftp_server.root, rounds[n])
-            time.sleep(2)
-            restarted = time.monotonic()
-            daemon.start()
-            wait_for(lambda: _players_channel(fake.messages) == expected[DOWN[-1] + 1], 120,
-                     what="every round in Discord after the restart")
-            took = time.monotonic() - restarted
-            print("rounds 1-%d in Discord %.1f s after the restart" % (DOWN[-1] + 1, took))
-            assert took <= 60, "the rounds of the night reached Discord %.0f s after the restart" % took
+            _copy(sftp_server.root, files)
+            wait_for(lambda: _session_runs_done(home, copied), 240, what="the round's run")
 
-            for n in (9, 10):                           # and the night goes on
-                landed = time.monotonic()
-                _copy(sftp_server.root, rounds[n - 1])
-                wait_for(lambda: _players_channel(fake.messages) == expected[n], 60,
-                         what="round %d in Discord" % n)
-                print("round %d in Discord %.1f s after it landed" % (n, time.monotonic() - landed))
+        # the 6th round's run hangs on a slow read of its stats file; the daemon dies meanwhile
+        sftp_server.slow_reads[rounds[KILL_AT][-1].name] = 600
+        copied = time.time()
+        _copy(sftp_server.root, rounds[KILL_AT])
+        wait_for(lambda: any(r.create_timestamp.timestamp() >= copied and r.dagster_run.status.value == "STARTED"
+                             for r in runs(home)), 240, what="the 6th round's run started")
+        time.sleep(2)
+        daemon.kill()
+        sftp_server.slow_reads.clear()
+        for n in DOWN:                              # the night goes on while the daemon is down
+            _copy(sftp_server.root, rounds[n])
+        time.sleep(2)
+        restarted = time.monotonic()
+        daemon.start()
+        wait_for(lambda: _players_channel(fake.messages) == expected[DOWN[-1] + 1], 120,
+                 what="every round in Discord after the restart")
+        took = time.monotonic() - restarted
+        print("rounds 1-%d in Discord %.1f s after the restart" % (DOWN[-1] + 1, took))
+        assert took <= 60, "the rounds of the night reached Discord %.0f s after the restart" % took
 
-            # the season catches up once the last run of the night is over
-            engine = make_engine(env["ET_DB_URL"])
+        for n in (9, 10):                           # and the night goes on
+            landed = time.monotonic()
+            _copy(sftp_server.root, rounds[n - 1])
+            wait_for(lambda: _players_channel(fake.messages) == expected[n], 60,
+                     what="round %d in Discord" % n)
+            print("round %d in Discord %.1f s after it landed" % (n, time.monotonic() - landed))
 
-            def season_matches():
-                want = {p["guid"]: p["rounds"] for p in compute_season(engine).players["players"]}
-                with engine.connect() as conn:
-                    have = dict(conn.execute(select(t.season_players.c.guid, t.season_players.c.rounds)).all())
-                return bool(want) and want == have
-            wait_for(season_matches, 240, step=2, what="the season tables matching the night")
-            digest = _digest_of(env["ET_DB_URL"], tmp_path / "digest")
+        # the season catches up once the last run of the night is over
+        engine = make_engine(env["ET_DB_URL"])
 
-            def digest_shows_the_night():
-                return [_readable(p) for p in fake.messages.values()
-                        if ((p.get("embeds") or [{}])[0].get("title") or "").startswith(DIGEST)] == [_readable(digest)]
-            wait_for(digest_shows_the_night, 240, step=2, what="the night digest showing the whole night")
-        finally:
-            daemon.stop()
-        posts = [r for r in fake.requests if r["method"] == "POST" and r["status"] == 200]
-        digests = [r for r in posts if r["titles"] and r["titles"][0].startswith(DIGEST)]
-        assert len(digests) == 1, "the night digest was posted %d times" % len(digests)
-        night_posts = [r for r in posts if not (r["titles"] and r["titles"][0].startswith((DIGEST, WEEK)))]
-        assert len(night_posts) == len(expected[10]), "a message of the night was posted twice"
-        with dg.DagsterInstance.from_config(str(home)) as instance:
-            stuck = [r.run_id for r in instance.get_runs() if r.status == dg.DagsterRunStatus.STARTED]
-        assert stuck == []
+        def season_matches():
+            want = {p["guid"]: p["rounds"] for p in compute_season(engine).players["players"]}
+            with engine.connect() as conn:
+                have = dict(conn.execute(select(t.season_players.c.guid, t.season_players.c.rounds)).all())
+            return bool(want) and want == have
+        wait_for(season_matches, 240, step=2, what="the season tables matching the night")
+        digest = _digest_of(env["ET_DB_URL"], tmp_path / "digest")
+
+        def digest_shows_the_night():
+            return [_readable(p) for p in fake.messages.values()
+                    if ((p.get("embeds") or [{}])[0].get("title") or "").startswith(DIGEST)] == [_readable(digest)]
+        wait_for(digest_shows_the_night, 240, step=2, what="the night digest showing the whole night")
+    posts = [r for r in fake.requests if r["method"] == "POST" and r["status"] == 200]
+    digests = [r for r in posts if r["titles"] and r["titles"][0].startswith(DIGEST)]
+    assert len(digests) == 1, "the night digest was posted %d times" % len(digests)
+    night_posts = [r for r in posts if not (r["titles"] and r["titles"][0].startswith((DIGEST, WEEK)))]
+    assert len(night_posts) == len(expected[10]), "a message of the night was posted twice"
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        stuck = [r.run_id for r in instance.get_runs() if r.status == dg.DagsterRunStatus.STARTED]
+    assert stuck == []

@@ -49,10 +49,11 @@ concurrency:
 run_retries:
   enabled: true
   max_retries: 0
-# Run monitoring (dagster-daemon): a run whose worker was killed (SIGKILL, OOM, a reboot) is
-# failed instead of staying STARTED and holding the queue's only slot. The default launcher
-# cannot check or resume a worker, so the backstop is the maximum runtime (a night's run
-# takes seconds to minutes; a 100-night backfill runs in chunks well below 2 h).
+# Run monitoring (dagster-daemon). The default launcher cannot check or resume a worker: a
+# run whose worker was killed (SIGKILL, OOM, a reboot) is failed within a minute by the code
+# location's dead_run_sensor (defs/dead_runs.py), and the maximum runtime stays the last
+# backstop (a night's run takes seconds to minutes; a 100-night backfill runs in chunks
+# well below 2 h).
 run_monitoring:
   enabled: true
   start_timeout_seconds: 180

@@ -25,6 +25,7 @@ MAX_MINUTES = MAX_CLOCK_SECONDS / 60
 MAX_PAUSES = 1_000
 UNIX_RANGE = (946684800, 4102444800)   # 2000-01-01 .. 2100-01-01, as the file names
 
+
 def oversized(size: int, at_least: bool = False) -> str | None:
     """The quarantine reason of a file too large to be the game's, or None. Checked on the
     listing's size and again while reading (`at_least`: the read stopped at the cap)."""

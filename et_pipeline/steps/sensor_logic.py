@@ -120,7 +120,10 @@ def decide(plan: Plan, cursor: dict, now: float, grace_seconds: float, runs: dic
     """`deferred`: date -> retry_at of Discord messages a long 429 deferred that are due now
     (publish.outbox.deferred_dates): asked for once per deferral."""
     latest = horizon(now, rules).date().isoformat()
-    real = lambda entries: {d: v for d, v in entries.items() if d <= latest}
+
+    def real(entries: dict) -> dict:
+        return {d: v for d, v in entries.items() if d <= latest}
+
     done = real(cursor.get("done", {}))
     seen = real(cursor.get("seen", {}))
     pending = {d: dict(v) for d, v in real(cursor.get("pending", {})).items()}
