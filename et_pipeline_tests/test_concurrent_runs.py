@@ -48,6 +48,17 @@ def _pairs(tmp_path, db, count):
     return failures
 
 
+def test_every_partitioned_asset_works_under_the_date_lock():
+    """The lock holds only where an asset takes it: a partitioned asset added without it
+    (the night checks were) let a pair fail with UniqueViolation on PostgreSQL again."""
+    from et_pipeline.defs.assets import ALL_ASSETS, one_writer_per_date
+
+    locked = one_writer_per_date(lambda context, **kwargs: None).__code__     # every wrapper shares it
+    unlocked = [a.key.to_user_string() for a in ALL_ASSETS if a.partitions_def is not None
+                and a.op.compute_fn.decorated_fn.__code__ is not locked]
+    assert unlocked == []
+
+
 @pytest.mark.parametrize("pairs", [10])
 def test_two_runs_of_one_date_at_once_on_postgresql(postgres_url, tmp_path, capsys, pairs):
     failures = _pairs(tmp_path, postgres_url, pairs)

@@ -318,6 +318,7 @@ def timing_comparison(context: dg.AssetExecutionContext, database: DatabaseResou
                       "lines, VS lines, the night's totals), one row per check and round: pass, warn (a known "
                       "quirk) or fail (a contradiction). Its asset checks show them; the report and the admins' "
                       "channel carry them.")
+@one_writer_per_date
 def night_checks(context: dg.AssetExecutionContext, database: DatabaseResource,
                  rules: RulesResource) -> dg.MaterializeResult:
     from et_pipeline.report import build_sessions
