@@ -22,6 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpus_dates import past_start_date  # noqa: E402
 
 TARGETS = {100: 2.0, 1000: 15.0}
 
@@ -37,7 +39,7 @@ def prepare(work: Path, nights: int) -> str:
     folder.mkdir(parents=True)
     from et_pipeline.synth import generate
 
-    generate(nights, str(folder / "src"), seed=2)
+    generate(nights, str(folder / "src"), seed=2, start_date=past_start_date(nights))
     exe = Path(sys.executable).with_name("et-pipeline")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "et_pipeline.cli"]
     t0 = time.perf_counter()

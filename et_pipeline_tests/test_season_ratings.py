@@ -285,6 +285,7 @@ def test_a_failed_night_does_not_block_the_ratings_and_a_new_night_refreshes_the
     from et_pipeline.defs.season_assets import SEASON_ASSETS
     from et_pipeline.defs.season_ratings import RATINGS_ASSETS
     from et_pipeline_tests.pipeline_fixtures import Pipeline
+    from et_pipeline_tests.season_fixtures import run_as_automation
 
     class Unreachable(StatsSourceResource):
         def get_source(self):
@@ -311,10 +312,7 @@ def test_a_failed_night_does_not_block_the_ratings_and_a_new_night_refreshes_the
         got, cursor = requested(cursor)
         assert "ratings" in {k.to_user_string() for k in got}          # not blocked by the failed night
 
-        def run_season():
-            return dg.materialize(season, instance=instance, resources=good.resources)
-
-        assert run_season().success
+        run_as_automation(db, instance, assets=season)                 # as the automation sensor runs it
         got, cursor = requested(cursor)
         assert got == set()
         assert good.materialize(dates[2:3]).success

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.engine import Connection, Engine
 
 from et_pipeline.config import Rules
@@ -47,6 +47,7 @@ class SeasonTables:
     vs: pd.DataFrame                 # VS lines: subject_guid, opponent_guid, kills, deaths, round context
     bots: frozenset                  # GUIDs ever flagged as bots
     bot_rows: pd.DataFrame           # guid, name, session_date, start_unix of every bot round row (flagged only)
+    gone_from_server: list[str] = ()  # nights (of `dates`) whose files the server no longer lists: archived only
 
 
 def _date_filter(table, as_of: str | None):
@@ -143,7 +144,18 @@ def load_tables(engine_or_conn, as_of: str | None = None, rules: Rules = Rules()
     vs = _vs_lines(conn, as_of, humans, bots)
     dates = sorted(set(rounds["session_date"]))
     return SeasonTables(as_of=as_of, dates=dates, rounds=rounds, players=players, maps=maps, teams=teams,
-                        awards=awards, vs=vs, bots=bots, bot_rows=bot_rows)
+                        awards=awards, vs=vs, bots=bots, bot_rows=bot_rows,
+                        gone_from_server=[d for d in _gone_from_server(conn, as_of) if d in set(dates)])
+
+
+def _gone_from_server(conn: Connection, as_of: str | None) -> list[str]:
+    """Nights none of whose registered files the server lists any more (storage.registry
+    keeps them archived): what the season shows of them is the archived copy."""
+    f = t.server_files
+    listed = func.sum(case((f.c.on_server.is_(True), 1), else_=0))
+    q = (select(f.c.session_date).where(f.c.session_date.is_not(None), *_date_filter(f, as_of))
+         .group_by(f.c.session_date).having(listed == 0).order_by(f.c.session_date))
+    return list(conn.execute(q).scalars())
 
 
 def _round_times(rounds: pd.DataFrame, tz: ZoneInfo) -> pd.DataFrame:

@@ -286,10 +286,20 @@ discord_posts = Table(
     Column("message_id", String(32)),
     Column("content_hash", String(64), nullable=False),
     Column("updated_at", String(32), nullable=False),
-    # the outbox state (publish/outbox.py): pending -> sent | ambiguous | rejected
+    # the outbox state (publish/outbox.py): pending -> sent | ambiguous | rejected | deferred
     Column("status", String(12), nullable=False, server_default="sent"),
     Column("error", Text),
+    # Discord asked us to wait (a long 429): not sent before this UTC time, then by a new run
+    Column("retry_at", String(32)),
     UniqueConstraint("session_id", "kind"),
+)
+
+# One row per setting of the database as a whole: `source`, the game server whose nights
+# it holds (storage.registry.claim_source).
+app_settings = Table(
+    "app_settings", metadata,
+    Column("key", String(40), primary_key=True),
+    Column("value", Text, nullable=False),
 )
 
 Index("ix_awards_round", awards.c.round_key, awards.c.award)
