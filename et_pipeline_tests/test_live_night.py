@@ -23,7 +23,7 @@ from et_pipeline_tests.daemon_fixtures import ROOT, live_daemon, runs, wait_for
 from et_pipeline_tests.pipeline_fixtures import rounds_of
 
 NIGHT = ROOT / "sample_data" / "2026-02-05"
-DIGEST, WEEK = "🌙 Night digest", "🏅 Week"
+DIGEST, WEEK = "🌙 The season after", "🏅 Week"
 KILL_AT = 5                  # the 6th round's run is under way when the daemon dies
 DOWN = (6, 7)                # rounds (0-based) that land while the daemon is down
 
