@@ -8,7 +8,7 @@ from the rounds a player was in) for fast tests and benchmarks that skip the pip
 """
 from __future__ import annotations
 
-from et_pipeline.season.model import MapGame
+from et_pipeline.season.model import HOLD, OBJECTIVE, SURRENDER, MapGame, MapRound
 from et_pipeline.synth import outcome
 from et_pipeline.synth.pool import MAPS
 
@@ -26,6 +26,23 @@ def oracle_for(truth: dict):
         return outcome.p_a_wins(a, b, _LIMITS.get(game.map, 600))
 
     return p_a
+
+
+_OUTCOMES = {"objective": OBJECTIVE, "hold": HOLD, "surrender_att": SURRENDER, "surrender_def": SURRENDER}
+
+
+def _round(r: dict, number: int, groups: dict, map_limit: float) -> MapRound:
+    """A truth round as the rating reads it: the humans' presence per team."""
+    teams = {"A": [], "B": []}
+    for g, p in r["players"].items():
+        grp = next((k for k in "AB" if g in groups[k]), None)
+        if not p["is_bot"] and grp is not None:
+            teams[grp].append((g, round(p.get("presence", 1.0), 4)))
+    outcome = _OUTCOMES[r["outcome"]]
+    return MapRound(number=number, attackers=r["attacking_group"], team_a=tuple(sorted(teams["A"])),
+                    team_b=tuple(sorted(teams["B"])), outcome=outcome,
+                    seconds=float(r["playtime_seconds"]) if outcome == OBJECTIVE else None,
+                    limit_seconds=float(r["time_limit_seconds"]), map_limit_seconds=map_limit)
 
 
 def map_games_from_truth(truth: dict) -> list[MapGame]:
@@ -46,13 +63,16 @@ def map_games_from_truth(truth: dict) -> list[MapGame]:
                 for g, p in r["players"].items():
                     if p["is_bot"]:
                         continue
-                    present[g] = present.get(g, 0.0) + 0.5
+                    present[g] = present.get(g, 0.0) + 0.5 * p.get("presence", 1.0)
                     k = kd.setdefault(g, [0, 0])
                     k[0] += p["this_round"]["kills"]
                     k[1] += p["this_round"]["deaths"]
-            teams = {grp: tuple((g, present.get(g, 0.0)) for g in m["groups"][grp] if g in present) for grp in "AB"}
+            teams = {grp: tuple((g, round(present[g], 4)) for g in m["groups"][grp] if present.get(g, 0.0) > 0)
+                     for grp in "AB"}
+            limit = float(m["timelimit_minutes"] * 60)
             out.append(MapGame(key="%s:%s" % (session, m["r1_file"]), date=night["date"], session_id=session,
                                map=m["map"], start_unix=float(r1["round_end_unix"] - r1["playtime_seconds"]),
                                end_unix=float(r2["round_end_unix"]), team_a=teams["A"], team_b=teams["B"],
-                               winner=m["winner_group"], kd=tuple((g, k, d) for g, (k, d) in sorted(kd.items()))))
+                               winner=m["winner_group"], kd=tuple((g, k, d) for g, (k, d) in sorted(kd.items())),
+                               rounds=(_round(r1, 1, m["groups"], limit), _round(r2, 2, m["groups"], limit))))
     return out
