@@ -195,3 +195,43 @@ def test_a_sub_on_a_seven_man_winning_team_moves_less_than_a_full_timer():
         assert -ratings.MAX_MOVE <= move[g] <= 0, (g, move[g])
     assert move["S1"] < move["S2"] < move["F1"]          # the sub at 12.9 % moves least
     assert abs(move["F1"] - move["F5"]) < 1e-9           # full-timers alike
+
+
+@settings(max_examples=100, deadline=None)
+@given(history_then_map())
+def test_a_player_not_in_the_map_is_not_moved_by_it(case):
+    before_maps, game = case
+    rater = _played(ratings.Rater(), before_maps)
+    before = _snapshot(rater, GUIDS)
+    rater.update(game)
+    there = {g for g, _ in game.team_a + game.team_b} | {g for r in game.rounds for g, _ in r.team_a + r.team_b}
+    for g in set(GUIDS) - there:
+        assert rater.rating(g) == before[g], g
+
+
+def test_a_player_back_after_a_long_absence_keeps_his_rating_with_more_uncertainty():
+    """Away for more than AWAY_NIGHTS community nights, a player leaves the joint belief
+    (his covariances with the others are forgotten) but keeps his own mean; his uncertainty
+    grows with the nights missed (never past the prior), so his first map back is worth more."""
+    def map_on(day, a, b, winner):
+        return MapGame(key="k%d" % day, date="2026-%03d" % day, session_id="s%d" % day, map="supply",
+                       start_unix=day * 86400.0, end_unix=day * 86400.0 + 900, team_a=tuple((x, 1.0) for x in a),
+                       team_b=tuple((x, 1.0) for x in b), winner=winner, kd=())
+
+    def season(gap):
+        rater = ratings.Rater()
+        for day in range(5):
+            rater.update(map_on(day, ["P1", "P2"], ["P3", "P4"], "A"))
+        kept = rater.rating("P1")
+        for day in range(5, 5 + gap):
+            rater.update(map_on(day, ["P2", "P5"], ["P3", "P4"], "B"))
+        assert rater.rating("P1") == kept
+        away = ("skill", "P1") not in rater.beliefs
+        rater.update(map_on(200, ["P1", "P5"], ["P3", "P4"], "A"))
+        return kept, away, rater.rating("P1")
+
+    kept, away, back = season(ratings.AWAY_NIGHTS + 5)
+    _, stayed, soon = season(1)
+    assert away and not stayed
+    assert back.value > kept.value and back.value - kept.value > soon.value - kept.value     # less sure: moves more
+    assert back.uncertainty <= ratings.SIGMA

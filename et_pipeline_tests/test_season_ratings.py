@@ -356,3 +356,65 @@ def test_first_map_probability_and_night_moves_use_only_earlier_maps():
     assert ratings.first_map_probability(games, "2026-02-01") is None
     moves = ratings.night_moves(ratings.rate(games), "2026-01-06", count=2)
     assert len(moves) == 2 and all(m.date == "2026-01-06" and m.change != 0 for m in moves)
+
+
+def test_the_maps_rounds_say_what_was_played(season_db):
+    """Through the pipeline, every counted map carries its two rounds as the generator played
+    them: who attacked, objective / hold / surrender, the attack time, the clocks, and each
+    human's share of the round (a substitute's part, a late joiner's); never a bot."""
+    from et_pipeline.season.data import load_map_games
+    from et_pipeline.storage.database import make_engine
+
+    db, truth = season_db
+    games = load_map_games(make_engine(db))
+    by_r1 = {m["r1_file"]: (n, m) for n in truth["nights"] for m in n["maps"] if m["counted"]}
+    outcomes = {"objective": "objective", "hold": "hold", "surrender_att": "surrender", "surrender_def": "surrender"}
+    checked = 0
+    for g in games:
+        night_, m = by_r1[g.key.rsplit(":", 1)[1]]
+        group_of = {"A": None, "B": None}
+        for letter, team in (("A", g.team_a), ("B", g.team_b)):
+            guids = {x for x, _ in team}
+            group_of[letter] = max("AB", key=lambda grp: len(guids & set(m["groups"][grp])))
+        rounds = {r["stats_name"]: r for r in night_["rounds"]}
+        truth_rounds = [rounds[m["r1_stats_name"]], next(r for r in night_["rounds"] if r["file"] == m["r2_file"])]
+        assert [r.number for r in g.rounds] == [1, 2]
+        for got, want in zip(g.rounds, truth_rounds):
+            assert group_of[got.attackers] == want["attacking_group"]
+            told = outcomes[want["outcome"]]
+            if told == "surrender" and want["gametime"] is None:     # only the timing file says it was a surrender
+                told = "objective" if want["outcome"] == "surrender_def" else "hold"
+            assert got.outcome == told, (g.key, got, want["outcome"])
+            if got.outcome == "objective":
+                assert abs(got.seconds - want["playtime_seconds"]) <= 1.0
+            assert got.limit_seconds == want["time_limit_seconds"]
+            assert got.map_limit_seconds == m["timelimit_minutes"] * 60
+            present = {x: s for x, s in got.team_a + got.team_b}
+            assert not any(x.startswith("OMNIBOT") for x in present)
+            for x, p in want["players"].items():
+                if p["in_file"] and not p["is_bot"] and p["values_from"] != "raw_reconnect":
+                    slack = 0.02 + 6.0 / want["playtime_seconds"]        # time played is written in tenths of a minute
+                    assert abs(present[x] - p["presence"]) <= slack, (g.key, x, present[x], p["presence"])
+                    checked += 1
+    assert checked > 100
+
+
+def test_win_probability_after_the_first_round():
+    """After R1 the map is half decided: a fast time set by A makes A the favourite, a slow one
+    less so; if A attacked first and was held, A can no longer win (B wins by completing at
+    all, otherwise it is a draw). The three chances always add up to one."""
+    history = night("2026-01-05", 0, ["A", "B"] * 3)
+    rater = ratings.rate(history).rater
+    upcoming = game("next", "2026-01-06", 1_700_200_000, ["P1", "P2", "P3"], ["P4", "P5", "P6"], "A")
+    before = rater.predict(upcoming.team_a, upcoming.team_b, upcoming.map)
+
+    def after(outcome, seconds):
+        r1 = replace(upcoming.rounds[0], outcome=outcome, seconds=seconds)
+        return rater.after_first_round(replace(upcoming, rounds=(r1, upcoming.rounds[1])))
+
+    fast, slow, held = after(OBJECTIVE, 200.0), after(OBJECTIVE, 580.0), after(HOLD, None)
+    for p in (fast, slow, held):
+        assert abs(sum(p) - 1) < 1e-9 and all(0 <= x <= 1 for x in p)
+    assert fast[0] > max(before, slow[0]) and fast[2] == slow[2] == 0.0
+    assert held[0] == 0.0 and held[1] > 0 and held[2] > 0
+    assert rater.predict(upcoming.team_a, upcoming.team_b, upcoming.map) == before       # asking changed nothing

@@ -63,8 +63,8 @@ class KDPick:
 
 MU = 25.0
 SIGMA = 25.0 / 3.0
-BETA = 25.0 / 6.0          # tuned on the development seeds (bench_ratings --tune)
-TAU_PER_NIGHT = 0.3        # tuned on the development seeds (bench_ratings --tune)
+BETA = 6.0                 # tuned on the development seeds (bench_ratings --tune)
+TAU_PER_NIGHT = 0.0        # tuned on the development seeds (bench_ratings --tune)
 
 
 class TrueSkill:

@@ -32,13 +32,14 @@ from et_pipeline.season.stopwatch_rating import truncation
 
 class Beliefs:
     def __init__(self, capacity: int = 64):
-        self.index: dict = {}
+        self.index: dict = {}          # key -> position
+        self.keys: list = []           # position -> key
         self.mean = np.zeros(capacity)
         self.cov = np.zeros((capacity, capacity))
 
     def copy(self) -> "Beliefs":
         other = Beliefs(1)
-        other.index = dict(self.index)
+        other.index, other.keys = dict(self.index), list(self.keys)
         other.mean, other.cov = self.mean.copy(), self.cov.copy()
         return other
 
@@ -54,10 +55,28 @@ class Beliefs:
             grown.mean[:n], grown.cov[:n, :n] = self.mean, self.cov
             self.mean, self.cov = grown.mean, grown.cov
         self.index[key] = n
+        self.keys.append(key)
         self.mean[n], self.cov[n, n] = mean, var
         for other, c in cross:
             j = self.index[other]
             self.cov[n, j] = self.cov[j, n] = c
+
+    def remove(self, key) -> None:
+        """Forget a quantity (and its covariances); the last one takes its position."""
+        i, last = self.index.pop(key), len(self.keys) - 1
+        moved = self.keys.pop()
+        if i != last:
+            self.keys[i], self.index[moved] = moved, i
+            self.mean[i] = self.mean[last]
+            self.cov[i, :last] = self.cov[last, :last]
+            self.cov[:last, i] = self.cov[:last, last]
+            self.cov[i, i] = self.cov[last, last]
+        self.mean[last] = 0.0
+        self.cov[last, :last + 1] = 0.0
+        self.cov[:last + 1, last] = 0.0
+
+    def cov_of(self, a, b) -> float:
+        return float(self.cov[self.index[a], self.index[b]])
 
     def mean_of(self, key) -> float:
         return float(self.mean[self.index[key]])
@@ -82,14 +101,14 @@ class Beliefs:
 
     # -- updates
     def _restricted(self, act: list[int], shift: np.ndarray, spread: np.ndarray) -> None:
-        """mean[act] += shift; the covariance loses `spread` (|act| x n: the rows of the full
-        update's decrease that touch `act`) in those rows and columns, once; the block of the
+        """mean[act] += shift; rows `act` of the covariance lose `spread` (|act| x n, the rows
+        of the full update's decrease) and the columns follow by symmetry; the block of the
         quantities outside `act` keeps its values."""
         n = len(self.index)
         self.mean[act] += shift
-        self.cov[act, :n] -= spread
-        self.cov[:n, act] -= spread.T
-        self.cov[np.ix_(act, act)] += spread[:, act]
+        rows = self.cov[act, :n] - spread
+        self.cov[act, :n] = rows
+        self.cov[:n, act] = rows.T
 
     def observe(self, coef: dict, offset: float, noise_var: float, value: float, censored: bool, active,
                 z_max: float) -> None:
@@ -97,8 +116,8 @@ class Beliefs:
         `z_max` standard deviations (a typo'd time cannot throw a rating across the board)."""
         n = len(self.index)
         idx = [self.index[k] for k in coef]
-        c = np.array(list(coef.values()))
-        u = self.cov[:n, idx] @ c
+        c = np.fromiter(coef.values(), float, len(coef))
+        u = c @ self.cov[idx, :n]                                  # cov @ c (symmetric: rows, not columns)
         mean = offset + float(c @ self.mean[idx])
         total = float(c @ u[idx]) + noise_var
         sd = math.sqrt(total)
@@ -107,9 +126,9 @@ class Beliefs:
         else:
             shift, shrink = (value - mean) / sd, 1.0
         shift = max(-z_max, min(z_max, shift))
-        act = sorted(self.index[k] for k in active)
+        act = [self.index[k] for k in active]
         ua = u[act]
-        self._restricted(act, ua * (shift / sd), np.outer(ua, u) * (shrink / total))
+        self._restricted(act, ua * (shift / sd), np.outer(ua * (shrink / total), u))
 
     def observe_many(self, rows: list[tuple[dict, float, float]], active) -> None:
         """Exact observations y_r = sum(coef_k x_k) + e_r, e_r ~ N(0, noise_r), together."""
@@ -119,10 +138,9 @@ class Beliefs:
         keys = sorted({k for c, _, _ in rows for k in c}, key=self.index.__getitem__)
         idx = [self.index[k] for k in keys]
         h = np.array([[c.get(k, 0.0) for k in keys] for c, _, _ in rows])
-        u = self.cov[:n, idx] @ h.T                                   # n x m
+        u = (h @ self.cov[idx, :n]).T                               # n x m
         g = h @ u[idx] + np.diag([v for _, _, v in rows])
         innovation = np.array([y for _, y, _ in rows]) - h @ self.mean[idx]
-        act = sorted(self.index[k] for k in active)
-        ua = u[act]
-        solved = np.linalg.solve(g, np.column_stack([innovation, u.T]))   # g^-1 [innovation | u^T]
-        self._restricted(act, ua @ solved[:, 0], ua @ solved[:, 1:])
+        act = [self.index[k] for k in active]
+        gain = u[act] @ np.linalg.inv(g)                            # |act| x m
+        self._restricted(act, gain @ innovation, gain @ u.T)

@@ -8,7 +8,7 @@ development seeds (bench/bench_ratings.py --tune), never on the seeds it is repo
 from et_pipeline.season.model import MapGame
 
 START = 1500.0
-K = 24.0             # tuned on the development seeds (bench_ratings --tune)
+K = 64.0             # tuned on the development seeds (bench_ratings --tune)
 SCALE = 400.0
 
 

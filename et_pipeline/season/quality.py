@@ -43,7 +43,9 @@ BOOTSTRAP_SAMPLES = 1000
 CALIBRATION_BINS = 10
 
 
-class _Rating:
+class RatingPredictor:
+    """The rating as a predictor beside the baselines."""
+
     def __init__(self, rater: Rater):
         self.rater = rater
 
@@ -167,7 +169,7 @@ def _block(rows: dict[str, list], names: list[str], seed: int) -> dict:
 
 def predictors(oracle: Callable[[MapGame], float] | None = None) -> dict:
     """The rating and every baseline, fresh, by name (the rating first)."""
-    out = {RATING: _Rating(Rater()), "coin": Coin(), "team_elo": TeamElo(), "trueskill": TrueSkill(), "kd": KDPick()}
+    out = {RATING: RatingPredictor(Rater()), "coin": Coin(), "team_elo": TeamElo(), "trueskill": TrueSkill(), "kd": KDPick()}
     if oracle is not None:
         out["oracle"] = _Oracle(oracle)
     return out

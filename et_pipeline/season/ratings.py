@@ -53,6 +53,7 @@ MU = 25.0
 SIGMA = 25.0 / 3.0
 PROVISIONAL_MAPS = 10
 MAX_MOVE = 6.0          # rating points one map may move a mean, either way
+AWAY_NIGHTS = 30        # after this many community nights away a player leaves the joint belief (Rater._send_away)
 MODEL_NAME = "stopwatch times (Gaussian, censored holds)"
 RATING = "rating"       # the rating's own name beside its baselines (rating_quality)
 
@@ -63,14 +64,15 @@ class Params:
     bench/bench_ratings.py --tune redoes the grid)."""
     skill_sd: float = 0.3          # prior sd of a player's skill
     noise_sd: float = 0.33         # a round's own noise in log-seconds
-    tau: float = 0.02              # sd added per community night absent
-    map_sd: float = 0.3            # prior sd of a new map's intercept around the known maps' mean
-    intercept: float = math.log(0.6)   # the first map's prior intercept: an even attack takes 60 % of the clock
-    z_max: float = 4.0             # a round's surprise counts at most this many sd
+    tau: float = 0.01              # sd added per community night absent
+    map_sd: float = 0.2            # prior sd of a new map's intercept around the known maps' mean
+    intercept: float = -0.3567     # the first map's prior intercept, log(0.7): an even attack takes 70 % of the clock
+    z_max: float = 2.0             # a round's surprise counts at most this many sd
     sign_bound: bool = True        # the result's sign bounds each move (the invariant above)
-    frag_sd: float = 0.5           # prior sd of a player's fragging strength (log K/D units)
-    frag_corr: float = 0.6         # prior correlation of fragging strength and skill (0: K/D unused)
-    frag_noise: float = 0.2        # K/D noise beyond Poisson counting, per map
+    frag_sd: float = 0.8           # prior sd of a player's fragging strength (log K/D units)
+    frag_corr: float = 0.5         # prior correlation of fragging strength and skill (0: K/D unused)
+    frag_noise: float = 0.4        # K/D noise beyond Poisson counting, per map
+    numbers_sd: float = 0.5        # prior sd of what a man up is worth (learnt from the rounds)
 
 
 DEFAULT = Params()
@@ -118,13 +120,6 @@ def _merged(team) -> dict[str, float]:
     return out
 
 
-def _weights(team) -> dict[str, float]:
-    """Weights of the team's presence-weighted mean: share / the team's total share."""
-    shares = _merged(team)
-    total = sum(shares.values())
-    return {g: s / total for g, s in shares.items()} if total > 0 else {}
-
-
 def _skill(g):
     return ("skill", g)
 
@@ -135,6 +130,9 @@ def _frag(g):
 
 def _map(name):
     return ("map", name)
+
+
+NUMBERS = ("numbers", "")      # what a man up is worth (log-seconds per log(n_att / n_def)), learnt
 
 
 def _about(players) -> list:
@@ -155,6 +153,8 @@ class Rater:
         self.maps_played: dict[str, int] = {}
         self.last_night: dict[str, int] = {}
         self.deferred: dict[str, float] = {}      # moves the invariants held back (see _bound)
+        self.away: dict[str, tuple] = {}          # players long gone: their own beliefs, without covariances
+        self.map_names: list[str] = []
         self._nights: dict[str, int] = {}
 
     @property
@@ -165,7 +165,10 @@ class Rater:
     # -- reading
     def state(self, guid: str) -> State:
         b, key = self.beliefs, _skill(guid)
-        mu, var = (b.mean_of(key), b.var_of(key)) if key in b else (0.0, self.params.skill_sd ** 2)
+        if key in b:
+            mu, var = b.mean_of(key), b.var_of(key)
+        else:
+            mu, var = self.away[guid][:2] if guid in self.away else (0.0, self.params.skill_sd ** 2)
         return State(mu, var, self.maps_played.get(guid, 0), self.last_night.get(guid))
 
     def rating(self, guid: str) -> Rating:
@@ -176,24 +179,49 @@ class Rater:
         return self.maps_played.get(guid, 0) < PROVISIONAL_MAPS
 
     def _map_prior(self) -> float:
-        known = [self.beliefs.mean_of(k) for k in self.beliefs.index if k[0] == "map"]
+        known = [self.beliefs.mean_of(_map(m)) for m in self.map_names]
         return sum(known) / len(known) if known else self.params.intercept
 
-    def strength(self, team_a, team_b, map_name: str | None = None) -> Strength:
-        """The belief about S_A - S_B (shares as weights) and the map's intercept."""
-        d: dict = {}
-        fresh = 0.0                                   # players the rating has never seen: the prior
-        for team, sign in ((team_a, 1.0), (team_b, -1.0)):
-            for g, w in _weights(team).items():
-                if _skill(g) in self.beliefs:
-                    d[_skill(g)] = d.get(_skill(g), 0.0) + sign * w
+    def _advantage(self, x: dict[str, float], y: dict[str, float], learn: bool) -> tuple[dict, float, float]:
+        """X's advantage over Y: S_X - S_Y + numbers * log(n_X / n_Y) (strengths the
+        presence-weighted means, n the presence summed: 4 v 3 is log(4/3)), as
+        {quantity: coefficient} over the joint belief, plus the mean and variance of the
+        part outside it (players away, or never seen: their own belief, or the prior).
+        `learn`: every quantity is put into the joint belief first. x, y: guid -> share."""
+        coef: dict = {}
+        mean = var = 0.0
+        nx, ny = sum(x.values()), sum(y.values())
+        for team, total, sign in ((x, nx, 1.0), (y, ny, -1.0)):
+            for g, share in team.items():
+                w = share / total
+                key = _skill(g)
+                if learn:
+                    self._ensure(g)
+                if key in self.beliefs.index:
+                    coef[key] = coef.get(key, 0.0) + sign * w
                 else:
-                    fresh += (w * self.params.skill_sd) ** 2
+                    st = self.state(g)
+                    mean += sign * w * st.mu
+                    var += w * w * st.var
+        ratio = math.log(nx / ny) if nx > 0 and ny > 0 else 0.0
+        if ratio:
+            if learn and NUMBERS not in self.beliefs:
+                self.beliefs.add(NUMBERS, 0.0, self.params.numbers_sd ** 2)
+            if NUMBERS in self.beliefs:
+                coef[NUMBERS] = ratio
+            else:
+                var += (ratio * self.params.numbers_sd) ** 2
+        return coef, mean, var
+
+    def strength(self, team_a, team_b, map_name: str | None = None) -> Strength:
+        """The belief about A's advantage d = S_A - S_B (+ numbers) and the map's intercept."""
+        d, d_extra, d_var = self._advantage(_merged(team_a), _merged(team_b), learn=False)
         b = {_map(map_name): 1.0} if _map(map_name) in self.beliefs else {}
         (d_mean, b_mean), cov = self.beliefs.moments(d, b)
         if not b:
             b_mean, cov[1, 1], cov[0, 1] = self._map_prior(), self.params.map_sd ** 2, 0.0
-        return Strength(float(d_mean), float(cov[0, 0]) + fresh, float(b_mean), float(cov[1, 1]), float(cov[0, 1]))
+        return Strength(float(d_mean) + d_extra, float(cov[0, 0]) + d_var, float(b_mean), float(cov[1, 1]),
+                        float(cov[0, 1]))
 
     def outcome(self, team_a, team_b, map_name: str | None = None) -> tuple[float, float, float]:
         """(P(A wins), P(B wins), P(draw)) of a map these teams are about to play."""
@@ -202,7 +230,7 @@ class Rater:
     def predict(self, team_a, team_b, map_name: str | None = None) -> float:
         """P(A wins | the map is decided) for teams given as (guid, share) pairs (share 1 for
         a planned game), both attack orders counted half."""
-        if not _weights(team_a) or not _weights(team_b):
+        if not _merged(team_a) or not _merged(team_b):
             return 0.5
         return decided(self.outcome(team_a, team_b, map_name))
 
@@ -214,10 +242,11 @@ class Rater:
             return None
         trial = self._copy()
         night = trial._night_index(game.date)
-        players = set(_merged(r1.team_a)) ^ set(_merged(r1.team_b))
-        for g in sorted(players):
+        shares = _merged(r1.team_a), _merged(r1.team_b)
+        players = sorted(shares[0].keys() ^ shares[1].keys())
+        for g in players:
             trial._arrive(g, night)
-        trial._learn_round(r1, game.map, players)
+        trial._learn_round(r1, shares, game.map, _about(players))
         log_time = None if r1.outcome == HOLD else math.log(r1.seconds / r1.map_limit_seconds)
         return after_first_round(trial.strength(game.team_a, game.team_b, game.map), self.params.noise_sd ** 2,
                                  r1.attackers, log_time)
@@ -228,19 +257,36 @@ class Rater:
         other.beliefs = self.beliefs.copy()
         other.maps_played, other.last_night, other._nights = dict(self.maps_played), dict(self.last_night), \
             dict(self._nights)
-        other.deferred = dict(self.deferred)
+        other.deferred, other.away, other.map_names = dict(self.deferred), dict(self.away), list(self.map_names)
         return other
 
     def _night_index(self, date: str) -> int:
         if date not in self._nights:
             self._nights[date] = len(self._nights)
+            self._send_away(self._nights[date])
         return self._nights[date]
 
     def _ensure(self, g: str) -> None:
         p = self.params
         if _skill(g) not in self.beliefs:
-            self.beliefs.add(_skill(g), 0.0, p.skill_sd ** 2)
-            self.beliefs.add(_frag(g), 0.0, p.frag_sd ** 2, ((_skill(g), p.frag_corr * p.skill_sd * p.frag_sd),))
+            back = self.away.pop(g, None)
+            mu, var, f_mu, f_var, cross = back or (0.0, p.skill_sd ** 2, 0.0, p.frag_sd ** 2,
+                                                   p.frag_corr * p.skill_sd * p.frag_sd)
+            self.beliefs.add(_skill(g), mu, var)
+            self.beliefs.add(_frag(g), f_mu, f_var, ((_skill(g), cross),))
+
+    def _send_away(self, night: int) -> None:
+        """Players absent for more than AWAY_NIGHTS community nights leave the joint belief:
+        each keeps his own mean and variance (and his skill's covariance with his fragging),
+        only his covariances with the others are forgotten. Keeps a long season's update cost
+        bounded by the players of the last weeks, not by everyone who ever played."""
+        for g, last in self.last_night.items():
+            if night - last > AWAY_NIGHTS and _skill(g) in self.beliefs:
+                b = self.beliefs
+                self.away[g] = (b.mean_of(_skill(g)), b.var_of(_skill(g)), b.mean_of(_frag(g)), b.var_of(_frag(g)),
+                                b.cov_of(_skill(g), _frag(g)))
+                b.remove(_skill(g))
+                b.remove(_frag(g))
 
     def _arrive(self, g: str, night: int) -> None:
         """The player at his map: known to the beliefs, variance grown for the nights he missed."""
@@ -250,34 +296,29 @@ class Rater:
             self.beliefs.grow(_skill(g), self.params.tau ** 2 * (night - last), self.params.skill_sd ** 2)
         self.last_night[g] = night
 
-    def _learn_round(self, r: MapRound, map_name: str, players: set) -> None:
-        """One round: y = b - (S_att - S_def); only `players` (and the map) move."""
+    def _learn_round(self, r: MapRound, shares: tuple[dict, dict], map_name: str, active: list) -> None:
+        """One round: y = b - (S_att - S_def); only `active` quantities (and the map) move."""
         if _map(map_name) not in self.beliefs:
             self.beliefs.add(_map(map_name), self._map_prior(), self.params.map_sd ** 2)
-        sign_a = -1.0 if r.attackers == "A" else 1.0     # a player's coefficient: -(weight in attack) + (in defence)
-        coef = {_map(map_name): 1.0}
-        for team, sign in ((r.team_a, sign_a), (r.team_b, -sign_a)):
-            for g, w in _weights(team).items():
-                self._ensure(g)
-                coef[_skill(g)] = coef.get(_skill(g), 0.0) + sign * w
+            self.map_names.append(map_name)
+        attack, defence = shares if r.attackers == "A" else shares[::-1]
+        edge, _, _ = self._advantage(attack, defence, learn=True)
+        coef = {k: -c for k, c in edge.items()}
+        coef[_map(map_name)] = 1.0
         held = r.outcome == HOLD
         value = math.log((r.limit_seconds if held else r.seconds) / r.map_limit_seconds)
-        active = _about(players) + [_map(map_name)]
+        active = active + [_map(map_name)] + ([NUMBERS] if NUMBERS in coef else [])
         self.beliefs.observe(coef, 0.0, self.params.noise_sd ** 2, value, held, active, self.params.z_max)
 
-    def _learn_winner(self, game: MapGame, players: set) -> None:
+    def _learn_winner(self, game: MapGame, shares: tuple[dict, dict], active: list) -> None:
         """A map without a usable round: its winner says the difference had that sign (TrueSkill's
         update; the noise of two rounds' difference, on one strength difference)."""
-        sign = 1.0 if game.winner == "A" else -1.0
-        coef: dict = {}
-        for team, s in ((game.team_a, sign), (game.team_b, -sign)):
-            for g, w in _weights(team).items():
-                self._ensure(g)
-                coef[_skill(g)] = coef.get(_skill(g), 0.0) + s * w
-        self.beliefs.observe(coef, 0.0, self.params.noise_sd ** 2 / 2.0, 0.0, True, _about(players),
-                             self.params.z_max)
+        won, lost = shares if game.winner == "A" else shares[::-1]
+        coef, _, _ = self._advantage(won, lost, learn=True)
+        self.beliefs.observe(coef, 0.0, self.params.noise_sd ** 2 / 2.0, 0.0, True,
+                             active + ([NUMBERS] if NUMBERS in coef else []), self.params.z_max)
 
-    def _learn_kd(self, game: MapGame, players: set) -> None:
+    def _learn_kd(self, game: MapGame, players: set, active: list) -> None:
         """Kills and deaths on the map: evidence of each player's fragging strength, which is
         correlated with his skill (frag_corr): log((k + 1) / (d + 1)) ~ N(frag, 1/(k+1) + 1/(d+1) + frag_noise^2)."""
         if self.params.frag_corr == 0:
@@ -290,26 +331,30 @@ class Rater:
                 acc[1] += d
         rows = [({_frag(g): 1.0}, math.log((k + 1) / (d + 1)), 1 / (k + 1) + 1 / (d + 1) + self.params.frag_noise ** 2)
                 for g, (k, d) in sorted(kd.items())]
-        self.beliefs.observe_many(rows, _about(players))
+        self.beliefs.observe_many(rows, active)
 
     def update(self, game: MapGame) -> None:
         night = self._night_index(game.date)
         a, b = _merged(game.team_a), _merged(game.team_b)
-        rounds = sorted((r for r in game.rounds if _usable(r)), key=lambda r: r.number)
+        rounds = [(r, (_merged(r.team_a), _merged(r.team_b))) for r in sorted(game.rounds, key=lambda r: r.number)
+                  if _usable(r)]
         if not rounds and not (a and b and game.winner in ("A", "B")):
             return
         frozen = set(a) & set(b)
-        for r in rounds:
-            frozen |= set(_merged(r.team_a)) & set(_merged(r.team_b))
-        players = (set(a) | set(b) | {g for r in rounds for g in _merged(r.team_a + r.team_b)}) - frozen
-        for g in sorted(players):
+        everyone = set(a) | set(b)
+        for _, (ra, rb) in rounds:
+            frozen |= ra.keys() & rb.keys()
+            everyone |= ra.keys() | rb.keys()
+        players = sorted(everyone - frozen)
+        for g in players:
             self._arrive(g, night)
+        active = _about(players)
         before = {g: self.beliefs.mean_of(_skill(g)) for g in players}
-        for r in rounds:
-            self._learn_round(r, game.map, players)
+        for r, shares in rounds:
+            self._learn_round(r, shares, game.map, active)
         if not rounds:
-            self._learn_winner(game, players)
-        self._learn_kd(game, players)
+            self._learn_winner(game, (a, b), active)
+        self._learn_kd(game, set(players), active)
         self._bound(game, a, b, before)
         for g in players:
             self.maps_played[g] = self.maps_played.get(g, 0) + 1
@@ -334,7 +379,7 @@ class Rater:
 
 def _usable(r: MapRound) -> bool:
     """A round whose clock says something: an attack with its time, or a full hold."""
-    if not r.map_limit_seconds or r.map_limit_seconds <= 0 or not _weights(r.team_a) or not _weights(r.team_b):
+    if not r.map_limit_seconds or r.map_limit_seconds <= 0 or not _merged(r.team_a) or not _merged(r.team_b):
         return False
     if r.outcome == OBJECTIVE:
         return r.seconds is not None and r.seconds > 0
@@ -375,13 +420,15 @@ def rate(games, params: Params = DEFAULT) -> RatingsResult:
             if night is not None:
                 close_night()
             night, night_maps, before = game.date, {}, {}
-        counts = {g: rater.state(g).maps for g, _ in game.team_a + game.team_b + tuple(
+        played = rater.maps_played
+        counts = {g: played.get(g, 0) for g, _ in game.team_a + game.team_b + tuple(
             p for r in game.rounds for p in r.team_a + r.team_b)}
         for g in counts:
-            before.setdefault(g, rater.rating(g).value)
+            if g not in before:
+                before[g] = rater.rating(g).value
         rater.update(game)
         for g, n in counts.items():
-            if rater.state(g).maps > n:
+            if played.get(g, 0) > n:
                 night_maps[g] = night_maps.get(g, 0) + 1
         out.maps += 1
     if night is not None:

@@ -1,8 +1,8 @@
 """The generator's side of judging a rating: its oracle, and its maps as `MapGame`s.
 
-`oracle_for(truth)` returns P(team A wins) of a `MapGame` from the true latent skills
-(`truth["people"]`) and the outcome model (`outcome.p_a_wins`): the best any rating can
-do on generated nights. It works on maps loaded from the database as on
+`oracle_for(truth)` returns P(team A wins) of a `MapGame` from the true latent skills of
+that night (`truth["nights"][i]["skills"]`), who was in each round, and the outcome
+model (`outcome.p_a_wins_rounds`): the best any rating can do on generated nights. It works on maps loaded from the database as on
 `map_games_from_truth`, which builds the counted maps straight from the truth (shares
 from the rounds a player was in) for fast tests and benchmarks that skip the pipeline.
 """
@@ -10,20 +10,42 @@ from __future__ import annotations
 
 from et_pipeline.season.model import HOLD, OBJECTIVE, SURRENDER, MapGame, MapRound
 from et_pipeline.synth import outcome
-from et_pipeline.synth.pool import MAPS
+from et_pipeline.synth.pool import MAPS, omnibot
 
 _LIMITS = {m.name: m.limit_min * 60 for m in MAPS}
+BOT_SKILL = omnibot(0).stopwatch_skill
 
 
 def oracle_for(truth: dict):
-    skills = {g.upper(): p["skill"] for g, p in truth["people"].items()}
+    """P(A wins | decided) of a `MapGame` (from the database or `map_games_from_truth`):
+    the generator's own probability, from the skills its players had that night and who
+    was there in each round, bots included (`outcome.p_a_wins_rounds`). The truth map is
+    found by its R1 stats file; the game's team A is the truth group most of its team A is in."""
+    maps = {}
+    for night in truth["nights"]:
+        rounds = {r["stats_name"]: r for r in night["rounds"]}
+        by_file = {r["file"]: r for r in night["rounds"] if r["file"]}
+        for m in night["maps"]:
+            if m["counted"]:
+                maps[m["r1_file"]] = (m, rounds[m["r1_stats_name"]], by_file[m["r2_file"]], night["skills"])
+    potential = {g.upper(): p["skill"] for g, p in truth["people"].items()}
+
+    def lineup(r: dict, group: str, skills: dict) -> list:
+        bot = [p for p in r["players"].values() if p["is_bot"]]
+        out = [(skills.get(g, potential.get(g, 1.0)), p["presence"]) for g, p in r["players"].items()
+               if p["group"] == group and not p["is_bot"] and p["presence"] > 0]
+        return out + [(BOT_SKILL, p["presence"]) for p in bot if p["group"] == group]
 
     def p_a(game: MapGame) -> float:
-        a = [(skills[g[:8].upper()], s) for g, s in game.team_a if g[:8].upper() in skills and s > 0]
-        b = [(skills[g[:8].upper()], s) for g, s in game.team_b if g[:8].upper() in skills and s > 0]
-        if not a or not b:
+        found = maps.get(game.key.rsplit(":", 1)[-1])
+        if found is None:
             return 0.5
-        return outcome.p_a_wins(a, b, _LIMITS.get(game.map, 600))
+        m, r1, r2, skills = found
+        mine = {g[:8].upper() for g, _ in game.team_a}
+        a = "A" if len(mine & set(m["groups"]["A"])) >= len(mine & set(m["groups"]["B"])) else "B"
+        b = "B" if a == "A" else "A"
+        return outcome.p_a_wins_rounds(lineup(r1, a, skills), lineup(r1, b, skills), lineup(r2, a, skills),
+                                       lineup(r2, b, skills), _LIMITS.get(m["map"], 600))
 
     return p_a
 
