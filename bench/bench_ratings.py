@@ -178,10 +178,11 @@ def tune(seeds=DEV_SEEDS) -> None:
                 if loss < best_loss:
                     best, best_loss = trial, loss
     unbounded = rating_loss(replace(best, sign_bound=False))
+    dropped = rating_loss(replace(best, defer=False))
     print("  rating: %s  log loss %.4f" % (", ".join("%s=%.4g" % (f.name, getattr(best, f.name))
                                                     for f in fields(best)), best_loss))
-    print("  the sign bound (a winner never falls, a loser never rises) costs %+.4f (%.4f without it)"
-          % (best_loss - unbounded, unbounded))
+    print("  the sign bound (a winner never falls, a loser never rises) costs %+.4f with what it holds back deferred,"
+          " %+.4f with it dropped (%.4f without the bound)" % (best_loss - unbounded, dropped - unbounded, unbounded))
     losses = {k: _pooled_loss(seasons, lambda: elo.TeamElo(k)) for k in ELO_GRID}
     print("  team_elo K: %s -> K = %s" % (", ".join("%g %.4f" % kv for kv in losses.items()),
                                           min(losses, key=losses.get)), flush=True)

@@ -3,8 +3,9 @@
 
 Why replay: a rating depends on the order of every earlier result, so a re-scored old
 night must change every later rating, and the same maps must always give the same
-numbers. `rate` sorts the maps by (start, key) and starts from the prior; a full replay
-of 1,000 nights takes well under a second, so there is no incremental state to get wrong.
+numbers. `rate` sorts the maps by (start, key) and starts from the prior (a full replay
+of 1,000 generated nights: bench/bench_ratings.py), so there is no incremental state to
+get wrong.
 
 The inputs and what each does:
 * Every round of a map is one observation of the attackers' time against the map's
@@ -14,22 +15,30 @@ The inputs and what each does:
 * Who was there, and for how long: a player's weight in his team's strength is his
   share of that ROUND (time played / the round's length): a sub who came in for the
   last 13 % of a round counts 13 %, and moves 13 % as far. The team's strength is the
-  weighted MEAN, so a 6-a-side map is no surer than a 3-a-side one and a 4 v 3 compares
-  the two averages. A GUID listed twice on a team (a reconnect) is one player with the
-  summed share (at most 1).
+  weighted MEAN, so a 6-a-side map is no surer than a 3-a-side one; numbers count on
+  their own: what a man up is worth (4 v 3: log(4/3) of it) is learnt from the rounds.
+  A GUID listed twice on a team (a reconnect) is one player with the summed share.
 * The map: every map has its own intercept (how long an even attack takes there),
-  learnt from its rounds like a player's skill.
+  learnt from its rounds like a player's skill; a new map starts from the known maps' mean.
+* Kills and deaths (TrueSkill 2's lesson): each player also has a fragging strength,
+  seen through his K/D on every map and correlated with his skill (FRAG_CORR), so a
+  newcomer who frags well is believed to help win before many rounds say so.
 * A round that ended in a surrender, or without a usable time, says nothing about the
-  clock and is skipped; a map without any usable round is rated on its winner alone
-  (a TrueSkill-style update on the teams' difference).
+  clock and is skipped (an aborted round never makes a counted map); a map without any
+  usable round is rated on its winner alone (a TrueSkill-style update on the teams'
+  difference).
 * Absence: before his first map of a night, a player's variance grows by
-  `tau^2` per community night since his last one, capped at the prior.
+  `tau^2` per community night since his last one, capped at the prior. After
+  AWAY_NIGHTS nights away he leaves the joint belief (his own belief is kept).
+* All of it is one joint Gaussian belief (season.beliefs), and a map moves only its
+  own players, the map and the numbers term: nobody's rating moves on a night he did
+  not play.
 
 The invariants (tested with hypothesis over random line-ups, et_pipeline_tests):
 * The result's sign bounds every move: after a map a winner's mean has not fallen and a
   loser's has not risen (a favourite that won narrowly stays where he was; a draw may
-  move either way, by what the times said). Measured on the development seeds, this
-  rule costs nothing measurable in log loss (bench/bench_ratings.py --tune prints it).
+  move either way, by what the times said). What the bound holds back is deferred to
+  the player's next map where the result allows it, not dropped.
 * Uncertainty never grows through an update and never exceeds the prior (8.33).
 * One map moves no mean by more than MAX_MOVE rating points.
 * The result does not depend on the order of the players within a team.
@@ -69,8 +78,9 @@ class Params:
     intercept: float = -0.3567     # the first map's prior intercept, log(0.7): an even attack takes 70 % of the clock
     z_max: float = 2.0             # a round's surprise counts at most this many sd
     sign_bound: bool = True        # the result's sign bounds each move (the invariant above)
+    defer: bool = True             # what the bounds hold back is deferred, not dropped (Rater._bound)
     frag_sd: float = 0.8           # prior sd of a player's fragging strength (log K/D units)
-    frag_corr: float = 0.5         # prior correlation of fragging strength and skill (0: K/D unused)
+    frag_corr: float = 0.5         # FRAG_CORR: prior correlation of fragging strength and skill (0: K/D unused)
     frag_noise: float = 0.4        # K/D noise beyond Poisson counting, per map
     numbers_sd: float = 0.5        # prior sd of what a man up is worth (learnt from the rounds)
 
@@ -362,8 +372,8 @@ class Rater:
     def _bound(self, game: MapGame, a: dict, b: dict, before: dict) -> None:
         """The result's sign bounds each move and no move exceeds MAX_MOVE; what they hold
         back is deferred to the player's next map (`deferred`), not dropped: a winner the
-        times would have lowered keeps his mean now and loses it at his next draw or loss.
-        (Dropping it instead cost 0.007 of log loss on the development seeds.)"""
+        times would have lowered keeps his mean now and loses it at his next draw or loss
+        (bench_ratings --tune prints what the bound costs, deferred and dropped)."""
         limit = MAX_MOVE / self.scale
         won = set(a) if game.winner == "A" else set(b) if game.winner == "B" else set()
         lost = set(b) if game.winner == "A" else set(a) if game.winner == "B" else set()
@@ -373,7 +383,7 @@ class Rater:
             if self.params.sign_bound:
                 move = max(0.0, want) if g in won else min(0.0, want) if g in lost else want
             move = max(-limit, min(limit, move))
-            self.deferred[g] = want - move
+            self.deferred[g] = want - move if self.params.defer else 0.0
             self.beliefs.set_mean(_skill(g), old + move)
 
 
