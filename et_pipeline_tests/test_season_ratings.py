@@ -55,15 +55,15 @@ def eighty():
 
 def test_generated_outcomes_follow_the_latent_skill(eighty):
     truth, games = eighty
-    skill = {g: p["skill"] for g, p in truth["people"].items()}
+    skill = {n["date"]: n["skills"] for n in truth["nights"]}         # that night's (form drifts)
     for n in truth["nights"]:
-        assert set(n["groups"]["A"] + n["groups"]["B"]) <= set(skill)
+        assert set(n["groups"]["A"] + n["groups"]["B"]) <= set(n["skills"]) <= set(truth["people"])
     higher = decided = 0
     for g in games:
         if g.winner == "tie":
             continue
-        sa = outcome.team_strength([(skill[x], s) for x, s in g.team_a])
-        sb = outcome.team_strength([(skill[x], s) for x, s in g.team_b])
+        sa = outcome.team_strength([(skill[g.date][x], s) for x, s in g.team_a])
+        sb = outcome.team_strength([(skill[g.date][x], s) for x, s in g.team_b])
         if sa != sb:
             decided += 1
             higher += (sa > sb) == (g.winner == "A")

@@ -14,7 +14,7 @@ in the same order, `predict(game)` before a map, `update(game)` after it.
 """
 from __future__ import annotations
 
-from et_pipeline.season.model import MapGame
+from et_pipeline.season.model import MapGame, merged_shares
 
 
 class Coin:
@@ -88,10 +88,7 @@ class TrueSkill:
 
     @staticmethod
     def _weights(team) -> list[tuple[str, float]]:
-        shares: dict[str, float] = {}
-        for g, s in team:
-            if s > 0:
-                shares[g] = min(1.0, shares.get(g, 0.0) + s)
+        shares = merged_shares(team)
         total = sum(shares.values())
         return sorted((g, s / total) for g, s in shares.items()) if total > 0 else []
 

@@ -44,3 +44,13 @@ class MapGame:
     winner: str                # "A" | "B" | "tie"
     kd: tuple[tuple[str, int, int], ...]   # (guid, kills, deaths) on this map, for the K/D baseline
     rounds: tuple[MapRound, ...] = ()      # R1, R2 when known (see MapRound)
+
+
+def merged_shares(team) -> dict[str, float]:
+    """guid -> share of a team's (guid, share) pairs, a GUID listed twice (a reconnect) one
+    player with the summed share, at most 1; players without a share left out."""
+    out: dict[str, float] = {}
+    for g, s in team:
+        if s > 0:
+            out[g] = min(1.0, out.get(g, 0.0) + float(s))
+    return out

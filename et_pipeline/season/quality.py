@@ -169,7 +169,8 @@ def _block(rows: dict[str, list], names: list[str], seed: int) -> dict:
 
 def predictors(oracle: Callable[[MapGame], float] | None = None) -> dict:
     """The rating and every baseline, fresh, by name (the rating first)."""
-    out = {RATING: RatingPredictor(Rater()), "coin": Coin(), "team_elo": TeamElo(), "trueskill": TrueSkill(), "kd": KDPick()}
+    out = {RATING: RatingPredictor(Rater()), "coin": Coin(), "team_elo": TeamElo(), "trueskill": TrueSkill(),
+           "kd": KDPick()}
     if oracle is not None:
         out["oracle"] = _Oracle(oracle)
     return out

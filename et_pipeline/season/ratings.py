@@ -55,7 +55,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from et_pipeline.season.model import HOLD, OBJECTIVE, MapGame, MapRound
+from et_pipeline.season.model import HOLD, OBJECTIVE, MapGame, MapRound, merged_shares
 from et_pipeline.season.stopwatch_rating import Strength, after_first_round, decided, map_outcome
 
 MU = 25.0
@@ -119,15 +119,6 @@ class State:
     var: float
     maps: int
     last_night: int | None
-
-
-def _merged(team) -> dict[str, float]:
-    """guid -> share, a GUID listed twice (a reconnect) summed and capped at 1."""
-    out: dict[str, float] = {}
-    for g, s in team:
-        if s > 0:
-            out[g] = min(1.0, out.get(g, 0.0) + float(s))
-    return out
 
 
 def _skill(g):
@@ -225,7 +216,7 @@ class Rater:
 
     def strength(self, team_a, team_b, map_name: str | None = None) -> Strength:
         """The belief about A's advantage d = S_A - S_B (+ numbers) and the map's intercept."""
-        d, d_extra, d_var = self._advantage(_merged(team_a), _merged(team_b), learn=False)
+        d, d_extra, d_var = self._advantage(merged_shares(team_a), merged_shares(team_b), learn=False)
         b = {_map(map_name): 1.0} if _map(map_name) in self.beliefs else {}
         (d_mean, b_mean), cov = self.beliefs.moments(d, b)
         if not b:
@@ -240,7 +231,7 @@ class Rater:
     def predict(self, team_a, team_b, map_name: str | None = None) -> float:
         """P(A wins | the map is decided) for teams given as (guid, share) pairs (share 1 for
         a planned game), both attack orders counted half."""
-        if not _merged(team_a) or not _merged(team_b):
+        if not merged_shares(team_a) or not merged_shares(team_b):
             return 0.5
         return decided(self.outcome(team_a, team_b, map_name))
 
@@ -252,7 +243,7 @@ class Rater:
             return None
         trial = self._copy()
         night = trial._night_index(game.date)
-        shares = _merged(r1.team_a), _merged(r1.team_b)
+        shares = merged_shares(r1.team_a), merged_shares(r1.team_b)
         players = sorted(shares[0].keys() ^ shares[1].keys())
         for g in players:
             trial._arrive(g, night)
@@ -345,9 +336,9 @@ class Rater:
 
     def update(self, game: MapGame) -> None:
         night = self._night_index(game.date)
-        a, b = _merged(game.team_a), _merged(game.team_b)
-        rounds = [(r, (_merged(r.team_a), _merged(r.team_b))) for r in sorted(game.rounds, key=lambda r: r.number)
-                  if _usable(r)]
+        a, b = merged_shares(game.team_a), merged_shares(game.team_b)
+        rounds = [(r, (merged_shares(r.team_a), merged_shares(r.team_b)))
+                  for r in sorted(game.rounds, key=lambda r: r.number) if _usable(r)]
         if not rounds and not (a and b and game.winner in ("A", "B")):
             return
         frozen = set(a) & set(b)
@@ -389,7 +380,9 @@ class Rater:
 
 def _usable(r: MapRound) -> bool:
     """A round whose clock says something: an attack with its time, or a full hold."""
-    if not r.map_limit_seconds or r.map_limit_seconds <= 0 or not _merged(r.team_a) or not _merged(r.team_b):
+    if not r.map_limit_seconds or r.map_limit_seconds <= 0:
+        return False
+    if not merged_shares(r.team_a) or not merged_shares(r.team_b):
         return False
     if r.outcome == OBJECTIVE:
         return r.seconds is not None and r.seconds > 0

@@ -2,9 +2,10 @@
 
 `oracle_for(truth)` returns P(team A wins) of a `MapGame` from the true latent skills of
 that night (`truth["nights"][i]["skills"]`), who was in each round, and the outcome
-model (`outcome.p_a_wins_rounds`): the best any rating can do on generated nights. It works on maps loaded from the database as on
-`map_games_from_truth`, which builds the counted maps straight from the truth (shares
-from the rounds a player was in) for fast tests and benchmarks that skip the pipeline.
+model (`outcome.p_a_wins_rounds`): the best any rating can do on generated nights. It
+works on maps loaded from the database as on `map_games_from_truth`, which builds the
+counted maps straight from the truth (each player's share of every round) for fast
+tests and benchmarks that skip the pipeline.
 """
 from __future__ import annotations
 
