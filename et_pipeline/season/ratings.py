@@ -74,8 +74,8 @@ class Params:
     skill_sd: float = 0.3          # prior sd of a player's skill
     noise_sd: float = 0.33         # a round's own noise in log-seconds
     tau: float = 0.01              # sd added per community night absent
-    map_sd: float = 0.2            # prior sd of a new map's intercept around the known maps' mean
-    intercept: float = -0.3567     # the first map's prior intercept, log(0.7): an even attack takes 70 % of the clock
+    map_sd: float = 0.1            # prior sd of a new map's intercept around the known maps' mean
+    intercept: float = -0.5108     # the first map's prior intercept, log(0.6): an even attack takes 60 % of the clock
     z_max: float = 2.0             # a round's surprise counts at most this many sd
     sign_bound: bool = True        # the result's sign bounds each move (the invariant above)
     defer: bool = True             # what the bounds hold back is deferred, not dropped (Rater._bound)
