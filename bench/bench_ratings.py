@@ -13,7 +13,7 @@ Two fixed lists of seeds (80 nights each):
 * HELD_OUT_SEEDS: every reported figure; nothing is chosen on them.
 
 The report (default): per held-out seed, the generated nights go through the pipeline
-(`et-pipeline synth` files -> `et-pipeline run` -> `et-pipeline season --json`); the
+(`et-pipeline synth` files -> `et-pipeline run` -> `et-pipeline season`); the
 season's own `rating_quality` is printed, with the oracle on the very same maps and a
 team Elo whose K is picked in hindsight on that seed's truth (the best any fixed K could
 do). Then, pooled over the held-out seeds: each predictor's log loss, ECE, and the
@@ -75,15 +75,15 @@ def truth_season(seed: int, nights: int = NIGHTS, out: str | None = None):
 
 
 def pipeline_season(seed: int, work: Path):
-    """(truth, maps as the season reads them, the season's rating_quality) through the
-    command line: `synth`, `run --publish off`, `season --json`."""
+    """(truth, maps as the season reads them, the season document) through the command
+    line: `synth`, `run --publish off`, `season` (its JSON document)."""
     from et_pipeline.season.data import load_map_games
     from et_pipeline.storage.database import make_engine
 
     src, url = work / "src", "sqlite:///%s" % (work / "et.db")
     steps = [["synth", "--nights", str(NIGHTS), "--seed", str(seed), "--out", str(src)],
              ["run", "--source", str(src), "--db", url, "--dagster-home", str(work / "dh"), "--publish", "off"],
-             ["season", "--db", url, "--json"]]
+             ["season", "--db", url]]
     out = None
     for step in steps:
         out = subprocess.run(_cli() + step, capture_output=True, text=True)
@@ -282,11 +282,13 @@ def rebuild_time(nights: int = REBUILD_NIGHTS, seed: int = 2) -> None:
     _, games = truth_season(seed, nights)
     times = []
     for _ in range(3):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         result = rate(games)
-        times.append(time.perf_counter() - t0)
-    print("full ratings rebuild, %d nights (seed %d): %d maps, %d players, best of 3 %.2f s (goal <= 3 s)"
-          % (nights, seed, result.maps, len(result.current), min(times)), flush=True)
+        times.append((time.perf_counter() - t0, time.process_time() - c0))
+    wall, cpu = min(times)
+    print("full ratings rebuild, %d nights (seed %d): %d maps, %d players, best of 3 %.2f s wall, %.2f s CPU "
+          "(goal <= 3 s; load average %.1f)" % (nights, seed, result.maps, len(result.current), wall, cpu,
+                                                 os.getloadavg()[0]), flush=True)
 
 
 def machine() -> str:
