@@ -454,8 +454,8 @@ season_head_to_head = Table(
 season_ratings = Table(
     "season_ratings", metadata,                              # the current rating of every rated player
     Column("guid", String(8), nullable=False),
-    Column("value", Float, nullable=False),                  # rating (mean, display scale)
-    Column("uncertainty", Float, nullable=False),            # its standard deviation
+    Column("value", Float, nullable=False),                  # openskill mu
+    Column("uncertainty", Float, nullable=False),            # openskill sigma
     Column("provisional", Boolean, nullable=False),
     Column("maps", Integer, nullable=False),
     Column("last_night", String(10), nullable=False),
@@ -478,7 +478,7 @@ season_rating_history = Table(
 season_rating_quality = Table(
     "season_rating_quality", metadata,                       # walk-forward scores, per map set and predictor
     Column("scope", String(16), nullable=False),             # all | cold_start | warm
-    Column("predictor", String(16), nullable=False),         # rating | coin | team_elo | trueskill | kd
+    Column("predictor", String(16), nullable=False),         # openskill | coin | team_elo | kd
     Column("maps", Integer, nullable=False),
     Column("log_loss", Float, nullable=True),
     Column("brier", Float, nullable=True),
