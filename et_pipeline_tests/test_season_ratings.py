@@ -412,13 +412,35 @@ def test_win_probability_after_the_first_round():
     upcoming = game("next", "2026-01-06", 1_700_200_000, ["P1", "P2", "P3"], ["P4", "P5", "P6"], "A")
     before = rater.predict(upcoming.team_a, upcoming.team_b, upcoming.map)
 
-    def after(outcome, seconds):
-        r1 = replace(upcoming.rounds[0], outcome=outcome, seconds=seconds)
-        return rater.after_first_round(replace(upcoming, rounds=(r1, upcoming.rounds[1])))
+    def after(seconds):
+        return rater.after_round_one(upcoming.team_a, upcoming.team_b, upcoming.map, "A", seconds, 600.0,
+                                     date="2026-01-06")
 
-    fast, slow, held = after(OBJECTIVE, 200.0), after(OBJECTIVE, 580.0), after(HOLD, None)
+    fast, slow, held = after(200.0), after(580.0), after(None)
     for p in (fast, slow, held):
         assert abs(sum(p) - 1) < 1e-9 and all(0 <= x <= 1 for x in p)
     assert fast[0] > max(before, slow[0]) and fast[2] == slow[2] == 0.0
     assert held[0] == 0.0 and held[1] > 0 and held[2] > 0
     assert rater.predict(upcoming.team_a, upcoming.team_b, upcoming.map) == before       # asking changed nothing
+
+
+def test_win_probability_for_a_live_map_is_symmetric_and_reads_shares():
+    """The live view's two questions (before R1, after R1) from line-ups with shares: naming
+    the teams the other way round swaps A's and B's chances; a line-up's part-timer counts
+    by his share (a strong player there for 10 % of the round helps less than for all of it);
+    a round that says nothing (no share on one side, no time limit) gives None."""
+    history = night("2026-01-05", 0, ["A"] * 6, a=("P1", "P2", "P3"), b=("P4", "P5", "P6"))
+    rater = ratings.rate(history).rater
+    a, b = (("P1", 1.0), ("P4", 1.0), ("P5", 1.0)), (("P6", 1.0), ("P2", 1.0), ("P3", 0.1))
+    pa, pb, pd = rater.outcome(a, b, "supply")
+    qb, qa, qd = rater.outcome(b, a, "supply")
+    assert abs(pa - qa) < 1e-9 and abs(pb - qb) < 1e-9 and abs(pd - qd) < 1e-9
+    for seconds in (300.0, None):
+        x = rater.after_round_one(a, b, "supply", "A", seconds, 600.0, date="2026-01-06")
+        y = rater.after_round_one(b, a, "supply", "B", seconds, 600.0, date="2026-01-06")
+        assert all(abs(u - v) < 1e-9 for u, v in zip(x, (y[1], y[0], y[2])))
+    full = rater.after_round_one(a, (("P6", 1.0), ("P2", 1.0), ("P3", 1.0)), "supply", "A", 300.0, 600.0)
+    part = rater.after_round_one(a, b, "supply", "A", 300.0, 600.0)
+    assert full[0] < part[0]
+    assert rater.after_round_one(a, (("P6", 0.0),), "supply", "A", 300.0, 600.0) is None
+    assert rater.after_round_one(a, b, "supply", "A", 300.0, 0.0) is None

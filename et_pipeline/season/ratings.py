@@ -46,6 +46,10 @@ The invariants (tested with hypothesis over random line-ups, et_pipeline_tests):
   strengths, but that map leaves his own rating alone: which side he helped cannot be
   told. Bots never reach the rating (season.data drops them).
 
+Win probability for one map, from the current ratings (`rate(games).rater`): before it,
+`Rater.outcome`; once its round 1 is over, `Rater.after_round_one` (neither changes the
+ratings).
+
 Display: value = MU + SCALE * skill, uncertainty = SCALE * sd, where SCALE makes the
 prior 25 +- 8.33 (the scale openskill's ratings had). Provisional until
 PROVISIONAL_MAPS rated maps.
@@ -225,7 +229,10 @@ class Rater:
                         float(cov[0, 1]))
 
     def outcome(self, team_a, team_b, map_name: str | None = None) -> tuple[float, float, float]:
-        """(P(A wins), P(B wins), P(draw)) of a map these teams are about to play."""
+        """(P(A wins), P(B wins), P(draw)) of a map these teams are about to play, before its
+        round 1 (who attacks first not yet known: both orders count half). team_a, team_b:
+        (guid, share) pairs, share 1 for a full-timer; map_name None: a map not yet known.
+        `after_round_one` is the same question once R1 is over."""
         return map_outcome(self.strength(team_a, team_b, map_name), self.params.noise_sd ** 2)
 
     def predict(self, team_a, team_b, map_name: str | None = None) -> float:
@@ -235,22 +242,33 @@ class Rater:
             return 0.5
         return decided(self.outcome(team_a, team_b, map_name))
 
-    def after_first_round(self, game: MapGame) -> tuple[float, float, float] | None:
-        """(P(A wins), P(B wins), P(draw)) of `game` once its round 1 is over, from the
-        ratings before the map plus round 1 itself; None when R1 is not a usable round."""
-        r1 = next((r for r in game.rounds if r.number == 1), None)
-        if r1 is None or not _usable(r1):
+    def after_round_one(self, team_a, team_b, map_name: str | None, attackers: str, time_to_beat: float | None,
+                        map_limit_seconds: float, date: str | None = None) -> tuple[float, float, float] | None:
+        """(P(A wins), P(B wins), P(draw)) of a map once its round 1 is over (a live view).
+
+        team_a, team_b: R1's line-ups as (guid, share of the round) pairs, taken to play R2
+        too; attackers: "A" | "B", who attacked in R1; time_to_beat: R1's attack time in
+        seconds, None when R1's attackers were held to the clock (R2's attackers then win by
+        completing at all, else it is a draw); map_limit_seconds: the map's time limit;
+        date: the night, so a player's uncertainty grows for the nights he missed (None: as
+        the ratings stand). The ratings learn R1 first, on a copy: asking changes nothing.
+        None when R1 says nothing (a side without a share, no time limit, no time)."""
+        shares = merged_shares(team_a), merged_shares(team_b)
+        held = time_to_beat is None
+        r1 = MapRound(1, attackers, tuple(sorted(shares[0].items())), tuple(sorted(shares[1].items())),
+                      HOLD if held else OBJECTIVE, time_to_beat, map_limit_seconds, map_limit_seconds)
+        if attackers not in ("A", "B") or not _usable(r1):
             return None
         trial = self._copy()
-        night = trial._night_index(game.date)
-        shares = merged_shares(r1.team_a), merged_shares(r1.team_b)
-        players = sorted(shares[0].keys() ^ shares[1].keys())
-        for g in players:
-            trial._arrive(g, night)
-        trial._learn_round(r1, shares, game.map, _about(players))
-        log_time = None if r1.outcome == HOLD else math.log(r1.seconds / r1.map_limit_seconds)
-        return after_first_round(trial.strength(game.team_a, game.team_b, game.map), self.params.noise_sd ** 2,
-                                 r1.attackers, log_time)
+        players = sorted(shares[0].keys() ^ shares[1].keys())     # one on both sides: his rating is left alone
+        if date is not None:
+            night = trial._night_index(date)
+            for g in players:
+                trial._arrive(g, night)
+        trial._learn_round(r1, shares, map_name, _about(players))
+        log_time = None if held else math.log(time_to_beat / map_limit_seconds)
+        return after_first_round(trial.strength(team_a, team_b, map_name), self.params.noise_sd ** 2, attackers,
+                                 log_time)
 
     # -- writing
     def _copy(self) -> "Rater":
