@@ -15,9 +15,9 @@ from et_pipeline.defs.assets import map_results, session_teams
 from et_pipeline.defs.resources import DatabaseResource, RulesResource
 from et_pipeline.defs.season_assets import _names, _replace, _shared, _table, _tables, players
 from et_pipeline.defs.season_automation import SEASON_GROUP, all_nights, season_automation_condition
-from et_pipeline.season.ratings import MODEL_NAME, PROVISIONAL_MAPS, rate
+from et_pipeline.season.ratings import MODEL_NAME, PROVISIONAL_MAPS, RATING, rate
 
-RATINGS = dict(group_name=SEASON_GROUP, code_version="4", automation_condition=season_automation_condition())
+RATINGS = dict(group_name=SEASON_GROUP, code_version="5", automation_condition=season_automation_condition())
 
 
 def rating_rows(result) -> dict[str, list[dict]]:
@@ -34,7 +34,7 @@ def rating_rows(result) -> dict[str, list[dict]]:
 def quality_rows(q: dict) -> dict[str, list[dict]]:
     rows = []
     for scope, block in (("all", q), ("cold_start", q["cold_start"]), ("warm", q["warm"])):
-        for name, s in [("openskill", block)] + sorted(block["baselines"].items()):
+        for name, s in [(RATING, block)] + sorted(block["baselines"].items()):
             interval = s.get("accuracy_interval") or [None, None]
             rows.append(dict(scope=scope, predictor=name, maps=block["maps"], log_loss=s["log_loss"],
                              brier=s["brier"], accuracy=s["accuracy"], accuracy_low=interval[0],
@@ -43,9 +43,9 @@ def quality_rows(q: dict) -> dict[str, list[dict]]:
 
 
 @dg.asset(deps=[players, all_nights(map_results), all_nights(session_teams)], **RATINGS,
-          description="openskill (Plackett-Luce) rating per player, updated per counted stopwatch map (draws as "
-                      "ties, weighted by the share of the map played), uncertainty growing per night absent, "
-                      "provisional until %d maps; history per player per night." % PROVISIONAL_MAPS)
+          description="Rating per player from the stopwatch rounds of every counted map (attack times, full holds "
+                      "as censored times, each player weighted by his share of the round), uncertainty growing per "
+                      "night absent, provisional until %d maps; history per player per night." % PROVISIONAL_MAPS)
 def ratings(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
     from et_pipeline.season.data import map_games      # pandas only when the season runs
 
@@ -69,7 +69,8 @@ def ratings(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeR
 @dg.asset(deps=[ratings], **RATINGS,
           description="Walk-forward evaluation of the rating (each map predicted from maps that ended before it "
                       "began): log loss, Brier, accuracy with a bootstrap interval over nights, calibration, "
-                      "cold-start maps apart; baselines coin, team-average Elo and higher mean K/D on the same maps.")
+                      "cold-start maps apart; baselines coin, team-average Elo, TrueSkill and higher mean K/D on the "
+                      "same maps.")
 def rating_quality(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
     from et_pipeline.season.data import map_games
     from et_pipeline.season.quality import evaluate

@@ -25,8 +25,10 @@ from sqlalchemy.engine import Connection, Engine
 
 from et_pipeline.config import Rules
 from et_pipeline.domain.player_stats import NON_AIMED_WEAPONS
+from et_pipeline.domain.scoring import attack_time, attackers_succeeded
 from et_pipeline.domain.timing import best_duration, is_surrender
-from et_pipeline.season.model import MapGame
+from et_pipeline.season.model import HOLD, OBJECTIVE, SURRENDER, UNKNOWN, MapGame, MapRound
+from et_pipeline.steps.scores import round_facts
 from et_pipeline.storage import schema as t
 
 PLAYER_COLUMNS = ("round_key", "player_key", "guid", "name", "side", "kills", "deaths", "damage_given",
@@ -121,7 +123,7 @@ def load_tables(engine_or_conn, as_of: str | None = None, rules: Rules = Rules()
 
     m = t.map_results
     maps = _frame(conn, select(m.c.session_date, m.c.session_id, m.c.play_index, m.c.map, m.c.r1_key, m.c.r2_key,
-                               m.c.winner, m.c.time_a, m.c.time_b, m.c.r1_defender_side)
+                               m.c.winner, m.c.time_a, m.c.time_b, m.c.r1_defender_side, m.c.a_r1_side)
                   .where(m.c.counted.is_(True), m.c.r2_key.is_not(None), *_date_filter(m, as_of)))
     ends = rounds.set_index("round_key")
     maps = maps[maps["r1_key"].isin(ends.index) & maps["r2_key"].isin(ends.index)].copy()
@@ -208,11 +210,27 @@ def _vs_lines(conn: Connection, as_of, humans: pd.DataFrame, bots: frozenset) ->
                                  kind="mergesort").reset_index(drop=True)
 
 
+def _round_outcome(r: dict) -> tuple[str, float | None]:
+    """How a round's attack ended, by the scoring's own rules (domain.scoring), and its time."""
+    lua = {k: value_or_none(r[k]) for k in ("playtime_seconds", "end_reason", "surrender_team")}
+    lua = lua if r["lua_linked"] else None
+    if lua is not None and is_surrender(lua["end_reason"], lua["surrender_team"]):
+        return SURRENDER, None
+    facts = round_facts({k: value_or_none(v) for k, v in r.items()}, lua, ())
+    succeeded = attackers_succeeded(facts)
+    seconds, _ = attack_time(facts)
+    if succeeded is True and seconds:
+        return OBJECTIVE, float(seconds)
+    return (HOLD, None) if succeeded is False else (UNKNOWN, None)
+
+
 def map_games(tables: SeasonTables) -> list[MapGame]:
     """One `MapGame` per counted map, sorted by (start_unix, key).
 
     Share of the map played: the player's time played in R1 + R2 over the two rounds'
-    lengths (the longest time played by anyone in each round), capped at 1."""
+    lengths (the longest time played by anyone in each round), capped at 1; the rounds
+    carry each player's share of that round (his time played over its length) and how
+    its attack ended (`_round_outcome`)."""
     p = tables.players
     col = lambda frame, name: frame[name].tolist()
     team_of = dict(zip(zip(col(tables.teams, "session_id"), col(tables.teams, "guid")), col(tables.teams, "team")))
@@ -220,10 +238,12 @@ def map_games(tables: SeasonTables) -> list[MapGame]:
     for key, guid, tp, k, d in zip(col(p, "round_key"), col(p, "guid"), col(p, "time_played_seconds"), col(p, "kills"),
                                    col(p, "deaths")):
         by_round.setdefault(key, []).append((guid, float(tp), int(k), int(d)))
+    facts = {r["round_key"]: r for r in tables.rounds.to_dict("records")}
     m = tables.maps
     games = []
-    for session_date, session_id, name, r1_key, r2_key, r1_file, winner, start, end in zip(*(col(m, c) for c in (
-            "session_date", "session_id", "map", "r1_key", "r2_key", "r1_file", "winner", "start_unix", "end_unix"))):
+    for session_date, session_id, name, r1_key, r2_key, r1_file, winner, start, end, a_r1, r1_def in zip(*(
+            col(m, c) for c in ("session_date", "session_id", "map", "r1_key", "r2_key", "r1_file", "winner",
+                                "start_unix", "end_unix", "a_r1_side", "r1_defender_side"))):
         parts = [by_round[k] for k in (r1_key, r2_key) if k in by_round]
         if not parts:
             continue
@@ -243,13 +263,37 @@ def map_games(tables: SeasonTables) -> list[MapGame]:
                 sides[team].append((guid, round(share, 4)))
         if not sides["A"] or not sides["B"]:
             continue
+        rounds = ()
+        if value_or_none(a_r1) in (1, 2) and r1_key in facts and r2_key in facts:
+            first = "B" if value_or_none(r1_def) == a_r1 else "A"
+            limit = value_or_none(facts[r1_key]["time_limit_seconds"])
+            rounds = tuple(_map_round(n, att, by_round.get(k, []), facts[k], limit, team_of, session_id)
+                           for n, att, k in ((1, first, r1_key), (2, "B" if first == "A" else "A", r2_key)))
         games.append(MapGame(
             key="%s:%s" % (session_id, r1_file), date=session_date, session_id=session_id, map=name,
             start_unix=float(start), end_unix=float(end),
             team_a=tuple(sorted(sides["A"])), team_b=tuple(sorted(sides["B"])), winner=winner,
-            kd=tuple(sorted((g, v[1], v[2]) for g, v in played.items() if team_of.get((session_id, g)) in sides))))
+            kd=tuple(sorted((g, v[1], v[2]) for g, v in played.items() if team_of.get((session_id, g)) in sides)),
+            rounds=rounds))
     games.sort(key=lambda g: (g.start_unix, g.key))
     return games
+
+
+def _map_round(number: int, attackers: str, rows: list, facts: dict, map_limit, team_of: dict,
+               session_id: str) -> MapRound:
+    length = max((tp for _, tp, _, _ in rows), default=0.0)
+    presence: dict[str, dict[str, float]] = {"A": {}, "B": {}}
+    for guid, tp, _, _ in rows:
+        team = team_of.get((session_id, guid))
+        if team in presence:
+            presence[team][guid] = presence[team].get(guid, 0.0) + (tp / length if length > 0 else 1.0)
+    outcome, seconds = _round_outcome(facts)
+    clock = value_or_none(facts["time_limit_seconds"])
+    return MapRound(number=number, attackers=attackers,
+                    team_a=tuple(sorted((g, round(min(1.0, s), 4)) for g, s in presence["A"].items())),
+                    team_b=tuple(sorted((g, round(min(1.0, s), 4)) for g, s in presence["B"].items())),
+                    outcome=outcome, seconds=seconds, limit_seconds=float(clock) if clock else None,
+                    map_limit_seconds=float(map_limit) if map_limit else None)
 
 
 def load_map_games(engine, as_of: str | None = None, rules: Rules = Rules()) -> list[MapGame]:
