@@ -25,6 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpus_dates import past_start_date  # noqa: E402
 
 GiB = 1024 ** 3
 TARGETS = {
@@ -106,7 +108,7 @@ def make_corpus(work: Path, min_stats: int, min_files: int, min_nights: int = 0)
     while True:
         t0 = time.perf_counter()
         shutil.rmtree(corpus, ignore_errors=True)
-        truth = generate(nights, str(corpus), seed=2)
+        truth = generate(nights, str(corpus), seed=2, start_date=past_start_date(nights))
         n_stats = sum(1 for n in truth["nights"] for r in n["rounds"] if r["file"])
         n_files = sum(len(n["files"]) for n in truth["nights"])
         if n_stats >= min_stats and n_files >= min_files and nights >= min_nights:

@@ -6,7 +6,6 @@ For each round its files are written (timing and award file first, the stats fil
 last, as the game server does), at a random phase of the sensor's 5 s loop; the
 latency is from the last file written to the first POST the stand-in receives.
 """
-import datetime as dt
 import os
 import random
 import shutil
@@ -20,26 +19,6 @@ ROOT = Path(__file__).resolve().parents[1]
 NIGHT = ROOT / "sample_data" / "2026-02-05"
 INSTANCE_CONFIG = ROOT / "deploy" / "dagster.dev.yaml"     # the default instance settings (make dev's)
 ACTIVE = ("QUEUED", "NOT_STARTED", "STARTING", "STARTED", "CANCELING")
-
-
-def rounds_of(night: Path) -> list[list[Path]]:
-    """Each round's files, the stats file last: companions matched by map, round and time."""
-    from et_pipeline.config import Rules
-    from et_pipeline.parsers.filenames import STATS, classify
-    from et_pipeline.steps.plan import local_time_of
-
-    rules = Rules()
-    files = [(p, classify(p.name)) for sub in ("gamestats", "gametimes") for p in sorted((night / sub).iterdir())]
-    files = [(p, n) for p, n in files if n is not None]
-    out = []
-    for p, n in files:
-        if n.kind != STATS:
-            continue
-        t = local_time_of(n, rules)
-        mates = [q for q, m in files if m.kind != STATS and m.map == n.map and m.round == n.round
-                 and abs(local_time_of(m, rules) - t) <= dt.timedelta(seconds=60)]
-        out.append(mates + [p])
-    return sorted(out, key=lambda r: r[-1].name)
 
 
 def _exe(name: str) -> str:
@@ -96,6 +75,7 @@ def bench_live(work: Path, out, max_rounds: int = 10, seed: int = 15) -> tuple[l
 
     sys.path.insert(0, str(ROOT))
     from et_pipeline_tests.fixtures.publish.fake_discord import FakeDiscord
+    from et_pipeline_tests.pipeline_fixtures import rounds_of
     from et_pipeline_tests.servers import stop_process_group
 
     rng = random.Random(seed)

@@ -26,6 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpus_dates import past_start_date  # noqa: E402
 
 TARGETS = {100: 2.0, 1000: 15.0}
 NEW_NIGHT_GOAL = {1000: 1.0}
@@ -63,7 +65,7 @@ def prepare(work: Path, nights: int) -> str:
     folder.mkdir(parents=True)
     from et_pipeline.synth import generate
 
-    generate(nights + 1, str(folder / "full"), seed=2)
+    generate(nights + 1, str(folder / "full"), seed=2, start_date=past_start_date(nights + 1))
     held = set(_last_night_files(folder))
     for p in (folder / "full").rglob("*"):
         if p.is_file() and p not in held and p.name != "truth.json":

@@ -157,4 +157,8 @@ def _group(rows: list[dict], key: str) -> dict:
 
 
 def build_report(conn: Connection, date: str) -> dict:
-    return {"date": date, "sessions": build_sessions(conn, [date])}
+    from et_pipeline.storage.registry import incomplete
+
+    why = incomplete(conn, [date])[date]     # partial data says so (not in build_sessions: Discord's input)
+    return {"date": date, "sessions": [dict(s, complete=not why, incomplete_because=why)
+                                       for s in build_sessions(conn, [date])]}

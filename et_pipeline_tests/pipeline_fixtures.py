@@ -46,6 +46,77 @@ def lay_out_night_past_midnight(dest: Path) -> Path:
     return night
 
 
+def rounds_of(night: Path) -> list[list[Path]]:
+    """Each round's files of a server folder, in play order, the stats file last (as the
+    game server writes them): companions matched by map, round and time."""
+    from et_pipeline.parsers.filenames import STATS, classify
+    from et_pipeline.steps.plan import local_time_of
+
+    rules = Rules()
+    files = [(p, classify(p.name)) for sub in ("gamestats", "gametimes") for p in sorted((night / sub).iterdir())]
+    files = [(p, n) for p, n in files if n is not None]
+    out = []
+    for p, n in files:
+        if n.kind != STATS:
+            continue
+        t = local_time_of(n, rules)
+        mates = [q for q, m in files if m.kind != STATS and m.map == n.map and m.round == n.round
+                 and abs(local_time_of(m, rules) - t) <= dt.timedelta(seconds=60)]
+        out.append(mates + [p])
+    return sorted(out, key=lambda r: r[-1].name)
+
+
+def other_round(data: bytes) -> bytes:
+    """A stats file with other numbers in it (its first player's kills changed): a copy that
+    is neither a byte-identical duplicate nor the same round's payload."""
+    lines = data.decode().split("\n")
+    head, *tab = lines[1].split("\t")
+    tab[4] = str(int(tab[4]) + 37)
+    lines[1] = "\t".join([head, *tab])
+    return "\n".join(lines).encode()
+
+
+NIGHT_DATE = "2026-02-05"       # the recorded night's session date
+
+
+def run_cli(source, db: str, tmp_path: Path, capsys, *extra: str) -> tuple[int, str]:
+    """`et-pipeline run --publish off` of a server folder (or the `sftp://` arguments in
+    `source`, a list), the Dagster home under tmp_path: (exit code, stdout)."""
+    from et_pipeline.cli import main
+
+    where = list(source) if isinstance(source, (list, tuple)) else ["--source", str(source)]
+    code = main(["run", *where, "--db", db, "--dagster-home", str(tmp_path / "dh"), "--publish", "off", *extra])
+    return code, capsys.readouterr().out
+
+
+def report_cli(db: str, capsys, date: str = NIGHT_DATE) -> dict:
+    """`et-pipeline report` of one date, as a document."""
+    import json
+
+    from et_pipeline.cli import main
+
+    capsys.readouterr()
+    assert main(["report", "--db", db, "--date", date]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def sftp_source_args(server, cache: Path) -> list[str]:
+    """`--source sftp://…` and the key, known_hosts and cache options for the loopback server."""
+    url = "sftp://%s@%s:%d%s" % (server.user, server.host, server.port, server.remote_root)
+    return ["--source", url, "--sftp-key", server.client_key_path, "--known-hosts", server.known_hosts_path,
+            "--sftp-cache", str(cache)]
+
+
+def registry_row(db: str, name: str):
+    """The server_files row of the file `name` (None when there is none)."""
+    from sqlalchemy import select
+
+    from et_pipeline.storage import schema as t
+
+    with make_engine(db).connect() as conn:
+        return conn.execute(select(t.server_files).where(t.server_files.c.name == name)).one_or_none()
+
+
 class Pipeline:
     """Materialise the whole graph (or a selection) for partitions, in-process."""
 

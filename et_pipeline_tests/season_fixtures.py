@@ -60,3 +60,19 @@ def fastest_attacks_in_truth(truth: dict) -> dict[str, dict]:
 
 def dump(doc) -> str:
     return json.dumps(doc, ensure_ascii=False, default=str)
+
+
+def run_as_automation(db: str, instance, requested=None, assets=None) -> None:
+    """The run the season automation sensor launches: the requested season assets (default:
+    all of `assets`, default the season group's stats assets) as the run's asset selection,
+    which tells the condition that a dependency updated by that same run is no reason to run
+    again (`dg.materialize` records no selection)."""
+    from et_pipeline.defs.resources import DatabaseResource, DiscordWebhook, RulesResource
+    from et_pipeline.defs.season_assets import SEASON_ASSETS
+
+    assets = assets or SEASON_ASSETS
+    defs = dg.Definitions(assets=assets, resources={
+        "database": DatabaseResource(url=db), "rules": RulesResource(), "discord": DiscordWebhook(mode="off")})
+    job = defs.resolve_implicit_global_asset_job_def()
+    selection = sorted(requested) if requested is not None else sorted(k for a in assets for k in a.keys)
+    assert job.execute_in_process(instance=instance, asset_selection=selection).success

@@ -184,6 +184,8 @@ class SFTPServerState:
     connections: int = 0
     opened: list = field(default_factory=list)     # (path, pflags) of every open
     write_ops: list = field(default_factory=list)  # anything that would change the server
+    refused: set = field(default_factory=set)      # file names whose open answers "permission denied"
+    slow_reads: dict = field(default_factory=dict)  # file name -> seconds its first read waits (a slow link)
     drop_after: int | None = None                  # see drop_next_transfer_after()
     drops_left: int = 1
     _live: list = field(default_factory=list)
@@ -213,6 +215,7 @@ def _sftp_server_class():
         def __init__(self, chan, state: SFTPServerState, chroot: str):
             super().__init__(chan, chroot=chroot.encode())
             self._state = state
+            self._names = {}
 
         def _write(self, op, *paths):
             self._state.write_ops.append((op,) + tuple(p.decode(errors="replace") for p in paths))
@@ -221,9 +224,23 @@ def _sftp_server_class():
             self._state.opened.append((path.decode(errors="replace"), pflags))
             if pflags & write_flags:
                 self._write("open-for-write", path)
-            return super().open(path, pflags, attrs)
+            name = os.path.basename(path.decode(errors="replace"))
+            if name in self._state.refused:
+                raise asyncssh.SFTPPermissionDenied("permission denied")
+            file_obj = super().open(path, pflags, attrs)
+            self._names[id(file_obj)] = name
+            return file_obj
 
         def read(self, file_obj, offset, size):
+            delay = self._state.slow_reads.get(self._names.get(id(file_obj))) if offset == 0 else None
+            if delay:
+                async def slow():       # the server's loop keeps serving other requests meanwhile
+                    await asyncio.sleep(delay)
+                    return self._read(file_obj, offset, size)
+                return slow()
+            return self._read(file_obj, offset, size)
+
+        def _read(self, file_obj, offset, size):
             limit = self._state.drop_after
             if limit is not None:
                 if offset >= limit:

@@ -16,6 +16,7 @@ ROOT = Path(__file__).parents[1]
 def test_the_private_tag_names_are_the_ones_the_ui_reads():
     assert private.PARTITION_NAME_TAG == "dagster/partition"
     assert private.SINGLETON_REPOSITORY_NAME == "__repository__"
+    assert private.GRPC_INFO_TAG == ".dagster/grpc_info"
     assert (private.ASSET_PARTITION_RANGE_START_TAG, private.ASSET_PARTITION_RANGE_END_TAG) == \
         ("dagster/asset_partition_range_start", "dagster/asset_partition_range_end")
 

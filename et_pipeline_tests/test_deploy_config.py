@@ -24,6 +24,9 @@ def test_production_instance_uses_postgresql(postgres_server, tmp_path, monkeypa
         assert type(instance.event_log_storage).__name__ == "PostgresEventLogStorage"
         assert type(instance.schedule_storage).__name__ == "PostgresScheduleStorage"
         assert instance.run_monitoring_enabled and instance.run_monitoring_max_runtime_seconds > 0   # issue 12 §5
+        limits = instance.get_settings("concurrency")["runs"]["tag_concurrency_limits"]
+        assert instance.get_concurrency_config().run_queue_config.tag_concurrency_limits == limits
+        assert {"key": "dagster/partition", "value": {"applyLimitPerUniqueValue": True}, "limit": 1} in limits
         instance.add_dynamic_partitions("session_dates", ["2026-02-05"])
         assert instance.get_dynamic_partitions("session_dates") == ["2026-02-05"]
     finally:

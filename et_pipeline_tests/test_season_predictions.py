@@ -1,5 +1,5 @@
 """Win predictions: before a map and after its round 1, walk-forward, scored, and shown on
-the map card of a live night from the rating the season stored before that night."""
+the map card of a live night from the rating replayed over the nights before it."""
 import json
 import shutil
 from pathlib import Path
@@ -13,6 +13,7 @@ from et_pipeline.defs.season_assets import SEASON_ASSETS
 from et_pipeline.numbers import share
 from et_pipeline.season import predictions as pr
 from et_pipeline.season.card import card_predictions
+from et_pipeline.season.ratings import Rater
 from et_pipeline.season.season import compute_season
 from et_pipeline.storage.database import make_engine
 from et_pipeline.synth import generate
@@ -32,21 +33,26 @@ def _card_by_key(out: Path, date: str, r1_file: str) -> dict:
     raise AssertionError("no card for %s" % r1_file)
 
 
-def test_predictions_are_walk_forward_and_the_after_r1_figure_uses_the_time_to_beat():
+def test_the_after_r1_figure_is_the_ratings_own_answer_read_by_the_stopwatch_rules():
+    """Both figures come from the rating (Rater.predict, Rater.after_round_one); predict
+    only reads them by the stopwatch rules (a second full hold: draw or round 2's
+    defenders)."""
     start = pr.MapStart(key="s:f", date="2026-01-05", session_id="s", map="supply", r1_file="f", start_unix=0.0,
                         end_unix=1.0, team_a=(("A1", 1.0),), team_b=(("B1", 1.0),), r1_attackers="A",
                         r1_outcome=pr.OBJECTIVE, r1_seconds=120.0, limit_seconds=600.0)
-    fast = pr.after_first_round(0.5, start)
-    slow = pr.after_first_round(0.5, pr.MapStart(**{**start.__dict__, "r1_seconds": 540.0}))
-    held = pr.after_first_round(0.5, pr.MapStart(**{**start.__dict__, "r1_outcome": pr.HOLD, "r1_seconds": None}))
-    assert fast < slow < held                       # the less time to beat, the harder for round 2's attackers
-    assert pr.after_first_round(0.8, start) > fast  # and the stronger they are, the likelier
-    # round 2's attackers are B: A wins when B fails to beat the time
-    assert pr.p_a_wins_after(start, fast, "tie") == pytest.approx(1 - fast)
+    slow_start = pr.MapStart(**{**start.__dict__, "r1_seconds": 540.0})
     hold = pr.MapStart(**{**start.__dict__, "r1_outcome": pr.HOLD, "r1_seconds": None})
-    assert pr.p_a_wins_after(hold, held, "tie") == 0.0           # decided after A was held: B completed
-    assert pr.p_a_wins_after(hold, held, "r2_defenders") == pytest.approx(1 - held)
-    assert pr.after_first_round(0.5, pr.MapStart(**{**start.__dict__, "r1_outcome": pr.UNKNOWN})) is None
+    fast, slow, held = (pr.predict(Rater(), s, "tie") for s in (start, slow_start, hold))
+    assert fast["p_before"] == Rater().predict(start.team_a, start.team_b, "supply")
+    p_a, p_b, _ = Rater().after_round_one(start.team_a, start.team_b, "supply", "A", 120.0, 600.0, start.date)
+    assert fast["p_r2_beats"] == round(p_b, 4) and fast["p_after_r1"] == round(p_a / (p_a + p_b), 4)
+    # the less time to beat, the harder for round 2's attackers (B)
+    assert fast["p_r2_beats"] < slow["p_r2_beats"] < held["p_r2_beats"]
+    assert held["p_after_r1"] == 0.0                  # decided after A was held: B completed
+    defenders = pr.predict(Rater(), hold, "r2_defenders")
+    assert defenders["p_after_r1"] == pytest.approx(1 - held["p_r2_beats"], abs=1e-3)
+    told_nothing = pr.predict(Rater(), pr.MapStart(**{**start.__dict__, "r1_outcome": pr.UNKNOWN}), "tie")
+    assert told_nothing["p_after_r1"] is None and told_nothing["p_r2_beats"] is None
 
 
 def test_the_weekly_post_shows_the_predictions_only_while_they_beat_the_coin_and_the_rating():
@@ -120,8 +126,8 @@ def test_a_live_map_card_shows_the_chances_before_the_map_and_after_round_1(live
 
 
 def test_every_card_prediction_equals_the_seasons(live):
-    """A night's cards continue from the stored rating and walk the night's maps with the
-    season's own function: the very numbers of `season --json`."""
+    """A night's cards replay the rating over the earlier nights and walk the night's maps
+    with the season's own function: the very numbers of `season --json`."""
     engine = make_engine(live["db"])
     season = compute_season(engine)
     assert season.predictions

@@ -21,7 +21,8 @@ DATE = "2026-02-05"
 def tick(sensor, instance, source, cursor=None):
     ctx = dg.build_sensor_context(instance=instance, cursor=cursor,
                                   resources={"source": StatsSourceResource(url=str(source)),
-                                             "rules": RulesResource.from_rules(Rules())})
+                                             "rules": RulesResource.from_rules(Rules()),
+                                             "database": DatabaseResource(url="sqlite:///%s" % (source.parent / "et.db"))})
     return sensor(ctx)
 
 

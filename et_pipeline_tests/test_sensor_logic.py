@@ -140,3 +140,31 @@ def test_the_sensor_asks_once_for_a_date_whose_files_are_gone_like_run_does():
     pruned = twice([], done.cursor, T0 + 60, grace_seconds=15)
     assert [r.date for r in pruned.requests] == [DATE]
     assert twice([], pruned.cursor, T0 + 90, grace_seconds=15).requests == []
+
+def test_a_new_round_waits_for_the_previous_run_of_its_date():
+    """Two runs of one date at once raced on the date's rows: the sensor asks for the next
+    run of a date only when its previous one has ended."""
+    first = twice(COMPLETE_R1, {}, T0 + 1, grace_seconds=15)
+    r2_at = T0 + 634
+    files = COMPLETE_R1 + [(STATS2, 5000, r2_at), (ENDSTATS2, 900, r2_at), (GAMETIME2, 700, r2_at)]
+    running = {DATE: RunState("in_progress", False, None)}
+    held = twice(files, first.cursor, r2_at + 2, grace_seconds=15, runs=running)
+    assert held.requests == [] and "in progress" in held.waiting[DATE]
+    ended = {DATE: RunState("success", False, r2_at + 3)}
+    asked = twice(files, held.cursor, r2_at + 4, grace_seconds=15, runs=ended)
+    assert [(r.date, r.attempt) for r in asked.requests] == [(DATE, 1)]
+
+
+def test_a_date_whose_discord_messages_were_deferred_is_asked_for_when_they_are_due():
+    """A long 429 leaves the rest of a session in the outbox with a time: nothing else would
+    run the date again (its files do not change), so the sensor asks for it then."""
+    first = twice(COMPLETE_R1, {}, T0 + 1, grace_seconds=15)
+    ok = {DATE: RunState("success", False, T0 + 5)}
+    quiet = twice(COMPLETE_R1, first.cursor, T0 + 10, grace_seconds=15, runs=ok)
+    assert quiet.requests == []
+    due = twice(COMPLETE_R1, quiet.cursor, T0 + 700, grace_seconds=15, deferred={DATE: "2026-02-05T20:20:00+00:00"})
+    assert [r.date for r in due.requests] == [DATE]
+    assert due.requests[0].run_key != first.requests[0].run_key
+    again = twice(COMPLETE_R1, due.cursor, T0 + 705, grace_seconds=15, deferred={DATE: "2026-02-05T20:20:00+00:00"},
+                  runs={DATE: RunState("in_progress", False, None)})
+    assert again.requests == []                      # asked once per deferral, not on every tick

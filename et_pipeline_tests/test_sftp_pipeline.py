@@ -10,7 +10,7 @@ import dagster as dg
 from et_pipeline.cli import main
 from et_pipeline.config import Rules
 from et_pipeline.defs.factory import session_job
-from et_pipeline.defs.resources import RulesResource, StatsSourceResource
+from et_pipeline.defs.resources import DatabaseResource, RulesResource, StatsSourceResource
 from et_pipeline.defs.sensors import build_sensor
 from et_pipeline_tests.pipeline_fixtures import lay_out_night
 
@@ -51,7 +51,8 @@ def test_sensor_tick_over_sftp_is_one_connection_and_lists_only(sftp_server, tmp
     sensor = build_sensor(session_job(), settle_seconds=60)
     with dg.instance_for_test() as instance:
         result = sensor(dg.build_sensor_context(instance=instance, resources={
-            "source": source, "rules": RulesResource.from_rules(Rules())}))
+            "source": source, "rules": RulesResource.from_rules(Rules()),
+            "database": DatabaseResource(url="sqlite:///%s" % (tmp_path / "et.db"))}))
     assert [r.partition_key for r in result.run_requests] == [DATE]
     assert sftp_server.connections == 1
     assert sftp_server.opened == []                 # listing never opens a file

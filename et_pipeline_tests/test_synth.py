@@ -305,3 +305,34 @@ def test_players_who_come_and_go_get_their_true_round_numbers(tmp_path, case):
                     if (m["presence"] or {}).get("case") == case or m["edge_case"] == case]
         seen += len(affected)
     assert seen >= 5, seen
+
+
+def test_the_community_lives_through_a_season(tmp_path):
+    """The life that breaks ratings (synth/life.py), at its stated rates: newcomers, players
+    who stop, form that drifts, odd nights (a man down), and substitutes partway through a
+    round: both are in that round's file, each with his part of it."""
+    truth = generate(60, str(tmp_path / "s"), seed=14, write_truth=False)
+    people, nights = truth["people"], truth["nights"]
+    newcomers = [g for g, p in people.items() if p["newcomer"]]
+    assert len(newcomers) >= 2 and all(people[g]["first_night"] > 0 for g in newcomers)
+    played = {}
+    for i, n in enumerate(nights):
+        for g in n["players"]:
+            played.setdefault(g, []).append(i)
+    assert all(people[g]["first_night"] <= min(ix) and max(ix) <= people[g]["last_night"] for g, ix in played.items())
+    regular = max(played, key=lambda g: len(played[g]))
+    form = [n["skills"][regular] for n in nights if regular in n["skills"]]
+    assert len(set(form)) > len(form) // 2                       # that night's skill, not one number
+    maps = [m for n in nights for m in n["maps"] if m["counted"]]
+    uneven = [m for m in maps if len(m["groups"]["A"]) != len(m["groups"]["B"])]
+    assert 0.03 < len(uneven) / len(maps) < 0.5
+    subs = [(n, m) for n in nights for m in n["maps"] if m.get("substitute")]
+    assert 0.02 < len(subs) / len(maps) < 0.2
+    for n, m in subs:
+        s = m["substitute"]
+        name = m["r1_stats_name"] if s["round"] == 1 else next(r["stats_name"] for r in n["rounds"]
+                                                                 if r["file"] == m["r2_file"])
+        r = next(r for r in n["rounds"] if r["stats_name"] == name)
+        gone, came = r["players"][s["out"]], r["players"][s["came_in"]]
+        assert abs(gone["presence"] - s["at"]) < 1e-3
+        assert abs(came["presence"] - (1 - s["at"])) < 1e-3 and came["group"] == s["group"]

@@ -1,5 +1,11 @@
 -- et-pipeline schema for sqlite, generated from et_pipeline/storage/schema.py; do not edit.
 
+CREATE TABLE app_settings (
+	"key" VARCHAR(40) NOT NULL, 
+	value TEXT NOT NULL, 
+	PRIMARY KEY ("key")
+);
+
 CREATE TABLE awards (
 	id INTEGER NOT NULL, 
 	session_date VARCHAR(10) NOT NULL, 
@@ -35,6 +41,7 @@ CREATE TABLE discord_posts (
 	updated_at VARCHAR(32) NOT NULL, 
 	status VARCHAR(12) DEFAULT 'sent' NOT NULL, 
 	error TEXT, 
+	retry_at VARCHAR(32), 
 	UNIQUE (session_id, kind)
 );
 
@@ -452,13 +459,6 @@ CREATE TABLE season_rating_quality (
 	accuracy_low FLOAT, 
 	accuracy_high FLOAT, 
 	UNIQUE (scope, predictor)
-);
-
-CREATE TABLE season_rating_states (
-	night VARCHAR(10) NOT NULL, 
-	counted_before INTEGER NOT NULL, 
-	state TEXT NOT NULL, 
-	PRIMARY KEY (night)
 );
 
 CREATE TABLE season_ratings (

@@ -120,6 +120,7 @@ class DateSummary:
 
     date: str
     updated: bool
+    failed: bool = False     # its run failed: whatever it holds now, it was not updated
     rounds: int = 0
     files: int = 0
     sessions: list[tuple[str, str, int, int, int]] = field(default_factory=list)  # (team A, team B, a, b, maps)
@@ -131,8 +132,28 @@ class DateSummary:
         scores = "; ".join("%s %d-%d %s (%d map%s)" % (a, sa, sb, b, n, "" if n == 1 else "s")
                            for a, b, sa, sb, n in self.sessions) or "no session"
         return "%s  %s  %-9s %4d files read, %d bad  %s" % (
-            self.date, "updated" if self.updated else "unchanged", "%d rounds" % self.rounds, self.files,
-            len(self.bad), scores)
+            self.date, "FAILED" if self.failed else "updated" if self.updated else "unchanged",
+            "%d rounds" % self.rounds, self.files, len(self.bad), scores)
+
+
+FOLD_BAD_AT = 3           # more files than this with one reason are one line: a count and a few names
+
+
+def bad_lines(bad: list[tuple[str, str, str]], indent: str = "") -> list[str]:
+    """One line per bad file, or one per reason when many files share it (20,000 misnamed
+    files are one line, not 20,000): the reason without the file's own name, the count and
+    the first few names."""
+    groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for status, path, reason in bad:
+        groups.setdefault((status, reason.replace(path.rsplit("/", 1)[-1], "…")), []).append((path, reason))
+    out = []
+    for (status, shared), files in groups.items():
+        if len(files) > FOLD_BAD_AT:
+            out.append("%s%s  %d files: %s (e.g. %s)" % (indent, status.upper(), len(files), shared,
+                                                          ", ".join(p for p, _ in files[:FOLD_BAD_AT])))
+        else:
+            out += ["%s%s  %s: %s" % (indent, status.upper(), p, reason) for p, reason in files]
+    return out
 
 
 def summary_lines(dates: list[DateSummary], unassigned: list[tuple[str, str, str]], ignored: int,
@@ -140,24 +161,25 @@ def summary_lines(dates: list[DateSummary], unassigned: list[tuple[str, str, str
     """The closing summary: one line per updated date (bad files under it), unchanged dates folded
     when there are many, files that belong to no date, failures last."""
     out = []
-    unchanged = [d for d in dates if not d.updated]
+    unchanged = [d for d in dates if not d.updated and not d.failed]
     fold = len(unchanged) > UNCHANGED_LISTED
     for d in dates:
-        if d.updated or not fold:
+        if d.updated or d.failed or not fold:
             out.append(d.line())
-            out += ["  %s  %s: %s" % (status.upper(), path, reason) for status, path, reason in d.bad]
+            out += bad_lines(d.bad, "  ")
     if fold:
         bad = sum(len(d.bad) for d in unchanged)
         out.append("%d dates unchanged (%s … %s)%s" % (
             len(unchanged), unchanged[0].date, unchanged[-1].date,
             ", %d bad file%s among them (see server_files)" % (bad, "" if bad == 1 else "s") if bad else ""))
-    out += ["%s  %s: %s" % (status.upper(), path, reason) for status, path, reason in unassigned]
+    out += bad_lines(unassigned)
     if ignored:
         out.append("ignored %d unrelated file(s)" % ignored)
-    updated = [d for d in dates if d.updated]
-    out.append("%d date%s processed, %d unchanged, %d bad file%s, %.1f s" % (
+    updated = [d for d in dates if d.updated and not d.failed]
+    failures = sum(d.failed for d in dates)
+    bad = sum(len(d.bad) for d in dates) + len(unassigned)
+    out.append("%d date%s processed, %d unchanged, %s%d bad file%s, %.1f s" % (
         len(updated), "" if len(updated) == 1 else "s", len(unchanged),
-        sum(len(d.bad) for d in dates) + len(unassigned), "" if sum(len(d.bad) for d in dates) + len(unassigned) == 1 else "s",
-        seconds))
+        "%d failed, " % failures if failures else "", bad, "" if bad == 1 else "s", seconds))
     out += failed
     return out

@@ -49,10 +49,11 @@ concurrency:
 run_retries:
   enabled: true
   max_retries: 0
-# Run monitoring (dagster-daemon): a run whose worker was killed (SIGKILL, OOM, a reboot) is
-# failed instead of staying STARTED and holding the queue's only slot. The default launcher
-# cannot check or resume a worker, so the backstop is the maximum runtime (a night's run
-# takes seconds to minutes; a 100-night backfill runs in chunks well below 2 h).
+# Run monitoring (dagster-daemon). The default launcher cannot check or resume a worker: a
+# run whose worker was killed (SIGKILL, OOM, a reboot) is failed within a minute by the code
+# location's dead_run_sensor (defs/dead_runs.py), and the maximum runtime stays the last
+# backstop (a night's run takes seconds to minutes; a 100-night backfill runs in chunks
+# well below 2 h).
 run_monitoring:
   enabled: true
   start_timeout_seconds: 180
@@ -116,7 +117,7 @@ def _source_error(path: str) -> str | None:
     return "source folder %s %s; %s" % (path, what, hint)
 
 
-def _summaries(engine, plan, ran: set[str]):
+def _summaries(engine, plan, ran: set[str], failed: set[str]):
     from et_pipeline.cli.output import DateSummary
     from et_pipeline.parsers.text import printable
     from et_pipeline.storage import schema as t
@@ -129,7 +130,7 @@ def _summaries(engine, plan, ran: set[str]):
         results = conn.execute(select(t.session_results).order_by(t.session_results.c.session_id)).mappings().all()
         bad = [(date, q.status, printable(q.path), printable(q.reason))
                for date, files in current_quarantine(conn).items() for q in files]
-    out = {d: DateSummary(d, d in ran, rounds.get(d, 0), files.get(d, 0)) for d in plan.dates}
+    out = {d: DateSummary(d, d in ran, d in failed, rounds.get(d, 0), files.get(d, 0)) for d in plan.dates}
     for r in results:
         if r["session_date"] in out:
             out[r["session_date"]].sessions.append((r["team_a_name"], r["team_b_name"], r["score_a"], r["score_b"],
@@ -225,13 +226,14 @@ def _home_unusable(home: str, e: Exception) -> int:
 def _run(a, started_up) -> int:
     from et_pipeline.cli.output import RunProgress, summary_lines
     from et_pipeline.config import rules_from_env
+    from et_pipeline.publish.outbox import deferred_dates
     from et_pipeline.sources import source_from_url
     from et_pipeline.sources.errors import SFTPSourceError
     from et_pipeline.steps.plan import make_plan
     from et_pipeline.steps.sensor_logic import changed_dates
     from et_pipeline.storage import schema as t
     from et_pipeline.storage.database import ensure_schema, make_engine
-    from et_pipeline.storage.registry import archived_stats_names, sync_registry
+    from et_pipeline.storage.registry import SourceMismatch, archived_stats_names, claim_source, sync_registry
 
     started = time.monotonic()
     if _password_in_db(a.db):
@@ -258,26 +260,33 @@ def _run(a, started_up) -> int:
             engine = make_engine(a.db)
             ensure_schema(engine)
             with engine.begin() as conn:   # the registry as the server is now, whatever runs below
+                claim_source(conn, src.describe())
                 plan = make_plan(listing, rules, archived_stats_names(conn))
                 sync_registry(conn, plan)
             with engine.connect() as conn:
                 state = {r.session_date: r for r in conn.execute(select(t.partition_state))}
+                # Discord messages a long 429 deferred, now due: only a new run sends them
+                due = set(deferred_dates(conn, time.time())) if a.publish == "live" else set()
+        except SourceMismatch as e:
+            return die(str(e))
         except (OSError, SQLAlchemyError) as e:
             return die("cannot start: %s" % str(e).splitlines()[0])
         # the sensor's change rule, over what the assets recorded (not what a cursor asked for)
         wanted = set(changed_dates(plan, {d: s.fingerprint if s.completed else None for d, s in state.items()}))
         if a.force:
             wanted |= set(plan.dates)
+        wanted |= due & set(plan.by_date)   # Discord messages due again
         home, code = _dagster_home(a)
         if code is not None:
             return code
-        failed: list[str] = []
+        failed: dict[str, str] = {}
         if wanted:          # nothing new: no Dagster at all (a cron job's usual minute)
             code, failed = _run_dates(a, rules, home, sorted(wanted), progress, started_up)
             if code is not None:
                 return code
-    dates, unassigned = _summaries(engine, plan, wanted)
-    for line in summary_lines(dates, unassigned, len(plan.ignored), failed, time.monotonic() - started):
+    dates, unassigned = _summaries(engine, plan, wanted, set(failed))
+    failures = ["FAILED %s: %s" % (d, why) for d, why in failed.items()]
+    for line in summary_lines(dates, unassigned, len(plan.ignored), failures, time.monotonic() - started):
         print(line)
     for line in discord_problem_lines(engine):
         print(line)
@@ -285,10 +294,11 @@ def _run(a, started_up) -> int:
     return EXIT_FAILED if failed else 0
 
 
-def _run_dates(a, rules, home: str, wanted: list[str], progress, started_up) -> tuple[int | None, list[str]]:
+def _run_dates(a, rules, home: str, wanted: list[str], progress, started_up) -> tuple[int | None, dict[str, str]]:
     """The Dagster half of `run`: the instance in the Dagster home, the wanted dates as
     partitions, the code location's job run over them in bounded chunks. (exit code when it
-    cannot start, None otherwise; one FAILED line per date of a failed chunk)."""
+    cannot start, None otherwise; date -> why, for each date of a failed chunk)."""
+    from et_pipeline.defs.dead_runs import fail_dead_runs
     from et_pipeline.defs.launch import (open_instance, register_dates, run_config, run_dates, run_season,
                                          steps_per_run)
     from et_pipeline.defs.partitions import max_partitions_per_run
@@ -296,12 +306,14 @@ def _run_dates(a, rules, home: str, wanted: list[str], progress, started_up) -> 
     try:
         instance = open_instance(home)
     except (OSError, SQLAlchemyError) as e:
-        return _home_unusable(home, e), []
+        return _home_unusable(home, e), {}
+    for line in fail_dead_runs(instance):      # a killed `run` (or daemon worker) left its run STARTED
+        print("et-pipeline: failed run %s: its process is gone" % line, file=sys.stderr)
     order = register_dates(instance, wanted)
     config = run_config(source=_source_args(a), db_url=a.db, rules=rules, publish=a.publish, out_dir=a.out)
     steps = steps_per_run()
     started_up()
-    failed = []
+    failed = {}
     blocks = _blocks(order, set(wanted), max_partitions_per_run())
     progress.start_runs(blocks, steps)
     for i, block in enumerate(blocks):
@@ -309,10 +321,10 @@ def _run_dates(a, rules, home: str, wanted: list[str], progress, started_up) -> 
         reasons = run_dates(instance, block, config, progress.on_event)
         progress.end_block(i)
         if reasons:
-            failed += ["FAILED %s: %s" % (d, "; ".join(reasons)) for d in block]
+            failed.update({d: "; ".join(reasons) for d in block})
     if len(failed) < len(wanted):           # some night changed: the season follows (a failed night is left out)
         progress.phase("the season")
         reasons = run_season(instance, config, progress.on_event)
         if reasons:
-            failed.append("FAILED season: %s" % "; ".join(reasons))
+            failed["season"] = "; ".join(reasons)
     return None, failed

@@ -7,6 +7,7 @@ multi-run backfill policy with a cap (partitions.max_partitions_per_run), so a b
 or `et-pipeline run` over many dates is a few bounded runs, not one per date and not
 one holding every date in memory.
 """
+import functools
 import os
 import warnings
 from collections import Counter
@@ -18,9 +19,11 @@ from et_pipeline.defs import metadata as md
 from et_pipeline.defs.game_server import GAME_SERVER
 from et_pipeline.defs.partitions import max_partitions_per_run, session_dates
 from et_pipeline.defs.resources import DatabaseResource, DiscordWebhook, RulesResource, StatsSourceResource
+from et_pipeline.parsers.errors import ParseError
 from et_pipeline.parsers.filenames import ENDSTATS, GAMETIME, STATS, TIMING, classify
 from et_pipeline.parsers.text import printable
 from et_pipeline.publish.outbox import publish_problems
+from et_pipeline.sources.base import RefusedFile
 from et_pipeline.steps.awards import build_awards
 from et_pipeline.steps.ingest import build_ingest, to_read
 from et_pipeline.steps.links import build_lua_round_teams, round_slots
@@ -33,7 +36,9 @@ from et_pipeline.steps.timing_comparison import build_timing_comparison
 from et_pipeline.steps.timings import build_timings
 from et_pipeline.storage import schema as t
 from et_pipeline.storage.database import replace_partition, select_partition
-from et_pipeline.storage.registry import archive_partitions, archived_stats_names, sync_registry
+from et_pipeline.storage.locks import date_lock
+from et_pipeline.storage.registry import (SourceMismatch, archive_partitions, archived_stats_names, claim_source,
+                                         sync_registry)
 
 # The backfill policy (ranged runs of at most ET_PARTITIONS_PER_RUN dates) is what keeps
 # backfills cheap and bounded; Dagster labels the parameter beta (dagster is pinned, so a
@@ -47,6 +52,17 @@ PUBLISH_RETRY = dg.RetryPolicy(max_retries=2, delay=2, backoff=dg.Backoff.EXPONE
 
 
 
+def one_writer_per_date(fn):
+    """Runs the asset's body under storage.locks.date_lock for the run's dates: a second
+    run of a date (the sensor, a backfill, `et-pipeline run`) waits for this step, then
+    replaces what it wrote, instead of both inserting the date's rows at once."""
+    @functools.wraps(fn)
+    def serialised(context, **kwargs):
+        with date_lock(kwargs["database"].get_engine(), list(context.partition_keys)):
+            return fn(context, **kwargs)
+    return serialised
+
+
 def _raw_files(conn, dates, kinds) -> dict[str, list[tuple[str, object, bytes]]]:
     """date -> [(path, FileName, bytes)] of the partitions' stored files of these kinds."""
     q = (select(t.raw_files.c.session_date, t.raw_files.c.path, t.server_files.c.name, t.raw_files.c.content)
@@ -54,7 +70,11 @@ def _raw_files(conn, dates, kinds) -> dict[str, list[tuple[str, object, bytes]]]
          .where(t.raw_files.c.session_date.in_(dates), t.server_files.c.kind.in_(kinds)))
     out: dict[str, list] = {d: [] for d in dates}
     for date, path, name, content in conn.execute(q):
-        out[date].append((path, classify(name), bytes(content)))
+        try:
+            parsed = classify(name)
+        except ParseError:     # archived by an earlier version under a name now refused (`round-01`)
+            continue
+        out[date].append((path, parsed, bytes(content)))
     return out
 
 
@@ -84,21 +104,29 @@ def _linked_lua(conn, dates) -> dict[str, dict]:
     return {r["round_key"]: dict(r) for r in conn.execute(q).mappings()}
 
 
-@dg.asset(**COMMON, deps=[GAME_SERVER], group_name="ingest", code_version="4",
+@dg.asset(**COMMON, deps=[GAME_SERVER], group_name="ingest", code_version="6",
           description="Every file the game server wrote for the session date: registry row "
                       "(name, kind, size, mtime, sha256, status) and raw bytes.")
+@one_writer_per_date
 def server_files(context: dg.AssetExecutionContext, source: StatsSourceResource, database: DatabaseResource,
                  rules: RulesResource) -> dg.MaterializeResult:
     src = source.get_source()
-    listing = src.list_files()
     engine = database.get_engine()
+    try:
+        with engine.begin() as conn:
+            claim_source(conn, src.describe())
+    except SourceMismatch as e:
+        raise dg.Failure(description=str(e)) from None
+    listing, writing = src.list_settled()          # a file still being written is read by the next run
+    if writing:
+        context.log.info("left for the next run, still being written: %s", ", ".join(sorted(writing)[:5]))
     with engine.connect() as conn:
         archived = archived_stats_names(conn)
-    plan = make_plan(listing, rules.rules(), archived)
+    plan = make_plan([f for f in listing if f.path not in writing], rules.rules(), archived)
     dates = list(context.partition_keys)
     wanted = [p.file for p in to_read(plan, dates)]
     contents = _read_all(src, wanted)
-    failed = [f for f in wanted if not isinstance(contents.get(f.path), bytes)]
+    failed = [f for f in wanted if not isinstance(contents.get(f.path), (bytes, RefusedFile))]
     vanished = frozenset()
     if failed:   # one more try over a fresh connection (a dropped link), then give up
         context.log.warning("retrying %d unreadable file(s) over a new connection", len(failed))
@@ -131,10 +159,11 @@ def server_files(context: dg.AssetExecutionContext, source: StatsSourceResource,
     })
 
 
-@dg.asset(**COMMON, deps=[server_files], group_name="parse", code_version="4",
+@dg.asset(**COMMON, deps=[server_files], group_name="parse", code_version="6",
           description="Parsed stats files: sessions, rounds (R1/R2 pairing, match_id, orphans) and per-player, "
                       "per-weapon rows; round 2 holds this round only (the differential, or the round-2 line "
                       "itself for a player whose counters started afresh, decided per player).")
+@one_writer_per_date
 def rounds(context: dg.AssetExecutionContext, database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
     dates = list(context.partition_keys)
     engine = database.get_engine()
@@ -155,9 +184,10 @@ def rounds(context: dg.AssetExecutionContext, database: DatabaseResource, rules:
     })
 
 
-@dg.asset(**COMMON, deps=[server_files], group_name="parse", code_version="4",
+@dg.asset(**COMMON, deps=[server_files], group_name="parse", code_version="6",
           description="Lua timing rows (upstream gametime JSON v1.6.0/v1.7.2 and our own timing files): "
                       "measured playtime, pauses, winner, end reason, per-side rosters.")
+@one_writer_per_date
 def lua_timings(context: dg.AssetExecutionContext, database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
     dates = list(context.partition_keys)
     with database.get_engine().begin() as conn:
@@ -174,9 +204,10 @@ def lua_timings(context: dg.AssetExecutionContext, database: DatabaseResource, r
                                                                      "pause_count", "winner", "end_reason"])})
 
 
-@dg.asset(**COMMON, deps=[server_files, rounds], group_name="parse", code_version="4",
+@dg.asset(**COMMON, deps=[server_files, rounds], group_name="parse", code_version="6",
           description="Endstats awards and VS lines, linked to their round (narrow +-30 s match first, then the "
                       "window), winners resolved to GUIDs.")
+@one_writer_per_date
 def endstats_awards(context: dg.AssetExecutionContext, database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
     dates = list(context.partition_keys)
     with database.get_engine().begin() as conn:
@@ -205,9 +236,10 @@ def endstats_awards(context: dg.AssetExecutionContext, database: DatabaseResourc
                                           "files linked to no round": ", ".join(unlinked) or "none"})
 
 
-@dg.asset(**COMMON, deps=[lua_timings, rounds], group_name="link", code_version="3",
+@dg.asset(**COMMON, deps=[lua_timings, rounds], group_name="link", code_version="5",
           description="Each Lua timing row linked to its round: exact key first (map, round, stats file 0-10 s "
                       "after the Lua round end), then the nearest in the window; ties deferred, never guessed.")
+@one_writer_per_date
 def lua_round_teams(context: dg.AssetExecutionContext, database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
     dates = list(context.partition_keys)
     with database.get_engine().begin() as conn:
@@ -219,9 +251,10 @@ def lua_round_teams(context: dg.AssetExecutionContext, database: DatabaseResourc
                                           "preview": md.table(rows, ["source", "round_key", "link_status", "delta_seconds"])})
 
 
-@dg.asset(**COMMON, deps=[rounds], group_name="teams", code_version="2",
+@dg.asset(**COMMON, deps=[rounds], group_name="teams", code_version="4",
           description="Persistent Team A / Team B per session, seeded from the earliest valid R1's side split; "
                       "late joiners by the side they play on; bots and spectators never members.")
+@one_writer_per_date
 def session_teams(context: dg.AssetExecutionContext, database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
     dates = list(context.partition_keys)
     with database.get_engine().begin() as conn:
@@ -232,9 +265,10 @@ def session_teams(context: dg.AssetExecutionContext, database: DatabaseResource,
         rows, ["session_id", "team", "team_name", "name", "guid", "joined_round"], 40)})
 
 
-@dg.asset(**COMMON, deps=[rounds, lua_round_teams, session_teams], group_name="score", code_version="3",
+@dg.asset(**COMMON, deps=[rounds, lua_round_teams, session_teams], group_name="score", code_version="5",
           description="Stopwatch map winners (R2 header winner through Team A's R2 side, then fallbacks); "
                       "maps not counted say why in `note`.")
+@one_writer_per_date
 def map_results(context: dg.AssetExecutionContext, database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
     dates = list(context.partition_keys)
     with database.get_engine().begin() as conn:
@@ -248,8 +282,9 @@ def map_results(context: dg.AssetExecutionContext, database: DatabaseResource, r
                                                                      "time_a", "time_b", "winner_side", "note"])})
 
 
-@dg.asset(**COMMON, deps=[map_results], group_name="score", code_version="3",
+@dg.asset(**COMMON, deps=[map_results], group_name="score", code_version="5",
           description="The night's score per session: maps won per team (1 point a map, a tie 0-0).")
+@one_writer_per_date
 def session_results(context: dg.AssetExecutionContext, database: DatabaseResource) -> dg.MaterializeResult:
     dates = list(context.partition_keys)
     with database.get_engine().begin() as conn:
@@ -261,9 +296,10 @@ def session_results(context: dg.AssetExecutionContext, database: DatabaseResourc
         rows, ["session_id", "team_a_name", "score_a", "score_b", "team_b_name", "winner", "maps_counted", "maps_total"])})
 
 
-@dg.asset(**COMMON, deps=[rounds, lua_round_teams], group_name="timing", code_version="2",
+@dg.asset(**COMMON, deps=[rounds, lua_round_teams], group_name="timing", code_version="4",
           description="Stats-file duration against Lua playtime per round: ALIGNED, MINOR_DIFF, DISCREPANCY or "
                       "NO_LUA_DATA with its likely cause.")
+@one_writer_per_date
 def timing_comparison(context: dg.AssetExecutionContext, database: DatabaseResource) -> dg.MaterializeResult:
     dates = list(context.partition_keys)
     with database.get_engine().begin() as conn:
@@ -276,12 +312,13 @@ def timing_comparison(context: dg.AssetExecutionContext, database: DatabaseResou
                                           "preview": md.table(rows, ["round_key", "stats_seconds", "lua_seconds", "status", "cause"])})
 
 
-@dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards], group_name="checks", code_version="2",
+@dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards], group_name="checks", code_version="4",
           description="The night checks itself: every number two sources both state (award and stats files, "
                       "stats file and Lua timing, header winner and times, round 2 against round 1, both sides' "
                       "lines, VS lines, the night's totals), one row per check and round: pass, warn (a known "
                       "quirk) or fail (a contradiction). Its asset checks show them; the report and the admins' "
                       "channel carry them.")
+@one_writer_per_date
 def night_checks(context: dg.AssetExecutionContext, database: DatabaseResource,
                  rules: RulesResource) -> dg.MaterializeResult:
     from et_pipeline.report import build_sessions
@@ -300,10 +337,11 @@ def night_checks(context: dg.AssetExecutionContext, database: DatabaseResource,
 
 
 @dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards, night_checks], group_name="publish",
-          code_version="5", kinds={"discord"}, retry_policy=PUBLISH_RETRY, pool="discord",
+          code_version="6", kinds={"discord"}, retry_policy=PUBLISH_RETRY, pool="discord",
           description="The night in Discord: a card per map, the session summary and its graphs (players' "
                       "channel), the timing check, files and alerts (admins' channel). Posted once, "
                       "edited when the content changes (discord_posts table); dry-run writes them under out/.")
+@one_writer_per_date
 def discord_posts(context: dg.AssetExecutionContext, database: DatabaseResource,
                   discord: DiscordWebhook, rules: RulesResource) -> dg.MaterializeResult:
     from et_pipeline.report import build_sessions

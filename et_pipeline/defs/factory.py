@@ -8,6 +8,7 @@ from et_pipeline.config import Rules, rules_from_env
 from et_pipeline.defs.assets import ALL_ASSETS
 from et_pipeline.defs.admin_alerts import build_failure_sensor
 from et_pipeline.defs.checks import ALL_CHECKS
+from et_pipeline.defs.dead_runs import dead_run_sensor
 from et_pipeline.defs.game_server import game_server
 from et_pipeline.defs.metadata import with_kinds
 from et_pipeline.defs.run_events import progress_logger
@@ -61,7 +62,8 @@ def build_definitions(*, source: StatsSourceResource, db_url: str | dg.EnvVar, r
     return dg.Definitions(
         assets=with_kinds([game_server, *ALL_ASSETS, *SEASON_ASSETS], source.url, db_url),
         asset_checks=ALL_CHECKS, jobs=[job, season_job(executor)],
-        sensors=[build_sensor(job, settle_seconds), build_failure_sensor(job), season_automation_sensor()],
+        sensors=[build_sensor(job, settle_seconds), build_failure_sensor(job), season_automation_sensor(),
+                 dead_run_sensor()],
         resources={"source": source, "database": DatabaseResource(url=db_url),
                    "rules": RulesResource.from_rules(rules), "discord": discord},
         executor=executor,

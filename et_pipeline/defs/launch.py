@@ -11,12 +11,15 @@ started from the command's process.
   process would add two seconds of start to a night's half second.
 """
 import os
+import socket
 from typing import Callable, Mapping
 
 import dagster as dg
+from sqlalchemy.exc import SQLAlchemyError
 
 from et_pipeline.config import Rules
 from et_pipeline.defs.dagster_private import LocatedJob, partition_tags
+from et_pipeline.defs.dead_runs import HOST_TAG
 from et_pipeline.defs.factory import JOB_NAME, SEASON_JOB_NAME
 from et_pipeline.defs.partitions import session_dates
 from et_pipeline.defs.progress import RunEvent
@@ -26,7 +29,8 @@ from et_pipeline.defs.run_events import forwarding_to
 CODE_LOCATION = "et_pipeline"               # workspace.yaml's location_name (test_cli_runtime keeps them equal)
 SESSION_JOB = LocatedJob("et_pipeline.definitions", "defs", CODE_LOCATION, JOB_NAME)
 SEASON_JOB = LocatedJob("et_pipeline.definitions", "defs", CODE_LOCATION, SEASON_JOB_NAME)
-STARTED_BY = {"et_pipeline/started_by": "et-pipeline run"}
+# the host tag: defs/dead_runs.py fails the run when this process is gone (a SIGKILLed `run`)
+STARTED_BY = {"et_pipeline/started_by": "et-pipeline run", HOST_TAG: socket.gethostname()}
 
 
 def open_instance(home: str) -> dg.DagsterInstance:
@@ -70,11 +74,20 @@ def run_config(*, source: Mapping[str, str | None], db_url: str, rules: Rules, p
 
 def register_dates(instance: dg.DagsterInstance, dates: list[str]) -> list[str]:
     """Add the dates the instance does not know as session-date partitions; returns every
-    partition in the instance's order."""
-    known = set(instance.get_dynamic_partitions(session_dates.name))
-    new = [d for d in dates if d not in known]
-    if new:
-        instance.add_dynamic_partitions(session_dates.name, new)
+    partition in the instance's order. Dagster's storage reads the known ones, then inserts:
+    a second `run` (or the sensor) adding the same date at the same moment made this insert
+    fail with a traceback although the date was then registered; read again and add what
+    is still missing."""
+    for attempt in range(3):
+        new = [d for d in dates if d not in set(instance.get_dynamic_partitions(session_dates.name))]
+        if not new:
+            break
+        try:
+            instance.add_dynamic_partitions(session_dates.name, new)
+            break
+        except SQLAlchemyError:
+            if attempt == 2:
+                raise
     return list(instance.get_dynamic_partitions(session_dates.name))
 
 

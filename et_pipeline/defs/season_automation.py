@@ -1,20 +1,32 @@
 """The automation condition of the season (unpartitioned) assets (defs/season_assets.py).
 
-`AutomationCondition.eager()` refuses to run while any upstream partition is missing
-(`~any_deps_missing`). A season reads all `session_dates` partitions, and a night that was
-never materialised, or whose first run failed, is a missing partition: plain eager would
-then block every season asset until someone repaired that night. We keep the rest of
-eager (run when any upstream partition updated since the last request, not while an
-upstream run is in progress, not twice at once) and drop only that clause, so a new night
-refreshes the season by itself and a broken night is simply left out until it is fixed.
+Built from `AutomationCondition.eager()`'s parts, with two changes:
+
+* No `~any_deps_missing`. A season reads all `session_dates` partitions, and a night that
+  was never materialised, or whose first run failed, is a missing partition: plain eager
+  would block every season asset until someone repaired that night. A broken night is
+  simply left out until it is fixed.
+* A dependency update is never swallowed. Eager is `SINCE(trigger, handled)` with
+  trigger = "a dependency updated since the previous tick" and handled = "requested on
+  the previous tick, or updated since it". When both happen in one tick, the reset wins:
+  a session run that ended in the tick after the season's refresh was requested (or in
+  the tick its refresh finished) was forgotten, and after a live night the season, the
+  digest and the weekly board kept the night as it was a few maps earlier. Here only a
+  request clears the trigger, and only in a tick that saw no new update: an update that
+  arrives while a refresh is requested or running leads to one more refresh after it
+  (`~in_progress` keeps them one at a time).
 """
 import dagster as dg
 
 
 def season_automation_condition() -> dg.AutomationCondition:
-    return (dg.AutomationCondition.eager()
-            .without(~dg.AutomationCondition.any_deps_missing())
-            .with_label("eager, missing nights allowed"))
+    updated = (dg.AutomationCondition.newly_missing() | dg.AutomationCondition.any_deps_updated()).with_label(
+        "newly missing or any deps updated")
+    handled = ((dg.AutomationCondition.newly_requested() & ~updated) | dg.AutomationCondition.initial_evaluation()
+               ).with_label("requested with no update since, or first evaluation")
+    return (updated.since(handled)
+            & ~dg.AutomationCondition.any_deps_in_progress()
+            & ~dg.AutomationCondition.in_progress()).with_label("eager, missing nights allowed, no update lost")
 
 
 def all_nights(asset) -> dg.AssetDep:

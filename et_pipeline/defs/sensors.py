@@ -4,7 +4,8 @@ It ticks every 5 s (the daemon's own loop floor) and keeps listing the server (n
 downloads) for most of the tick (steps/sensor_watch), so it asks for a run within about a
 second of a round's files being complete and stable (steps/sensor_logic).
 It looks up the last run of each date it asked for, through the instance's public run
-API, and asks again for dates whose run failed for good.
+API, and asks again for dates whose run failed for good, and for dates whose Discord
+messages a long 429 deferred (the app database's outbox) once they are due.
 """
 import json
 import os
@@ -14,7 +15,8 @@ import dagster as dg
 
 from et_pipeline.defs.game_server import listing_version, observation
 from et_pipeline.defs.partitions import session_dates
-from et_pipeline.defs.resources import RulesResource, StatsSourceResource
+from et_pipeline.defs.resources import DatabaseResource, RulesResource, StatsSourceResource
+from et_pipeline.publish.outbox import deferred_dates
 from et_pipeline.steps.plan import make_plan
 from et_pipeline.steps.sensor_logic import RunState, decide
 from et_pipeline.steps.sensor_watch import watch
@@ -53,11 +55,14 @@ def build_sensor(job, settle_seconds: float = 10.0, interval_seconds: int = 5, r
                            "the stats file) and unchanged on two listings; asks again for dates whose last run "
                            "failed, with a doubling backoff." % (interval_seconds, settle_seconds))
     def session_files_sensor(context: dg.SensorEvaluationContext, source: StatsSourceResource,
-                             rules: RulesResource) -> dg.SensorResult:
+                             rules: RulesResource, database: DatabaseResource) -> dg.SensorResult:
         src, r = source.get_source(), rules.rules()
         cursor = json.loads(context.cursor or "{}")
-        runs = {d: last_run_state(context.instance, d) for d in cursor.get("pending", {})}
-        kw = dict(grace_seconds=settle_seconds, runs=runs, retry_backoff_seconds=retry_backoff_seconds, rules=r)
+        with database.get_engine().connect() as conn:      # Discord messages a long 429 deferred, now due
+            deferred = deferred_dates(conn, time.time())
+        runs = {d: last_run_state(context.instance, d) for d in set(cursor.get("pending", {})) | set(deferred)}
+        kw = dict(grace_seconds=settle_seconds, runs=runs, retry_backoff_seconds=retry_backoff_seconds, rules=r,
+                  deferred=deferred)
         listed = {}                # the tick's last listing
         with src.open() as conn:   # one connection for every listing of the tick
             def listing():

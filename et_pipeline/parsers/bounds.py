@@ -25,6 +25,16 @@ MAX_MINUTES = MAX_CLOCK_SECONDS / 60
 MAX_PAUSES = 1_000
 UNIX_RANGE = (946684800, 4102444800)   # 2000-01-01 .. 2100-01-01, as the file names
 
+
+def oversized(size: int, at_least: bool = False) -> str | None:
+    """The quarantine reason of a file too large to be the game's, or None. Checked on the
+    listing's size and again while reading (`at_least`: the read stopped at the cap)."""
+    if size <= MAX_FILE_BYTES:
+        return None
+    return "file of %s%d bytes is larger than any the game writes (limit %d)" % (
+        "at least " if at_least else "", size, MAX_FILE_BYTES)
+
+
 _DAMAGE_TABS = {"damage_given", "damage_received", "team_damage_given", "team_damage_received",
                 "denied_playtime"}
 _PERCENT_TABS = {"time_played_percent"}   # time_dead_ratio is inflated in old files (FORMATS 1.5)

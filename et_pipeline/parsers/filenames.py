@@ -14,12 +14,16 @@ from et_pipeline.parsers.errors import ParseError
 STATS, ENDSTATS, TIMING, GAMETIME = "stats", "endstats", "timing", "gametime"
 
 _MAP = r"[A-Za-z0-9_.+-]{1,50}"
+# Matched whole (`fullmatch`: `$` would let a trailing newline through) and exactly as the
+# game writes them: a round or Unix time never has a leading zero, so `round-01` is not a
+# second spelling of `round-1` (it would take the genuine file's round key).
+_NUMBER = r"[1-9][0-9]*|0"
 _ROUND_FILE = re.compile(
-    r"^(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})-(?P<time>[0-9]{6})-(?P<map>.+)-round-(?P<round>[0-9]+)"
-    r"(?P<suffix>-endstats|-timing)?\.(?P<ext>txt|json)$"
+    r"(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})-(?P<time>[0-9]{6})-(?P<map>.+)-round-(?P<round>%s)"
+    r"(?P<suffix>-endstats|-timing)?\.(?P<ext>txt|json)" % _NUMBER
 )
-_GAMETIME = re.compile(r"^gametime-(?P<map>.+)-R(?P<round>[0-9]+)-(?P<unix>[0-9]{1,12})\.json$")
-_LOOKS_LIKE_ROUND = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}-.*\.(txt|json)$")
+_GAMETIME = re.compile(r"gametime-(?P<map>.+)-R(?P<round>%s)-(?P<unix>[1-9][0-9]{0,11})\.json" % _NUMBER)
+_LOOKS_LIKE_ROUND = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}-.*\.(txt|json)", re.DOTALL)
 _IGNORED_SUFFIXES = ("_ws.txt", "_engagements.txt")
 
 
@@ -65,9 +69,13 @@ def classify(name: str) -> FileName | None:
     again, in the sensor's ticks and in the run's own listing after the command line's."""
     if "/" in name or "\\" in name or "\x00" in name or ".." in name or len(name) > 255:
         raise ParseError("unsafe file name %r" % name)
+    if name != name.strip() or any(c < " " or c == "\x7f" for c in name):
+        if _LOOKS_LIKE_ROUND.fullmatch(name.strip()) or name.strip().startswith("gametime-"):
+            raise ParseError("malformed round file name %r: whitespace or a control character in it" % name)
+        return None
     if name.endswith(_IGNORED_SUFFIXES):
         return None
-    m = _ROUND_FILE.match(name)
+    m = _ROUND_FILE.fullmatch(name)
     if m:
         suffix, ext = m["suffix"], m["ext"]
         kind = {None: STATS, "-endstats": ENDSTATS, "-timing": TIMING}[suffix]
@@ -82,13 +90,13 @@ def classify(name: str) -> FileName | None:
             raise ParseError("implausible year %d in %s" % (when.year, name))
         _check_map(m["map"], name)
         return FileName(name, kind, m["map"], _check_round(m["round"], name), local_time=when)
-    m = _GAMETIME.match(name)
+    m = _GAMETIME.fullmatch(name)
     if m:
         _check_map(m["map"], name)
         unix = int(m["unix"])
         if not 946684800 <= unix <= 4102444800:
             raise ParseError("implausible round end %s in %s" % (m["unix"], name))
         return FileName(name, GAMETIME, m["map"], _check_round(m["round"], name), unix=unix)
-    if _LOOKS_LIKE_ROUND.match(name) or name.startswith("gametime-"):
+    if _LOOKS_LIKE_ROUND.fullmatch(name) or name.startswith("gametime-"):
         raise ParseError("malformed round file name %r (expected YYYY-MM-DD-HHMMSS-<map>-round-<N>[-endstats].txt)" % name)
     return None

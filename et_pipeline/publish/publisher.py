@@ -41,6 +41,8 @@ class PublishSummary:
     written: int = 0
     rejected: int = 0       # refused by Discord (or over its limits): skipped, reported
     ambiguous: int = 0      # maybe posted, answer lost: not re-posted, reported
+    deferred: int = 0       # Discord asked to wait (a long 429): left for a later run (outbox.retry_at)
+    skipped: int = 0        # for a channel whose webhook is gone (reported once, outbox.webhook_gone)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -176,16 +178,46 @@ def _live(session: dict, msgs: Sequence[Message], engine: Engine, clients: dict,
     discord_posts.create(engine, checkfirst=True)
     with engine.begin() as conn:
         known = outbox.load(conn, session_id)
-    for m in msgs:
+    held = outbox.held_until(known.values(), outbox.now())
+    if held:                                  # Discord asked for quiet: a later run sends it all
+        summary.deferred += len(msgs)
+        return summary
+    gone: dict[str, bool] = {}                # channel -> its webhook is gone (True) or answered (False)
+    for i, m in enumerate(msgs):
+        if gone.get(m.channel):
+            summary.skipped += 1
+            continue
         client = clients[(m.channel, m.thread)]
+        sent_before = summary.posted + summary.edited
         try:
             _publish_one(m, known.get(m.key), session_id, session_date, engine, client, summary)
         except PublishError as exc:
+            if exc.rate_limited:
+                retry_at = outbox.now(exc.retry_after or 60.0)
+                log.warning("Discord rate-limited session %s for %.0f s: %d message(s) deferred until %s",
+                            session_id, exc.retry_after or 60.0, len(msgs) - i, retry_at)
+                with engine.begin() as conn:
+                    outbox.defer(conn, session_id, session_date, m.key, content_hash(m), retry_at, str(exc),
+                                 known.get(m.key))
+                summary.deferred += len(msgs) - i
+                return summary
+            if exc.webhook_gone and m.channel == ADMINS:
+                log.error("the admins' webhook is gone; their messages are skipped: %s", exc)
+                with engine.begin() as conn:
+                    outbox.webhook_gone(conn, ADMINS, session_date, "the admins' webhook is gone (%s): their "
+                                        "messages are skipped until ET_DISCORD_ADMIN_WEBHOOK_URL is fixed" % exc)
+                gone[ADMINS] = True
+                summary.skipped += 1
+                continue
             exc.summary = summary
             exc.args = ("%s (while publishing %s of session %s; %d posted, %d edited, %d unchanged before it)"
                         % (exc.args[0] if exc.args else exc, m.key, session_id, summary.posted, summary.edited,
                            summary.unchanged),)
             raise
+        if m.channel == ADMINS and ADMINS not in gone and summary.posted + summary.edited > sent_before:
+            gone[ADMINS] = False
+            with engine.begin() as conn:      # it answers: a "gone" report of an earlier run is over
+                outbox.webhook_gone(conn, ADMINS, session_date, None)
     return summary
 
 

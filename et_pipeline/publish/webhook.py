@@ -43,19 +43,34 @@ class PublishError(RuntimeError):
     request may have reached Discord (the message may exist) but whose answer was lost."""
 
     def __init__(self, message: str, *, status: int | None = None, code: int | None = None,
-                 discord_message: str | None = None, summary=None, ambiguous: bool = False):
+                 discord_message: str | None = None, summary=None, ambiguous: bool = False,
+                 retry_after: float | None = None):
         super().__init__(message)
         self.status = status
         self.code = code
         self.discord_message = discord_message
         self.summary = summary   # set by the publisher: what succeeded before the failure
         self.ambiguous = ambiguous
+        self.retry_after = retry_after   # a 429 longer than the client waits: seconds Discord asked for
 
     @property
     def rejects_message(self) -> bool:
         """Discord refused this message's content (400 invalid body, 413 too large): sending
         the same content again can only fail again. 401/403/404 concern the webhook itself."""
         return self.status in (400, 413)
+
+    @property
+    def rate_limited(self) -> bool:
+        """Discord asked us to wait longer than a run should (the publisher defers)."""
+        return self.status == 429
+
+    @property
+    def webhook_gone(self) -> bool:
+        """The webhook was deleted or its token revoked: nothing sent to it can succeed."""
+        return self.status in (401, 403) or self.code in (UNKNOWN_WEBHOOK, INVALID_WEBHOOK_TOKEN)
+
+
+UNKNOWN_WEBHOOK, INVALID_WEBHOOK_TOKEN = 10015, 50027
 
 
 def _never_sent(exc: Exception) -> bool:
@@ -73,7 +88,10 @@ class DiscordWebhookClient:
 
     * 429: waits `retry_after` (JSON body, else the Retry-After / X-RateLimit-Reset-After
       header) and tries again; this is not a failure, but at most `max_rate_limit_waits`
-      times per request and never longer than `max_retry_after` seconds at once.
+      times and `max_rate_limit_wait` seconds in all per request, and never longer than
+      `max_retry_after` seconds at once. Beyond that it raises PublishError(status=429,
+      retry_after=...) at once: a run must not sit in its slot for Discord (the publisher
+      defers the rest to the outbox).
     * 5xx, connection errors and timeouts: retried up to `max_retries` times with
       exponential backoff (`backoff`, doubling, at most 30 s). A POST is not idempotent:
       once its request may have reached Discord (a reset or a read timeout after sending,
@@ -87,7 +105,8 @@ class DiscordWebhookClient:
 
     def __init__(self, url: str, session: requests.Session | None = None, max_retries: int = 5,
                  timeout: float | tuple[float, float] = (10.0, 60.0),
-                 *, max_rate_limit_waits: int = 30, max_retry_after: float = 120.0, backoff: float = 0.5,
+                 *, max_rate_limit_waits: int = 30, max_retry_after: float = 10.0,
+                 max_rate_limit_wait: float = 30.0, backoff: float = 0.5,
                  sleep: Callable[[float], None] = time.sleep):
         parts = urlsplit(url or "")
         m = _WEBHOOK_PATH.match(parts.path)
@@ -102,6 +121,7 @@ class DiscordWebhookClient:
         self.timeout = timeout
         self.max_rate_limit_waits = max_rate_limit_waits
         self.max_retry_after = max_retry_after
+        self.max_rate_limit_wait = max_rate_limit_wait
         self.backoff = backoff
         self._sleep = sleep
         self._not_before = 0.0
@@ -198,6 +218,7 @@ class DiscordWebhookClient:
                  wait: bool = False) -> requests.Response:
         failures = 0
         limited = 0
+        waited = 0.0
         while True:
             self._wait_for_bucket()
             if files:
@@ -225,10 +246,14 @@ class DiscordWebhookClient:
             if resp.status_code == 429:
                 limited += 1
                 delay = self._retry_after(resp)
-                if limited > self.max_rate_limit_waits or delay > self.max_retry_after:
-                    raise self._error(method, resp)
+                if (limited > self.max_rate_limit_waits or delay > self.max_retry_after
+                        or waited + delay > self.max_rate_limit_wait):
+                    err = self._error(method, resp)
+                    err.retry_after = delay
+                    raise err
                 log.info("%s webhook: rate limited, waiting %.2f s", method, delay)
                 self._sleep(delay)
+                waited += delay
                 continue
             if method == "POST" and resp.status_code == 504:     # the gateway gave up waiting: created or not
                 err = self._error(method, resp)

@@ -20,13 +20,15 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.engine import Connection, Engine
 
 from et_pipeline.config import Rules
 from et_pipeline.domain.player_stats import NON_AIMED_WEAPONS
+from et_pipeline.domain.scoring import attack_time, attackers_succeeded
 from et_pipeline.domain.timing import best_duration, is_surrender
-from et_pipeline.season.model import MapGame
+from et_pipeline.season.model import HOLD, OBJECTIVE, SURRENDER, UNKNOWN, MapGame, MapRound
+from et_pipeline.steps.scores import round_facts
 from et_pipeline.storage import schema as t
 
 PLAYER_COLUMNS = ("round_key", "player_key", "guid", "name", "side", "kills", "deaths", "damage_given",
@@ -48,6 +50,7 @@ class SeasonTables:
     vs: pd.DataFrame                 # VS lines: subject_guid, opponent_guid, kills, deaths, round context
     bots: frozenset                  # GUIDs ever flagged as bots
     bot_rows: pd.DataFrame           # guid, name, session_date, start_unix of every bot round row (flagged only)
+    gone_from_server: list[str] = ()  # nights (of `dates`) whose files the server no longer lists: archived only
 
 
 def _date_filter(table, as_of: str | None, dates=None):
@@ -128,7 +131,8 @@ def load_tables(engine_or_conn, as_of: str | None = None, rules: Rules = Rules()
 
     m = t.map_results
     plays = _frame(conn, select(m.c.session_date, m.c.session_id, m.c.play_index, m.c.map, m.c.r1_key, m.c.r2_key,
-                                m.c.winner, m.c.time_a, m.c.time_b, m.c.r1_defender_side, m.c.counted)
+                                m.c.winner, m.c.time_a, m.c.time_b, m.c.r1_defender_side, m.c.a_r1_side,
+                                m.c.counted)
                    .where(((m.c.counted.is_(True)) & m.c.r2_key.is_not(None)) | m.c.r2_key.is_(None),
                           *dated(m)))
     ends = rounds.set_index("round_key")
@@ -157,7 +161,18 @@ def load_tables(engine_or_conn, as_of: str | None = None, rules: Rules = Rules()
     vs = _vs_lines(conn, dated(t.vs_stats), humans, bots)
     dates = sorted(set(rounds["session_date"]))
     return SeasonTables(as_of=as_of, dates=dates, rounds=rounds, players=players, maps=maps, open_maps=open_maps,
-                        teams=teams, awards=awards, vs=vs, bots=bots, bot_rows=bot_rows)
+                        teams=teams, awards=awards, vs=vs, bots=bots, bot_rows=bot_rows,
+                        gone_from_server=[d for d in _gone_from_server(conn, as_of) if d in set(dates)])
+
+
+def _gone_from_server(conn: Connection, as_of: str | None) -> list[str]:
+    """Nights none of whose registered files the server lists any more (storage.registry
+    keeps them archived): what the season shows of them is the archived copy."""
+    f = t.server_files
+    listed = func.sum(case((f.c.on_server.is_(True), 1), else_=0))
+    q = (select(f.c.session_date).where(f.c.session_date.is_not(None), *_date_filter(f, as_of))
+         .group_by(f.c.session_date).having(listed == 0).order_by(f.c.session_date))
+    return list(conn.execute(q).scalars())
 
 
 def _round_times(rounds: pd.DataFrame, tz: ZoneInfo) -> pd.DataFrame:
@@ -210,11 +225,27 @@ def _vs_lines(conn: Connection, where_dated: list, humans: pd.DataFrame, bots: f
                                  kind="mergesort").reset_index(drop=True)
 
 
+def _round_outcome(r: dict) -> tuple[str, float | None]:
+    """How a round's attack ended, by the scoring's own rules (domain.scoring), and its time."""
+    lua = {k: value_or_none(r[k]) for k in ("playtime_seconds", "end_reason", "surrender_team")}
+    lua = lua if r["lua_linked"] else None
+    if lua is not None and is_surrender(lua["end_reason"], lua["surrender_team"]):
+        return SURRENDER, None
+    facts = round_facts({k: value_or_none(v) for k, v in r.items()}, lua, ())
+    succeeded = attackers_succeeded(facts)
+    seconds, _ = attack_time(facts)
+    if succeeded is True and seconds:
+        return OBJECTIVE, float(seconds)
+    return (HOLD, None) if succeeded is False else (UNKNOWN, None)
+
+
 def map_games(tables: SeasonTables) -> list[MapGame]:
     """One `MapGame` per counted map, sorted by (start_unix, key).
 
     Share of the map played: the player's time played in R1 + R2 over the two rounds'
-    lengths (the longest time played by anyone in each round), capped at 1."""
+    lengths (the longest time played by anyone in each round), capped at 1; the rounds
+    carry each player's share of that round (his time played over its length) and how
+    its attack ended (`_round_outcome`)."""
     p = tables.players
     col = lambda frame, name: frame[name].tolist()
     team_of = dict(zip(zip(col(tables.teams, "session_id"), col(tables.teams, "guid")), col(tables.teams, "team")))
@@ -222,10 +253,12 @@ def map_games(tables: SeasonTables) -> list[MapGame]:
     for key, guid, tp, k, d in zip(col(p, "round_key"), col(p, "guid"), col(p, "time_played_seconds"), col(p, "kills"),
                                    col(p, "deaths")):
         by_round.setdefault(key, []).append((guid, float(tp), int(k), int(d)))
+    facts = {r["round_key"]: r for r in tables.rounds.to_dict("records")}
     m = tables.maps
     games = []
-    for session_date, session_id, name, r1_key, r2_key, r1_file, winner, start, end in zip(*(col(m, c) for c in (
-            "session_date", "session_id", "map", "r1_key", "r2_key", "r1_file", "winner", "start_unix", "end_unix"))):
+    for session_date, session_id, name, r1_key, r2_key, r1_file, winner, start, end, a_r1, r1_def in zip(*(
+            col(m, c) for c in ("session_date", "session_id", "map", "r1_key", "r2_key", "r1_file", "winner",
+                                "start_unix", "end_unix", "a_r1_side", "r1_defender_side"))):
         parts = [by_round[k] for k in (r1_key, r2_key) if k in by_round]
         if not parts:
             continue
@@ -245,13 +278,37 @@ def map_games(tables: SeasonTables) -> list[MapGame]:
                 sides[team].append((guid, round(share, 4)))
         if not sides["A"] or not sides["B"]:
             continue
+        rounds = ()
+        if value_or_none(a_r1) in (1, 2) and r1_key in facts and r2_key in facts:
+            first = "B" if value_or_none(r1_def) == a_r1 else "A"
+            limit = value_or_none(facts[r1_key]["time_limit_seconds"])
+            rounds = tuple(_map_round(n, att, by_round.get(k, []), facts[k], limit, team_of, session_id)
+                           for n, att, k in ((1, first, r1_key), (2, "B" if first == "A" else "A", r2_key)))
         games.append(MapGame(
             key="%s:%s" % (session_id, r1_file), date=session_date, session_id=session_id, map=name,
             start_unix=float(start), end_unix=float(end),
             team_a=tuple(sorted(sides["A"])), team_b=tuple(sorted(sides["B"])), winner=winner,
-            kd=tuple(sorted((g, v[1], v[2]) for g, v in played.items() if team_of.get((session_id, g)) in sides))))
+            kd=tuple(sorted((g, v[1], v[2]) for g, v in played.items() if team_of.get((session_id, g)) in sides)),
+            rounds=rounds))
     games.sort(key=lambda g: (g.start_unix, g.key))
     return games
+
+
+def _map_round(number: int, attackers: str, rows: list, facts: dict, map_limit, team_of: dict,
+               session_id: str) -> MapRound:
+    length = max((tp for _, tp, _, _ in rows), default=0.0)
+    presence: dict[str, dict[str, float]] = {"A": {}, "B": {}}
+    for guid, tp, _, _ in rows:
+        team = team_of.get((session_id, guid))
+        if team in presence:
+            presence[team][guid] = presence[team].get(guid, 0.0) + (tp / length if length > 0 else 1.0)
+    outcome, seconds = _round_outcome(facts)
+    clock = value_or_none(facts["time_limit_seconds"])
+    return MapRound(number=number, attackers=attackers,
+                    team_a=tuple(sorted((g, round(min(1.0, s), 4)) for g, s in presence["A"].items())),
+                    team_b=tuple(sorted((g, round(min(1.0, s), 4)) for g, s in presence["B"].items())),
+                    outcome=outcome, seconds=seconds, limit_seconds=float(clock) if clock else None,
+                    map_limit_seconds=float(map_limit) if map_limit else None)
 
 
 def load_map_games(engine, as_of: str | None = None, rules: Rules = Rules()) -> list[MapGame]:

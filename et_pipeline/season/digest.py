@@ -70,7 +70,7 @@ def night_digest(tables: SeasonTables, games: list[MapGame], players: dict, date
                    opponent=top["opponent_guid"], opponent_name=names.get(top["opponent_guid"], top["opponent_guid"]),
                    kills=int(top["kills"]), deaths=int(top["deaths"]))
     sessions = sorted({g.session_id for g in games})
-    return dict(date=date, session_id=sessions[-1], maps=len(games),
+    return dict(date=date, session_id=sessions[-1], maps=len(games), gone_from_server=date in tables.gone_from_server,
                 player_of_the_night=dict(guid=best["guid"], name=names.get(best["guid"], best["guid"]),
                                          maps_won=int(best["maps_won"]), maps_played=int(best["maps_played"]),
                                          kills=int(best["kills"]), deaths=int(best["deaths"]), kd=float(best["kd"]),
@@ -182,6 +182,9 @@ def digest_message(digest: dict) -> Message:
                                               ", %s fell" % num.plural(len(o["records_fell"]), "record")
                                               if o["records_fell"] else ""))
         fields.append(dict(name="📅 On this day", value="\n".join(lines)[:1024], inline=False))
+    if digest.get("gone_from_server"):
+        fields.append(dict(name="🗄️ Archived night", value="This night's files are no longer on the game server: "
+                                                          "these numbers come from the archived copy.", inline=False))
     embed = dict(title="🌙 The season after %s" % num.day(digest["date"]), color=NEUTRAL, fields=fields,
                  description="What tonight's %s changed in the season." % num.plural(digest["maps"], "counted map"))
     return Message(key=KEY, payload=dict(embeds=[embed], allowed_mentions={"parse": []}))

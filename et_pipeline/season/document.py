@@ -49,7 +49,8 @@ def season_document(season: Season, with_ratings: bool = True) -> dict:
                  full_holds=m["full_holds"])
             for m in season.records["maps"]]
     doc = dict(as_of=season.tables.as_of or (season.tables.dates[-1] if season.tables.dates else None),
-               nights=len(season.tables.dates), maps_counted=len(season.games), players=players,
+               nights=len(season.tables.dates), nights_gone_from_server=list(season.tables.gone_from_server),
+               maps_counted=len(season.games), players=players,
                records=dict(maps=maps, rounds=[r for r in season.records["rounds"] if r["rank"] == 1],
                             fell=season.records["fell"]))
     if with_ratings:

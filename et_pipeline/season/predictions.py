@@ -4,18 +4,20 @@
   player weighted by his share of round 1 (a late joiner counts for the part he played):
   what is known when the map starts. The rating's own figure (`p_rating`, the one
   `rating_quality` scores) uses the whole map's shares, known only after the map.
-* After round 1 (`p_after_r1`): given who attacked in round 1 and how it ended, the
-  chance that round 2's attackers beat the time to beat (`after_first_round`): a full
-  hold leaves them the whole clock, a fast time almost none of it. Then P(A wins | the
-  map is decided) by the stopwatch rules: R2's attackers win by beating the time; after a
-  full hold, failing too is a draw (ET_DOUBLE_FULLHOLD=tie) or a win for the team that
-  held in round 2 (r2_defenders). A round 1 whose end says nothing (no time, a
-  surrender) leaves `p_after_r1` empty and the card shows the "before" figure only.
+* After round 1 (`p_after_r1`): the rating's own answer once round 1 is over
+  (`Rater.after_round_one`: round 1's line-ups, who attacked, the time to beat or a full
+  hold): P(A), P(B), P(draw) with round 1 learnt, on a copy of the rating. Read by the
+  stopwatch rules as P(A wins | the map is decided): after a full hold, failing too is a
+  draw (ET_DOUBLE_FULLHOLD=tie) or a win for the team that held in round 2
+  (r2_defenders, which takes the draw's share). `p_r2_beats` is round 2's attackers'
+  chance. A round 1 whose end says nothing (no time, a surrender) leaves `p_after_r1`
+  empty and the card shows the "before" figure only. There is no model of its own here:
+  both figures are the rating's (season.ratings).
 * Walk-forward (season.walk): each map from the maps that ended before it began. The
   season computes every map's prediction in the rating quality's own pass
-  (`Forecaster`), stores the rating as it stood before every night
-  (`season_rating_states`), and a map card on a live night continues from that state
-  (`predict_night`): the same function, the same numbers.
+  (`Forecaster`); a map card on a live night replays the rating over the nights before
+  it and walks through the night's own maps (`predict_night`): the same function, the
+  same numbers.
 * Scored like the rating (`prediction_quality`): log loss and Brier over the decided
   maps, against the coin and the rating-only figure, also over the maps whose round 1 set
   a time (`time_set`: after a full hold under the tie rule a decided map can only go to
@@ -25,29 +27,15 @@
 """
 from __future__ import annotations
 
-import bisect
-import math
 from dataclasses import dataclass
 
 import pandas as pd
 
-from et_pipeline.season.model import MapGame
+from et_pipeline.season.model import HOLD, OBJECTIVE, UNKNOWN, MapGame
 from et_pipeline.season.data import value_or_none
 from et_pipeline.season.quality import scores
 from et_pipeline.season.ratings import PROVISIONAL_MAPS, Rater, ordered
 from et_pipeline.season.walk import walk_forward
-
-OBJECTIVE, HOLD, UNKNOWN = "objective", "hold", "unknown"
-AFTER_ALL = "9999-12-31"       # season_rating_states: the rating after every map so far
-
-# P(round 2's attackers beat the time to beat) = logistic(ALPHA + BETA * logit(their
-# chance before the map) + GAMMA * log(time to beat / time limit)); a full hold is a time
-# to beat of the whole limit. Fitted by logistic regression on the generated development
-# seeds only (`bench/bench_predictions.py --tune`: 1,737 maps of seeds 101-104, 80 nights
-# each, through the pipeline); the bench reports the held-out seeds.
-ALPHA = 2.1313
-BETA = 0.3458
-GAMMA = 4.9318
 
 
 @dataclass(frozen=True)
@@ -118,40 +106,28 @@ def map_starts(tables, counted_attacks: pd.DataFrame | None = None) -> list[MapS
     return sorted(out, key=lambda s: (s.start_unix, s.key))
 
 
-def logit(p: float) -> float:
-    p = min(1 - 1e-6, max(1e-6, p))
-    return math.log(p / (1 - p))
-
-
-def after_first_round(p_r2_attackers_before: float, start: MapStart) -> float | None:
-    """P(round 2's attackers beat the time to beat), given their chance before the map and
-    round 1's outcome; None when round 1 told nothing usable."""
-    if start.r1_outcome == UNKNOWN or not start.limit_seconds:
-        return None
-    clock = start.limit_seconds if start.r1_outcome == HOLD else max(1.0, min(start.r1_seconds, start.limit_seconds))
-    z = ALPHA + BETA * logit(p_r2_attackers_before) + GAMMA * math.log(clock / start.limit_seconds)
-    return 1.0 / (1.0 + math.exp(-z))
-
-
-def p_a_wins_after(start: MapStart, p_r2_beats: float | None, double_fullhold: str) -> float | None:
-    """P(team A wins | the map is decided) once round 1 is over (the stopwatch rules)."""
-    if p_r2_beats is None:
-        return None
-    y = "B" if start.r1_attackers == "A" else "A"          # round 2's attackers
-    if start.r1_outcome == HOLD and double_fullhold == "tie":
-        p_y = 1.0                                          # failing too is a draw: decided means Y completed
-    else:
-        p_y = p_r2_beats
-    return p_y if y == "A" else 1.0 - p_y
-
-
 def predict(rater: Rater, start: MapStart, double_fullhold: str) -> dict:
-    """The card's numbers for one map from the rating as it stands before the map."""
-    p_before = rater.predict(start.team_a, start.team_b) if start.team_a and start.team_b else 0.5
-    y = "B" if start.r1_attackers == "A" else "A"
-    beats = after_first_round(p_before if y == "A" else 1.0 - p_before, start) if start.r1_attackers else None
+    """The card's numbers for one map from the rating as it stands before the map: before
+    round 1 `Rater.predict` (P(A | decided)), once round 1 is over `Rater.after_round_one`
+    ((P(A), P(B), P(draw)) given who attacked and the time to beat; None when round 1
+    told nothing), read by the stopwatch rules (see the module docstring)."""
+    a, b = start.team_a, start.team_b
+    p_before = rater.predict(a, b, start.map) if a and b else 0.5
+    after = None
+    if start.r1_attackers and start.r1_outcome != UNKNOWN and start.limit_seconds and a and b:
+        after = rater.after_round_one(a, b, start.map, start.r1_attackers, start.r1_seconds, start.limit_seconds,
+                                      start.date)
+    beats = p_after = None
+    if after is not None:
+        p_a, p_b, p_draw = after
+        y = "B" if start.r1_attackers == "A" else "A"          # round 2's attackers
+        beats = p_a if y == "A" else p_b
+        if start.r1_outcome == HOLD and double_fullhold != "tie":
+            p_a += p_draw if y == "B" else 0.0                # a second full hold: round 2's defenders win
+            p_b += p_draw if y == "A" else 0.0
+        p_after = p_a / (p_a + p_b) if p_a + p_b > 0 else None
     return dict(p_before=round(p_before, 4), p_r2_beats=None if beats is None else round(beats, 4),
-                p_after_r1=None if beats is None else round(p_a_wins_after(start, beats, double_fullhold), 4),
+                p_after_r1=None if p_after is None else round(p_after, 4),
                 r1_attackers=start.r1_attackers, r1_outcome=start.r1_outcome, r1_seconds=start.r1_seconds,
                 limit_seconds=start.limit_seconds,
                 provisional=sum(rater.is_provisional(g) for g, _ in start.team_a + start.team_b))
@@ -159,45 +135,24 @@ def predict(rater: Rater, start: MapStart, double_fullhold: str) -> dict:
 
 class Forecaster:
     """Rides along the rating quality's walk-forward (quality.evaluate's `observe`):
-    predicts every counted map before it is learnt, and keeps the rating as it stood
-    before each night for the players of that night."""
+    predicts every map with a round 1 before it is learnt."""
 
     def __init__(self, starts: list[MapStart], double_fullhold: str):
         self.starts = {s.key: s for s in starts}
         self.double_fullhold = double_fullhold
-        self.night_players: dict[str, set] = {}
-        for s in starts:
-            self.night_players.setdefault(s.date, set()).update(g for g, _ in s.team_a + s.team_b)
         self.rows: list[dict] = []
-        self.states: list[dict] = []
-        self._night = None
 
     def __call__(self, game: MapGame, rater: Rater, maps_before: int) -> None:
-        if game.date != self._night:
-            self._night = game.date
-            self.night_players.setdefault(game.date, set()).update(g for g, _ in game.team_a + game.team_b)
-            self.states.append(dict(night=game.date, state=rater.snapshot(sorted(self.night_players[game.date]))))
         start = self.starts.get(game.key)
         if start is None:
             return
         row = predict(rater, start, self.double_fullhold)
         self.rows.append(dict(key=game.key, night=game.date, session_id=game.session_id, map=game.map,
                               start_unix=game.start_unix, p_before=row["p_before"], p_after_r1=row["p_after_r1"],
-                              p_rating=round(rater.predict(game.team_a, game.team_b), 4),
+                              p_rating=round(rater.predict(game.team_a, game.team_b, game.map), 4),
                               r1_attackers=row["r1_attackers"], r1_seconds=row["r1_seconds"],
                               r1_outcome=row["r1_outcome"], winner=game.winner, maps_before=maps_before,
                               provisional=row["provisional"]))
-
-
-def rating_states(states: list[dict], final: Rater, counted_nights: list[str]) -> list[dict]:
-    """season_rating_states rows: the rating before each night (its players), and after
-    every map (everyone: what the first night after the season continues from), each with
-    the number of counted maps of the nights before it (`counted_nights`: one date per
-    counted map), which a map card compares with the nightly tables to tell a stale state."""
-    nights = sorted(counted_nights)
-    before = lambda night: bisect.bisect_left(nights, night)
-    return [dict(s, counted_before=before(s["night"])) for s in states] + [
-        dict(night=AFTER_ALL, counted_before=len(nights), state=final.snapshot())]
 
 
 def predict_night(rater: Rater, games: list[MapGame], starts: list[MapStart], double_fullhold: str) -> dict:

@@ -20,6 +20,7 @@ from et_pipeline.season.lineups import build_lineups
 from et_pipeline.season.model import MapGame
 from et_pipeline.season.players import build_players
 from et_pipeline.season.records import attacks, build_records
+from et_pipeline.season.ratings import RATING
 
 
 @dataclass
@@ -63,12 +64,6 @@ class Season:
     @cached_property
     def prediction_quality(self) -> dict:
         return predictions.prediction_quality(self.predictions)
-
-    @property
-    def rating_states(self) -> list[dict]:
-        """The rating before each night (its players) and after every map (everyone)."""
-        return predictions.rating_states(self._forecast[1].states, self.ratings.rater,
-                                         self.tables.maps["session_date"].tolist())
 
     @cached_property
     def best_by_night(self) -> dict[str, dict]:
@@ -133,7 +128,7 @@ def _rating_rows(result) -> dict[str, list[dict]]:
 def _quality_rows(q: dict) -> dict[str, list[dict]]:
     rows = []
     for scope, block in (("all", q), ("cold_start", q["cold_start"]), ("warm", q["warm"])):
-        for name, s in [("openskill", block)] + sorted(block["baselines"].items()):
+        for name, s in [(RATING, block)] + sorted(block["baselines"].items()):
             interval = s.get("accuracy_interval") or [None, None]
             rows.append(dict(scope=scope, predictor=name, maps=block["maps"], log_loss=s["log_loss"],
                              brier=s["brier"], accuracy=s["accuracy"], accuracy_low=interval[0],
@@ -149,7 +144,7 @@ TABLES = {
     "lineups": ("season_lineups", "season_duos", "season_head_to_head"),
     "ratings": ("season_ratings", "season_rating_history"),
     "rating_quality": ("season_rating_quality", "season_rating_calibration"),
-    "predictions": ("season_predictions", "season_prediction_quality", "season_rating_states"),
+    "predictions": ("season_predictions", "season_prediction_quality"),
     "achievements": ("season_achievements",),
     "personal_bests": ("season_personal_bests",),
     "rivalries": ("season_rivalries", "season_duels"),
@@ -198,8 +193,6 @@ def table_rows(season: Season, assets=None) -> dict[str, list[dict]]:
     if "predictions" in wanted:
         out["season_predictions"] = [dict(r) for r in season.predictions]
         out["season_prediction_quality"] = predictions.quality_rows(season.prediction_quality)
-        out["season_rating_states"] = [dict(s, state=json.dumps(s["state"], separators=(",", ":")))
-                                       for s in season.rating_states]
     if "achievements" in wanted:
         out["season_achievements"] = [dict(r) for r in season.achievements]
     if "personal_bests" in wanted:

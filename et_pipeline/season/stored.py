@@ -80,25 +80,3 @@ def duels(conn: Connection, night: str) -> list[dict]:
 def awards(conn: Connection) -> list[dict]:
     a = t.season_awards
     return _rows(conn, select(a).order_by(a.c.kind, a.c.period, a.c.award))
-
-
-def rating_state(conn: Connection, night: str) -> dict | None:
-    """The rating as it stood before `night` ({night, counted_before, state}): the row of that
-    night, or for a night after every night the season has seen, the rating after every map."""
-    from et_pipeline.season.predictions import AFTER_ALL
-
-    s = t.season_rating_states
-    row = conn.execute(select(s).where(s.c.night == night)).mappings().first()
-    if row is None:
-        seen = conn.execute(select(func.max(s.c.night)).where(s.c.night != AFTER_ALL)).scalar()
-        if seen is None or night > seen:
-            row = conn.execute(select(s).where(s.c.night == AFTER_ALL)).mappings().first()
-    return None if row is None else dict(row, state=json.loads(row["state"]))
-
-
-def counted_maps_before(conn: Connection, night: str) -> int:
-    """Counted maps (with a round 2) of the nights before `night`, by the nightly tables:
-    equal to a stored state's `counted_before` when the season is up to date for them."""
-    m = t.map_results
-    return conn.execute(select(func.count()).select_from(m).where(
-        m.c.session_date < night, m.c.counted.is_(True), m.c.r2_key.is_not(None))).scalar()

@@ -3,14 +3,17 @@
 Only regular files inside the root are listed and read: a symbolic link (to
 `/etc/passwd`, to another server's folder) is neither followed nor archived, and a
 folder that resolves outside the root is skipped. Reads open with `O_NOFOLLOW` and check
-the opened file, so a file swapped for a link after listing is refused too.
+the opened file, so a file swapped for a link after listing is refused too, and so is a
+hard link (its other name may be anywhere on the disk) and a file over the size cap,
+however large the listing said it was.
 """
 import contextlib
 import errno
 import os
 import stat
 
-from et_pipeline.sources.base import FOLDERS, ServerFile, SourceConnection, StatsSource
+from et_pipeline.parsers.bounds import MAX_FILE_BYTES, oversized
+from et_pipeline.sources.base import FOLDERS, RefusedFile, ServerFile, SourceConnection, StatsSource
 
 
 class _LocalConnection(SourceConnection):
@@ -48,9 +51,17 @@ class _LocalConnection(SourceConnection):
             raise OSError(errno.EACCES, "not a file inside the source folder", f.path)
         fd = os.open(os.path.join(path, f.name), os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
         with os.fdopen(fd, "rb") as fh:
-            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode):
                 raise OSError(errno.EINVAL, "not a regular file", f.path)
-            return fh.read()
+            if st.st_nlink > 1:     # another name of it may lie outside the root (another server's file)
+                raise RefusedFile(errno.EPERM, "a hard link (%d names of one file): the game writes none, and its "
+                                               "other name may lie outside the source folder" % st.st_nlink, f.path)
+            data = fh.read(MAX_FILE_BYTES + 1)       # the cap holds while reading: the file may have grown
+            too_big = oversized(max(st.st_size, len(data)), at_least=len(data) > MAX_FILE_BYTES)
+            if too_big:
+                raise RefusedFile(errno.EFBIG, too_big, f.path)
+            return data
 
 
 class LocalFolderSource(StatsSource):

@@ -27,7 +27,8 @@ from urllib.parse import unquote, urlsplit
 
 import paramiko
 
-from et_pipeline.sources.base import FOLDERS, ServerFile, SourceConnection, StatsSource
+from et_pipeline.parsers.bounds import MAX_FILE_BYTES, oversized
+from et_pipeline.sources.base import FOLDERS, RefusedFile, ServerFile, SourceConnection, StatsSource
 from et_pipeline.sources.errors import (AuthenticationError, HostKeyError, KeyFileError,  # noqa: F401 (re-exported)
                                        PasswordInURLError, SFTPSourceError)
 
@@ -138,6 +139,8 @@ class _SFTPConnection(SourceConnection):
             st = self._sftp.stat(remote)
             if not stat.S_ISREG(st.st_mode or 0):
                 raise OSError(errno.EISDIR, "not a regular file on the server", remote)
+            if oversized(st.st_size or 0):
+                raise RefusedFile(errno.EFBIG, oversized(st.st_size), remote)
             cached = _read_cached(local, st.st_size, st.st_mtime)
             if cached is not None:
                 return cached
@@ -148,11 +151,14 @@ class _SFTPConnection(SourceConnection):
         os.makedirs(folder, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(local) + ".", suffix=".part")
         try:
-            chunks = []
+            chunks, got = [], 0
             with os.fdopen(fd, "wb") as out, self._sftp.open(remote, "rb") as rf:
                 while chunk := rf.read(_CHUNK):
                     out.write(chunk)
                     chunks.append(chunk)
+                    got += len(chunk)
+                    if got > MAX_FILE_BYTES:      # the cap holds while reading: it grew since the stat
+                        raise RefusedFile(errno.EFBIG, oversized(got, at_least=True), remote)
             data = b"".join(chunks)
             if len(data) != st.st_size:
                 raise OSError(

@@ -1,23 +1,29 @@
 """A listing and the bytes read from it -> file registry and archive rows (`server_files`).
 
 Two rules keep the archive whole (DESIGN 1, "the archive is ours"):
-* a file that could not be read is never written: the caller fails the date and names
-  the files (`Ingest.unreadable`), so archived bytes and derived rows stay as they were
-  and the date is not marked done;
+* a read that failed because the connection did is never written: the caller fails the
+  date and names the files (`Ingest.unreadable`), so archived bytes and derived rows stay
+  as they were and the date is not marked done. A file the server refuses on its own
+  (permission denied, not a regular file) after the caller's retry is a `read_error`: the
+  rest of its night goes on (one such file must not freeze every later round), and an
+  archived copy of it stays archived (storage.registry.archive_partitions);
 * rows are upserted by path, never replaced by date: what the server no longer lists
   stays archived (storage.registry.archive_partitions keeps it).
 """
 import hashlib
 from dataclasses import dataclass, field
 
+from et_pipeline.sources.base import RefusedFile, connection_lost
 from et_pipeline.steps.plan import Plan, PlannedFile
+
+READ_ERROR = "read_error"
 
 
 @dataclass
 class Ingest:
     files: list[dict] = field(default_factory=list)       # registry rows of the listed files
     raws: list[dict] = field(default_factory=list)        # their bytes
-    unreadable: list[str] = field(default_factory=list)   # "path: reason" of failed reads
+    unreadable: list[str] = field(default_factory=list)   # "path: reason" of reads the connection lost
 
 
 def to_read(plan: Plan, dates: list[str]) -> list[PlannedFile]:
@@ -47,8 +53,14 @@ def build_ingest(plan: Plan, dates: list[str], contents: dict[str, bytes | Excep
             out.files.append(registry_row(p, date, "quarantined", p.error))
             continue
         data = contents.get(p.file.path)
-        if not isinstance(data, bytes):
+        if data is None or (isinstance(data, Exception) and connection_lost(data)):
             out.unreadable.append("%s: %s" % (p.file.path, data if data is not None else "not read"))
+            continue
+        if isinstance(data, RefusedFile):
+            out.files.append(registry_row(p, date, "quarantined", data.strerror or str(data)))
+            continue
+        if not isinstance(data, bytes):
+            out.files.append(registry_row(p, date, READ_ERROR, "could not be read from the server: %s" % data))
             continue
         row = registry_row(p, date, "registered")
         sha = hashlib.sha256(data).hexdigest()

@@ -7,10 +7,11 @@ round; a file that fits nowhere is "unassigned" and waits (a later round may cla
 """
 import datetime as dt
 import hashlib
+import time
 from dataclasses import dataclass, field
 
 from et_pipeline.config import Rules
-from et_pipeline.parsers.bounds import MAX_FILE_BYTES
+from et_pipeline.parsers.bounds import oversized
 from et_pipeline.domain.sessions import Session, SessionIndex, group_sessions
 from et_pipeline.parsers.errors import ParseError
 from et_pipeline.parsers.filenames import GAMETIME, STATS, FileName, classify
@@ -51,6 +52,16 @@ def local_time_of(name: FileName, rules: Rules) -> dt.datetime:
     return dt.datetime.fromtimestamp(name.unix, rules.tz).replace(tzinfo=None)
 
 
+FUTURE_TOLERANCE = dt.timedelta(days=1)    # clocks and time zones may disagree by hours, never by days
+
+
+def horizon(now: float, rules: Rules) -> dt.datetime:
+    """The latest server-local time a file's name may carry at `now`: a name dated later
+    is no round that was played (a wrong server clock, a copied or forged file). Such a
+    file would become the season's newest night and the sensor's newest date."""
+    return dt.datetime.fromtimestamp(now, rules.tz).replace(tzinfo=None) + FUTURE_TOLERANCE
+
+
 def _is_utf8(name: str) -> bool:
     try:
         name.encode("utf-8")
@@ -59,13 +70,14 @@ def _is_utf8(name: str) -> bool:
         return False
 
 
-def make_plan(files: list[ServerFile], rules: Rules, archived: list[str] = ()) -> Plan:
+def make_plan(files: list[ServerFile], rules: Rules, archived: list[str] = (), now: float | None = None) -> Plan:
     """`archived`: names of stats files already archived (storage.registry.archived_stats_names).
     They shape the sessions like listed ones, so a server that pruned the first half of a
     night past midnight does not move the second half to the next date; only listed files
-    are planned."""
+    are planned. `now` (default: the clock): files dated after `horizon(now)` are refused."""
     named: list[PlannedFile] = []
     plan = Plan(sessions=[])
+    latest = horizon(time.time() if now is None else now, rules)
     for f in files:
         if not _is_utf8(f.name):   # os.scandir's surrogate escapes: stored under a printable name
             shown = ServerFile(f.folder, printable(f.name), f.size, f.mtime)
@@ -78,9 +90,12 @@ def make_plan(files: list[ServerFile], rules: Rules, archived: list[str] = ()) -
             continue
         if name is None:
             plan.ignored.append(f)
-        elif f.size > MAX_FILE_BYTES:
-            named.append(PlannedFile(f, name, "file of %d bytes is larger than any the game writes (limit %d)"
-                                     % (f.size, MAX_FILE_BYTES)))
+        elif local_time_of(name, rules) > latest:
+            plan.unassigned.append(PlannedFile(f, name, "dated in the future: %s is more than a day after the clock "
+                                               "(%s)" % (local_time_of(name, rules).isoformat(sep=" "),
+                                                         (latest - FUTURE_TOLERANCE).isoformat(sep=" ", timespec="seconds"))))
+        elif oversized(f.size):
+            named.append(PlannedFile(f, name, oversized(f.size)))
         else:
             named.append(PlannedFile(f, name))
     stats = [p for p in named if p.name.kind == STATS]
@@ -95,7 +110,7 @@ def make_plan(files: list[ServerFile], rules: Rules, archived: list[str] = ()) -
                 name = classify(a)
             except ParseError:
                 continue
-            if name is not None and name.kind == STATS:
+            if name is not None and name.kind == STATS and name.local_time <= latest:
                 names.append(name)
     plan.sessions = group_sessions(names, rules.session_gap_minutes)
     date_of = {f.name: s.session_date for s in plan.sessions for f in s.rounds}

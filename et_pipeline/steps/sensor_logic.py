@@ -11,11 +11,19 @@ in Discord seconds after it ends (issue 15), not after a quiet period for the se
   half-written file is never read (the sensor lists again within the tick when it has
   candidates, the parser's own checks quarantine what still slips through).
 
-A requested date stays `pending` until its last run succeeds: a failed run is asked
+A date whose previous run is still in progress waits for it (two runs of one date at
+once race on its rows; storage.locks serialises the rest). A requested date stays
+`pending` until its last run succeeds: a failed run is asked
 again with a new run key after a backoff that doubles per attempt (issue 12 §5.1),
 unless Dagster's own run retries will re-execute it. The cursor keeps one fingerprint
 per recent date; dates older than the watermark are done (a re-score of old dates is a
 backfill, not a sensor job).
+
+Time has a horizon (plan.horizon): no date after it enters the cursor, and a cursor an
+earlier version let names push past it (61 files dated 2030 made every real night
+"older than the watermark") is healed: its future dates are dropped and the watermark
+goes back to yesterday. A stats file whose mtime is ahead of our clock (the game
+server's clock runs fast) has its grace counted from when the sensor first saw it.
 """
 import datetime as dt
 from dataclasses import dataclass, field
@@ -23,7 +31,7 @@ from typing import Mapping
 
 from et_pipeline.config import Rules
 from et_pipeline.parsers.filenames import ENDSTATS, GAMETIME, STATS, TIMING
-from et_pipeline.steps.plan import Plan, local_time_of
+from et_pipeline.steps.plan import FUTURE_TOLERANCE, Plan, horizon, local_time_of
 
 MAX_DATES_IN_CURSOR = 60
 COMPANION_WINDOW = dt.timedelta(seconds=60)   # award/timing file name time within this of the stats file's
@@ -44,11 +52,13 @@ class Request:
     date: str
     fingerprint: str
     attempt: int
+    why: str = ""            # besides new files: "discord-<retry_at>" for Discord messages due again
 
     @property
     def run_key(self) -> str:
         key = "%s:%s" % (self.date, self.fingerprint[:16])
-        return key if self.attempt == 1 else "%s:retry%d" % (key, self.attempt - 1)
+        key = key if self.attempt == 1 else "%s:retry%d" % (key, self.attempt - 1)
+        return "%s:%s" % (key, self.why) if self.why else key
 
 
 @dataclass(frozen=True)
@@ -105,20 +115,36 @@ def _backoff(base: float, attempt: int) -> float:
 
 
 def decide(plan: Plan, cursor: dict, now: float, grace_seconds: float, runs: dict[str, RunState] | None = None,
-           retry_backoff_seconds: float = 30.0, max_requests: int = 25, rules: Rules = Rules()) -> Decision:
-    done = dict(cursor.get("done", {}))
-    seen = dict(cursor.get("seen", {}))
-    pending = {d: dict(v) for d, v in cursor.get("pending", {}).items()}
+           retry_backoff_seconds: float = 30.0, max_requests: int = 25, rules: Rules = Rules(),
+           deferred: dict[str, str] | None = None) -> Decision:
+    """`deferred`: date -> retry_at of Discord messages a long 429 deferred that are due now
+    (publish.outbox.deferred_dates): asked for once per deferral."""
+    latest = horizon(now, rules).date().isoformat()
+
+    def real(entries: dict) -> dict:
+        return {d: v for d, v in entries.items() if d <= latest}
+
+    done = real(cursor.get("done", {}))
+    seen = real(cursor.get("seen", {}))
+    pending = {d: dict(v) for d, v in real(cursor.get("pending", {})).items()}
     watermark = cursor.get("watermark")
+    if watermark and watermark > latest:       # pushed past every real night: heal
+        watermark = (horizon(now, rules) - 2 * FUTURE_TOLERANCE).date().isoformat()
     runs = runs or {}
     requests, waiting, unconfirmed = [], {}, []
-    stats_mtime = {p.file.name: p.file.mtime for ps in plan.by_date.values() for p in ps}
+    files = [p.file for ps in plan.by_date.values() for p in ps]
+    first_seen = cursor.get("ahead", {})
+    ahead = {f.name: first_seen.get(f.name, now) for f in files if f.mtime > now}
+    # a file stamped ahead of our clock is as old as the time since we first saw it
+    written = {f.name: min(f.mtime, ahead.get(f.name, f.mtime)) for f in files}
     present = kinds_present(plan)
 
-    def request(date: str, fp: str, attempt: int) -> None:
-        requests.append(Request(date, fp, attempt))
+    def request(date: str, fp: str, attempt: int, why: str = "") -> None:
+        requests.append(Request(date, fp, attempt, why))
         done[date] = fp
         pending[date] = {"fp": fp, "attempt": attempt, "requested_at": now}
+
+    asked_deferred = dict(cursor.get("deferred", {}))
 
     changed = changed_dates(plan, done)
     for date in set(plan.dates) - set(changed):
@@ -130,7 +156,7 @@ def decide(plan: Plan, cursor: dict, now: float, grace_seconds: float, runs: dic
         previous = seen.get(date)
         seen[date] = fp
         lacking = {name: kinds for name, kinds in missing_companions(plan, date, rules, present).items()
-                   if now - stats_mtime[name] < grace_seconds}
+                   if now - written[name] < grace_seconds}
         if lacking:
             name, kinds = sorted(lacking.items())[-1]
             waiting[date] = "%s waits for its %s file(s) (grace %g s)" % (name, " and ".join(kinds), grace_seconds)
@@ -139,8 +165,20 @@ def decide(plan: Plan, cursor: dict, now: float, grace_seconds: float, runs: dic
             unconfirmed.append(date)
             waiting[date] = "files changed since the last listing"
             continue
+        if runs.get(date) is not None and runs[date].status == "in_progress":
+            # one run of a date at a time: the next one replaces what this one writes
+            waiting[date] = "its previous run is still in progress"
+            continue
         if len(requests) < max_requests:
             request(date, fp, 1)
+
+    for date, at in sorted((deferred or {}).items()):
+        state = runs.get(date)
+        if (date not in plan.by_date or asked_deferred.get(date) == at or any(r.date == date for r in requests)
+                or (state is not None and state.status == "in_progress") or len(requests) >= max_requests):
+            continue
+        request(date, plan.fingerprint(date), 1, "discord-" + at)
+        asked_deferred[date] = at
 
     requested = {r.date for r in requests}
     for date, info in sorted(pending.items()):
@@ -168,4 +206,9 @@ def decide(plan: Plan, cursor: dict, now: float, grace_seconds: float, runs: dic
     new_cursor = {"done": {d: done[d] for d in kept}, "watermark": watermark,
                   "seen": {d: seen[d] for d in sorted(seen) if d in changed and done.get(d) != seen[d]},
                   "pending": {d: pending[d] for d in sorted(pending) if d in kept}}
+    if ahead:
+        new_cursor["ahead"] = dict(sorted(ahead.items()))
+    asked_deferred = {d: at for d, at in asked_deferred.items() if d in kept}
+    if asked_deferred:
+        new_cursor["deferred"] = dict(sorted(asked_deferred.items()))
     return Decision(requests, waiting, unconfirmed, new_cursor, sorted(new_cursor["pending"]))

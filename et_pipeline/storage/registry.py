@@ -8,6 +8,9 @@
 * `current_quarantine` is the quarantine list per date as the server is now, for `run`'s
   output and the admins' channel (admin_report.admin_facts).
 * `forget_dates` is the one way to remove a night from the archive (`et-pipeline forget`).
+* `claim_source`: a database holds one game server's nights. Two servers writing into one
+  re-ran each other's dates (each one's listing lacks the other's files, so those dates
+  looked emptied) and marked the other's files as gone from the server.
 """
 from dataclasses import dataclass
 from typing import Iterable, Sequence
@@ -15,13 +18,13 @@ from typing import Iterable, Sequence
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
-from et_pipeline.steps.ingest import Ingest, unassigned_rows
+from et_pipeline.steps.ingest import READ_ERROR, Ingest, unassigned_rows
 from et_pipeline.steps.plan import Plan
 from et_pipeline.storage import schema as t
 from et_pipeline.storage.database import replace_partition
 
-# read_error: written by versions before the archive rule, still shown until re-read
-QUARANTINE_STATUSES = ("quarantined", "duplicate", "unassigned", "read_error")
+# read_error: the server refused to give us the file (re-read on every run of its date)
+QUARANTINE_STATUSES = ("quarantined", "duplicate", "unassigned", READ_ERROR)
 _CHUNK = 500
 
 
@@ -32,6 +35,22 @@ class QuarantinedFile:
     status: str          # quarantined | duplicate | unassigned | read_error
     reason: str
     mtime: float         # the file's time on the server (the admins' "still quarantined" alert)
+
+
+class SourceMismatch(ValueError):
+    """The database holds another game server's nights."""
+
+
+def claim_source(conn: Connection, described: str) -> None:
+    """Record `described` (StatsSource.describe()) as the database's server on its first
+    run; raise SourceMismatch when the database already holds another server's nights."""
+    held = conn.execute(select(t.app_settings.c.value).where(t.app_settings.c.key == "source")).scalar()
+    if held is None:
+        conn.execute(t.app_settings.insert().values(key="source", value=described))
+    elif held != described:
+        raise SourceMismatch(
+            "the database holds the nights of %s, not of %s: use one database per game server (if the same server "
+            "moved, change the `source` row of the app_settings table to the new address)" % (held, described))
 
 
 def _chunks(items: Sequence) -> Iterable[list]:
@@ -59,13 +78,21 @@ def archived_stats_names(conn: Connection) -> list[str]:
 def archive_partitions(conn: Connection, dates: list[str], plan: Plan, ingest: Ingest, states: list[dict]) -> None:
     """Write a run's registry and raw rows (one transaction, the caller's). Nothing of a
     date is deleted because the server stopped listing it; a file the plan now puts in a
-    date outside this run moved there (sessions re-grouped) and leaves these dates."""
+    date outside this run moved there (sessions re-grouped) and leaves these dates, and so
+    does one it now refuses (a name an earlier version accepted: sync_registry records it
+    as quarantined)."""
     elsewhere = {p.file.path for d, files in plan.by_date.items() if d not in dates for p in files}
+    elsewhere |= {p.file.path for p in plan.unassigned if p.error is not None}
     registered = set(conn.execute(select(t.server_files.c.path)
                                   .where(t.server_files.c.session_date.in_(dates))).scalars())
-    _delete_paths(conn, (registered & elsewhere) | {r["path"] for r in ingest.files})
-    if ingest.files:
-        conn.execute(t.server_files.insert(), ingest.files)
+    unread = [r["path"] for r in ingest.files if r["status"] == READ_ERROR]
+    kept = set()                # an archived file the server now refuses keeps its archived copy
+    for part in _chunks(unread):
+        kept |= set(conn.execute(select(t.raw_files.c.path).where(t.raw_files.c.path.in_(part))).scalars())
+    files = [r for r in ingest.files if r["path"] not in kept]
+    _delete_paths(conn, (registered & elsewhere) | {r["path"] for r in files})
+    if files:
+        conn.execute(t.server_files.insert(), files)
     if ingest.raws:
         conn.execute(t.raw_files.insert(), ingest.raws)
     replace_partition(conn, t.partition_state, dates, states)
@@ -101,6 +128,23 @@ def current_quarantine(conn: Connection, dates: Sequence[str] | None = None) -> 
     for date, path, name, status, error, mtime in conn.execute(q.order_by(sf.c.path)):
         out.setdefault(date, []).append(QuarantinedFile(path, name, status, error or "", mtime))
     return out
+
+
+def incomplete(conn: Connection, dates: Sequence[str]) -> dict[str, list[str]]:
+    """Date -> why its data is partial (empty: complete): its last run did not finish (the
+    job's last asset marks it; until then some tables may hold that run's rows and others
+    the previous run's), or files of it the server refused to give us."""
+    why: dict[str, list[str]] = {d: [] for d in dates}
+    ps = t.partition_state
+    for date, done in conn.execute(select(ps.c.session_date, ps.c.completed).where(ps.c.session_date.in_(list(dates)))):
+        if not done:
+            why[date].append("its last run did not finish: some numbers may be from the run before "
+                             "(see the failed run in Dagster, or run et-pipeline run again)")
+    for date, files in current_quarantine(conn, dates).items():
+        unread = [q.name for q in files if q.status == READ_ERROR]
+        if date in why and unread:
+            why[date].append("%d file(s) could not be read from the server: %s" % (len(unread), ", ".join(unread)))
+    return why
 
 
 def forget_dates(conn: Connection, dates: Sequence[str]) -> dict[str, int]:

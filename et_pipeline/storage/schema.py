@@ -286,10 +286,20 @@ discord_posts = Table(
     Column("message_id", String(32)),
     Column("content_hash", String(64), nullable=False),
     Column("updated_at", String(32), nullable=False),
-    # the outbox state (publish/outbox.py): pending -> sent | ambiguous | rejected
+    # the outbox state (publish/outbox.py): pending -> sent | ambiguous | rejected | deferred
     Column("status", String(12), nullable=False, server_default="sent"),
     Column("error", Text),
+    # Discord asked us to wait (a long 429): not sent before this UTC time, then by a new run
+    Column("retry_at", String(32)),
     UniqueConstraint("session_id", "kind"),
+)
+
+# One row per setting of the database as a whole: `source`, the game server whose nights
+# it holds (storage.registry.claim_source).
+app_settings = Table(
+    "app_settings", metadata,
+    Column("key", String(40), primary_key=True),
+    Column("value", Text, nullable=False),
 )
 
 Index("ix_awards_round", awards.c.round_key, awards.c.award)
@@ -444,8 +454,8 @@ season_head_to_head = Table(
 season_ratings = Table(
     "season_ratings", metadata,                              # the current rating of every rated player
     Column("guid", String(8), nullable=False),
-    Column("value", Float, nullable=False),                  # openskill mu
-    Column("uncertainty", Float, nullable=False),            # openskill sigma
+    Column("value", Float, nullable=False),                  # the rating (season.ratings: MU + scale * skill)
+    Column("uncertainty", Float, nullable=False),            # its uncertainty (scale * sd)
     Column("provisional", Boolean, nullable=False),
     Column("maps", Integer, nullable=False),
     Column("last_night", String(10), nullable=False),
@@ -468,7 +478,7 @@ season_rating_history = Table(
 season_rating_quality = Table(
     "season_rating_quality", metadata,                       # walk-forward scores, per map set and predictor
     Column("scope", String(16), nullable=False),             # all | cold_start | warm
-    Column("predictor", String(16), nullable=False),         # openskill | coin | team_elo | kd
+    Column("predictor", String(16), nullable=False),         # rating | coin | team_elo | trueskill | kd
     Column("maps", Integer, nullable=False),
     Column("log_loss", Float, nullable=True),
     Column("brier", Float, nullable=True),
@@ -488,7 +498,7 @@ season_rating_calibration = Table(
 )
 
 # --------------------------------------------------------------------------- the season's community layer
-# (revision 0004_i23_community; written by the season multi-asset, read back by the night
+# (revision 0005_i23_community; written by the season multi-asset, read back by the night
 # digest; rules in et_pipeline/season/ and in README's catalogue)
 
 season_predictions = Table(
@@ -517,14 +527,6 @@ season_prediction_quality = Table(
     Column("log_loss", Float),
     Column("brier", Float),
     UniqueConstraint("scope", "predictor"),
-)
-
-season_rating_states = Table(
-    "season_rating_states", metadata,                        # the rating as it stood before a night
-    Column("night", String(10), primary_key=True),           # 9999-12-31: after every map so far
-    Column("counted_before", Integer, nullable=False),       # counted maps of the nights before (map_results):
-                                                             # a map card trusts the state only while it matches
-    Column("state", Text, nullable=False),                   # JSON (ratings.Rater.snapshot): the night's players
 )
 
 season_achievements = Table(

@@ -4,11 +4,15 @@
 `out_dir/gamestats/` (stats files, c0rnp0rn7 or c0rnp0rn8, and endstats files) and
 `out_dir/gametimes/` (upstream gametime JSON), plus `out_dir/truth.json`: per night
 the persistent player groups, per map who won (the group, "tie", or null when the map
-cannot be scored), per round the expected this-round numbers of every player; and
-`people`: every person of the community by 8-digit GUID with his latent `skill` (the
-stopwatch skill that sets his team's attack times, `outcome.py`) and `frag_skill` (the
-fragging strength that drives his kills, `sim.py`), plus the `outcome_model`, so a
-rating can be judged against the generator's own oracle (`oracle.py`).
+cannot be scored) and any substitute, per round the expected this-round numbers of
+every player and the share of the round he was there for (`presence`), and per night
+the stopwatch skill each player had that night (`skills`: it drifts, `life.py`); and
+`people`: every person of the community by 8-digit GUID with his potential `skill` (the
+stopwatch skill that sets his team's attack times, `outcome.py`), `frag_skill` (the
+fragging strength that drives his kills, `sim.py`) and the nights he came and stopped,
+plus the `outcome_model`, so a rating can be judged against the generator's own oracle
+(`oracle.py`). The community's life (newcomers, players who stop, form, odd nights,
+substitutes) is `life.py`.
 
 Deterministic for a seed, and prefix-stable: night k is the same whether 10 or 1,000
 nights are generated, so "100 nights, then the 101st" is two calls or one.
@@ -25,8 +29,9 @@ import json
 import os
 
 from et_pipeline.synth import outcome
+from et_pipeline.synth.life import Community
 from et_pipeline.synth.night import DEFAULT_EDGE_RATE, EDGE_CASES, calendar, make_night
-from et_pipeline.synth.pool import SERVER_NAMES, community
+from et_pipeline.synth.pool import SERVER_NAMES
 
 __all__ = ["generate", "EDGE_CASES", "DEFAULT_EDGE_RATE"]
 
@@ -40,14 +45,16 @@ def generate(nights: int, out_dir: str, seed: int = 1, start_date: str = "2025-0
     `edge_rate`: probability of each edge case per night (a float, or a dict by name,
     see `EDGE_CASES`); default `DEFAULT_EDGE_RATE` each.
     """
-    people = community(seed)
+    people = Community(seed)
     server = SERVER_NAMES[seed % len(SERVER_NAMES)]
     stats_dir, times_dir = os.path.join(out_dir, "gamestats"), os.path.join(out_dir, "gametimes")
     os.makedirs(stats_dir, exist_ok=True)
     os.makedirs(times_dir, exist_ok=True)
     out = []
     for i, day in enumerate(calendar(seed, nights, start_date)):
-        night = make_night(seed, i, day, people, server, variant_mix, edge_rate)
+        tonight = people.tonight(i)
+        night = make_night(seed, i, day, tonight, server, variant_mix, edge_rate)
+        night.truth["skills"] = {p.guid8: p.stopwatch_skill for p in tonight if p.guid8 in night.truth["players"]}
         for f in night.files:
             path = os.path.join(out_dir, f.folder, f.name)
             with open(path, "wb") as fh:
@@ -58,10 +65,12 @@ def generate(nights: int, out_dir: str, seed: int = 1, start_date: str = "2025-0
     truth = dict(generator=dict(tool="et_pipeline.synth", seed=seed, nights=nights, start_date=start_date,
                                 variant_mix=variant_mix, timezone="Europe/Ljubljana",
                                 edge_rate=edge_rate if edge_rate is not None else DEFAULT_EDGE_RATE),
-                 outcome_model=dict(base=outcome.BASE, k=outcome.K, sigma=outcome.SIGMA,
+                 outcome_model=dict(base=outcome.BASE, k=outcome.K, numbers=outcome.NUMBERS, sigma=outcome.SIGMA,
                                     min_seconds=outcome.MIN_SECONDS, margin=outcome.MARGIN),
-                 people={p.guid8: dict(name=p.clean_name, skill=p.stopwatch_skill, frag_skill=p.skill, regularity=p.regularity)
-                         for p in people},
+                 people={m.person.guid8: dict(name=m.person.clean_name, skill=m.person.stopwatch_skill,
+                                              frag_skill=m.person.skill, regularity=m.person.regularity,
+                                              first_night=m.arrives, last_night=m.stops, newcomer=m.newcomer)
+                         for m in people.everyone(nights)},
                  nights=out)
     if write_truth:
         with open(os.path.join(out_dir, "truth.json"), "w", encoding="utf-8") as fh:

@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from et_pipeline.synth import formats, outcome, presence
+from et_pipeline.synth import formats, life, outcome, presence
 from et_pipeline.synth.pool import CLASSES, MAPS, MapInfo, Person, omnibot
 from et_pipeline.synth.sim import Engine, Kit, Player, simulate_round
 
@@ -103,9 +103,10 @@ class Outcome:
         return "surrender" if self.kind.startswith("surrender") else "objective"
 
 
-def _strength(players: list[Player], side: int) -> float:
-    """Mean log latent skill of the side's players (synth.outcome.team_strength)."""
-    return outcome.team_strength([p.person.stopwatch_skill for p in players if p.side == side])
+def _edge(players: list[Player], attack_side: int) -> float:
+    """The attackers' advantage (synth.outcome.advantage): each player by his presence."""
+    side = lambda s: [(p.person.stopwatch_skill, p.presence) for p in players if p.side == s and p.presence > 0]
+    return outcome.advantage(side(attack_side), side(3 - attack_side))
 
 
 def _outcome(rng: random.Random, limit: int, natural: int, force: str | None) -> Outcome:
@@ -130,10 +131,13 @@ def make_night(seed: int, index: int, day: dt.date, people: list[Person], server
     size = rng.choices((3, 4, 5, 6), weights=(45, 20, 15, 20))[0]
     config = "legacy%d" % size
 
-    # roster: 2n regulars-weighted players, split in two groups; the rest can join late
+    # roster: 2n regulars-weighted players (one fewer on an odd night), split in two groups; the rest can join late
+    life_rng = life.night_stream(seed, index)
+    odd = life.odd_night(life_rng)
+    size = min(size, len(people) // 2)
     pool = list(people)
     chosen: list[Person] = []
-    while len(chosen) < 2 * size:
+    while len(chosen) < 2 * size - odd:
         p = rng.choices(pool, weights=[q.regularity for q in pool])[0]
         pool.remove(p)
         chosen.append(p)
@@ -183,6 +187,7 @@ def make_night(seed: int, index: int, day: dt.date, people: list[Person], server
     prng = presence.presence_rng(seed, index)
     comings = presence.assign_cases(prng, len(maps), map_edges, rates)
     edges |= set(comings.values())
+    arrival = life.late_arrival_map(life_rng, odd, len(maps))
 
     # the timeline (Unix seconds; names are derived from local time)
     if "past_midnight" in edges:
@@ -206,6 +211,8 @@ def make_night(seed: int, index: int, day: dt.date, people: list[Person], server
                 break
         m = maps[mi]
         edge = map_edges.get(mi)
+        if mi == arrival and spares:
+            life.late_arrival(life_rng, members, spares)
         limit = m.limit_min * 60
         attack_side = 3 - m.defender
         # who plays this map
@@ -225,20 +232,27 @@ def make_night(seed: int, index: int, day: dt.date, people: list[Person], server
         surrender = None
         if edge == "surrender":
             surrender = (rng.choice((1, 2)), "surrender_att" if rng.random() < 0.7 else "surrender_def")
-        # ---- round 1
-        t1 = outcome.attack_time(rng, limit, _strength(players, attack_side), _strength(players, m.defender))
+        # ---- round 1: who is there for which part of it (as fractions of the round: each
+        # player's presence weighs him in the attack time), then the time, then the seconds
+        for pl in players:
+            pl.engine, pl.rounds, pl.intervals, pl.reset_at = Engine(), 0, [(0.0, 1.0)], None
+        came_went = presence.in_round1(prng, comings.get(mi), players, 1.0)
+        sub = life.substitute(life_rng, edge) if spares and mi not in comings else None
+        swap = life.bring_in(life_rng, sub, players, spares, kit_for) if sub and sub.round == 1 else None
+        life.presence_from_intervals(players)
+        t1 = outcome.attack_time(rng, limit, _edge(players, attack_side))
         force1 = "hold" if edge == "double_fullhold" else (surrender[1] if surrender and surrender[0] == 1 else None)
         o1 = _outcome(rng, limit, t1, force1)
         time_set = o1.duration if o1.attackers_won else limit
-        for pl in players:
-            pl.engine, pl.rounds, pl.intervals, pl.reset_at = Engine(), 0, [(0.0, float(o1.duration))], None
-        came_went = presence.in_round1(prng, comings.get(mi), players, o1.duration)
+        life.stretch(players, o1.duration)
         play1 = simulate_round(rng, players, o1.duration, attack_side, o1.attackers_won, m.steal)
         r1 = _round_files(rng, result, variant, server, config, m, 1, o1, limit, time_set, t, players, play1,
                           inflated_dead, drop_stats=edge == "orphan_r2")
         r1_snap = {pl.slot: pl.engine.copy() for pl in players}
         r1_truth = _round_truth(r1, m, 1, attack_side, o1, players, {}, x_group, y_group, orphan=False)
         truth_rounds.append(r1_truth)
+        if swap:
+            players = swap.settle(players, members, left)
         t = r1["wall_end"]
         if edge == "r1_only":
             truth_maps.append(_map_truth(mi, m, r1, None, x_group, None, None, players, [], edge, twice,
@@ -263,22 +277,22 @@ def make_night(seed: int, index: int, day: dt.date, people: list[Person], server
         for pl in presence.round2_players(came_went, players):
             pl.side = 3 - pl.side
             pl.rounds = 1
+            pl.intervals, pl.reset_at = [(0.0, 1.0)], None
             r2_players.append(pl)
         if came_went is not None and came_went.leaves:
             left.add(came_went.player.person.guid)
         if joined is not None:
             joined.side = next(pl.side for pl in players if pl.group == joined.group)
+            joined.intervals, joined.rounds = [(rng.uniform(0.1, 0.5), 1.0)], 0
             r2_players.append(joined)
-        t2 = outcome.attack_time(rng, limit, _strength(r2_players, attack_side), _strength(r2_players, m.defender))
+        special = presence.in_round2(prng, came_went, 1.0)
+        swap2 = life.bring_in(life_rng, sub, r2_players, spares, kit_for) if sub and sub.round == 2 else None
+        life.presence_from_intervals(r2_players)
+        t2 = outcome.attack_time(rng, limit, _edge(r2_players, attack_side))
         force2 = "hold" if edge == "double_fullhold" else (surrender[1] if surrender and surrender[0] == 2 else None)
         o2 = _outcome(rng, r2_limit, t2, force2)
         d2 = float(o2.duration)
-        for pl in r2_players:
-            pl.intervals, pl.reset_at = [(0.0, d2)], None
-        if joined is not None:
-            joined.intervals = [(rng.uniform(0.1, 0.5) * d2, d2)]
-            joined.rounds = 0
-        special = presence.in_round2(prng, came_went, d2)
+        life.stretch(r2_players, d2)
         if edge == "reconnect_r2":
             candidates = [pl for pl in r2_players if pl is not joined and not pl.person.is_bot]
             reconnected = rng.choice(candidates)
@@ -292,6 +306,8 @@ def make_night(seed: int, index: int, day: dt.date, people: list[Person], server
                           drop_stats=False)
         if joined is not None:
             special[joined.slot] = "raw_joined"
+        if swap2:
+            special[swap2.joiner.slot] = "raw_joined"
         if reconnected is not None:
             special[reconnected.slot] = "raw_reconnect"
         r2_truth = _round_truth(r2, m, 2, attack_side, o2, r2_players, special, y_group, x_group,
@@ -303,10 +319,13 @@ def make_night(seed: int, index: int, day: dt.date, people: list[Person], server
             winner, how = x_group, "r2_defenders_held"
         else:
             winner, how = "tie", "double_full_hold"
-        everyone = players + ([joined] if joined is not None else [])
+        everyone = players + [x for x in (joined, swap and swap.leaver, swap2 and swap2.joiner) if x]
         truth_maps.append(_map_truth(mi, m, r1, r2, x_group, winner, how, everyone, [o1, o2], edge, twice,
                                      bot_for=bot_for, joined=joined, reconnected=reconnected,
                                      came_went=came_went))
+        truth_maps[-1]["substitute"] = (swap or swap2).truth() if (swap or swap2) else None
+        if swap2:
+            swap2.settle(r2_players, members, left)
         t = r2["wall_end"] + rng.uniform(100, 330)
         if rng.random() < 0.12:
             t += rng.uniform(300, 1200)   # a smoke break, still well inside the 60-minute session gap
@@ -410,7 +429,8 @@ def _round_truth(r: dict, m: MapInfo, round_no: int, attack_side: int, o: Outcom
         out[p.person.guid8] = dict(name=p.person.clean_name, group=p.group, side=p.side, is_bot=p.person.is_bot,
                                    rounds=p.rounds, values_from=how, r2_rule=rule, this_round=values,
                                    file_values=cumulative or now,
-                                   in_file=any(any(w[:4]) for w in p.engine.weapons.values()))
+                                   in_file=any(any(w[:4]) for w in p.engine.weapons.values()),
+                                   presence=round(p.presence, 4))
     return dict(file=r["file"], stats_name=r["stats_name"], endstats=r["endstats"], gametime=r["gametime"],
                 stats_unix=r["stats_unix"], map=m.name, round=round_no, orphan=orphan,
                 attacker_side=attack_side, defender_side=m.defender, attacking_group=attacking_group,

@@ -76,7 +76,22 @@ def _stopwatch_skill(rng: random.Random, frag: float) -> float:
     return round(math.exp(r * math.log(frag) + math.sqrt(1 - r * r) * rng.gauss(0.0, 0.3)), 3)
 
 
+def _nick_order(seed: int) -> list[str]:
+    """The community's nicks in its own order (the pool stream's first draw)."""
+    nicks = list(_NICKS)
+    random.Random("%s:pool" % seed).shuffle(nicks)
+    return nicks
+
+
+def _guid(rng: random.Random, taken: set) -> str:
+    guid = "%032X" % rng.getrandbits(128)
+    while guid[:8] in taken or guid.startswith("OMNIBOT"):
+        guid = "%032X" % rng.getrandbits(128)
+    return guid
+
+
 def community(seed: int, size: int = 40) -> list[Person]:
+    """The players there from the first night (synth.life adds newcomers)."""
     rng = random.Random("%s:pool" % seed)
     own = random.Random("%s:stopwatch-skill" % seed)    # its own stream: the rest of the pool stays as it was
     nicks = list(_NICKS)
@@ -85,15 +100,26 @@ def community(seed: int, size: int = 40) -> list[Person]:
     guids = set()
     for i in range(size):
         nick = nicks[i % len(nicks)] + ("" if i < len(nicks) else str(i // len(nicks) + 1))
-        guid = "%032X" % rng.getrandbits(128)
-        while guid[:8] in guids or guid.startswith("OMNIBOT"):
-            guid = "%032X" % rng.getrandbits(128)
+        guid = _guid(rng, guids)
         guids.add(guid[:8])
         classes = tuple(rng.sample(CLASSES, k=len(CLASSES)))
         people.append(Person(guid=guid, name=_colour_name(rng, nick), skill=round(rng.lognormvariate(0, 0.3), 3),
                              classes=classes, regularity=rng.choice((6, 5, 4, 3, 2, 1, 1, 1))))
         people[-1] = replace(people[-1], stopwatch_skill=_stopwatch_skill(own, people[-1].skill))
     return people
+
+
+def newcomer(seed: int, number: int, taken: set) -> Person:
+    """The community's `number`-th player (40 and up: a newcomer), from his own stream;
+    his 8-digit GUID is none of `taken`."""
+    rng = random.Random("%s:newcomer:%d" % (seed, number))
+    nicks = _nick_order(seed)
+    nick = nicks[number % len(nicks)] + str(number // len(nicks) + 1)
+    guid = _guid(rng, taken)
+    classes = tuple(rng.sample(CLASSES, k=len(CLASSES)))
+    frag = round(rng.lognormvariate(0, 0.3), 3)
+    return Person(guid=guid, name=_colour_name(rng, nick), skill=frag, classes=classes,
+                  regularity=rng.choice((6, 5, 4, 3, 2, 1, 1, 1)), stopwatch_skill=_stopwatch_skill(rng, frag))
 
 
 BOT_NAMES = ("Hunter", "Sniper", "Rookie", "Grunt")

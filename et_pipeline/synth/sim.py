@@ -155,6 +155,7 @@ class Player:
     script: Script = field(default_factory=Script)
     intervals: list = field(default_factory=list)    # [(start, end)] of presence in this round, seconds
     reset_at: float | None = None                     # reconnect: counters restart at this time
+    presence: float = 1.0                             # share of this round he is there for (synth.outcome)
 
     def active(self, t: float) -> bool:
         for a, b in self.intervals:

@@ -1,16 +1,15 @@
 """The season's community layer: achievements, personal bests, rivalries and the closest
-duels, season awards, the win predictions (before and after round 1) with their scores,
-and the rating as it stood before each night (what a map card's prediction starts from).
+duels, season awards, the win predictions (before and after round 1) with their scores.
 Unpartitioned tables, rebuilt whole by the season assets.
 
-Revision ID: 0004_i23_community
-Revises: 0003_i21_checks
+Revision ID: 0005_i23_community
+Revises: 0004_i25_live
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_i23_community"
-down_revision = "0003_i21_checks"
+revision = "0005_i23_community"
+down_revision = "0004_i25_live"
 branch_labels = None
 depends_on = None
 
@@ -79,12 +78,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('key')
     )
     op.create_index(op.f('ix_season_predictions_night'), 'season_predictions', ['night'], unique=False)
-    op.create_table('season_rating_states',
-    sa.Column('night', sa.String(length=10), nullable=False),
-    sa.Column('counted_before', sa.Integer(), nullable=False),
-    sa.Column('state', sa.Text(), nullable=False),
-    sa.PrimaryKeyConstraint('night')
-    )
     op.create_table('season_rivalries',
     sa.Column('guid', sa.String(length=8), nullable=False),
     sa.Column('rounds', sa.Integer(), nullable=False),
@@ -101,7 +94,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('season_rivalries')
-    op.drop_table('season_rating_states')
     op.drop_index(op.f('ix_season_predictions_night'), table_name='season_predictions')
     op.drop_table('season_predictions')
     op.drop_table('season_prediction_quality')
