@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from et_pipeline.cli import main
+from et_pipeline.numbers import day
 from et_pipeline.storage import schema as t
 from et_pipeline.storage.database import make_engine
 from et_pipeline.synth import generate
@@ -22,11 +23,11 @@ def test_run_on_a_fresh_database_writes_the_night_digest(tmp_path, night, capsys
     assert _run(tmp_path, night, db, publish="dry-run") == 0
     capsys.readouterr()
     [digest] = (tmp_path / "out" / "2026-02-05").glob("*-digest/players/season_digest.json")
-    assert "Night digest 2026-02-05" in digest.read_text(encoding="utf-8")
+    assert "The season after %s" % day("2026-02-05") in digest.read_text(encoding="utf-8")
     assert list((tmp_path / "out").glob("*/season-week-*/players/season_week.json"))
     assert list((tmp_path / "out" / "season" / "season-achievements" / "players").glob("ach_*.json"))
     cards = [p.read_text(encoding="utf-8") for p in (tmp_path / "out" / "2026-02-05").glob("*/players/map_*.json")]
-    assert cards and all("🎲 Before the map" in c for c in cards)     # the first night: the prior, no state needed
+    assert cards and all("🎲 Before the map" in c for c in cards)     # the first night: from the prior
 
 
 def _history(db: str) -> dict:

@@ -45,16 +45,17 @@ SPECS = {
                 "Lineup history (the same players on one team) with W/L/D maps, duo win rates, and head-to-head "
                 "kills/deaths per opponent from the endstats VS lines."),
     "ratings": (("players",), "season_ratings",
-                "Skill rating per player, one update per counted stopwatch map, replayed from the first map (a "
+                "Rating per player from the stopwatch rounds of every counted map (attack times, full holds as "
+                "censored times, each player weighted by his share of the round), replayed from the first map (a "
                 "re-scored old night changes every later rating); history per player per night."),
     "rating_quality": (("ratings",), "season_rating_quality",
                        "Walk-forward evaluation of the rating (each map predicted from maps that ended before it "
                        "began): log loss, Brier, accuracy with a bootstrap interval over nights, calibration; "
-                       "baselines coin, team-average Elo and higher mean K/D on the same maps."),
+                       "baselines coin, team-average Elo, TrueSkill and higher mean K/D on the same maps."),
     "predictions": (("ratings",), "season_predictions",
                     "A win probability for every counted map before it (round 1's line-ups) and after its round 1 "
-                    "(the time to beat), walk-forward, with its score against the coin and the rating alone; the "
-                    "rating as it stood before each night, which a night's map cards continue from."),
+                    "(the time to beat), both the rating's own, walk-forward, with its score against the coin and "
+                    "the rating alone."),
     "achievements": (("players", "player_careers", "records"), "season_achievements",
                      "Achievements and milestones (README catalogue), at most one per player and achievement, "
                      "dated by the night it happened."),
