@@ -24,7 +24,7 @@ def test_run_on_a_fresh_database_writes_the_night_digest(tmp_path, night, capsys
     capsys.readouterr()
     [digest] = (tmp_path / "out" / "2026-02-05").glob("*-digest/players/season_digest.json")
     assert "The season after %s" % day("2026-02-05") in digest.read_text(encoding="utf-8")
-    assert list((tmp_path / "out").glob("*/season-week-*/players/season_week.json"))
+    assert not list((tmp_path / "out").glob("*/season-week-*/players/season_week.json"))   # waits for a 2nd night
     assert list((tmp_path / "out" / "season" / "season-achievements" / "players").glob("ach_*.json"))
     cards = [p.read_text(encoding="utf-8") for p in (tmp_path / "out" / "2026-02-05").glob("*/players/map_*.json")]
     assert cards and all("🎲 Before the map" in c for c in cards)     # the first night: from the prior

@@ -112,9 +112,9 @@ def predict(rater: Rater, start: MapStart, double_fullhold: str) -> dict:
     ((P(A), P(B), P(draw)) given who attacked and the time to beat; None when round 1
     told nothing), read by the stopwatch rules (see the module docstring)."""
     a, b = start.team_a, start.team_b
-    p_before = rater.predict(a, b, start.map) if a and b else 0.5
+    p_before = rater.predict(a, b, start.map)
     after = None
-    if start.r1_attackers and start.r1_outcome != UNKNOWN and start.limit_seconds and a and b:
+    if start.r1_outcome != UNKNOWN:                # (a time of None is a full hold to after_round_one)
         after = rater.after_round_one(a, b, start.map, start.r1_attackers, start.r1_seconds, start.limit_seconds,
                                       start.date)
     beats = p_after = None
