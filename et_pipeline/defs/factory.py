@@ -79,7 +79,8 @@ def definitions_from_env() -> dg.Definitions:
                                mode=os.environ.get("ET_PUBLISH_MODE", "dry-run"),
                                out_dir=os.environ.get("ET_OUT_DIR", "out"),
                                admin_url=env_secret("ET_DISCORD_ADMIN_WEBHOOK_URL"),
-                               details_thread_id=os.environ.get("ET_DISCORD_DETAILS_THREAD_ID") or None),
+                               details_thread_id=os.environ.get("ET_DISCORD_DETAILS_THREAD_ID") or None,
+                               dagster_url=os.environ.get("ET_DAGSTER_URL")),
         settle_seconds=settle_seconds_from_env(), executor=executor_from_env())
 
 
