@@ -337,7 +337,7 @@ def night_checks(context: dg.AssetExecutionContext, database: DatabaseResource,
 
 
 @dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards, night_checks], group_name="publish",
-          code_version="5", kinds={"discord"}, retry_policy=PUBLISH_RETRY, pool="discord",
+          code_version="6", kinds={"discord"}, retry_policy=PUBLISH_RETRY, pool="discord",
           description="The night in Discord: a card per map, the session summary and its graphs (players' "
                       "channel), the timing check, files and alerts (admins' channel). Posted once, "
                       "edited when the content changes (discord_posts table); dry-run writes them under out/.")
@@ -348,13 +348,14 @@ def discord_posts(context: dg.AssetExecutionContext, database: DatabaseResource,
 
     dates = list(context.partition_keys)
     engine = database.get_engine()
-    sessions, facts = [], {}
+    sessions, facts = [], []
     if discord.mode != "off":
-        from et_pipeline.admin_report import admin_facts
+        from et_pipeline.admin_report import admin_facts, per_session
 
         with engine.connect() as conn:
             sessions = build_sessions(conn, dates, rules.timezone)
-            facts = admin_facts(conn, dates, pairing_window_minutes=rules.pairing_window_minutes)
+            facts = per_session(sessions, admin_facts(conn, dates, pairing_window_minutes=rules.pairing_window_minutes,
+                                                      dagster_url=discord.links_to()))
     totals, failures = Counter(), []
     from et_pipeline.publish.graph_cache import GraphCache, publish_through_cache
 
@@ -366,10 +367,8 @@ def discord_posts(context: dg.AssetExecutionContext, database: DatabaseResource,
             context.log.warning("drawing graphs in parallel failed: %s", e)
     admin_client, details_client = discord.admin_client(), discord.details_client()
     details_thread = bool(discord.details_thread_id)
-    for s in sessions:
+    for s, admin in zip(sessions, facts):
         try:
-            # a date's file facts go with its first session (no list posted twice)
-            admin = facts.pop(s["date"], None)
             summaries = publish_through_cache(s, cache, mode=discord.mode, engine=engine, client=discord.client(),
                                               out_dir=discord.out_dir, admin_client=admin_client,
                                               details_client=details_client, details_thread=details_thread,
