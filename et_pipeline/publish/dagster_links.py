@@ -8,7 +8,9 @@ from __future__ import annotations
 from urllib.parse import quote, urlencode
 
 DEFAULT_URL = "http://127.0.0.1:3000"
-REPOSITORY = "__repository__"        # the name Dagster gives the one repository of a Definitions
+# how the lineage page names a group in its `expanded` list (its groupIdForNode while groups
+# are not split per code location, the UI's default)
+GROUP_ID = "global@global:%s"
 
 
 def base_url(value: str | None) -> str | None:
@@ -28,9 +30,9 @@ def partition_url(base: str | None, asset: str, partition: str) -> str | None:
     return "%s/assets/%s?%s" % (base, quote(asset), urlencode({"view": "partitions", "partition": partition}))
 
 
-def lineage_url(base: str | None, location: str, groups: list[str]) -> str | None:
+def lineage_url(base: str | None, groups: list[str]) -> str | None:
     """The global asset lineage with these groups expanded (the UI keeps them in `expanded`)."""
     if not base:
         return None
-    expanded = ",".join("%s@%s:%s" % (REPOSITORY, location, g) for g in groups)
+    expanded = ",".join(GROUP_ID % g for g in groups)
     return "%s/asset-groups?%s" % (base, urlencode({"expanded": expanded}))
