@@ -1,5 +1,5 @@
 """`et-pipeline balance --db URL --players NAME|GUID,... [--json] [--publish ...]`
-(CONTRACT §6): the three splits closest to an even game from the current ratings."""
+(docs/json.md): the three splits closest to an even game from the current ratings."""
 import datetime as dt
 import json
 import os
