@@ -205,7 +205,7 @@ def lua_timings(context: dg.AssetExecutionContext, database: DatabaseResource, r
                                                                      "pause_count", "winner", "end_reason"])})
 
 
-@dg.asset(**COMMON, deps=[server_files, rounds], group_name=catalog.PARSE, code_version="5",
+@dg.asset(**COMMON, deps=[server_files, rounds], group_name=catalog.PARSE, code_version="6",
           description="Endstats awards and VS lines, linked to their round (narrow +-30 s match first, then the "
                       "window), winners resolved to GUIDs.")
 @one_writer_per_date
@@ -237,7 +237,7 @@ def endstats_awards(context: dg.AssetExecutionContext, database: DatabaseResourc
                                           "files linked to no round": ", ".join(unlinked) or "none"})
 
 
-@dg.asset(**COMMON, deps=[lua_timings, rounds], group_name=catalog.LINK, code_version="4",
+@dg.asset(**COMMON, deps=[lua_timings, rounds], group_name=catalog.LINK, code_version="5",
           description="Each Lua timing row linked to its round: exact key first (map, round, stats file 0-10 s "
                       "after the Lua round end), then the nearest in the window; ties deferred, never guessed.")
 @one_writer_per_date
