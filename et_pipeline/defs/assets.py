@@ -160,7 +160,7 @@ def server_files(context: dg.AssetExecutionContext, source: StatsSourceResource,
     })
 
 
-@dg.asset(**COMMON, deps=[server_files], group_name=catalog.PARSE, code_version="5",
+@dg.asset(**COMMON, deps=[server_files], group_name=catalog.PARSE, code_version="6",
           description="Parsed stats files: sessions, rounds (R1/R2 pairing, match_id, orphans) and per-player, "
                       "per-weapon rows; round 2 holds this round only (the differential, or the round-2 line "
                       "itself for a player whose counters started afresh, decided per player).")
@@ -185,7 +185,7 @@ def rounds(context: dg.AssetExecutionContext, database: DatabaseResource, rules:
     })
 
 
-@dg.asset(**COMMON, deps=[server_files], group_name=catalog.PARSE, code_version="5",
+@dg.asset(**COMMON, deps=[server_files], group_name=catalog.PARSE, code_version="6",
           description="Lua timing rows (upstream gametime JSON v1.6.0/v1.7.2 and our own timing files): "
                       "measured playtime, pauses, winner, end reason, per-side rosters.")
 @one_writer_per_date
@@ -313,7 +313,7 @@ def timing_comparison(context: dg.AssetExecutionContext, database: DatabaseResou
                                           "preview": md.table(rows, ["round_key", "stats_seconds", "lua_seconds", "status", "cause"])})
 
 
-@dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards], group_name=catalog.CHECKS, code_version="3",
+@dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards], group_name=catalog.CHECKS, code_version="4",
           description="The night checks itself: every number two sources both state (award and stats files, "
                       "stats file and Lua timing, header winner and times, round 2 against round 1, both sides' "
                       "lines, VS lines, the night's totals), one row per check and round: pass, warn (a known "
