@@ -9,7 +9,6 @@ from typing import get_args
 from et_pipeline.choices import Period
 from et_pipeline.cli.common import add_db_option, die, load_season, print_json
 from et_pipeline.season.leaderboard_stats import INACTIVE_DAYS, LEADERBOARD_STATS
-from et_pipeline.season.rating_history import rating_history
 
 
 def cmd_season(a) -> int:
@@ -32,6 +31,8 @@ def _table(rows: list[list], header: list[str]) -> str:
 
 def cmd_player(a) -> int:
     from et_pipeline.season.document import player_document
+    from et_pipeline.season.rating_history import rating_history
+    from et_pipeline.season.ratings import PROVISIONAL_MAPS
 
     season, code = load_season(a)
     if season is None:
@@ -57,7 +58,8 @@ def cmd_player(a) -> int:
     print("seen %s .. %s, %d nights, %d rounds" % (doc["first_seen"], doc["last_seen"], c["nights"], c["rounds"]))
     if rating:
         print("rating %.1f ± %.1f%s" % (rating["value"], rating["uncertainty"],
-                                       " (provisional: fewer than 10 rated maps)" if rating["provisional"] else ""))
+                                       " (provisional: fewer than %d rated maps)" % PROVISIONAL_MAPS
+                                       if rating["provisional"] else ""))
     history = doc["rating_history"]
     if history:
         print("rating by night: " + ", ".join("%s %.1f" % (h["night"], h["value"]) for h in history[-8:])
@@ -92,6 +94,7 @@ def cmd_player(a) -> int:
 
 def cmd_leaderboard(a) -> int:
     from et_pipeline.season.document import leaderboard
+    from et_pipeline.season.ratings import PROVISIONAL_MAPS
 
     season, code = load_season(a)
     if season is None:
@@ -118,20 +121,22 @@ def cmd_leaderboard(a) -> int:
     for line in hidden_lines(doc["hidden"], a.limit):
         print(line)
     if rating and a.all:
-        print("* provisional: fewer than 10 rated maps; inactive: no night in the %d days up to %s"
-              % (INACTIVE_DAYS, doc["as_of"]))
+        print("* provisional: fewer than %d rated maps; inactive: no night in the %d days up to %s"
+              % (PROVISIONAL_MAPS, INACTIVE_DAYS, doc["as_of"]))
     return 0
 
 
 def hidden_lines(hidden: dict, limit: int) -> list[str]:
     """Every row a leaderboard left out, said: how many and why."""
+    from et_pipeline.season.ratings import PROVISIONAL_MAPS
+
     out = []
     if hidden.get("under_min_rounds"):
         out.append("%d players under %d rounds not shown (a ratio needs %d rounds)"
                    % (hidden["under_min_rounds"], hidden["min_rounds"], hidden["min_rounds"]))
     if hidden.get("provisional"):
-        out.append("%d provisional players (fewer than 10 rated maps) not shown (--all shows them)"
-                   % hidden["provisional"])
+        out.append("%d provisional players (fewer than %d rated maps) not shown (--all shows them)"
+                   % (hidden["provisional"], PROVISIONAL_MAPS))
     if hidden.get("inactive"):
         out.append("%d inactive players (no night in %d days) not shown (--all shows them)"
                    % (hidden["inactive"], hidden["inactive_days"]))

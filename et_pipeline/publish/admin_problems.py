@@ -38,7 +38,6 @@ LOST, LOOK, QUIRK, OK = "red", "orange", "grey", "green"
 ORDER = (LOST, LOOK, QUIRK)
 MARK = {LOST: "🟥", LOOK: "🟧", QUIRK: "⬜", OK: "✅"}
 LABEL = {LOST: "Lost or wrong in Discord", LOOK: "Needs a look", QUIRK: "Known quirk, nothing to do"}
-KINDS = ("files", "timing", "checks", "discord", "alerts")
 TIMING_CHECK = "timing_matches_stats"     # shown in the timing message, with its round's times
 
 
@@ -95,9 +94,10 @@ NOT_READ = ("Fix or replace the file on the server; a copy with a new size or ti
             "(what makes a file unreadable: docs/files.md §6).")
 FILE_RULES = {   # registry status -> (severity, cause, action)
     "quarantined": (LOST, "Not read: what the file holds is not in Discord", NOT_READ),
-    "read_error": (LOST, "Could not be read from the server: the night waits for it",
-                   "Check the connection to the server (ET_SOURCE, the SFTP key and known_hosts); the sensor "
-                   "or the next `et-pipeline run` reads it again."),
+    "read_error": (LOST, "Could not be read from the server: what the file holds is not in Discord",
+                   "The server refused it (permissions, not a regular file) or the connection dropped: `chmod "
+                   "644` it on the server and `touch` it, or check ET_SOURCE, the SFTP key and known_hosts; the "
+                   "next run reads it again."),
     "duplicate": (QUIRK, "A second copy of a file already read (the same bytes)",
                   "Nothing to do; delete the copy on the server to quiet this."),
 }
