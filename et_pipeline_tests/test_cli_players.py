@@ -86,7 +86,7 @@ def test_rating_board_shows_uncertainty_and_leaves_out_provisional_players_sayin
     assert doc["hidden"]["provisional"] == sum(p["provisional"] for p in left_out)
     text = _board(season_db, capsys, "--stat", "rating")
     top = doc["players"][0]
-    assert "%.1f ± %.1f" % (top["value"], top["uncertainty"]) in text
+    assert "%.2f ± %.1f" % (top["value"], top["uncertainty"]) in text
     if doc["hidden"]["provisional"]:
         assert "%d provisional players (fewer than 10 rated maps) not shown (--all shows them)" % (
             doc["hidden"]["provisional"]) in text

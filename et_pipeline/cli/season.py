@@ -112,7 +112,8 @@ def cmd_leaderboard(a) -> int:
         if not rating:
             return r["value"]
         marks = [m for m, on in (("*", r["provisional"]), ("inactive", r["inactive"])) if on]
-        return "%.1f ± %.1f%s" % (r["value"], r["uncertainty"], " " + " ".join(marks) if marks else "")
+        # the value as ranked (two decimals), so a shared rank reads as a tie and no tie hides
+        return "%.2f ± %.1f%s" % (r["value"], r["uncertainty"], " " + " ".join(marks) if marks else "")
 
     print(_table([[r["rank"], r["name"], value(r), r["rounds"]]
                   + [r[k] if k else "%d/%d" % (r["maps_won"], r["maps_played"]) for _, k in extra]
