@@ -59,7 +59,9 @@ def player_row(p: PlayerLine, round_seconds: float | None) -> dict:
     t = p.tab
     hits, shots, kills, deaths, headshots = p.weapon_totals()
     minutes = float(t[_T["time_played_minutes"]])
-    seconds = int(round(minutes * 60)) if minutes > 0 else int(round_seconds or 0)
+    # a line without a time of its own gets the round's length, if he was on a team: a
+    # spectator (side 3) played none of it
+    seconds = int(round(minutes * 60)) if minutes > 0 else int(round_seconds or 0) if p.side in (1, 2) else 0
     dead = engine_dead_minutes(t)
     row = dict(zip(_INT_TAB_NAMES, _int_tab_values(t)))   # ints already: the parser converts them
     row.update(
