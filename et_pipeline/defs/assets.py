@@ -29,7 +29,7 @@ from et_pipeline.steps.ingest import build_ingest, to_read
 from et_pipeline.steps.links import build_lua_round_teams, round_slots
 from et_pipeline.steps.night_checks import build_night_checks
 from et_pipeline.steps.plan import make_plan
-from et_pipeline.steps.rounds import build_rounds
+from et_pipeline.steps.rounds import PLAYER_COLUMNS, WEAPON_COLUMNS, build_rounds
 from et_pipeline.steps.scores import build_map_results, build_session_results
 from et_pipeline.steps.teams import build_session_teams
 from et_pipeline.steps.timing_comparison import build_timing_comparison
@@ -104,7 +104,7 @@ def _linked_lua(conn, dates) -> dict[str, dict]:
     return {r["round_key"]: dict(r) for r in conn.execute(q).mappings()}
 
 
-@dg.asset(**COMMON, deps=[GAME_SERVER], group_name="ingest", code_version="5",
+@dg.asset(**COMMON, deps=[GAME_SERVER], group_name="ingest", code_version="6",
           description="Every file the game server wrote for the session date: registry row "
                       "(name, kind, size, mtime, sha256, status) and raw bytes.")
 @one_writer_per_date
@@ -159,7 +159,7 @@ def server_files(context: dg.AssetExecutionContext, source: StatsSourceResource,
     })
 
 
-@dg.asset(**COMMON, deps=[server_files], group_name="parse", code_version="5",
+@dg.asset(**COMMON, deps=[server_files], group_name="parse", code_version="6",
           description="Parsed stats files: sessions, rounds (R1/R2 pairing, match_id, orphans) and per-player, "
                       "per-weapon rows; round 2 holds this round only (the differential, or the round-2 line "
                       "itself for a player whose counters started afresh, decided per player).")
@@ -171,9 +171,11 @@ def rounds(context: dg.AssetExecutionContext, database: DatabaseResource, rules:
     with engine.begin() as conn:
         by_date = _raw_files(conn, dates, [STATS])
         results = [build_rounds(by_date[d], d, rules.rules()) for d in dates]
-        for table, attr in ((t.sessions, "sessions"), (t.rounds, "rounds"), (t.player_round_stats, "players"),
-                            (t.weapon_round_stats, "weapons")):
-            totals[attr] = replace_partition(conn, table, dates, [row for r in results for row in getattr(r, attr)])
+        for table, attr, columns in ((t.sessions, "sessions", None), (t.rounds, "rounds", None),
+                                     (t.player_round_stats, "players", PLAYER_COLUMNS),
+                                     (t.weapon_round_stats, "weapons", WEAPON_COLUMNS)):
+            totals[attr] = replace_partition(conn, table, dates, [row for r in results for row in getattr(r, attr)],
+                                             columns)
         status = _record_outcomes(conn, [o for r in results for o in r.outcomes])
     all_rounds = [row for r in results for row in r.rounds]
     return dg.MaterializeResult(metadata={
@@ -184,7 +186,7 @@ def rounds(context: dg.AssetExecutionContext, database: DatabaseResource, rules:
     })
 
 
-@dg.asset(**COMMON, deps=[server_files], group_name="parse", code_version="5",
+@dg.asset(**COMMON, deps=[server_files], group_name="parse", code_version="6",
           description="Lua timing rows (upstream gametime JSON v1.6.0/v1.7.2 and our own timing files): "
                       "measured playtime, pauses, winner, end reason, per-side rosters.")
 @one_writer_per_date
@@ -204,7 +206,7 @@ def lua_timings(context: dg.AssetExecutionContext, database: DatabaseResource, r
                                                                      "pause_count", "winner", "end_reason"])})
 
 
-@dg.asset(**COMMON, deps=[server_files, rounds], group_name="parse", code_version="5",
+@dg.asset(**COMMON, deps=[server_files, rounds], group_name="parse", code_version="6",
           description="Endstats awards and VS lines, linked to their round (narrow +-30 s match first, then the "
                       "window), winners resolved to GUIDs.")
 @one_writer_per_date
@@ -236,7 +238,7 @@ def endstats_awards(context: dg.AssetExecutionContext, database: DatabaseResourc
                                           "files linked to no round": ", ".join(unlinked) or "none"})
 
 
-@dg.asset(**COMMON, deps=[lua_timings, rounds], group_name="link", code_version="4",
+@dg.asset(**COMMON, deps=[lua_timings, rounds], group_name="link", code_version="5",
           description="Each Lua timing row linked to its round: exact key first (map, round, stats file 0-10 s "
                       "after the Lua round end), then the nearest in the window; ties deferred, never guessed.")
 @one_writer_per_date
@@ -251,7 +253,7 @@ def lua_round_teams(context: dg.AssetExecutionContext, database: DatabaseResourc
                                           "preview": md.table(rows, ["source", "round_key", "link_status", "delta_seconds"])})
 
 
-@dg.asset(**COMMON, deps=[rounds], group_name="teams", code_version="3",
+@dg.asset(**COMMON, deps=[rounds], group_name="teams", code_version="4",
           description="Persistent Team A / Team B per session, seeded from the earliest valid R1's side split; "
                       "late joiners by the side they play on; bots and spectators never members.")
 @one_writer_per_date
@@ -265,7 +267,7 @@ def session_teams(context: dg.AssetExecutionContext, database: DatabaseResource,
         rows, ["session_id", "team", "team_name", "name", "guid", "joined_round"], 40)})
 
 
-@dg.asset(**COMMON, deps=[rounds, lua_round_teams, session_teams], group_name="score", code_version="4",
+@dg.asset(**COMMON, deps=[rounds, lua_round_teams, session_teams], group_name="score", code_version="5",
           description="Stopwatch map winners (R2 header winner through Team A's R2 side, then fallbacks); "
                       "maps not counted say why in `note`.")
 @one_writer_per_date
@@ -282,7 +284,7 @@ def map_results(context: dg.AssetExecutionContext, database: DatabaseResource, r
                                                                      "time_a", "time_b", "winner_side", "note"])})
 
 
-@dg.asset(**COMMON, deps=[map_results], group_name="score", code_version="4",
+@dg.asset(**COMMON, deps=[map_results], group_name="score", code_version="5",
           description="The night's score per session: maps won per team (1 point a map, a tie 0-0).")
 @one_writer_per_date
 def session_results(context: dg.AssetExecutionContext, database: DatabaseResource) -> dg.MaterializeResult:
@@ -296,7 +298,7 @@ def session_results(context: dg.AssetExecutionContext, database: DatabaseResourc
         rows, ["session_id", "team_a_name", "score_a", "score_b", "team_b_name", "winner", "maps_counted", "maps_total"])})
 
 
-@dg.asset(**COMMON, deps=[rounds, lua_round_teams], group_name="timing", code_version="3",
+@dg.asset(**COMMON, deps=[rounds, lua_round_teams], group_name="timing", code_version="4",
           description="Stats-file duration against Lua playtime per round: ALIGNED, MINOR_DIFF, DISCREPANCY or "
                       "NO_LUA_DATA with its likely cause.")
 @one_writer_per_date
@@ -312,7 +314,7 @@ def timing_comparison(context: dg.AssetExecutionContext, database: DatabaseResou
                                           "preview": md.table(rows, ["round_key", "stats_seconds", "lua_seconds", "status", "cause"])})
 
 
-@dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards], group_name="checks", code_version="3",
+@dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards], group_name="checks", code_version="4",
           description="The night checks itself: every number two sources both state (award and stats files, "
                       "stats file and Lua timing, header winner and times, round 2 against round 1, both sides' "
                       "lines, VS lines, the night's totals), one row per check and round: pass, warn (a known "
@@ -337,7 +339,7 @@ def night_checks(context: dg.AssetExecutionContext, database: DatabaseResource,
 
 
 @dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards, night_checks], group_name="publish",
-          code_version="5", kinds={"discord"}, retry_policy=PUBLISH_RETRY, pool="discord",
+          code_version="6", kinds={"discord"}, retry_policy=PUBLISH_RETRY, pool="discord",
           description="The night in Discord: a card per map, the session summary and its graphs (players' "
                       "channel), the timing check, files and alerts (admins' channel). Posted once, "
                       "edited when the content changes (discord_posts table); dry-run writes them under out/.")
