@@ -30,7 +30,7 @@ from et_pipeline.steps.ingest import build_ingest, to_read
 from et_pipeline.steps.links import build_lua_round_teams, round_slots
 from et_pipeline.steps.night_checks import build_night_checks
 from et_pipeline.steps.plan import make_plan
-from et_pipeline.steps.rounds import build_rounds
+from et_pipeline.steps.rounds import PLAYER_COLUMNS, WEAPON_COLUMNS, build_rounds
 from et_pipeline.steps.scores import build_map_results, build_session_results
 from et_pipeline.steps.teams import build_session_teams
 from et_pipeline.steps.timing_comparison import build_timing_comparison
@@ -160,7 +160,7 @@ def server_files(context: dg.AssetExecutionContext, source: StatsSourceResource,
     })
 
 
-@dg.asset(**COMMON, deps=[server_files], group_name=catalog.PARSE, code_version="6",
+@dg.asset(**COMMON, deps=[server_files], group_name=catalog.PARSE, code_version="7",
           description="Parsed stats files: sessions, rounds (R1/R2 pairing, match_id, orphans) and per-player, "
                       "per-weapon rows; round 2 holds this round only (the differential, or the round-2 line "
                       "itself for a player whose counters started afresh, decided per player).")
@@ -172,9 +172,11 @@ def rounds(context: dg.AssetExecutionContext, database: DatabaseResource, rules:
     with engine.begin() as conn:
         by_date = _raw_files(conn, dates, [STATS])
         results = [build_rounds(by_date[d], d, rules.rules()) for d in dates]
-        for table, attr in ((t.sessions, "sessions"), (t.rounds, "rounds"), (t.player_round_stats, "players"),
-                            (t.weapon_round_stats, "weapons")):
-            totals[attr] = replace_partition(conn, table, dates, [row for r in results for row in getattr(r, attr)])
+        for table, attr, columns in ((t.sessions, "sessions", None), (t.rounds, "rounds", None),
+                                     (t.player_round_stats, "players", PLAYER_COLUMNS),
+                                     (t.weapon_round_stats, "weapons", WEAPON_COLUMNS)):
+            totals[attr] = replace_partition(conn, table, dates, [row for r in results for row in getattr(r, attr)],
+                                             columns)
         status = _record_outcomes(conn, [o for r in results for o in r.outcomes])
     all_rounds = [row for r in results for row in r.rounds]
     return dg.MaterializeResult(metadata={
@@ -185,7 +187,7 @@ def rounds(context: dg.AssetExecutionContext, database: DatabaseResource, rules:
     })
 
 
-@dg.asset(**COMMON, deps=[server_files], group_name=catalog.PARSE, code_version="6",
+@dg.asset(**COMMON, deps=[server_files], group_name=catalog.PARSE, code_version="7",
           description="Lua timing rows (upstream gametime JSON v1.6.0/v1.7.2 and our own timing files): "
                       "measured playtime, pauses, winner, end reason, per-side rosters.")
 @one_writer_per_date
@@ -205,7 +207,7 @@ def lua_timings(context: dg.AssetExecutionContext, database: DatabaseResource, r
                                                                      "pause_count", "winner", "end_reason"])})
 
 
-@dg.asset(**COMMON, deps=[server_files, rounds], group_name=catalog.PARSE, code_version="6",
+@dg.asset(**COMMON, deps=[server_files, rounds], group_name=catalog.PARSE, code_version="7",
           description="Endstats awards and VS lines, linked to their round (narrow +-30 s match first, then the "
                       "window), winners resolved to GUIDs.")
 @one_writer_per_date
@@ -237,7 +239,7 @@ def endstats_awards(context: dg.AssetExecutionContext, database: DatabaseResourc
                                           "files linked to no round": ", ".join(unlinked) or "none"})
 
 
-@dg.asset(**COMMON, deps=[lua_timings, rounds], group_name=catalog.LINK, code_version="5",
+@dg.asset(**COMMON, deps=[lua_timings, rounds], group_name=catalog.LINK, code_version="6",
           description="Each Lua timing row linked to its round: exact key first (map, round, stats file 0-10 s "
                       "after the Lua round end), then the nearest in the window; ties deferred, never guessed.")
 @one_writer_per_date
@@ -313,7 +315,7 @@ def timing_comparison(context: dg.AssetExecutionContext, database: DatabaseResou
                                           "preview": md.table(rows, ["round_key", "stats_seconds", "lua_seconds", "status", "cause"])})
 
 
-@dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards], group_name=catalog.CHECKS, code_version="4",
+@dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards], group_name=catalog.CHECKS, code_version="5",
           description="The night checks itself: every number two sources both state (award and stats files, "
                       "stats file and Lua timing, header winner and times, round 2 against round 1, both sides' "
                       "lines, VS lines, the night's totals), one row per check and round: pass, warn (a known "
@@ -338,7 +340,7 @@ def night_checks(context: dg.AssetExecutionContext, database: DatabaseResource,
 
 
 @dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards, night_checks], group_name=catalog.PUBLISH,
-          code_version="6", kinds={"discord"}, retry_policy=PUBLISH_RETRY, pool="discord",
+          code_version="7", kinds={"discord"}, retry_policy=PUBLISH_RETRY, pool="discord",
           description="The night in Discord: a card per map, the session summary and its graphs (players' "
                       "channel), the timing check, files and alerts (admins' channel). Posted once, "
                       "edited when the content changes (discord_posts table); dry-run writes them under out/.")

@@ -16,7 +16,7 @@ from et_pipeline.defs.resources import DatabaseResource, DiscordWebhook, RulesRe
 from et_pipeline.defs.season_automation import SEASON_GROUP, all_nights, season_automation_condition
 from et_pipeline.storage import schema as t
 
-SEASON = dict(group_name=SEASON_GROUP, code_version="5", automation_condition=season_automation_condition(),
+SEASON = dict(group_name=SEASON_GROUP, code_version="6", automation_condition=season_automation_condition(),
               kinds={"pandas"})
 
 
@@ -106,7 +106,7 @@ def players(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeR
                                 ["guid", "name", "aliases", "first_seen", "last_seen", "nights", "rounds"])})
 
 
-@dg.asset(deps=[players, all_nights(map_results), all_nights(session_teams), all_nights(endstats_awards)], **{**SEASON, "code_version": "6"},
+@dg.asset(deps=[players, all_nights(map_results), all_nights(session_teams), all_nights(endstats_awards)], **{**SEASON, "code_version": "7"},
           description="Per player all-time, per period and per map: nights, maps W/L/D, rounds, kills, deaths, "
                       "K/D, damage, DPM (time-weighted), accuracy and HS % on aimed weapons, revives, gibs, awards; "
                       "form over the last 5 nights.")
@@ -127,7 +127,7 @@ def player_careers(config: CareerConfig, database: DatabaseResource, rules: Rule
                                      "rounds", "kills", "deaths", "kd", "dpm", "accuracy", "hs_percent"])})
 
 
-@dg.asset(deps=[players, all_nights(map_results), all_nights(rounds), all_nights(lua_round_teams)], **{**SEASON, "code_version": "6"},
+@dg.asset(deps=[players, all_nights(map_results), all_nights(rounds), all_nights(lua_round_teams)], **{**SEASON, "code_version": "7"},
           description="Per map the fastest successful attack (time, players, date, session, R1 file) and the full "
                       "holds; single-round records (kills, damage, DPM over >= 300 s); the records each night broke.")
 def records(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
@@ -168,7 +168,7 @@ def lineups(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeR
         "duos": _table(result["duos"], ["guid_a", "guid_b", "played", "won", "lost", "drawn", "win_rate"])})
 
 
-@dg.asset(deps=[records, lineups, player_careers], **{**SEASON, "kinds": {"pandas", "discord"}, "code_version": "7"},
+@dg.asset(deps=[records, lineups, player_careers], **{**SEASON, "kinds": {"pandas", "discord"}, "code_version": "8"},
           pool="discord",
           description="The latest night's digest in Discord: how even the teams were before the first map (ratings "
                       "so far), the records that fell, a head-to-head worth telling, the biggest rating moves (the "

@@ -17,7 +17,7 @@ from et_pipeline.defs.season_assets import _names, _replace, _shared, _table, _t
 from et_pipeline.defs.season_automation import SEASON_GROUP, all_nights, season_automation_condition
 from et_pipeline.season.ratings import MODEL_NAME, PROVISIONAL_MAPS, RATING, rate
 
-RATINGS = dict(group_name=SEASON_GROUP, code_version="6", automation_condition=season_automation_condition())
+RATINGS = dict(group_name=SEASON_GROUP, code_version="7", automation_condition=season_automation_condition())
 
 
 def rating_rows(result) -> dict[str, list[dict]]:
