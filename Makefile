@@ -72,8 +72,10 @@ bench: install
 	$(PY) bench/checks_bench.py --nights 100 --seeds 101
 	$(PY) bench/bench_predictions.py
 
-# The players' channel as people see it (docs/screenshots/), rendered from what the code produces:
-# a small season plus the sample night, dry-run, drawn by tools/render_discord.py in headless Chromium.
+# The players' and admins' channels and the Dagster UI as people see them (docs/screenshots/),
+# rendered from what the code produces: a small season plus the sample night, dry-run, drawn by
+# tools/render_discord.py in headless Chromium; the UI from a dagster-webserver on loopback,
+# started for the shots and stopped after them.
 screenshots: install
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-color-emoji; }
 	$(PY) tools/discord_screenshots.py --out docs/screenshots

@@ -102,7 +102,7 @@ def test_aborted_round_is_paired_flagged_and_holds_this_round_only(fmt):
     res = build_rounds(stats_files(fmt), DATE, Rules())
     [row] = [r for r in res.rounds if r["file"] == ABORTED]
     assert (row["round_number"], row["pairing"], row["aborted"], row["orphan"]) == (2, "aborted_r2", True, False)
-    players = {p["guid"]: p for p in res.players if p["round_key"] == row["round_key"]}
+    players = {p["guid"]: p for p in res.player_dicts() if p["round_key"] == row["round_key"]}
     assert {g: (p["kills"], p["deaths"], p["damage_given"]) for g, p in players.items()} == THIS_ROUND
     assert {p["values_from"] for p in players.values()} == {"differential"}
     others = [r for r in res.rounds if r["file"] != ABORTED]
@@ -127,18 +127,18 @@ def test_the_same_round_labelled_round_1_is_the_aborted_round_2_too(fmt):
     res = build_rounds(files, DATE, Rules())
     [row] = [r for r in res.rounds if r["file"] == ABORTED.replace("round-2", "round-1")]
     assert (row["round_number"], row["pairing"], row["aborted"], row["orphan"]) == (2, "aborted_r2", True, False)
-    players = [p for p in res.players if p["round_key"] == row["round_key"]]
+    players = [p for p in res.player_dicts() if p["round_key"] == row["round_key"]]
     assert {p["guid"]: (p["kills"], p["deaths"], p["damage_given"]) for p in players} == THIS_ROUND
-    teams = build_session_teams(res.rounds, res.players, ())
-    [adler] = [m for m in build_map_results(res.rounds, res.players, {}, teams, "tie") if m["map"] == "etl_adlernest"]
+    teams = build_session_teams(res.rounds, res.player_dicts(), ())
+    [adler] = [m for m in build_map_results(res.rounds, res.player_dicts(), {}, teams, "tie") if m["map"] == "etl_adlernest"]
     assert adler["counted"] is False and "aborted" in adler["note"]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_aborted_round_leaves_the_map_out_of_the_score(fmt):
     res = build_rounds(stats_files(fmt), DATE, Rules())
-    teams = build_session_teams(res.rounds, res.players, ())
-    maps = build_map_results(res.rounds, res.players, {}, teams, "tie")
+    teams = build_session_teams(res.rounds, res.player_dicts(), ())
+    maps = build_map_results(res.rounds, res.player_dicts(), {}, teams, "tie")
     by_map = {m["map"]: m for m in maps}
     adler = by_map["etl_adlernest"]
     assert (adler["counted"], adler["winner"], adler["points_a"], adler["points_b"]) == (False, None, 0, 0)

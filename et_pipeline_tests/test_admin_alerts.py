@@ -23,7 +23,8 @@ def test_a_failed_run_is_written_once_for_the_admins(tmp_path):
     defs = dg.Definitions(assets=[broken], jobs=[job])
     sensor = build_failure_sensor(job)
     resources = {"database": DatabaseResource(url="sqlite:///%s" % (tmp_path / "app.db")),
-                 "discord": DiscordWebhook(mode="dry-run", out_dir=str(tmp_path / "out"))}
+                 "discord": DiscordWebhook(mode="dry-run", out_dir=str(tmp_path / "out"),
+                                           dagster_url="http://dagster.example/")}
     with dg.instance_for_test() as instance:
         result = defs.resolve_job_def("session_job").execute_in_process(
             instance=instance, partition_key="2026-02-05", raise_on_error=False)
@@ -39,6 +40,11 @@ def test_a_failed_run_is_written_once_for_the_admins(tmp_path):
     index = json.loads((folder / "index.json").read_text())
     assert [m["key"] for m in index["messages"]] == ["admin:run-failed:%s" % result.run_id]
     doc = json.loads((folder / index["messages"][0]["file"]).read_text())
-    desc = doc["payload"]["embeds"][0]["description"]
-    assert "the night's files could not be read" in desc and "2026-02-05" in desc
+    embed = doc["payload"]["embeds"][0]
+    assert "2026-02-05" in embed["description"]
+    assert "(http://dagster.example/runs/%s)" % result.run_id in embed["description"]      # the run, linked
+    (field,) = embed["fields"]
+    assert field["name"].startswith("🟥") and "the night's files could not be read" in field["value"]
+    assert "➡️ " in field["value"]
+    assert result.run_id not in json.dumps(embed.get("footer"))          # no id to copy by hand
     assert not (tmp_path / "out" / "2026-02-05" / "runs" / "players").exists()

@@ -1,7 +1,7 @@
 """The admins' channel sees the server as it is now and the Discord messages that need a
-decision (issue 12 §3-§4): one query each (storage.registry, publish.outbox), no own lists."""
-from et_pipeline.admin_report import admin_facts
-from et_pipeline.publish.admin_embeds import alerts
+decision : one query each (storage.registry, publish.outbox), no own lists."""
+from et_pipeline.admin_report import admin_facts, per_session
+from et_pipeline.publish.admin_problems import LOOK, LOST, discord_problems
 from et_pipeline.storage import schema as t
 from et_pipeline.storage.database import ensure_schema, make_engine
 
@@ -33,6 +33,16 @@ def test_admin_facts_follow_the_registry_and_the_outbox(tmp_path):
     assert [f["path"] for f in facts["files"]] == ["gamestats/2026-02-05-210000-supply-round-1.txt",
                                                    "gamestats/2026-02-05-211000-supply-round-2.txt"]
     assert [(p["key"], p["status"]) for p in facts["discord"]] == [("map:a", "ambiguous"), ("map:b", "rejected")]
-    lines = alerts({"rounds": []}, facts)
-    assert any("map:a" in x and "et-pipeline discord" in x for x in lines)
-    assert any("map:b" in x and "50035" in x for x in lines)
+    maybe, refused = sorted(discord_problems(facts), key=lambda p: p.severity == LOST)
+    assert maybe.severity == LOOK and maybe.where == ("`map:a` (answer lost: connection reset)",)
+    assert "`et-pipeline discord --found s1 map:a MESSAGE_ID`" in maybe.action
+    assert refused.severity == LOST and "50035" in refused.where[0]
+    assert "`et-pipeline discord --retry s1 map:b`" in refused.action
+
+
+def test_a_dates_lists_go_with_its_first_session_only():
+    facts = {"2026-02-05": {"files": [{"path": "a"}], "timing_unlinked": [], "awards_unlinked": [], "discord": [],
+                            "now": "x"}}
+    first, second = per_session([{"date": "2026-02-05"}, {"date": "2026-02-05"}], facts)
+    assert first["files"] == [{"path": "a"}] and second["files"] is None and second["discord"] is None
+    assert second["now"] == "x"

@@ -53,8 +53,8 @@ def _check_rounds(r1: bytes):
     assert status["gamestats/" + R2].status == "parsed"            # the other file is processed
     o = status["gamestats/" + R1]
     assert o.status == "parsed" or (o.status == "quarantined" and o.error)
-    _rows_fit(result.rounds + result.players + result.weapons)
-    for p in result.players:
+    _rows_fit(result.rounds + result.player_dicts() + result.weapon_dicts())
+    for p in result.player_dicts():
         assert p["damage_given"] >= 0 and p["dpm"] >= 0 and p["kills"] >= 0
 
 

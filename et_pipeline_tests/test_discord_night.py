@@ -81,12 +81,35 @@ def test_every_payload_within_discords_limits(out):
             assert limits.violations(d["payload"], sizes) == [], d["key"]
 
 
-def test_admins_get_timing_files_and_alerts(out):
+def test_admins_get_one_message_per_kind_coloured_by_the_severity_rule(out):
+    from et_pipeline.publish import colours
+
     admins = {d["key"]: d for d in docs(out / "admins")}
-    assert list(admins) == ["admin:timing", "admin:checks", "admin:files", "admin:alerts"]
-    alerts = visible_text(admins["admin:alerts"], out / "admins")
-    # two rounds 2 of this night have no timing file (the v1.6.0 webhook crashed on them)
-    assert alerts.count("no timing file linked") == 2
+    assert list(admins) == ["admin:files", "admin:timing", "admin:checks", "admin:discord", "admin:alerts"]
+    timing = visible_text(admins["admin:timing"], out / "admins")
+    # the recorded night has only known quirks: two rounds 2 without timing file (the v1.6.0
+    # webhook crashed on them) and a surrender whose stats clock shows the full limit
+    assert timing.count("⬜ Known quirk, nothing to do") == 2 and "🟥" not in timing and "🟧" not in timing
+    assert "te\\_escape2 R2 · stats file 5:30" in timing and "Surrender" in timing
+    colour = {k: d["payload"]["embeds"][0]["color"] for k, d in admins.items()}
+    assert colour == {"admin:files": colours.SEVERITY["green"], "admin:timing": colours.SEVERITY["grey"],
+                      "admin:checks": colours.SEVERITY["grey"], "admin:discord": colours.SEVERITY["green"],
+                      "admin:alerts": colours.SEVERITY["green"]}
+
+
+def test_admins_list_each_file_once_and_say_what_to_do(out):
+    seen = {}
+    for d in docs(out / "admins"):
+        text = visible_text(d, out / "admins")
+        for name in set(re.findall(r"`([^`]+\.(?:txt|json))`", text)):
+            assert name not in seen, (name, seen.get(name), d["key"])
+            seen[name] = d["key"]
+        for e in d["payload"]["embeds"]:
+            for f in e.get("fields", []):
+                assert "➡️ " in f["value"], (d["key"], f["name"])
+            assert not re.search(re.escape(out.name) + "(?!-)", json.dumps(e)), d["key"]   # no session id
+            assert "/assets/" in e["description"], d["key"]          # the Dagster page of the date
+    assert len(seen) == 4          # 3 rounds in the timing message, 1 (two checks) in the cross-checks
 
 
 def test_no_player_dead_longer_than_he_played(out):

@@ -217,10 +217,10 @@ def test_aborted_r2_end_to_end_is_differenced_and_never_scored():
     rounds = {r["file"]: r for r in res.rounds}
     cut_row = rounds["2026-02-05-211200-supply-round-1.txt"]
     assert (cut_row["round_number"], cut_row["pairing"], cut_row["aborted"]) == (2, "aborted_r2", True)
-    cut_players = [p for p in res.players if p["round_key"] == cut_row["round_key"]]
+    cut_players = [p for p in res.player_dicts() if p["round_key"] == cut_row["round_key"]]
     assert {(p["kills"], p["deaths"], p["damage_given"]) for p in cut_players} == {(2, 1, 300)}
-    teams = build_session_teams(res.rounds, res.players, ())
-    [result] = build_map_results(res.rounds, res.players, {}, teams, "tie")
+    teams = build_session_teams(res.rounds, res.player_dicts(), ())
+    [result] = build_map_results(res.rounds, res.player_dicts(), {}, teams, "tie")
     assert result["counted"] is False and result["winner"] is None
 
 
@@ -301,7 +301,7 @@ def test_player_who_joined_in_r2_keeps_raw_values_and_normal_player_is_differenc
                                                xp=25),
                                    player_line("EEEEEEEE", "late", 0, 1, 3, 2, dmg=400, rec=300, minutes=4.0)])
     res = build([("2026-02-05-210000", "supply", 1, r1), ("2026-02-05-211500", "supply", 2, r2)])
-    rows = {(p["round_key"][-7:], p["guid"]): p for p in res.players}
+    rows = {(p["round_key"][-7:], p["guid"]): p for p in res.player_dicts()}
     a, late = rows[("round-2", "AAAAAAAA")], rows[("round-2", "EEEEEEEE")]
     assert (a["values_from"], a["kills"], a["deaths"], a["damage_given"], a["damage_received"]) == \
            ("differential", 4, 3, 600, 700)
@@ -320,7 +320,7 @@ def _team_night(drop_line_r1, drop_line_r2):
           for g, side in (("AAAAAAAA", 1), ("BBBBBBBB", 1), ("CCCCCCCC", 2), ("EEEEEEEE", 2), ("FFFFFFFF", 2))]
     res = build([("2026-02-05-210000", "supply", 1, stats_bytes("supply", 1, r1 + [drop_line_r1], clock="10:00")),
                  ("2026-02-05-211500", "supply", 2, stats_bytes("supply", 2, r2 + [drop_line_r2], limit="10:00"))])
-    [row] = [p for p in res.players if p["guid"] == "DDDDDDDD" and p["round_key"].endswith("round-2")]
+    [row] = [p for p in res.player_dicts() if p["guid"] == "DDDDDDDD" and p["round_key"].endswith("round-2")]
     return row
 
 
@@ -361,7 +361,7 @@ def test_an_empty_guid_line_is_never_differenced_against_another_file():
     r2 = stats_bytes("supply", 2, [player_line("AAAAAAAA", "a", 1, 2, 14, 11, dmg=1500, rec=1400, minutes=16.0),
                                    player_line("", "^3Anon", 1, 1, 9, 7, dmg=1400, rec=1400, minutes=16.0)])
     res = build([("2026-02-05-210000", "supply", 1, r1), ("2026-02-05-211500", "supply", 2, r2)])
-    [anon] = [p for p in res.players if p["guid"] == "" and p["round_key"].endswith("round-2")]
+    [anon] = [p for p in res.player_dicts() if p["guid"] == "" and p["round_key"].endswith("round-2")]
     assert (anon["values_from"], anon["values_reason"]) == ("raw_r2_new", "no_guid")
     assert anon["kills"] == 9
 
@@ -538,7 +538,7 @@ def test_bots_spectators_and_other_sessions_never_become_members():
 def test_corpus_teams_are_the_two_groups_of_truth_without_the_bot():
     rows = [(str(p), classify(p.name), p.read_bytes()) for p in sorted((NIGHT / "gamestats").iterdir())]
     res = build_rounds(rows, "2026-02-05", RULES)
-    teams = build_session_teams(res.rounds, res.players, ())
+    teams = build_session_teams(res.rounds, res.player_dicts(), ())
     got = {t["team"]: {t["guid"] for t in teams if t["team"] == team} for t in teams for team in [t["team"]]}
     r1 = _truth_round("supply", 1)
     axis = {tp["guid"][:8] for tp in r1["players"] if tp["side"] == "axis"}
@@ -754,8 +754,8 @@ def test_corpus_map_winners_match_truth(stack, rule):
     links = build_lua_round_teams(trows, res.rounds, RULES.link_window_minutes)
     by_source = {t["source"]: t for t in trows}
     lua = {l["round_key"]: by_source[l["source"]] for l in links if l["round_key"]}
-    teams = build_session_teams(res.rounds, res.players, ())
-    results = build_map_results(res.rounds, res.players, lua, teams, rule)
+    teams = build_session_teams(res.rounds, res.player_dicts(), ())
+    results = build_map_results(res.rounds, res.player_dicts(), lua, teams, rule)
     # truth's group letters are its own: translate through the Axis players of the first R1
     first_r1 = _truth_round("supply", 1)
     axis_group = first_r1["defending_group"] if first_r1["defender_side"] == "axis" else first_r1["attacking_group"]

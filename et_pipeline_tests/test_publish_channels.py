@@ -30,16 +30,17 @@ def test_players_thread_and_admins_each_get_their_messages_once(session, tmp_pat
         channel = [r for r in posts if r["path"].endswith("/test-token") and "thread_id" not in r["query"]]
         thread = [r for r in posts if parse_qs(r["query"]).get("thread_id") == ["555"]]
         admins = [r for r in posts if r["path"].endswith("/admin-token")]
-        assert len(channel) == 7 and len(thread) == 5 and len(admins) == 4
-        assert first == PublishSummary(posted=16)
+        assert len(channel) == 7 and len(thread) == 5 and len(admins) == 5
+        assert first == PublishSummary(posted=17)
         with engine.connect() as conn:
             kinds = {r.kind for r in conn.execute(select(discord_posts.c.kind))}
-        assert {"admin:timing", "admin:files", "admin:alerts", "session:summary", "admin:checks"} <= kinds and len(kinds) == 16
+        assert {"admin:timing", "admin:files", "admin:alerts", "session:summary", "admin:checks",
+                "admin:discord"} <= kinds and len(kinds) == 17
 
         n = len(fake.requests)
         again = publish_session(session, mode="live", engine=engine, out_dir=str(tmp_path), details_thread=True,
                                 admin_facts=FACTS, **clients)
-        assert again == PublishSummary(unchanged=16) and len(fake.requests) == n
+        assert again == PublishSummary(unchanged=17) and len(fake.requests) == n
 
         # a quarantined file appears: only the admins' files message is edited, in place
         facts = dict(FACTS, files=[{"path": "gamestats/x-round-1.txt", "status": "quarantined", "error": "empty file",
@@ -47,7 +48,7 @@ def test_players_thread_and_admins_each_get_their_messages_once(session, tmp_pat
         edit = publish_session(copy.deepcopy(session), mode="live", engine=engine, out_dir=str(tmp_path),
                                details_thread=True, admin_facts=facts, **clients)
         new = fake.requests[n:]
-        assert edit == PublishSummary(edited=1, unchanged=15)
+        assert edit == PublishSummary(edited=1, unchanged=16)
         assert [(r["method"], r["path"].split("/")[3]) for r in new] == [("PATCH", "999")]
 
         # per-weapon numbers show only in the details: the thread message is edited, in its thread

@@ -1,10 +1,11 @@
 """The Discord messages built from a session report (publish/embeds.py, admin_embeds.py)."""
 import copy
+import json
 import re
 
 import pytest
 
-from et_pipeline.publish import embeds, limits, message
+from et_pipeline.publish import colours, embeds, limits, message
 from et_pipeline.publish.embeds import build_messages
 from et_pipeline.publish.message import ADMINS, PLAYERS
 from et_pipeline_tests.publish_fixtures import details_of, text_of
@@ -190,40 +191,55 @@ def test_admins_channel(session):
     facts = {"files": [{"path": "gamestats/2026-02-05-230000-supply-round-1.txt", "status": "quarantined",
                         "error": "truncated: 3 of 6 player lines", "mtime_at": "2026-02-05T22:00:00+00:00"}],
              "timing_unlinked": [{"source": "gametime-supply-R2-1.json", "link_status": "ambiguous_tie"}],
-             "awards_unlinked": [], "now": "2026-02-06T00:30:00+00:00", "pairing_window_minutes": 45}
+             "awards_unlinked": [], "discord": [], "now": "2026-02-06T00:30:00+00:00", "pairing_window_minutes": 45,
+             "dagster_url": "http://dagster.example:3000"}
     msgs = build_messages(session, graphs=False, admin=facts)
     admin = by_key([m for m in msgs if m.channel == ADMINS])
-    assert list(admin) == ["admin:timing", "admin:checks", "admin:files", "admin:alerts"]
+    assert list(admin) == ["admin:files", "admin:timing", "admin:checks", "admin:discord", "admin:alerts"]
     timing = text_of(admin["admin:timing"])
     for r in session["rounds"]:
         assert (r["file"] in timing) == (r["timing_status"] != "ALIGNED")
-    assert "⚠️ DISCREPANCY" in timing and "Δ +350 s" in timing and "❓ NO LUA DATA" in timing
+    assert "timing file 4:10 (+5:50)" in timing and "➡️ " in timing
     files = text_of(admin["admin:files"])
-    assert "🚫 quarantined `gamestats/2026-02-05-230000-supply-round-1.txt`\ntruncated: 3 of 6 player lines" in files
+    assert ("🟥 Lost or wrong in Discord: Not read" in files and "`gamestats/2026-02-05-230000-supply-round-1.txt`: "
+            "truncated: 3 of 6 player lines (still not read 150 min after it was written)" in files)
     assert "`gametime-supply-R2-1.json`: ambiguous tie" in files
-    alerts = text_of(admin["admin:alerts"])
-    assert "still quarantined after 45 min" in alerts
-    no_lua = [r for r in session["rounds"] if r["timing_status"] == "NO_LUA_DATA"]
-    assert all("`%s`: no timing file linked" % r["file"] in alerts for r in no_lua)
-    # nothing to say: green, and the same three messages (so a later problem edits them)
+    assert admin["admin:files"].payload["embeds"][0]["color"] == colours.SEVERITY["red"]
+    # a link to the asset's page for the date, from the configured base
+    assert ("(http://dagster.example:3000/assets/server_files?view=partitions&partition=2026-02-05)"
+            in admin["admin:files"].payload["embeds"][0]["description"])
+    # nothing to say: green, and the same messages (so a later problem edits them)
     calm = copy.deepcopy(session)
     for r in calm["rounds"]:
         r["timing_status"] = "ALIGNED"
     quiet = by_key(m for m in build_messages(calm, graphs=False, admin={}) if m.channel == ADMINS)
-    assert quiet["admin:alerts"].payload["embeds"][0]["description"] == "✅ Nothing to look at."
-    assert quiet["admin:files"].payload["embeds"][0]["description"].startswith("✅")
-    assert quiet["admin:timing"].payload["embeds"][0]["description"].startswith("✅ All 10 rounds aligned")
+    assert list(quiet) == list(admin)
+    for key in ("admin:files", "admin:timing", "admin:discord", "admin:alerts"):
+        embed = quiet[key].payload["embeds"][0]
+        assert embed["color"] == colours.SEVERITY["green"] and "✅" in embed["description"], key
+        assert ".." not in embed["description"] and "dagster" not in embed["description"]
+    checks = quiet["admin:checks"].payload["embeds"][0]["description"]
+    assert checks == "No cross-checks for this session yet."        # not "every cross-check passed"
+
+
+def test_admins_footers_hold_no_internal_ids(session):
+    msgs = [m for m in build_messages(session, graphs=False, admin={}) if m.channel == ADMINS]
+    for m in msgs:
+        for e in m.payload["embeds"]:
+            assert session["session_id"] not in json.dumps(e), m.key
 
 
 def test_r1_without_r2_alerts_only_after_the_pairing_window():
-    from et_pipeline.publish.admin_embeds import alerts
+    from et_pipeline.publish.admin_problems import LOOK, alert_problems
+    from et_pipeline.publish.message import _Ctx
 
-    s = {"rounds": [{"file": "f1.txt", "round": 1, "pairing": "r1_only", "ended_at": "2026-02-05T22:00:00+01:00",
-                     "timing_status": "ALIGNED"}]}
+    s = {"rounds": [{"file": "f1.txt", "map": "supply", "round": 1, "pairing": "r1_only",
+                     "ended_at": "2026-02-05T22:00:00+01:00", "timing_status": "ALIGNED"}], "maps": []}
     early = {"now": "2026-02-05T21:30:00+00:00", "pairing_window_minutes": 45}
     late = {"now": "2026-02-05T21:50:00+00:00", "pairing_window_minutes": 45}
-    assert alerts(s, early) == []
-    assert alerts(s, late) == ["🕳️ `f1.txt`: round 1 with no round 2 after 45 min"]
+    assert alert_problems(_Ctx(s), early) == []
+    (p,) = alert_problems(_Ctx(s), late)
+    assert p.severity == LOOK and "(45 min)" in p.cause and p.where == ("supply R1 · `f1.txt`",) and p.action
 
 
 def test_award_values_formatted():
@@ -253,8 +269,8 @@ def test_long_keys_are_shortened_but_stable():
 
 def test_empty_and_odd_sessions_do_not_crash():
     empty = {"session_id": "s", "date": "2026-01-01", "teams": {}, "score": {}, "maps": [], "rounds": [], "players": []}
-    assert [m.key for m in build_messages(empty, admin={})] == ["session:summary", "admin:timing", "admin:checks",
-                                                                "admin:files", "admin:alerts"]
+    assert [m.key for m in build_messages(empty, admin={})] == ["session:summary", "admin:files", "admin:timing",
+                                                                "admin:checks", "admin:discord", "admin:alerts"]
     r1_only = {"session_id": "s", "date": "2026-01-01", "teams": {}, "score": {"A": 0, "B": 0}, "winner": None,
                "maps": [{"map": "supply", "r1_file": "f1.txt", "r2_file": None, "winner": None, "counted": False,
                          "note": "R1 only: round 2 was never played", "scoring_source": "incomplete",
@@ -283,3 +299,20 @@ def test_scorer_sides_beat_a_stale_round_header(session):
     assert "1️⃣ 🔵 sWat: objective in 8:45" in msgs["map:" + m["r1_file"]].payload["embeds"][0]["description"]
     r1 = msgs["details:%s:1" % m["r1_file"]].payload["embeds"][0]
     assert r1["fields"][0]["name"] == "⚔️ Attack — 🔵 sWat"
+
+
+def test_a_timing_gap_takes_its_severity_from_its_cross_check():
+    """A gap a known quirk explains (the check warned: a surrender, pauses) is grey; one the
+    check failed (the published time may be wrong) is red; a round without its check orange."""
+    from et_pipeline.publish.admin_problems import LOOK, LOST, QUIRK, timing_problems
+    from et_pipeline.publish.message import _Ctx
+
+    def rnd(f):
+        return {"file": f, "map": "supply", "round": 1, "timing_status": "DISCREPANCY",
+                "timing": {"stats_seconds": 600, "lua_seconds": 240, "diff_seconds": 360, "cause": "a cause"}}
+
+    s = {"maps": [], "rounds": [rnd("a.txt"), rnd("b.txt"), rnd("c.txt")],
+         "checks": [{"check": "timing_matches_stats", "round_file": "a.txt", "status": "warn", "action": "nothing"},
+                    {"check": "timing_matches_stats", "round_file": "b.txt", "status": "fail", "action": "look"}]}
+    by_file = {p.files[0]: p.severity for p in timing_problems(_Ctx(s))}
+    assert by_file == {"a.txt": QUIRK, "b.txt": LOST, "c.txt": LOOK}

@@ -27,14 +27,14 @@ def test_a_file_that_grew_past_the_cap_after_the_listing_is_not_stored(tmp_path,
     night = lay_out_night(tmp_path / "server")
     big = night / "gamestats" / LATE
     big.write_bytes(other_round((night / "gamestats" / R1).read_bytes()))
-    listed_size = big.stat().st_size
+    listed_size, listed_mtime = big.stat().st_size, big.stat().st_mtime - 3600   # listed as a settled file
     real = local._LocalConnection.list_files
 
     def listed_before_it_grew(self):
         files = real(self)
         with open(big, "ab") as f:                  # it grows to 100 MB between listing and reading
             f.truncate(100 << 20)
-        return [f if f.name != LATE else type(f)(f.folder, f.name, listed_size, f.mtime) for f in files]
+        return [f if f.name != LATE else type(f)(f.folder, f.name, listed_size, listed_mtime) for f in files]
 
     monkeypatch.setattr(local._LocalConnection, "list_files", listed_before_it_grew)
     db = "sqlite:///%s" % (tmp_path / "et.db")

@@ -289,7 +289,7 @@ def test_players_who_come_and_go_get_their_true_round_numbers(tmp_path, case):
     seen = 0
     for n in truth["nights"]:
         res = _rounds_of(tmp_path, n)
-        rows = {(r["round_key"] + ".txt", r["guid"]): r for r in res.players}
+        rows = {(r["round_key"] + ".txt", r["guid"]): r for r in res.player_dicts()}
         for tr in n["rounds"]:
             if tr["file"] is None or tr["orphan"]:
                 continue

@@ -49,7 +49,7 @@ local CONFIG = {
 local MODNAME = "et_timing"
 local VERSION = "1.1.0"
 
--- gamestate cvar values (FORMATS.md 6.2)
+-- gamestate cvar values (docs/files.md §5)
 local GS_PLAYING, GS_COUNTDOWN, GS_WARMUP, GS_INTERMISSION = 0, 1, 2, 3
 local PAUSE_BIT = 16 -- CS_SERVERTOGGLES bit 4 (CV_SVS_PAUSE)
 local CON_CONNECTED = 2

@@ -1,4 +1,4 @@
-"""`et-pipeline`: run the Dagster job over a server folder, print a session report.
+"""`et-pipeline`: an ET:Legacy server's stopwatch nights, from its files to a report, Discord and a season.
 
 The command line: this module builds the parser and dispatches; each command lives in its
 own module (`run`, `report`, `forget`, `discord`, `synth`, `season`, `balance`), and what
@@ -34,11 +34,15 @@ class _HelpFormatter(argparse.HelpFormatter):
 
 
 def finish_parser(ap: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """Give every subcommand (also ones added later) the same help treatment: defaults shown."""
+    """Give every subcommand (also ones added later) the same help treatment: defaults
+    shown, and a description under its usage (its one-line help when it has none)."""
     for action in ap._actions:
         if isinstance(action, argparse._SubParsersAction):
-            for sub in action.choices.values():
+            helps = {c.dest: c.help for c in action._choices_actions}
+            for name, sub in action.choices.items():
                 sub.formatter_class = _HelpFormatter
+                if not sub.description and helps.get(name):
+                    sub.description = helps[name][0].upper() + helps[name][1:] + "."
                 finish_parser(sub)
     return ap
 
@@ -75,11 +79,16 @@ def build_parser() -> argparse.ArgumentParser:
     add_db_option(p)
     p.add_argument("--date", required=True, help="local date of the session's first round, YYYY-MM-DD")
     p.set_defaults(fn=cmd_report)
-    f = sub.add_parser("forget", help="remove one night from the archive (raw files and every derived row)")
+    f = sub.add_parser("forget", help="remove one night from the archive (raw files and every derived row)",
+                       description="Remove one session date from the app database: its archived raw files and "
+                                   "every row derived from them (the season is recomputed without it).")
     add_db_option(f)
     f.add_argument("--date", required=True, help="the session date to forget, YYYY-MM-DD")
     f.set_defaults(fn=cmd_forget)
-    d = sub.add_parser("discord", help="list Discord messages that were maybe posted or rejected; settle one")
+    d = sub.add_parser("discord", help="list Discord messages that were maybe posted or rejected; settle one",
+                       description="Without options: list the Discord messages that were maybe posted (the "
+                                   "answer was lost) or that Discord refused. With --found or --retry: settle "
+                                   "one, after looking for it in the channel.")
     add_db_option(d)
     d.add_argument("--retry", nargs=2, metavar=("SESSION_ID", "KEY"),
                    help="the message is not in the channel: post it on the next live run")
@@ -103,7 +112,11 @@ def _version() -> str:
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    a = finish_parser(build_parser()).parse_args(argv)
+    ap = finish_parser(build_parser())
+    if not argv:                     # a bare `et-pipeline`: what it can do, not an error
+        ap.print_help()
+        return 0
+    a = ap.parse_args(argv)
     a.argv = argv                    # the command as given (run re-runs itself with a secret in a child's environment)
     try:
         return a.fn(a)

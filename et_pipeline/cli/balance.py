@@ -1,5 +1,5 @@
 """`et-pipeline balance --db URL --players NAME|GUID,... [--json] [--publish ...]`
-(CONTRACT §6): the three splits closest to an even game from the current ratings."""
+(docs/json.md): the three splits closest to an even game from the current ratings."""
 import datetime as dt
 import json
 import os
@@ -64,10 +64,13 @@ def cmd_balance(a) -> int:
 
 
 def add_balance_parser(sub) -> None:
-    b = sub.add_parser("balance", help="the three fairest splits of the named players, from the ratings")
+    b = sub.add_parser("balance", help="the three fairest splits of the named players, from the ratings",
+                       description="Split the named players into two teams: the three fairest splits by the "
+                                   "season's ratings, each with its predicted chance for team A (docs/json.md "
+                                   "describes --json).")
     add_db_option(b)
     b.add_argument("--players", required=True, help="comma-separated names or 8-hex GUIDs (2 to 16 players)")
-    b.add_argument("--json", action="store_true", help="print the CONTRACT.md 6 JSON document")
+    b.add_argument("--json", action="store_true", help="print the JSON document (docs/json.md) instead of text")
     b.add_argument("--publish", choices=get_args(PublishMode), default="off",
                    help="also send the splits to Discord (dry-run: payload file under --out)")
     b.add_argument("--out", default="out", help="folder for the dry-run payload")

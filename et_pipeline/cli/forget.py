@@ -6,7 +6,7 @@ from et_pipeline.cli.common import dated_database, die
 
 
 def cmd_forget(a) -> int:
-    """Remove one night from the archive: the explicit, logged act DESIGN 1 asks for."""
+    """Remove one night from the archive: an explicit, logged act (the archive never drops a night by itself)."""
     import logging
 
     from et_pipeline.storage.database import make_engine

@@ -36,7 +36,7 @@ run_coordinator:
   module: dagster
   class: QueuedRunCoordinator
   config:
-    dequeue_interval_seconds: 1   # a sensor's run leaves the queue within a second (issue 15)
+    dequeue_interval_seconds: 1   # a sensor's run leaves the queue within a second
 # Pools: the steps that post to Discord (discord_posts, night_digest) hold the `discord`
 # pool, one step at a time, so two runs never interleave one channel's messages.
 concurrency:
@@ -45,7 +45,7 @@ concurrency:
   pools:
     default_limit: 1
 # A failed run is re-executed once by Dagster when it carries the dagster/max_retries tag (the
-# sensor's runs do); after that the sensor asks again with a doubling backoff (issue 12 5.1).
+# sensor's runs do); after that the sensor asks again with a doubling backoff (README, "Runs that heal").
 run_retries:
   enabled: true
   max_retries: 0

@@ -8,7 +8,7 @@ from typing import get_args
 
 from et_pipeline.choices import Period
 from et_pipeline.cli.common import add_db_option, die, load_season, print_json
-from et_pipeline.season.leaderboard_stats import LEADERBOARD_STATS
+from et_pipeline.season.leaderboard_stats import INACTIVE_DAYS, LEADERBOARD_STATS
 
 
 def cmd_season(a) -> int:
@@ -89,6 +89,8 @@ def _table(rows: list[list], header: list[str]) -> str:
 
 def cmd_player(a) -> int:
     from et_pipeline.season.document import player_document
+    from et_pipeline.season.rating_history import rating_history
+    from et_pipeline.season.ratings import PROVISIONAL_MAPS
 
     season, code = load_season(a)
     if season is None:
@@ -97,6 +99,12 @@ def cmd_player(a) -> int:
         doc = player_document(season, a.who)
     except LookupError as e:
         return die(str(e).strip('"'))
+    doc["rating_history"] = rating_history(season.games, doc["guid"])
+    if a.rating_png and doc["rating_history"]:
+        from et_pipeline.publish.rating_chart import rating_history_png
+
+        with open(a.rating_png, "wb") as f:
+            f.write(rating_history_png(doc["name"], doc["rating_history"]))
     if a.json:
         print_json(doc)
         return 0
@@ -108,7 +116,15 @@ def cmd_player(a) -> int:
     print("seen %s .. %s, %d nights, %d rounds" % (doc["first_seen"], doc["last_seen"], c["nights"], c["rounds"]))
     if rating:
         print("rating %.1f ± %.1f%s" % (rating["value"], rating["uncertainty"],
-                                       " (provisional)" if rating["provisional"] else ""))
+                                       " (provisional: fewer than %d rated maps)" % PROVISIONAL_MAPS
+                                       if rating["provisional"] else ""))
+    history = doc["rating_history"]
+    if history:
+        print("rating by night: " + ", ".join("%s %.1f" % (h["night"], h["value"]) for h in history[-8:])
+              + (" (last 8 of %d nights)" % len(history) if len(history) > 8 else "")
+              + ("; chart: %s" % a.rating_png if a.rating_png else ""))
+    elif a.rating_png:
+        print("no rating history yet: no chart written")
     print()
     head = ["", "maps", "W-L-D", "rounds", "kills", "deaths", "K/D", "DPM", "acc %", "HS %", "revives", "gibs"]
     row = lambda label, x: [label, x["maps"]["played"], "%d-%d-%d" % (x["maps"]["won"], x["maps"]["lost"],
@@ -161,22 +177,56 @@ def print_community(doc: dict) -> None:
 
 def cmd_leaderboard(a) -> int:
     from et_pipeline.season.document import leaderboard
+    from et_pipeline.season.ratings import PROVISIONAL_MAPS
 
     season, code = load_season(a)
     if season is None:
         return code
-    doc = leaderboard(season, a.stat, a.limit)
+    doc = leaderboard(season, a.stat, a.limit, everyone=a.all)
     if a.json:
         print_json(doc)
         return 0
     print("%s leaderboard (as of %s)" % (doc["label"], doc["as_of"] or "no nights yet"))
+    rating = a.stat == "rating"
     # the ranked stat first; K/D, DPM and maps won beside it unless it is one of them
     extra = [(h, k) for h, k in (("K/D", "kd"), ("DPM", "dpm"), ("maps won", None)) if h != doc["label"]]
-    print(_table([[r["rank"], r["name"], r["guid"], r["value"], r["rounds"]]
+
+    def value(r):
+        if not rating:
+            return r["value"]
+        marks = [m for m, on in (("*", r["provisional"]), ("inactive", r["inactive"])) if on]
+        # the value as ranked (two decimals), so a shared rank reads as a tie and no tie hides
+        return "%.2f ± %.1f%s" % (r["value"], r["uncertainty"], " " + " ".join(marks) if marks else "")
+
+    print(_table([[r["rank"], r["name"], value(r), r["rounds"]]
                   + [r[k] if k else "%d/%d" % (r["maps_won"], r["maps_played"]) for _, k in extra]
                   for r in doc["players"]],
-                 ["#", "player", "guid", doc["label"], "rounds"] + [h for h, _ in extra]))
+                 ["#", "player", doc["label"], "rounds"] + [h for h, _ in extra]))
+    for line in hidden_lines(doc["hidden"], a.limit):
+        print(line)
+    if rating and a.all:
+        print("* provisional: fewer than %d rated maps; inactive: no night in the %d days up to %s"
+              % (PROVISIONAL_MAPS, INACTIVE_DAYS, doc["as_of"]))
     return 0
+
+
+def hidden_lines(hidden: dict, limit: int) -> list[str]:
+    """Every row a leaderboard left out, said: how many and why."""
+    from et_pipeline.season.ratings import PROVISIONAL_MAPS
+
+    out = []
+    if hidden.get("under_min_rounds"):
+        out.append("%d players under %d rounds not shown (a ratio needs %d rounds)"
+                   % (hidden["under_min_rounds"], hidden["min_rounds"], hidden["min_rounds"]))
+    if hidden.get("provisional"):
+        out.append("%d provisional players (fewer than %d rated maps) not shown (--all shows them)"
+                   % (hidden["provisional"], PROVISIONAL_MAPS))
+    if hidden.get("inactive"):
+        out.append("%d inactive players (no night in %d days) not shown (--all shows them)"
+                   % (hidden["inactive"], hidden["inactive_days"]))
+    if hidden.get("beyond_limit"):
+        out.append("%d more players not shown (--limit %d)" % (hidden["beyond_limit"], limit))
+    return out
 
 
 def add_season_parsers(sub) -> None:
@@ -194,10 +244,13 @@ def add_season_parsers(sub) -> None:
     p.add_argument("--period", choices=get_args(Period), default="month",
                    help="length of the career periods")
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    p.add_argument("--rating-png", default=None, metavar="FILE", help="also draw the rating's history into this PNG")
     p.set_defaults(fn=cmd_player)
     lb = sub.add_parser("leaderboard", help="players ranked by one stat")
     common(lb)
     lb.add_argument("--stat", choices=sorted(LEADERBOARD_STATS), default="kills", help="the stat to rank by")
     lb.add_argument("--limit", type=int, default=20, help="how many players to list")
+    lb.add_argument("--all", action="store_true",
+                    help="rating: also list provisional and inactive players (marked)")
     lb.add_argument("--json", action="store_true", help="print JSON instead of a table")
     lb.set_defaults(fn=cmd_leaderboard)

@@ -20,7 +20,10 @@ def cmd_synth(a) -> int:
 
 
 def add_synth_parser(subparsers) -> argparse.ArgumentParser:
-    s = subparsers.add_parser("synth", help="generate realistic nights of stopwatch files (tests, benchmarks)")
+    s = subparsers.add_parser("synth", help="generate realistic nights of stopwatch files (tests, benchmarks)",
+                              description="Write generated nights as a game server would (gamestats/, gametimes/) "
+                                          "and the generator's truth (truth.json) beside them: a folder to try "
+                                          "`et-pipeline run` on, or to test and benchmark with.")
     s.add_argument("--nights", type=int, required=True, help="how many nights to generate")
     s.add_argument("--out", required=True, help="folder to write gamestats/, gametimes/ and truth.json into")
     s.add_argument("--seed", type=int, default=1, help="random seed (the same seed writes the same files)")

@@ -1,4 +1,4 @@
-"""Failed runs to the admins' channel (issue 14 §2): a run-failure sensor that posts one
+"""Failed runs to the admins' channel: a run-failure sensor that posts one
 message per failed run through the same publisher and `discord_posts` table as the
 nights (so a re-evaluated failure is never posted twice). Dry-run writes it under
 OUT/<date>/runs/admins/ like every other message."""
@@ -52,7 +52,7 @@ def build_failure_sensor(job) -> dg.SensorDefinition:
         record = context.instance.get_run_record_by_id(run.run_id)
         end = record and (record.end_time or record.update_timestamp.timestamp())
         when = datetime.fromtimestamp(end, timezone.utc).isoformat(timespec="seconds") if end else None
-        msg = run_failure_message(run.run_id, run.job_name, dates, error, when)
+        msg = run_failure_message(run.run_id, run.job_name, dates, error, when, discord.links_to())
         publish_session({"session_id": "runs", "date": first}, mode=discord.mode, engine=database.get_engine(),
                         out_dir=discord.out_dir, admin_client=discord.admin_client(), messages=[msg])
 

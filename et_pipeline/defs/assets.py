@@ -15,6 +15,7 @@ from collections import Counter
 import dagster as dg
 from sqlalchemy import func, select
 
+from et_pipeline.defs import catalog
 from et_pipeline.defs import metadata as md
 from et_pipeline.defs.game_server import GAME_SERVER
 from et_pipeline.defs.partitions import max_partitions_per_run, session_dates
@@ -29,7 +30,7 @@ from et_pipeline.steps.ingest import build_ingest, to_read
 from et_pipeline.steps.links import build_lua_round_teams, round_slots
 from et_pipeline.steps.night_checks import build_night_checks
 from et_pipeline.steps.plan import make_plan
-from et_pipeline.steps.rounds import build_rounds
+from et_pipeline.steps.rounds import PLAYER_COLUMNS, WEAPON_COLUMNS, build_rounds
 from et_pipeline.steps.scores import build_map_results, build_session_results
 from et_pipeline.steps.teams import build_session_teams
 from et_pipeline.steps.timing_comparison import build_timing_comparison
@@ -104,7 +105,7 @@ def _linked_lua(conn, dates) -> dict[str, dict]:
     return {r["round_key"]: dict(r) for r in conn.execute(q).mappings()}
 
 
-@dg.asset(**COMMON, deps=[GAME_SERVER], group_name="ingest", code_version="6",
+@dg.asset(**COMMON, deps=[GAME_SERVER], group_name=catalog.INGEST, code_version="7",
           description="Every file the game server wrote for the session date: registry row "
                       "(name, kind, size, mtime, sha256, status) and raw bytes.")
 @one_writer_per_date
@@ -159,7 +160,7 @@ def server_files(context: dg.AssetExecutionContext, source: StatsSourceResource,
     })
 
 
-@dg.asset(**COMMON, deps=[server_files], group_name="parse", code_version="6",
+@dg.asset(**COMMON, deps=[server_files], group_name=catalog.PARSE, code_version="8",
           description="Parsed stats files: sessions, rounds (R1/R2 pairing, match_id, orphans) and per-player, "
                       "per-weapon rows; round 2 holds this round only (the differential, or the round-2 line "
                       "itself for a player whose counters started afresh, decided per player).")
@@ -171,9 +172,11 @@ def rounds(context: dg.AssetExecutionContext, database: DatabaseResource, rules:
     with engine.begin() as conn:
         by_date = _raw_files(conn, dates, [STATS])
         results = [build_rounds(by_date[d], d, rules.rules()) for d in dates]
-        for table, attr in ((t.sessions, "sessions"), (t.rounds, "rounds"), (t.player_round_stats, "players"),
-                            (t.weapon_round_stats, "weapons")):
-            totals[attr] = replace_partition(conn, table, dates, [row for r in results for row in getattr(r, attr)])
+        for table, attr, columns in ((t.sessions, "sessions", None), (t.rounds, "rounds", None),
+                                     (t.player_round_stats, "players", PLAYER_COLUMNS),
+                                     (t.weapon_round_stats, "weapons", WEAPON_COLUMNS)):
+            totals[attr] = replace_partition(conn, table, dates, [row for r in results for row in getattr(r, attr)],
+                                             columns)
         status = _record_outcomes(conn, [o for r in results for o in r.outcomes])
     all_rounds = [row for r in results for row in r.rounds]
     return dg.MaterializeResult(metadata={
@@ -184,7 +187,7 @@ def rounds(context: dg.AssetExecutionContext, database: DatabaseResource, rules:
     })
 
 
-@dg.asset(**COMMON, deps=[server_files], group_name="parse", code_version="6",
+@dg.asset(**COMMON, deps=[server_files], group_name=catalog.PARSE, code_version="8",
           description="Lua timing rows (upstream gametime JSON v1.6.0/v1.7.2 and our own timing files): "
                       "measured playtime, pauses, winner, end reason, per-side rosters.")
 @one_writer_per_date
@@ -204,7 +207,7 @@ def lua_timings(context: dg.AssetExecutionContext, database: DatabaseResource, r
                                                                      "pause_count", "winner", "end_reason"])})
 
 
-@dg.asset(**COMMON, deps=[server_files, rounds], group_name="parse", code_version="6",
+@dg.asset(**COMMON, deps=[server_files, rounds], group_name=catalog.PARSE, code_version="8",
           description="Endstats awards and VS lines, linked to their round (narrow +-30 s match first, then the "
                       "window), winners resolved to GUIDs.")
 @one_writer_per_date
@@ -236,7 +239,7 @@ def endstats_awards(context: dg.AssetExecutionContext, database: DatabaseResourc
                                           "files linked to no round": ", ".join(unlinked) or "none"})
 
 
-@dg.asset(**COMMON, deps=[lua_timings, rounds], group_name="link", code_version="5",
+@dg.asset(**COMMON, deps=[lua_timings, rounds], group_name=catalog.LINK, code_version="7",
           description="Each Lua timing row linked to its round: exact key first (map, round, stats file 0-10 s "
                       "after the Lua round end), then the nearest in the window; ties deferred, never guessed.")
 @one_writer_per_date
@@ -251,7 +254,7 @@ def lua_round_teams(context: dg.AssetExecutionContext, database: DatabaseResourc
                                           "preview": md.table(rows, ["source", "round_key", "link_status", "delta_seconds"])})
 
 
-@dg.asset(**COMMON, deps=[rounds], group_name="teams", code_version="4",
+@dg.asset(**COMMON, deps=[rounds], group_name=catalog.TEAMS, code_version="5",
           description="Persistent Team A / Team B per session, seeded from the earliest valid R1's side split; "
                       "late joiners by the side they play on; bots and spectators never members.")
 @one_writer_per_date
@@ -265,7 +268,7 @@ def session_teams(context: dg.AssetExecutionContext, database: DatabaseResource,
         rows, ["session_id", "team", "team_name", "name", "guid", "joined_round"], 40)})
 
 
-@dg.asset(**COMMON, deps=[rounds, lua_round_teams, session_teams], group_name="score", code_version="5",
+@dg.asset(**COMMON, deps=[rounds, lua_round_teams, session_teams], group_name=catalog.SCORE, code_version="6",
           description="Stopwatch map winners (R2 header winner through Team A's R2 side, then fallbacks); "
                       "maps not counted say why in `note`.")
 @one_writer_per_date
@@ -282,7 +285,7 @@ def map_results(context: dg.AssetExecutionContext, database: DatabaseResource, r
                                                                      "time_a", "time_b", "winner_side", "note"])})
 
 
-@dg.asset(**COMMON, deps=[map_results], group_name="score", code_version="5",
+@dg.asset(**COMMON, deps=[map_results], group_name=catalog.SCORE, code_version="6",
           description="The night's score per session: maps won per team (1 point a map, a tie 0-0).")
 @one_writer_per_date
 def session_results(context: dg.AssetExecutionContext, database: DatabaseResource) -> dg.MaterializeResult:
@@ -296,7 +299,7 @@ def session_results(context: dg.AssetExecutionContext, database: DatabaseResourc
         rows, ["session_id", "team_a_name", "score_a", "score_b", "team_b_name", "winner", "maps_counted", "maps_total"])})
 
 
-@dg.asset(**COMMON, deps=[rounds, lua_round_teams], group_name="timing", code_version="4",
+@dg.asset(**COMMON, deps=[rounds, lua_round_teams], group_name=catalog.TIMING, code_version="5",
           description="Stats-file duration against Lua playtime per round: ALIGNED, MINOR_DIFF, DISCREPANCY or "
                       "NO_LUA_DATA with its likely cause.")
 @one_writer_per_date
@@ -312,7 +315,7 @@ def timing_comparison(context: dg.AssetExecutionContext, database: DatabaseResou
                                           "preview": md.table(rows, ["round_key", "stats_seconds", "lua_seconds", "status", "cause"])})
 
 
-@dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards], group_name="checks", code_version="4",
+@dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards], group_name=catalog.CHECKS, code_version="6",
           description="The night checks itself: every number two sources both state (award and stats files, "
                       "stats file and Lua timing, header winner and times, round 2 against round 1, both sides' "
                       "lines, VS lines, the night's totals), one row per check and round: pass, warn (a known "
@@ -336,8 +339,8 @@ def night_checks(context: dg.AssetExecutionContext, database: DatabaseResource,
                                                               ["check_name", "status", "round_file", "detail"])})
 
 
-@dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards, night_checks], group_name="publish",
-          code_version="6", kinds={"discord"}, retry_policy=PUBLISH_RETRY, pool="discord",
+@dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards, night_checks], group_name=catalog.PUBLISH,
+          code_version="8", kinds={"discord"}, retry_policy=PUBLISH_RETRY, pool="discord",
           description="The night in Discord: a card per map, the session summary and its graphs (players' "
                       "channel), the timing check, files and alerts (admins' channel). Posted once, "
                       "edited when the content changes (discord_posts table); dry-run writes them under out/.")
@@ -348,15 +351,16 @@ def discord_posts(context: dg.AssetExecutionContext, database: DatabaseResource,
 
     dates = list(context.partition_keys)
     engine = database.get_engine()
-    sessions, facts = [], {}
+    sessions, facts = [], []
     chances: dict = {}
     if discord.mode != "off":
-        from et_pipeline.admin_report import admin_facts
+        from et_pipeline.admin_report import admin_facts, per_session
         from et_pipeline.season.card import card_predictions, session_predictions
 
         with engine.connect() as conn:
             sessions = build_sessions(conn, dates, rules.timezone)
-            facts = admin_facts(conn, dates, pairing_window_minutes=rules.pairing_window_minutes)
+            facts = per_session(sessions, admin_facts(conn, dates, pairing_window_minutes=rules.pairing_window_minutes,
+                                                      dagster_url=discord.links_to()))
             for date in sorted({s["date"] for s in sessions}):     # the win probabilities on the map cards
                 chances.update(card_predictions(conn, date, rules.rules()))
     totals, failures = Counter(), []
@@ -370,10 +374,8 @@ def discord_posts(context: dg.AssetExecutionContext, database: DatabaseResource,
             context.log.warning("drawing graphs in parallel failed: %s", e)
     admin_client, details_client = discord.admin_client(), discord.details_client()
     details_thread = bool(discord.details_thread_id)
-    for s in sessions:
+    for s, admin in zip(sessions, facts):
         try:
-            # a date's file facts go with its first session (no list posted twice)
-            admin = facts.pop(s["date"], None)
             summaries = publish_through_cache(s, cache, mode=discord.mode, engine=engine, client=discord.client(),
                                               out_dir=discord.out_dir, admin_client=admin_client,
                                               details_client=details_client, details_thread=details_thread,

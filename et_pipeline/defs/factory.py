@@ -6,6 +6,7 @@ import dagster as dg
 
 from et_pipeline.config import Rules, rules_from_env
 from et_pipeline.defs.assets import ALL_ASSETS
+from et_pipeline.defs.catalog import owned
 from et_pipeline.defs.admin_alerts import build_failure_sensor
 from et_pipeline.defs.checks import ALL_CHECKS
 from et_pipeline.defs.dead_runs import dead_run_sensor
@@ -60,7 +61,7 @@ def build_definitions(*, source: StatsSourceResource, db_url: str | dg.EnvVar, r
     executor = executor or dg.in_process_executor
     job = session_job(executor)
     return dg.Definitions(
-        assets=with_kinds([game_server, *ALL_ASSETS, *SEASON_ASSETS], source.url, db_url),
+        assets=owned(with_kinds([game_server, *ALL_ASSETS, *SEASON_ASSETS], source.url, db_url)),
         asset_checks=ALL_CHECKS, jobs=[job, season_job(executor)],
         sensors=[build_sensor(job, settle_seconds), build_failure_sensor(job), season_automation_sensor(),
                  dead_run_sensor()],
@@ -87,7 +88,8 @@ def definitions_from_env() -> dg.Definitions:
                                mode=os.environ.get("ET_PUBLISH_MODE", "dry-run"),
                                out_dir=os.environ.get("ET_OUT_DIR", "out"),
                                admin_url=env_secret("ET_DISCORD_ADMIN_WEBHOOK_URL"),
-                               details_thread_id=os.environ.get("ET_DISCORD_DETAILS_THREAD_ID") or None),
+                               details_thread_id=os.environ.get("ET_DISCORD_DETAILS_THREAD_ID") or None,
+                               dagster_url=os.environ.get("ET_DAGSTER_URL")),
         settle_seconds=settle_seconds_from_env(), executor=executor_from_env())
 
 

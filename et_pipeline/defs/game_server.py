@@ -12,6 +12,7 @@ import warnings
 
 import dagster as dg
 
+from et_pipeline.defs.catalog import INGEST
 from et_pipeline.defs.resources import StatsSourceResource
 from et_pipeline.sources.base import ServerFile
 
@@ -45,7 +46,7 @@ def observation(files: list[ServerFile], where: str) -> dg.AssetObservation:
 # Dagster's documented way to observe an external asset; labelled beta (dagster is pinned,
 # so a patch release cannot change it under us). This one warning is silenced, no other.
 warnings.filterwarnings("ignore", category=dg.BetaWarning, message="Function `multi_observable_source_asset`")
-SPEC = dg.AssetSpec(GAME_SERVER, group_name="ingest",
+SPEC = dg.AssetSpec(GAME_SERVER, group_name=INGEST,
                     description="The game server's gamestats/ and gametimes/ folders (local or SFTP): read, never "
                                 "written. Observed by the session files sensor whenever its listing changes.")
 

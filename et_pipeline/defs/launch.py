@@ -67,7 +67,8 @@ def run_config(*, source: Mapping[str, str | None], db_url: str, rules: Rules, p
                 "admin_url": by_name_or_value(os.environ.get("ET_DISCORD_ADMIN_WEBHOOK_URL") if live else None,
                                               "ET_DISCORD_ADMIN_WEBHOOK_URL"),
                 "mode": publish, "out_dir": out_dir,
-                "details_thread_id": os.environ.get("ET_DISCORD_DETAILS_THREAD_ID") or None}},
+                "details_thread_id": os.environ.get("ET_DISCORD_DETAILS_THREAD_ID") or None,
+                "dagster_url": os.environ.get("ET_DAGSTER_URL")}},
         },
     }
 

@@ -17,7 +17,7 @@ _ENGINES: dict = {}
 def env_secret(name: str) -> Optional[dg.EnvVar]:
     """`name` as a `dg.EnvVar` when it is set, else None: a secret (database password,
     webhook token) reaches a resource by its variable's name, so Dagster's run storage and
-    UI never hold its value (issue 12 §6)."""
+    UI never hold its value (README, "Runs that heal, secrets that stay secret")."""
     return dg.EnvVar(name) if os.environ.get(name) else None
 
 
@@ -50,7 +50,7 @@ class DatabaseResource(dg.ConfigurableResource):
 
 class RulesResource(dg.ConfigurableResource):
     """Community rules (config.Rules), field for field (test_resources checks that each one
-    survives the trip); defaults follow DOMAIN.md's recommendations."""
+    survives the trip); what each one decides: docs/rules.md and the README's Configuration."""
 
     timezone: str = Rules.timezone
     session_gap_minutes: float = Rules.session_gap_minutes
@@ -80,12 +80,19 @@ class DiscordWebhook(dg.ConfigurableResource):
     url: Optional[str] = None
     mode: PublishMode = "dry-run"
     out_dir: str = "out"
-    # issue 14: the admins' channel (optional second webhook) and the players' details
+    # the admins' channel (optional second webhook) and the players' details
     # thread (an existing thread of the players' channel; without it the details are a
     # text file attached to each map's card)
     admin_url: Optional[str] = None
     details_thread_id: Optional[str] = None
+    # the Dagster UI the admins' messages link to (ET_DAGSTER_URL; None: the default, "": no links)
+    dagster_url: Optional[str] = None
     _client = PrivateAttr(default=None)
+
+    def links_to(self) -> str | None:
+        from et_pipeline.publish.dagster_links import base_url
+
+        return base_url(self.dagster_url)
 
     def client(self):
         if self.mode != "live":

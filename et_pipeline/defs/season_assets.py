@@ -24,7 +24,7 @@ from et_pipeline.defs.resources import DatabaseResource, DiscordWebhook, RulesRe
 from et_pipeline.defs.season_automation import SEASON_GROUP, all_nights, season_automation_condition
 from et_pipeline.storage import schema as t
 
-CODE_VERSION = "7"     # above every version either side gave a season asset (main: up to 6)
+CODE_VERSION = "9"     # above every version either side gave a season asset (main: up to 8)
 # what season.data.load_tables reads, by the nightly asset that writes it
 NIGHTLY = [all_nights(a) for a in (rounds, lua_timings, lua_round_teams, endstats_awards, session_teams, map_results)]
 

@@ -18,6 +18,8 @@ Built from `AutomationCondition.eager()`'s parts, with two changes:
 """
 import dagster as dg
 
+from et_pipeline.defs.catalog import SEASON
+
 
 def season_automation_condition() -> dg.AutomationCondition:
     updated = (dg.AutomationCondition.newly_missing() | dg.AutomationCondition.any_deps_updated()).with_label(
@@ -34,7 +36,7 @@ def all_nights(asset) -> dg.AssetDep:
     return dg.AssetDep(asset, partition_mapping=dg.AllPartitionMapping())
 
 
-SEASON_GROUP = "season"   # every season asset (stats and ratings) sits in this group
+SEASON_GROUP = SEASON   # every season asset (stats and ratings) sits in this group
 
 
 def season_automation_sensor() -> dg.AutomationConditionSensorDefinition:

@@ -32,7 +32,7 @@ class RoundSlot:
 @dataclass(frozen=True)
 class Link:
     round_key: str | None
-    status: str                    # exact | nearest | ambiguous_tie | no_round_in_window
+    status: str                    # exact | nearest | ambiguous_tie | round_taken | no_round_in_window
     delta_seconds: float | None
 
 
@@ -61,8 +61,8 @@ def assign(candidates: dict[str, list[tuple[str, float, bool]]]) -> dict[str, Li
             result[item] = Link(rkey, "exact" if not pairs[i][0] else "nearest", pairs[i][1])
             taken.add(rkey)
         i = j
-    for item in candidates:
-        result.setdefault(item, Link(None, "no_round_in_window", None))
+    for item, cands in candidates.items():     # unlinked: its rounds went to closer items, or it had none
+        result.setdefault(item, Link(None, "round_taken" if cands else "no_round_in_window", None))
     return result
 
 

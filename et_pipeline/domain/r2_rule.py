@@ -50,11 +50,17 @@ class R2Rule:
         return "raw_r2_new" if self.reason in ("no_guid", "not_in_r1") else "raw_r2_reset"
 
 
+# The six possible answers, built once: judge_round2 gives one to every round-2 line.
+NO_GUID, NOT_IN_R1, COUNTER_RESET, ROUNDS_FIELD, TIME_PLAYED = (
+    R2Rule(RAW_R2, reason) for reason in ("no_guid", "not_in_r1", "counter_reset", "rounds_field", "time_played"))
+CUMULATIVE = R2Rule(DIFFERENTIAL, "cumulative")
+
+
 def counters_dropped(r2: PlayerLine, r1: PlayerLine) -> bool:
     """A counter the engine only ever raises went down (FORMATS 2.3, the reset check)."""
-    now, before = r2.weapon_totals(), r1.weapon_totals()
+    now, before, t2, t1 = r2.weapon_totals(), r1.weapon_totals(), r2.tab, r1.tab
     return (now[2] < before[2] or now[3] < before[3]
-            or any(r2.tab[i] < r1.tab[i] for i in (0, 1, MINUTES)))
+            or t2[0] < t1[0] or t2[1] < t1[1] or t2[MINUTES] < t1[MINUTES])
 
 
 def judge_round2(r2_lines: list[tuple[str, PlayerLine]], r1_lines: Mapping[str, PlayerLine],
@@ -70,17 +76,17 @@ def judge_round2(r2_lines: list[tuple[str, PlayerLine]], r1_lines: Mapping[str, 
     for k, p in r2_lines:
         before = matched.get(k)
         if not p.guid:
-            out[k] = R2Rule(RAW_R2, "no_guid")
+            out[k] = NO_GUID
         elif before is None:
-            out[k] = R2Rule(RAW_R2, "not_in_r1")
+            out[k] = NOT_IN_R1
         elif counters_dropped(p, before):
-            out[k] = R2Rule(RAW_R2, "counter_reset")
+            out[k] = COUNTER_RESET
         elif trusted and k in stuck:
-            out[k] = R2Rule(RAW_R2, "rounds_field")
+            out[k] = ROUNDS_FIELD
         elif _left_round1_and_fits_round2(before.tab[MINUTES], p.tab[MINUTES], r1_minutes, r2_minutes):
-            out[k] = R2Rule(RAW_R2, "time_played")
+            out[k] = TIME_PLAYED
         else:
-            out[k] = R2Rule(DIFFERENTIAL, "cumulative")
+            out[k] = CUMULATIVE
     return out
 
 

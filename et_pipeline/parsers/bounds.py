@@ -10,6 +10,7 @@ The numbers are deliberately generous: a round of ET lasts at most its time limi
 (`MAX_CLIENTS`), a player deals at most a few thousand HP a minute.
 """
 import functools
+import operator
 
 from et_pipeline.parsers.errors import ParseError
 
@@ -82,19 +83,27 @@ def _tab_bounds() -> tuple[tuple[str, float], ...]:
     return tuple((name, _tab_high(name)) for name in TAB_FIELDS)
 
 
+@functools.cache
+def _tab_highs() -> tuple[float, ...]:
+    return tuple(high for _, high in _tab_bounds())
+
+
 def _player_within_bounds(p) -> bool:
     """The same bounds as `_check_player`, as one yes or no without building a message per
-    value (a file holds ~600 numbers, and formatting their names was most of its check)."""
+    value (a file holds ~600 numbers, and formatting their names was most of its check):
+    a few C-level passes over the line. Anything unusual (None, NaN) answers no, and
+    `_check_player` then decides and names the field."""
     if not (len(p.raw_name) <= MAX_NAME_CHARS and (p.rounds is None or 0 <= p.rounds <= MAX_COUNTER)
             and (p.side is None or 0 <= p.side <= 3)):
         return False
-    counters = [v for group in p.weapons.values() for v in group]     # ints: the parser reads them with int()
-    if counters and (min(counters) < 0 or max(counters) > MAX_COUNTER):
-        return False
-    for value, (_, high) in zip(p.tab, _tab_bounds()):
-        if value is not None and not 0 <= value <= high:                # NaN is refused, as by check_range
+    try:
+        groups = p.weapons.values()
+        if groups and not (min(map(min, groups)) >= 0 and max(map(max, groups)) <= MAX_COUNTER):
             return False
-    return True
+        tab = p.tab
+        return not tab or (min(tab) >= 0 and all(map(operator.le, tab, _tab_highs())))   # NaN <= x is false
+    except (TypeError, ValueError):
+        return False
 
 
 def _check_player(n: int, p) -> None:

@@ -1,4 +1,5 @@
 """Parser for c0rnp0rn7 (8 header fields) and c0rnp0rn8 (9) stats files, FORMATS.md section 1."""
+import functools
 import itertools
 import math
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ DECIMAL_TABS = {8, 21, 22, 23, 24, 25, 26}
 INT_TABS = tuple(i for i in range(len(TAB_FIELDS)) if i not in DECIMAL_TABS)
 
 
+@functools.lru_cache(maxsize=1024)     # asked ~10 times per stats file, for a handful of distinct clocks
 def clock_seconds(text: str | None) -> int | None:
     """`M:SS` (also decimal minutes or plain seconds) to seconds; None when unparsable."""
     if text is None:
@@ -92,6 +94,9 @@ class PlayerLine:
     side: int
     weapons: dict[int, tuple[int, int, int, int, int]]  # weapon id -> hits, shots, kills, deaths, headshots
     tab: list[float] = field(default_factory=list)      # the 38 extended fields
+    # weapon_totals(), once per line: a line is never changed after parsing (the round-2
+    # differential builds a new one), and each line's totals are asked for two or three times
+    _totals: tuple[int, int, int, int, int] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def is_bot(self) -> bool:
@@ -110,9 +115,10 @@ class PlayerLine:
 
     def weapon_totals(self) -> tuple[int, int, int, int, int]:
         """hits, shots, kills, deaths, headshots over all weapons, in one pass."""
-        if not self.weapons:
-            return (0, 0, 0, 0, 0)
-        return tuple(map(sum, zip(*self.weapons.values())))
+        totals = self._totals
+        if totals is None:
+            totals = self._totals = tuple(map(sum, zip(*self.weapons.values()))) if self.weapons else (0, 0, 0, 0, 0)
+        return totals
 
     def tab_value(self, name: str) -> float:
         return self.tab[TAB_FIELDS.index(name)]

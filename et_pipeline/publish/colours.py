@@ -8,7 +8,9 @@
   not known, and every message that is about players rather than a result (awards,
   graphs, the season digest, the weekly leaderboard, the balanced teams).
 
-The admins' channel colours by severity instead (publish/admin_embeds.py).
+The admins' channel colours by severity instead (the rule: publish/admin_problems.py):
+red, data lost or wrong in Discord; orange, needs a look; grey, a known quirk; green,
+nothing to report.
 """
 TEAM = {"A": 0x4FC3F7, "B": 0xFFA94D}
 TEAM_EMOJI = {"A": "🔵", "B": "🟠"}
@@ -19,3 +21,7 @@ def result(winner: str | None) -> int:
     """The colour of a message about a result won by `winner` ("A", "B"; a draw "tie" or
     None is neutral)."""
     return TEAM.get(winner, NEUTRAL)
+
+
+# the admins' channel: a message in the colour of its worst problem (publish/admin_problems.py)
+SEVERITY = {"red": 0xED4245, "orange": 0xE67E22, "grey": 0x95A5A6, "green": 0x57F287}

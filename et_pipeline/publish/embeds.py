@@ -162,7 +162,9 @@ def _uncounted_reason(m: dict) -> str:
     note = (m.get("note") or "").lower()
     source = m.get("scoring_source")
     if source == "incomplete" or not m.get("r2_file"):
-        return "round 2 was cut short" if "aborted" in note else "round 2 was not played"
+        if "aborted" in note:           # "round 1 aborted ..." or "round 2 aborted ..."
+            return "round %s was cut short" % ("1" if note.startswith("round 1") else "2")
+        return "round 2 was not played"
     if source == "ambiguous" or "ambiguous" in note:
         return "the teams changed between the rounds"
     return "no result"
@@ -365,8 +367,8 @@ def round_details_embed(ctx: "_Ctx", rnd: dict) -> dict:
 
 
 def map_awards_embed(ctx: "_Ctx", index: int, m: dict) -> dict | None:
-    """The map's awards once: the round-2 award file counts the whole map, so it is used
-    when there is one; else round 1's. At most 3 per category."""
+    """The map's awards once: the round-2 award file when there is one (it counts the whole
+    map for the game's counters, R2_AWARDS_SCOPE), else round 1's. At most 3 per category."""
     rounds = ctx.map_rounds(m)
     source = next((r for r in reversed(rounds) if r.get("awards")), None)
     if source is None:
@@ -379,9 +381,14 @@ def map_awards_embed(ctx: "_Ctx", index: int, m: dict) -> dict | None:
                  for a in groups.get(cat, [])[:3]]
         if lines:
             fields.append({"name": "%s %s" % (emoji, heading), "value": "\n".join(lines), "inline": False})
-    whole = source.get("round") == 2
     return {"title": "🏅 Awards · %s" % ctx.map_label(index, m), "color": colours.NEUTRAL,
-            "description": "Both rounds of the map" if whole else "Round 1 only", "fields": fields}
+            "description": R2_AWARDS_SCOPE if source.get("round") == 2 else "Round 1 only", "fields": fields}
+
+
+# what round 2's award file covers (docs/rules.md §8): the game's counters count the map,
+# the award script's own counters restart every round
+R2_AWARDS_SCOPE = ("Damage, K/D, accuracy, deaths and gibs: the whole map; kills by weapon, revives, sprees, "
+                   "multikills and objectives: round 2 only")
 
 
 def map_details_embeds(ctx: "_Ctx", index: int, m: dict) -> list[dict]:

@@ -1,5 +1,5 @@
 """What every Discord message of a session is made of, for both audiences: the `Message`
-record, the colours, the session lookups (`_Ctx`) and the splitting into messages within
+record, the session lookups (`_Ctx`) and the splitting into messages within
 Discord's limits. The players' builders (publish/embeds.py) and the admins'
 (publish/admin_embeds.py) both import it, so neither imports the other's internals."""
 from __future__ import annotations
@@ -11,13 +11,6 @@ from et_pipeline.domain import round_outcome as outcome
 from et_pipeline.publish import limits
 from et_pipeline.publish.colours import TEAM_EMOJI
 from et_pipeline.publish.escape import discord_text
-
-# the admins' channel colours by severity (publish/admin_embeds.py); the players' channel
-# follows publish/colours.py
-COLOR_GREEN = 0x57F287
-COLOR_ORANGE = 0xE67E22
-COLOR_RED = 0xED4245
-COLOR_GREY = 0x95A5A6
 
 KEY_MAX = 80  # discord_posts.kind
 

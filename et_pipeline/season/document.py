@@ -1,10 +1,12 @@
 """What people and scripts read: the `season` JSON document (CONTRACT.md 5), one player's
 page and a leaderboard. Deterministic: sorted lists, rounded numbers, no clock."""
 import json
+from datetime import date
 
+from et_pipeline.numbers import shared_ranks
 from et_pipeline.season.careers import form_summary
-from et_pipeline.season.leaderboard_stats import LEADERBOARD_STATS, MIN_ROUNDS_FOR_RATIOS
-from et_pipeline.season.players import resolve
+from et_pipeline.season.leaderboard_stats import INACTIVE_DAYS, LEADERBOARD_STATS, MIN_ROUNDS_FOR_RATIOS
+from et_pipeline.season.players import find
 from et_pipeline.season.season import Season
 
 
@@ -107,11 +109,7 @@ def community(season: Season, guid: str | None = None) -> dict:
 
 def player_document(season: Season, who: str, with_ratings: bool = True) -> dict:
     """One player's page; raises LookupError naming `who` when no player or several match."""
-    found = resolve(season.players["players"], who)
-    if len(found) != 1:
-        raise LookupError("no player named or with GUID %r" % who if not found else
-                          "%r matches several players: %s" % (who, ", ".join(p["guid"] for p in found)))
-    p = found[0]
+    p = find(season.players["players"], who)
     ratings = _ratings(season) if with_ratings else {}
     mine = lambda scope: {k: _career(c) for k, c in sorted(_careers_by(season, scope).get(p["guid"], {}).items())}
     alltime = mine("all").get("", {})
@@ -144,38 +142,77 @@ def check_stat(stat: str) -> None:
         raise ValueError("unknown stat %r (one of: %s)" % (stat, ", ".join(LEADERBOARD_STATS)))
 
 
-def leaderboard(season: Season, stat: str = "kills", limit: int = 20, with_ratings: bool = True) -> dict:
+def leaderboard(season: Season, stat: str = "kills", limit: int = 20, with_ratings: bool = True,
+                everyone: bool = False) -> dict:
+    """Players ranked by `stat`, with `hidden`: how many were left out and why (under the
+    rounds a ratio needs, below `limit`; for the rating, provisional and inactive players
+    unless `everyone`, who are then marked)."""
     check_stat(stat)
-    names = {p["guid"]: p["name"] for p in season.players["players"] if not p["is_bot"]}
+    humans = [p for p in season.players["players"] if not p["is_bot"]]
+    names = {p["guid"]: p["name"] for p in humans}
     ratings = _ratings(season) if (with_ratings or stat == "rating") else {}
     alltime = {guid: by_key[""] for guid, by_key in _careers_by(season, "all").items()}
-    return dict(stat=stat, label=LEADERBOARD_STATS[stat][2],
-                as_of=season.tables.as_of or (season.tables.dates[-1] if season.tables.dates else None),
-                players=ranked(alltime, names, stat, limit, ratings))
+    as_of = season.tables.as_of or (season.tables.dates[-1] if season.tables.dates else None)
+    rows, hidden = eligible(alltime, names, stat, ratings)
+    if stat == "rating":
+        last_seen = {p["guid"]: p["last_seen"] for p in humans}
+        for r in rows:
+            r["inactive"] = inactive(last_seen.get(r["guid"]), as_of)
+        if not everyone:
+            hidden.update(provisional=sum(r["provisional"] for r in rows),
+                          inactive=sum(r["inactive"] and not r["provisional"] for r in rows),
+                          inactive_days=INACTIVE_DAYS)
+            rows = [r for r in rows if not (r["provisional"] or r["inactive"])]
+    hidden["beyond_limit"] = max(0, len(rows) - limit)
+    return dict(stat=stat, label=LEADERBOARD_STATS[stat][2], as_of=as_of, players=with_ranks(rows, limit),
+                hidden=hidden)
 
 
-def ranked(careers: dict, names: dict, stat: str, limit: int, ratings: dict | None = None) -> list[dict]:
-    """Players ranked by `stat` over career rows by GUID (`aggregate`'s columns, any scope:
-    all-time for `leaderboard`, one week for the weekly message): only GUIDs in `names`
-    (humans), ratio stats only with MIN_ROUNDS_FOR_RATIOS rounds, ties by name then GUID."""
+def inactive(last_seen: str | None, as_of: str | None) -> bool:
+    """No night in the INACTIVE_DAYS up to `as_of` (the season's latest night)."""
+    if not last_seen or not as_of:
+        return False
+    return (date.fromisoformat(as_of) - date.fromisoformat(last_seen)).days > INACTIVE_DAYS
+
+
+def eligible(careers: dict, names: dict, stat: str, ratings: dict | None = None) -> tuple[list[dict], dict]:
+    """(rows, hidden) over career rows by GUID (`aggregate`'s columns, any scope): only
+    GUIDs in `names` (humans), ratio stats only with MIN_ROUNDS_FOR_RATIOS rounds (the
+    others counted in `hidden`), best first, ties by name then GUID."""
     check_stat(stat)
     column = LEADERBOARD_STATS[stat][0]
     ratings = ratings or {}
-    rows = []
+    rows, short = [], 0
     for guid, c in careers.items():
         if guid not in names:
             continue
+        extra = {}
         if stat == "rating":
             if guid not in ratings:
                 continue
-            value = round(float(ratings[guid].value), 2)
+            r = ratings[guid]
+            value = round(float(r.value), 2)
+            extra = dict(uncertainty=round(float(r.uncertainty), 2), provisional=bool(r.provisional))
         else:
             if column in ("kd", "dpm", "accuracy", "hs_percent") and c["rounds"] < MIN_ROUNDS_FOR_RATIOS:
+                short += 1
                 continue
             value = c[column]
-        rows.append(dict(guid=guid, name=names[guid], value=value, rounds=c["rounds"], kills=c["kills"],
+        rows.append(dict(guid=guid, name=names[guid], value=value, **extra, rounds=c["rounds"], kills=c["kills"],
                          kd=c["kd"], dpm=c["dpm"], maps_won=c["maps_won"], maps_played=c["maps_played"]))
     rows.sort(key=lambda r: (-r["value"], r["name"].lower(), r["guid"]))
-    for i, r in enumerate(rows[:limit]):
-        r["rank"] = i + 1
-    return rows[:limit]
+    return rows, dict(under_min_rounds=short, min_rounds=MIN_ROUNDS_FOR_RATIOS)
+
+
+def with_ranks(rows: list[dict], limit: int) -> list[dict]:
+    """The first `limit` rows, each with its rank; equal values share one (1, 1, 3)."""
+    out = rows[:limit]
+    for r, k in zip(out, shared_ranks([r["value"] for r in out])):
+        r["rank"] = k
+    return out
+
+
+def ranked(careers: dict, names: dict, stat: str, limit: int, ratings: dict | None = None) -> list[dict]:
+    """The `limit` best players by `stat` (eligible), ranked: all-time for `leaderboard`,
+    one week for the weekly message."""
+    return with_ranks(eligible(careers, names, stat, ratings)[0], limit)

@@ -15,3 +15,4 @@ LEADERBOARD_STATS = {
     "rating": ("rating", True, "rating"),
 }
 MIN_ROUNDS_FOR_RATIOS = 10   # ratio leaderboards (K/D, DPM, accuracy, HS %) need this many rounds
+INACTIVE_DAYS = 28           # the rating board leaves out (or marks) a player with no night in this many days

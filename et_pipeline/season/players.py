@@ -4,8 +4,11 @@ A name is an alias of its GUID, so a rename never splits a player; the display n
 the name of the player's latest round. Bots are listed (flagged, so nobody wonders where
 they went) and appear in no other season table.
 """
+import difflib
+
 import pandas as pd
 
+from et_pipeline.parsers.text import strip_colours
 from et_pipeline.season.data import SeasonTables
 
 
@@ -38,12 +41,39 @@ def build_players(tables: SeasonTables) -> dict:
     return {"players": humans + bots, "aliases": human_aliases + bot_aliases}
 
 
+def _plain(name: str) -> str:
+    """A name as typed or stored, compared without its colour codes and case."""
+    return strip_colours(name).lower()
+
+
 def resolve(players: list[dict], who: str) -> list[dict]:
-    """Humans matching a GUID (8 hex, any case) or a name (current or former, any case)."""
-    who_l = who.strip().lower()
+    """Humans matching `who`: a GUID (8 hex, any case); else a name, current or former, in
+    any case and with or without its colour codes; else every player one of whose names
+    holds it (`Vektor` finds `[SX]Vektor`)."""
+    w = _plain(who)
     humans = [p for p in players if not p["is_bot"]]
-    exact = [p for p in humans if p["guid"].lower() == who_l]
-    if exact:
+    exact = [p for p in humans if p["guid"].lower() == w]
+    if exact or not w:
         return exact
-    current = [p for p in humans if p["name"].lower() == who_l]
-    return current or [p for p in humans if any(a.lower() == who_l for a in p["aliases"])]
+    current = [p for p in humans if _plain(p["name"]) == w]
+    former = [p for p in humans if any(_plain(a) == w for a in p["aliases"])]
+    return current or former or [p for p in humans if any(w in _plain(n) for n in [p["name"], *p["aliases"]])]
+
+
+def find(players: list[dict], who: str) -> dict:
+    """The one human `who` names (resolve); LookupError with a message a person acts on:
+    the names it matches when several do, the closest names when none does."""
+    found = resolve(players, who)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise LookupError("%r matches %d players: %s; give more of the name, or the GUID" % (
+            who, len(found), ", ".join(sorted((p["name"] for p in found), key=str.lower))))
+    names = {}
+    for p in players:
+        if not p["is_bot"]:
+            for n in [p["name"], *p["aliases"]]:
+                names.setdefault(_plain(n), p["name"])
+    close = list(dict.fromkeys(names[n] for n in difflib.get_close_matches(_plain(who), list(names), n=3,
+                                                                           cutoff=0.6)))
+    raise LookupError("no player named %r%s" % (who, "; did you mean %s?" % " or ".join(close) if close else ""))
