@@ -70,6 +70,7 @@ bench: install
 	$(PY) bench/season_bench.py
 	$(PY) bench/bench_ratings.py
 	$(PY) bench/checks_bench.py --nights 100 --seeds 101
+	$(PY) bench/bench_predictions.py
 
 # The players' and admins' channels and the Dagster UI as people see them (docs/screenshots/),
 # rendered from what the code produces: a small season plus the sample night, dry-run, drawn by

@@ -83,7 +83,7 @@ def pipeline_season(seed: int, work: Path):
     src, url = work / "src", "sqlite:///%s" % (work / "et.db")
     steps = [["synth", "--nights", str(NIGHTS), "--seed", str(seed), "--out", str(src)],
              ["run", "--source", str(src), "--db", url, "--dagster-home", str(work / "dh"), "--publish", "off"],
-             ["season", "--db", url]]
+             ["season", "--db", url, "--json"]]
     out = None
     for step in steps:
         out = subprocess.run(_cli() + step, capture_output=True, text=True)

@@ -7,7 +7,7 @@ import pytest
 
 from et_pipeline_tests.pipeline_fixtures import dagster_instance, night, pipeline  # noqa: F401
 from et_pipeline_tests.publish_fixtures import engine, fake  # noqa: F401
-from et_pipeline_tests.servers import postgres_server, postgres_url, sftp_server  # noqa: F401
+from et_pipeline_tests.servers import postgres_server, postgres_url, redis_url, sftp_server  # noqa: F401
 
 SAMPLE_SESSION = Path(__file__).parent / "fixtures" / "publish" / "sample_session.json"
 

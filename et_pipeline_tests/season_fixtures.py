@@ -74,5 +74,5 @@ def run_as_automation(db: str, instance, requested=None, assets=None) -> None:
     defs = dg.Definitions(assets=assets, resources={
         "database": DatabaseResource(url=db), "rules": RulesResource(), "discord": DiscordWebhook(mode="off")})
     job = defs.resolve_implicit_global_asset_job_def()
-    selection = sorted(requested) if requested is not None else sorted(a.key for a in assets)
+    selection = sorted(requested) if requested is not None else sorted(k for a in assets for k in a.keys)
     assert job.execute_in_process(instance=instance, asset_selection=selection).success

@@ -1,4 +1,5 @@
-"""Real servers on loopback for resource tests: a PostgreSQL cluster and an SFTP server.
+"""Real servers on loopback for resource tests: a PostgreSQL cluster, an SFTP server, a
+Redis broker and a celery worker.
 
 `postgres_server` starts PostgreSQL once per test run (Debian's server binaries, as the
 `postgres` user when the tests run as root, which PostgreSQL requires). `sftp_server` is
@@ -14,8 +15,10 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -374,3 +377,60 @@ def sftp_server(tmp_path):
         loop.call_soon_threadsafe(loop.stop)
         thread.join(10)
         loop.close()
+
+
+# --------------------------------------------------------------------------- Redis + celery
+
+
+def _wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 20) -> None:
+    end = time.time() + timeout
+    while time.time() < end:
+        if proc.poll() is not None:
+            raise RuntimeError("redis-server exited with %s" % proc.returncode)
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError("redis-server did not listen on %d" % port)
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """Debian's redis-server on a free loopback port, nothing persisted."""
+    exe = shutil.which("redis-server")
+    if exe is None:
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is missing: `make system-deps` installs it")
+        pytest.skip("redis-server is not installed (make system-deps)")
+    port = _free_port()
+    proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                             "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    try:
+        _wait_for_port(port, proc)
+        yield "redis://127.0.0.1:%d/0" % port
+    finally:
+        stop_process_group(proc, grace=15)
+
+
+@contextlib.contextmanager
+def celery_worker(folder: Path, broker: str, env: dict):
+    """One local celery worker with the app dagster-celery ships (`dagster_celery.app`),
+    configured the way `dagster-celery worker start -y` does (a dagster_celery_config
+    module), in its own session; `env` is the worker's environment (DAGSTER_HOME, ET_*).
+    Yields the path of its log."""
+    conf = folder / "celery_config"
+    conf.mkdir(exist_ok=True)
+    (conf / "dagster_celery_config.py").write_text("broker_url = %r\nresult_backend = %r\n" % (broker, broker))
+    env = dict(env, PYTHONPATH=os.pathsep.join([str(conf), os.environ.get("PYTHONPATH", "")]))
+    celery = str(Path(sys.executable).with_name("celery"))
+    log_path = folder / "worker.log"
+    log = open(log_path, "wb")
+    proc = subprocess.Popen([celery, "-A", "dagster_celery.app", "worker", "-Q", "dagster", "--concurrency", "1",
+                             "--prefetch-multiplier", "1", "--loglevel", "WARNING", "-n", "et-test@%h"],
+                            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        yield log_path
+    finally:
+        stop_process_group(proc, grace=15)
+        log.close()

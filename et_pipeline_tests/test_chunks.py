@@ -37,7 +37,10 @@ def test_run_over_many_nights_executes_bounded_chunks(tmp_path, monkeypatch, cap
     with dg.DagsterInstance.from_config(str(home)) as instance:
         # a one-date chunk runs as that partition (tagged like a UI launch), a longer one as a range
         ranges = sorted((r.tags.get(RANGE_START, r.tags.get("dagster/partition")),
-                         r.tags.get(RANGE_END, r.tags.get("dagster/partition"))) for r in instance.get_runs())
+                         r.tags.get(RANGE_END, r.tags.get("dagster/partition")))
+                        for r in instance.get_runs() if r.job_name == "session_job")
+        season = [r for r in instance.get_runs() if r.job_name == "season_job"]
     assert len(ranges) == 3                                     # 7 nights, at most 3 per run
+    assert len(season) == 1                                     # then the season, once, over every night
     covered = [d for d in dates if any(a <= d <= b for a, b in ranges)]
     assert covered == dates

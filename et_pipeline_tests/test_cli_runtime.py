@@ -13,9 +13,9 @@ from et_pipeline.cli.common import EXIT_USAGE
 from et_pipeline_tests.test_setup import ROOT
 
 
-def _runs(home):
+def _runs(home, job="session_job"):
     with dg.DagsterInstance.local_temp(tempdir=str(home)) as instance:
-        return instance.get_runs()
+        return [r for r in instance.get_runs() if r.job_name == job]
 
 
 def _run(night, tmp_path, *extra):
@@ -36,6 +36,10 @@ def test_a_cli_run_is_a_run_of_the_code_location_job_with_its_origin(tmp_path, n
     # the origin a run worker (or a re-execution) reloads the job from: the same module
     assert run.job_code_origin.repository_origin.code_pointer.module == location["module_name"]
     assert run.tags["et_pipeline/started_by"] == "et-pipeline run"
+    [season] = _runs(tmp_path / "dh", "season_job")            # then the season, from the same code location
+    assert season.remote_job_origin.repository_origin.code_location_origin.location_name == location["location_name"]
+    assert season.remote_job_origin.job_name == "season_job"
+    assert season.run_config["resources"]["database"] == run.run_config["resources"]["database"]
 
 
 def test_run_never_writes_the_environment(tmp_path, night, capsys, monkeypatch):

@@ -75,7 +75,9 @@ def test_bots_appear_nowhere_but_flagged_in_players(season_db, season):
     assert bots, "the generated nights have omni-bots (edge case)"
     flagged = {p["guid"] for p in season.players["players"] if p["is_bot"]}
     assert flagged == bots
-    rows = table_rows(None, season.careers, season.records, season.lineups)
+    from et_pipeline.season.season import TABLES
+
+    rows = table_rows(season, [name for name in TABLES if name != "players"])   # players lists them, flagged
     text = dump(rows) + dump([g.__dict__ for g in season.games])
     for bot in bots:
         assert bot not in text
@@ -226,9 +228,9 @@ def test_as_of_keeps_only_the_earlier_nights(season_db):
 
 
 def test_season_command_is_deterministic_and_follows_the_contract(season_db, capsys):
-    assert main(["season", "--db", season_db[0]]) == 0
+    assert main(["season", "--db", season_db[0], "--json"]) == 0
     first = capsys.readouterr().out
-    assert main(["season", "--db", season_db[0]]) == 0
+    assert main(["season", "--db", season_db[0], "--json"]) == 0
     assert capsys.readouterr().out == first
     doc = json.loads(first)
     assert doc["nights"] == 5 and doc["as_of"] == max(n["date"] for n in season_db[1]["nights"])
@@ -241,6 +243,27 @@ def test_season_command_is_deterministic_and_follows_the_contract(season_db, cap
     assert {"map", "fastest_attack_seconds", "guids", "date", "session_id", "r1_file"} <= set(m)
     assert {"model", "maps", "log_loss", "brier", "accuracy", "baselines"} <= set(doc["rating_quality"])
     assert [x["guid"] for x in doc["players"]] == sorted(x["guid"] for x in doc["players"])
+    # the community keys (CONTRACT 5): each a list of the fixed shape
+    shapes = {"achievements": {"guid", "name", "achievement", "date", "detail"},
+              "personal_bests": {"guid", "name", "measure", "value", "date", "round_file"},
+              "rivalries": {"guid", "name", "nemesis", "prey", "rounds_with_vs_data"},
+              "season_awards": {"period", "award", "guid", "name", "value", "rule"},
+              "predictions": {"key", "date", "map", "p_a_wins_before", "p_a_wins_after_r1", "winner"}}
+    for key, fields in shapes.items():
+        assert doc[key] and all(fields <= set(row) for row in doc[key]), key
+    assert all(set(r[x]) == {"guid", "name", "kills", "deaths"} for r in doc["rivalries"] for x in ("nemesis", "prey")
+               if r[x] is not None)
+    q = doc["prediction_quality"]
+    assert q["maps"] == sum(p["winner"] in ("A", "B") for p in doc["predictions"])
+    assert {"log_loss", "brier"} <= set(q["before_r1"]) and {"log_loss", "brier"} <= set(q["after_r1"])
+    assert "log_loss" in q["coin"]
+
+
+def test_season_command_reads_as_tables_without_json(season_db, capsys):
+    assert main(["season", "--db", season_db[0]]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Season as of ") and "Win predictions over" in out
+    assert "Head-to-head (VS) data:" in out and " rounds (" in out
 
 
 def test_player_and_leaderboard_commands(season_db, season, capsys):
@@ -270,7 +293,7 @@ def test_night_digest_names_the_player_of_the_night_by_its_rule(season):
     from et_pipeline.season.digest import digest_message, night_digest
 
     for date in season.tables.dates:
-        d = night_digest(season.tables, season.games, season.players, season.records, date)
+        d = night_digest(season.tables, season.games, season.players, date, season.records["fell"])
         games = [g for g in season.games if g.date == date]
         if d is None:
             assert not games
@@ -299,28 +322,39 @@ def _field(message, starts: str) -> str:
 
 def test_night_digest_says_how_even_the_teams_were_before_the_first_map(season):
     """Issue 13 §3: the night's summary says how even the teams were beforehand, walk-forward
-    (only maps that ended before the night's first map began)."""
+    (only maps that ended before the night's first map began): the night's first prediction."""
     import dataclasses
 
     from et_pipeline.publish import limits
     from et_pipeline.publish.embeds import esc
-    from et_pipeline.season.digest import digest_message, night_digest
-    from et_pipeline.season.ratings import first_map_probability
+    from et_pipeline.season.digest import digest_message, first_map, night_digest
+    from et_pipeline.season.predictions import Forecaster, map_starts
+    from et_pipeline.season.quality import evaluate
+
+    def first_rows(games):
+        forecaster = Forecaster(map_starts(season.tables), "tie")
+        evaluate(games, observe=forecaster)
+        rows = {}
+        for r in forecaster.rows:
+            rows.setdefault(r["night"], r)
+        return rows
 
     dates = sorted({g.date for g in season.games})
     assert len(dates) >= 3
+    firsts = first_rows(season.games)
     for date in dates:
         first = min((g for g in season.games if g.date == date), key=lambda g: (g.start_unix, g.key))
         before = [g for g in season.games if g.end_unix < first.start_unix]
         # the night itself and everything after it cannot move the prediction
         flipped = [g if g.end_unix < first.start_unix else
                    dataclasses.replace(g, winner={"A": "B", "B": "A"}.get(g.winner, "A")) for g in season.games]
-        assert first_map_probability(flipped, date) == first_map_probability(season.games, date)
-        d = night_digest(season.tables, season.games, season.players, season.records, date,
-                         first_map=first_map_probability(season.games, date))
+        assert first_rows(flipped)[date]["p_before"] == firsts[date]["p_before"]
+        assert firsts[date]["key"] == first.key and firsts[date] == season.predictions[
+            [r["key"] for r in season.predictions].index(first.key)]
+        d = night_digest(season.tables, season.games, season.players, date, first_map=first_map(firsts[date]))
         b = d["before_first_map"]
         assert b["map"] == first.map and b["maps_before"] == len(before)
-        assert b["p_a_wins"] == first_map_probability(season.games, date)["p_a_wins"]
+        assert b["p_a_wins"] == firsts[date]["p_before"]
         assert b["percent_a"] + b["percent_b"] == 100 and b["percent_a"] == round(100 * b["p_a_wins"])
         message = digest_message(d)
         assert not limits.violations(message.payload, message.files)

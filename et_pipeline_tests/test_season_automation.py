@@ -16,7 +16,7 @@ from et_pipeline.synth import generate
 from et_pipeline_tests.pipeline_fixtures import Pipeline
 from et_pipeline_tests.season_fixtures import run_as_automation
 
-SEASON_KEYS = {a.key for a in SEASON_ASSETS}
+SEASON_KEYS = {k for a in SEASON_ASSETS for k in a.keys}
 
 
 def _requested(defs, instance, cursor):

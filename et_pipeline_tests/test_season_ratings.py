@@ -277,8 +277,7 @@ def test_ratings_assets_materialise_and_fill_their_tables(tmp_path, season_db):
     from sqlalchemy import select
 
     from et_pipeline.defs.resources import DatabaseResource, RulesResource
-    from et_pipeline.defs.season_assets import players
-    from et_pipeline.defs.season_ratings import RATINGS_ASSETS
+    from et_pipeline.defs.season_assets import season_tables
     from et_pipeline.season.data import load_map_games
     from et_pipeline.storage import schema as t
     from et_pipeline.storage.database import make_engine
@@ -286,7 +285,7 @@ def test_ratings_assets_materialise_and_fill_their_tables(tmp_path, season_db):
 
     db = copy_db(season_db[0], tmp_path / "copy.db")
     with dg.instance_for_test() as instance:
-        result = dg.materialize([players, *RATINGS_ASSETS], instance=instance,
+        result = dg.materialize([season_tables], instance=instance,
                                 resources={"database": DatabaseResource(url=db), "rules": RulesResource()})
         assert result.success
         meta = {e.asset_key.to_user_string(): e.step_materialization_data.materialization.metadata
@@ -313,7 +312,6 @@ def test_a_failed_night_does_not_block_the_ratings_and_a_new_night_refreshes_the
     from et_pipeline.defs.assets import ALL_ASSETS
     from et_pipeline.defs.resources import StatsSourceResource
     from et_pipeline.defs.season_assets import SEASON_ASSETS
-    from et_pipeline.defs.season_ratings import RATINGS_ASSETS
     from et_pipeline_tests.pipeline_fixtures import Pipeline
     from et_pipeline_tests.season_fixtures import run_as_automation
 
@@ -324,8 +322,8 @@ def test_a_failed_night_does_not_block_the_ratings_and_a_new_night_refreshes_the
     source = tmp_path / "server"
     dates = sorted(n["date"] for n in generate(3, str(source), seed=12, edge_rate=0.3)["nights"])
     db = "sqlite:///%s" % (tmp_path / "et.db")
-    keys = {a.key for a in RATINGS_ASSETS}
-    season = [*SEASON_ASSETS, *RATINGS_ASSETS]
+    keys = {dg.AssetKey("ratings"), dg.AssetKey("rating_quality")}
+    season = SEASON_ASSETS
     with dg.instance_for_test() as instance:
         good = Pipeline(source, db, tmp_path / "out", instance, publish="off")
         defs = dg.Definitions(assets=[*ALL_ASSETS, *season], resources=good.resources)
@@ -350,14 +348,8 @@ def test_a_failed_night_does_not_block_the_ratings_and_a_new_night_refreshes_the
         assert "ratings" in {k.to_user_string() for k in got}          # a new night: refreshed without a click
 
 
-def test_first_map_probability_and_night_moves_use_only_earlier_maps():
+def test_night_moves_are_the_nights_biggest_changes():
     games = night("2026-01-05", 0, ["A"] * 6) + night("2026-01-06", 1, ["B", "B"])
-    first = ratings.first_map_probability(games, "2026-01-06")
-    assert first["key"] == "2026-01-06:0" and first["p_a_wins"] > 0.5           # A won the whole first night
-    before = ratings.rate(games[:6]).rater
-    assert first["p_a_wins"] == round(before.predict(games[6].team_a, games[6].team_b, games[6].map), 4)
-    assert ratings.first_map_probability(games, "2026-01-05")["p_a_wins"] == 0.5
-    assert ratings.first_map_probability(games, "2026-02-01") is None
     moves = ratings.night_moves(ratings.rate(games), "2026-01-06", count=2)
     assert len(moves) == 2 and all(m.date == "2026-01-06" and m.change != 0 for m in moves)
 

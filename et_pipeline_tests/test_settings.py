@@ -59,14 +59,14 @@ def test_the_environment_takes_exactly_the_double_fullhold_rules_the_resource_do
 
 
 def test_the_career_period_is_one_dagster_checks_at_launch(tmp_path):
-    from et_pipeline.defs.season_assets import player_careers
+    from et_pipeline.defs.season_assets import season_tables
     from et_pipeline.season.careers import PERIODS
 
     assert set(PERIODS) == set(get_args(Period))          # one list of periods for the rule and the config
-    job = dg.Definitions(assets=[player_careers], resources={"database": dg.ResourceDefinition.none_resource(),
-                                                             "rules": RulesResource()}).resolve_implicit_global_asset_job_def()
+    job = dg.Definitions(assets=[season_tables], resources={"database": dg.ResourceDefinition.none_resource(),
+                                                            "rules": RulesResource()}).resolve_implicit_global_asset_job_def()
     with pytest.raises(dg.DagsterInvalidConfigError, match="period"):
-        job.execute_in_process(run_config={"ops": {"player_careers": {"config": {"period": "week"}}}})
+        job.execute_in_process(run_config={"ops": {"season_tables": {"config": {"period": "week"}}}})
 
 
 def test_every_et_variable_the_code_reads_is_in_env_example():

@@ -102,7 +102,7 @@ def test_a_server_clock_ahead_of_ours_does_not_hold_a_round_back():
 
 def _season(db, capsys):
     capsys.readouterr()
-    assert main(["season", "--db", db]) == 0
+    assert main(["season", "--db", db, "--json"]) == 0
     return json.loads(capsys.readouterr().out)
 
 

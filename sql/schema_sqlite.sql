@@ -240,6 +240,17 @@ CREATE TABLE rounds (
 
 CREATE INDEX ix_rounds_session_date ON rounds (session_date);
 
+CREATE TABLE season_achievements (
+	guid VARCHAR(8) NOT NULL, 
+	achievement VARCHAR(32) NOT NULL, 
+	night VARCHAR(10) NOT NULL, 
+	value FLOAT NOT NULL, 
+	detail TEXT NOT NULL, 
+	UNIQUE (guid, achievement)
+);
+
+CREATE INDEX ix_season_achievements_night ON season_achievements (night);
+
 CREATE TABLE season_aliases (
 	guid VARCHAR(8) NOT NULL, 
 	name VARCHAR(80) NOT NULL, 
@@ -247,6 +258,17 @@ CREATE TABLE season_aliases (
 	last_seen VARCHAR(10) NOT NULL, 
 	rounds INTEGER NOT NULL, 
 	UNIQUE (guid, name)
+);
+
+CREATE TABLE season_awards (
+	period VARCHAR(10) NOT NULL, 
+	kind VARCHAR(8) NOT NULL, 
+	award VARCHAR(24) NOT NULL, 
+	guid VARCHAR(8) NOT NULL, 
+	value FLOAT NOT NULL, 
+	rule TEXT NOT NULL, 
+	final BOOLEAN NOT NULL, 
+	UNIQUE (period, award)
 );
 
 CREATE TABLE season_careers (
@@ -276,6 +298,18 @@ CREATE TABLE season_careers (
 	awards TEXT NOT NULL, 
 	UNIQUE (scope, "key", guid)
 );
+
+CREATE TABLE season_duels (
+	night VARCHAR(10) NOT NULL, 
+	rank INTEGER NOT NULL, 
+	guid_a VARCHAR(8) NOT NULL, 
+	guid_b VARCHAR(8) NOT NULL, 
+	kills_a INTEGER NOT NULL, 
+	kills_b INTEGER NOT NULL, 
+	UNIQUE (night, rank)
+);
+
+CREATE INDEX ix_season_duels_night ON season_duels (night);
 
 CREATE TABLE season_duos (
 	guid_a VARCHAR(8) NOT NULL, 
@@ -345,6 +379,15 @@ CREATE TABLE season_map_records (
 	PRIMARY KEY (map)
 );
 
+CREATE TABLE season_personal_bests (
+	guid VARCHAR(8) NOT NULL, 
+	measure VARCHAR(24) NOT NULL, 
+	value FLOAT NOT NULL, 
+	night VARCHAR(10) NOT NULL, 
+	round_file VARCHAR(260) NOT NULL, 
+	UNIQUE (guid, measure)
+);
+
 CREATE TABLE season_players (
 	guid VARCHAR(8) NOT NULL, 
 	name VARCHAR(80) NOT NULL, 
@@ -356,6 +399,35 @@ CREATE TABLE season_players (
 	rounds INTEGER NOT NULL, 
 	PRIMARY KEY (guid)
 );
+
+CREATE TABLE season_prediction_quality (
+	scope VARCHAR(16) NOT NULL, 
+	predictor VARCHAR(16) NOT NULL, 
+	maps INTEGER NOT NULL, 
+	log_loss FLOAT, 
+	brier FLOAT, 
+	UNIQUE (scope, predictor)
+);
+
+CREATE TABLE season_predictions (
+	"key" VARCHAR(310) NOT NULL, 
+	night VARCHAR(10) NOT NULL, 
+	session_id VARCHAR(40) NOT NULL, 
+	map VARCHAR(64) NOT NULL, 
+	start_unix FLOAT NOT NULL, 
+	p_before FLOAT NOT NULL, 
+	p_after_r1 FLOAT, 
+	p_rating FLOAT NOT NULL, 
+	r1_attackers VARCHAR(1), 
+	r1_seconds FLOAT, 
+	r1_outcome VARCHAR(12) NOT NULL, 
+	winner VARCHAR(3) NOT NULL, 
+	maps_before INTEGER NOT NULL, 
+	provisional INTEGER NOT NULL, 
+	PRIMARY KEY ("key")
+);
+
+CREATE INDEX ix_season_predictions_night ON season_predictions (night);
 
 CREATE TABLE season_rating_calibration (
 	bin VARCHAR(8) NOT NULL, 
@@ -412,6 +484,19 @@ CREATE TABLE season_records_fell (
 );
 
 CREATE INDEX ix_season_records_fell_night ON season_records_fell (night);
+
+CREATE TABLE season_rivalries (
+	guid VARCHAR(8) NOT NULL, 
+	rounds INTEGER NOT NULL, 
+	rounds_with_vs_data INTEGER NOT NULL, 
+	nemesis VARCHAR(8), 
+	nemesis_kills INTEGER, 
+	nemesis_deaths INTEGER, 
+	prey VARCHAR(8), 
+	prey_kills INTEGER, 
+	prey_deaths INTEGER, 
+	PRIMARY KEY (guid)
+);
 
 CREATE TABLE season_round_records (
 	record VARCHAR(32) NOT NULL, 

@@ -299,7 +299,8 @@ def _run_dates(a, rules, home: str, wanted: list[str], progress, started_up) -> 
     partitions, the code location's job run over them in bounded chunks. (exit code when it
     cannot start, None otherwise; date -> why, for each date of a failed chunk)."""
     from et_pipeline.defs.dead_runs import fail_dead_runs
-    from et_pipeline.defs.launch import open_instance, register_dates, run_config, run_dates, steps_per_run
+    from et_pipeline.defs.launch import (open_instance, register_dates, run_config, run_dates, run_season,
+                                         steps_per_run)
     from et_pipeline.defs.partitions import max_partitions_per_run
 
     try:
@@ -321,4 +322,9 @@ def _run_dates(a, rules, home: str, wanted: list[str], progress, started_up) -> 
         progress.end_block(i)
         if reasons:
             failed.update({d: "; ".join(reasons) for d in block})
+    if len(failed) < len(wanted):           # some night changed: the season follows (a failed night is left out)
+        progress.phase("the season")
+        reasons = run_season(instance, config, progress.on_event)
+        if reasons:
+            failed["season"] = "; ".join(reasons)
     return None, failed

@@ -1,8 +1,8 @@
 """`et-pipeline season | player | leaderboard`: the season from the app database.
 
-`season` prints the CONTRACT.md 5 JSON document; `player` and `leaderboard` print
-readable tables (or `--json`). All three read the nightly tables directly (the same pure
-functions the season assets use), so they answer without Dagster and for any `--as-of`.
+Each prints readable tables, or with `--json` the JSON document (`season`'s is the one
+scripts read). All three read the nightly tables directly (the same pure functions the
+season assets use), so they answer without Dagster and for any `--as-of`.
 """
 from typing import get_args
 
@@ -17,8 +17,66 @@ def cmd_season(a) -> int:
     season, code = load_season(a)
     if season is None:
         return code
-    print_json(season_document(season))
+    doc = season_document(season)
+    if a.json:
+        print_json(doc)
+    else:
+        print(season_text(doc))
     return 0
+
+
+def _pct(p) -> str:
+    return "-" if p is None else "%d %%" % round(100 * p)
+
+
+def season_text(doc: dict) -> str:
+    """The season document as a person reads it."""
+    out = ["Season as of %s: %d nights, %d counted maps, %d players" % (
+        doc["as_of"] or "no nights yet", doc["nights"], doc["maps_counted"], len(doc["players"]))]
+    top = sorted(doc["players"], key=lambda p: (-(p.get("rating") or {}).get("value", 0), p["guid"]))[:10]
+    if top:
+        out += ["", _table([[p["name"], "%.1f ± %.1f%s" % (p["rating"]["value"], p["rating"]["uncertainty"],
+                                                           " *" if p["rating"]["provisional"] else "")
+                             if p.get("rating") else "-", p["maps"]["played"], p["kills"], p["kd"], p["dpm"]]
+                            for p in top], ["player", "rating", "maps", "kills", "K/D", "DPM"]),
+                "(* provisional: fewer than 10 maps)"]
+    q, pq = doc.get("rating_quality"), doc.get("prediction_quality")
+    if q and q.get("maps"):
+        out.append("\nRating, walk-forward over %d maps: log loss %.3f (coin %.3f, team Elo %.3f)" % (
+            q["maps"], q["log_loss"], q["baselines"]["coin"]["log_loss"], q["baselines"]["team_elo"]["log_loss"]))
+    if pq and pq.get("maps"):
+        out.append("Win predictions over %d decided maps: log loss before the map %.3f, after round 1 %.3f "
+                   "(coin %.3f, the rating alone %.3f)%s" % (
+                       pq["maps"], pq["before_r1"]["log_loss"], pq["after_r1"]["log_loss"], pq["coin"]["log_loss"],
+                       pq["rating_only"]["log_loss"], "" if pq["publishable"] else
+                       "; not good enough to publish yet"))
+    maps = [m for m in doc["records"]["maps"] if m["fastest_attack_seconds"] is not None]
+    if maps:
+        out += ["", _table([[m["map"], "%d:%02d" % divmod(m["fastest_attack_seconds"], 60), m["date"],
+                             m["full_holds"]] for m in maps], ["map", "fastest attack", "on", "full holds"])]
+    feats = doc.get("achievements") or []
+    if feats:
+        out += ["", "Latest achievements (%d in all):" % len(feats)]
+        out += ["  %s  %s: %s" % (a["date"], a["name"], a["label"]) for a in feats[-10:][::-1]]
+    awards = [w for w in doc.get("season_awards") or [] if w["final"]]
+    if awards:
+        last = max(w["period"] for w in awards if w["kind"] == "month") if any(
+            w["kind"] == "month" for w in awards) else None
+        shown = [w for w in awards if w["kind"] != "month" or w["period"] == last]
+        out += ["", "Season awards:"] + ["  %-8s %-15s %s (%s)" % (w["period"], w["award"], w["name"], w["value"])
+                                         for w in shown[-9:]]
+    cov = doc.get("vs_coverage") or {}
+    if cov.get("rounds"):
+        out.append("\nHead-to-head (VS) data: %d of %d rounds (%.1f %%) carry it; rivalries count only those."
+                   % (cov["rounds_with_vs_data"], cov["rounds"], cov["percent"]))
+    for d in doc.get("closest_duels") or []:
+        out.append("  closest duel %s: %s %d - %d %s" % (d["date"], d["a"]["name"], d["kills_a"], d["kills_b"],
+                                                         d["b"]["name"]))
+    for o in doc.get("on_this_day") or []:
+        best = o["player_of_the_night"]
+        out.append("On this day, %s (%s): %d maps%s" % (o["ago"], o["date"], o["maps"],
+                                                        ", player of the night %s" % best["name"] if best else ""))
+    return "\n".join(out)
 
 
 def _table(rows: list[list], header: list[str]) -> str:
@@ -89,7 +147,32 @@ def cmd_player(a) -> int:
     if doc["head_to_head"]:
         print("\n" + _table([[h["opponent"], h["kills"], h["deaths"]] for h in doc["head_to_head"]],
                             ["versus", "kills", "deaths"]))
+    print_community(doc)
     return 0
+
+
+def print_community(doc: dict) -> None:
+    """A player's bests, rivals, achievements and awards."""
+    from et_pipeline.season.bests import LABELS
+
+    if doc["personal_bests"]:
+        print("\npersonal bests:")
+        for b in doc["personal_bests"]:
+            value = "%d:%02d" % divmod(int(b["value"]), 60) if b["measure"] == "fastest_attack" else "%g" % b["value"]
+            print("  %-58s %8s  %s  %s" % (LABELS[b["measure"]], value, b["date"], b["round_file"]))
+    r = doc.get("rivalry")
+    if r:
+        print("\nrivals (head-to-head data in %d of his %d rounds):" % (r["rounds_with_vs_data"], r["rounds"]))
+        for what, verb in (("nemesis", "killed him most"), ("prey", "he killed most")):
+            x = r[what]
+            print("  %-8s %s" % (what, "%s, who %s: %d kills on him, %d deaths to him" % (
+                x["name"], verb, x["kills"], x["deaths"]) if x else "none yet (10 rounds together needed)"))
+    if doc["achievements"]:
+        print("\nachievements:")
+        for a in doc["achievements"]:
+            print("  %s  %s: %s" % (a["date"], a["label"], a["detail"]))
+    for w in doc.get("season_awards") or []:
+        print("award: %s %s (%s)%s" % (w["award"], w["period"], w["value"], "" if w["final"] else ", so far"))
 
 
 def cmd_leaderboard(a) -> int:
@@ -151,8 +234,9 @@ def add_season_parsers(sub) -> None:
         add_db_option(p)
         p.add_argument("--as-of", default=None, help="only nights up to this date (YYYY-MM-DD)")
 
-    s = sub.add_parser("season", help="print the season JSON document (players, records, rating quality)")
+    s = sub.add_parser("season", help="the season: players, records, ratings, predictions, achievements, awards")
     common(s)
+    s.add_argument("--json", action="store_true", help="print the JSON document instead of tables")
     s.set_defaults(fn=cmd_season)
     p = sub.add_parser("player", help="one player's career, per period and per map, form, duos, head-to-head")
     p.add_argument("who", metavar="NAME|GUID", help="a GUID (8 hex), the current name or any former name")

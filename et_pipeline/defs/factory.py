@@ -16,18 +16,26 @@ from et_pipeline.defs.run_events import progress_logger
 from et_pipeline.defs.resources import (DatabaseResource, DiscordWebhook, RulesResource, StatsSourceResource,
                                         env_secret)
 from et_pipeline.defs.season_assets import SEASON_ASSETS
-from et_pipeline.defs.season_automation import season_automation_sensor
-from et_pipeline.defs.season_ratings import RATINGS_ASSETS
+from et_pipeline.defs.season_automation import SEASON_GROUP, season_automation_sensor
 from et_pipeline.defs.sensors import build_sensor, settle_seconds_from_env
 from et_pipeline.storage.database import DEFAULT_URL
 
 JOB_NAME = "session_job"
+SEASON_JOB_NAME = "season_job"
 
 
 def session_job(executor_def=None):
     return dg.define_asset_job(JOB_NAME, selection=dg.AssetSelection.assets(*ALL_ASSETS),
                                executor_def=executor_def or dg.in_process_executor,
                                description="Everything for one or more session dates: files to Discord.")
+
+
+def season_job(executor_def=None):
+    """Every season asset (group `season`): what `et-pipeline run` and the automation bring
+    up to date after the nights changed."""
+    return dg.define_asset_job(SEASON_JOB_NAME, selection=dg.AssetSelection.groups(SEASON_GROUP),
+                               executor_def=executor_def or dg.in_process_executor,
+                               description="The season across nights: its tables and the night digest.")
 
 
 def executor_from_env():
@@ -53,8 +61,8 @@ def build_definitions(*, source: StatsSourceResource, db_url: str | dg.EnvVar, r
     executor = executor or dg.in_process_executor
     job = session_job(executor)
     return dg.Definitions(
-        assets=owned(with_kinds([game_server, *ALL_ASSETS, *SEASON_ASSETS, *RATINGS_ASSETS], source.url, db_url)),
-        asset_checks=ALL_CHECKS, jobs=[job],
+        assets=owned(with_kinds([game_server, *ALL_ASSETS, *SEASON_ASSETS], source.url, db_url)),
+        asset_checks=ALL_CHECKS, jobs=[job, season_job(executor)],
         sensors=[build_sensor(job, settle_seconds), build_failure_sensor(job), season_automation_sensor(),
                  dead_run_sensor()],
         resources={"source": source, "database": DatabaseResource(url=db_url),
@@ -89,3 +97,8 @@ def session_job_from_env() -> dg.JobDefinition:
     """The job as a worker process rebuilds it (`dg.reconstructable`): Dagster's
     multi-process executors (celery, k8s) load it by this module-level name."""
     return definitions_from_env().resolve_job_def(JOB_NAME)
+
+
+def season_job_from_env() -> dg.JobDefinition:
+    """The season job as a worker process rebuilds it (see `session_job_from_env`)."""
+    return definitions_from_env().resolve_job_def(SEASON_JOB_NAME)

@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from et_pipeline.config import Rules
 from et_pipeline.defs.dagster_private import LocatedJob, partition_tags
 from et_pipeline.defs.dead_runs import HOST_TAG
-from et_pipeline.defs.factory import JOB_NAME
+from et_pipeline.defs.factory import JOB_NAME, SEASON_JOB_NAME
 from et_pipeline.defs.partitions import session_dates
 from et_pipeline.defs.progress import RunEvent
 from et_pipeline.defs.resources import RulesResource
@@ -28,6 +28,7 @@ from et_pipeline.defs.run_events import forwarding_to
 
 CODE_LOCATION = "et_pipeline"               # workspace.yaml's location_name (test_cli_runtime keeps them equal)
 SESSION_JOB = LocatedJob("et_pipeline.definitions", "defs", CODE_LOCATION, JOB_NAME)
+SEASON_JOB = LocatedJob("et_pipeline.definitions", "defs", CODE_LOCATION, SEASON_JOB_NAME)
 # the host tag: defs/dead_runs.py fails the run when this process is gone (a SIGKILLed `run`)
 STARTED_BY = {"et_pipeline/started_by": "et-pipeline run", HOST_TAG: socket.gethostname()}
 
@@ -99,8 +100,19 @@ def run_dates(instance: dg.DagsterInstance, dates: list[str], config: dict,
               on_event: Callable[[RunEvent], None]) -> list[str]:
     """One run of the job over these dates (one date, or a contiguous range); returns why
     it failed, one reason per failed step or failed check (empty: it succeeded)."""
+    return _execute(SESSION_JOB, instance, {**partition_tags(dates), **STARTED_BY}, config, on_event)
+
+
+def run_season(instance: dg.DagsterInstance, config: dict, on_event: Callable[[RunEvent], None]) -> list[str]:
+    """One run of the season job (every season asset: the tables, then the digest) after
+    the nights changed, as the daemon's automation would run it; why it failed, as above."""
+    return _execute(SEASON_JOB, instance, dict(STARTED_BY), config, on_event)
+
+
+def _execute(job: LocatedJob, instance: dg.DagsterInstance, tags: dict, config: dict,
+             on_event: Callable[[RunEvent], None]) -> list[str]:
     with forwarding_to(on_event):
-        events = list(SESSION_JOB.execute(instance, {**partition_tags(dates), **STARTED_BY}, config))
+        events = list(job.execute(instance, tags, config))
     if any(ev.event_type == dg.DagsterEventType.RUN_SUCCESS for ev in events):
         return []
     return failures(events) or ["run failed"]

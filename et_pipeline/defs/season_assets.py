@@ -1,32 +1,90 @@
-"""The season layer's thin Dagster layer: `players`, `player_careers`, `records` and
-`lineups`, unpartitioned, over every `session_dates` partition (AllPartitionMapping).
+"""The season layer's thin Dagster layer, unpartitioned, over every `session_dates`
+partition (AllPartitionMapping, missing nights allowed: season_automation).
 
-Each asset loads the season's inputs from the app database (et_pipeline.season.data),
-calls its pure builder and replaces its `season_*` tables whole in one transaction.
-They refresh themselves after a night (season_automation: eager, missing nights allowed);
-ratings live beside them in `season_ratings.py` (same condition, same pattern).
-The pure season modules (pandas, numpy) are imported inside the assets: loading the
+* `season_tables`: one multi-asset, one spec per output (players, player_careers,
+  records, lineups, ratings, rating_quality, predictions, achievements, personal_bests,
+  rivalries, season_awards): one load of the nightly tables, the pure season computed
+  once (et_pipeline.season.season), every `season_*` table replaced in one transaction.
+  Every spec declares the nightly assets whose tables the load reads, and the siblings
+  its result is built from, so the lineage says what each table depends on.
+* `night_digest`: reads back the season tables it shows (season.stored) and the latest
+  night's (and its week's) own rows, and publishes the digest, the weekly leaderboard,
+  the achievements and the final season awards through the outbox (posted once, edited
+  on change).
+Nothing is shared through module state: each step reads what it needs from the app
+database, so the result is the same under the in-process and the celery executor.
+The pure season modules (pandas, numpy) are imported inside the steps: loading the
 definitions, as every `et-pipeline run` and code-server start does, stays without them.
 """
 import dagster as dg
 
 from et_pipeline.choices import Period
-from et_pipeline.defs.assets import endstats_awards, lua_round_teams, map_results, rounds, session_teams
+from et_pipeline.defs.assets import endstats_awards, lua_round_teams, lua_timings, map_results, rounds, session_teams
 from et_pipeline.defs.resources import DatabaseResource, DiscordWebhook, RulesResource
 from et_pipeline.defs.season_automation import SEASON_GROUP, all_nights, season_automation_condition
 from et_pipeline.storage import schema as t
 
-SEASON = dict(group_name=SEASON_GROUP, code_version="6", automation_condition=season_automation_condition(),
-              kinds={"pandas"})
+CODE_VERSION = "9"     # above every version either side gave a season asset (main: up to 8)
+# what season.data.load_tables reads, by the nightly asset that writes it
+NIGHTLY = [all_nights(a) for a in (rounds, lua_timings, lua_round_teams, endstats_awards, session_teams, map_results)]
+
+# spec name -> (the siblings it is built from, its main table, description); its
+# `dagster/row_count` is the sum of its tables' rows (rows_<table> beside it)
+SPECS = {
+    "players": ((), "season_players",
+                "Players by GUID with every name they were seen with (first/last seen, rounds); the display name "
+                "is the latest; bots listed with is_bot and left out of every other season table."),
+    "player_careers": (("players",), "season_careers",
+                       "Per player all-time, per period and per map: nights, maps W/L/D, rounds, kills, deaths, K/D, "
+                       "damage, DPM (time-weighted), accuracy and HS % on aimed weapons, revives, gibs, awards; form "
+                       "over the last 5 nights."),
+    "records": (("players",), "season_map_records",
+                "Per map the fastest successful attack (time, players, date, session, R1 file) and the full holds; "
+                "single-round records (kills, damage, DPM over >= 300 s); the records each night broke."),
+    "lineups": (("players",), "season_lineups",
+                "Lineup history (the same players on one team) with W/L/D maps, duo win rates, and head-to-head "
+                "kills/deaths per opponent from the endstats VS lines."),
+    "ratings": (("players",), "season_ratings",
+                "Rating per player from the stopwatch rounds of every counted map (attack times, full holds as "
+                "censored times, each player weighted by his share of the round), replayed from the first map (a "
+                "re-scored old night changes every later rating); history per player per night."),
+    "rating_quality": (("ratings",), "season_rating_quality",
+                       "Walk-forward evaluation of the rating (each map predicted from maps that ended before it "
+                       "began): log loss, Brier, accuracy with a bootstrap interval over nights, calibration; "
+                       "baselines coin, team-average Elo, TrueSkill and higher mean K/D on the same maps."),
+    "predictions": (("ratings",), "season_predictions",
+                    "A win probability for every counted map before it (round 1's line-ups) and after its round 1 "
+                    "(the time to beat), both the rating's own, walk-forward, with its score against the coin and "
+                    "the rating alone."),
+    "achievements": (("players", "player_careers", "records"), "season_achievements",
+                     "Achievements and milestones (README catalogue), at most one per player and achievement, "
+                     "dated by the night it happened."),
+    "personal_bests": (("players", "records"), "season_personal_bests",
+                       "Each player's best round by kills, damage and DPM (>= 300 s played), and his fastest "
+                       "successful attack."),
+    "rivalries": (("players", "lineups"), "season_rivalries",
+                  "Each player's nemesis and prey from the VS lines (at least 10 rounds together), how many of his "
+                  "rounds carry VS data, and every night's closest duels."),
+    "season_awards": (("ratings", "records"), "season_awards",
+                      "Per month, quarter and season (the year): most improved rating, best attacker, iron defender, "
+                      "each with its rule; final once a later night exists."),
+}
+SEASON_KINDS = {"pandas"}
 
 
 class CareerConfig(dg.Config):
     period: Period = "month"    # the length of the per-period career rows
 
 
+def _spec(name: str) -> dg.AssetSpec:
+    siblings, _, description = SPECS[name]
+    return dg.AssetSpec(name, deps=[*NIGHTLY, *siblings], description=description, group_name=SEASON_GROUP,
+                        code_version=CODE_VERSION, automation_condition=season_automation_condition(),
+                        kinds=SEASON_KINDS)
+
+
 def _replace(engine, rows_by_table: dict[str, list[dict]]) -> dict[str, int]:
-    """Replace each season table whole, in one transaction; the metadata `rows_<table>`
-    and their sum as Dagster's `dagster/row_count`."""
+    """Replace every season table whole, in one transaction; rows written per table."""
     written = {}
     with engine.begin() as conn:
         for name, rows in rows_by_table.items():
@@ -34,14 +92,8 @@ def _replace(engine, rows_by_table: dict[str, list[dict]]) -> dict[str, int]:
             conn.execute(table.delete())
             if rows:
                 conn.execute(table.insert(), rows)
-            written["rows_" + name] = len(rows)
-    written["dagster/row_count"] = sum(written.values())
+            written[name] = len(rows)
     return written
-
-
-def _names(tables) -> dict[str, str]:
-    """GUID -> display name (the latest), for the metadata tables."""
-    return dict(zip(tables.players["guid"], tables.players["name"]))
 
 
 def _table(rows: list[dict], cols: list[str], limit: int = 25) -> dg.MetadataValue:
@@ -55,163 +107,141 @@ def _table(rows: list[dict], cols: list[str], limit: int = 25) -> dg.MetadataVal
     return dg.MetadataValue.table(records=records, schema=schema)
 
 
-_SNAPSHOT: dict = {}
+def _named(rows, names, *fields):
+    return [dict(r, **{"name" if f == "guid" else f + "_name": names.get(r.get(f), "") for f in fields})
+            for r in rows]
 
 
-def _run_key(database: DatabaseResource) -> tuple:
-    return dg.AssetExecutionContext.get().run.run_id, database.url
+def _details(name: str, season) -> dict:
+    """Each spec's own readable metadata."""
+    names = season.names
+    if name == "players":
+        humans = [p for p in season.players["players"] if not p["is_bot"]]
+        return {"nights": len(season.tables.dates), "players": len(humans),
+                "bots_flagged": len(season.players["players"]) - len(humans),
+                "renamed_players": sum(len(p["aliases"]) > 1 for p in humans),
+                "players_table": _table(sorted(humans, key=lambda p: (-p["rounds"], p["guid"])),
+                                        ["guid", "name", "aliases", "first_seen", "last_seen", "nights", "rounds"])}
+    if name == "player_careers":
+        alltime = sorted(_named([c for c in season.careers["careers"] if c["scope"] == "all"], names, "guid"),
+                         key=lambda c: (-c["kills"], c["guid"]))
+        return {"all_time": _table(alltime, ["name", "guid", "nights", "maps_played", "maps_won", "maps_lost",
+                                             "maps_drawn", "rounds", "kills", "deaths", "kd", "dpm", "accuracy",
+                                             "hs_percent"])}
+    if name == "records":
+        latest = season.tables.dates[-1] if season.tables.dates else None
+        fell = [f for f in season.records["fell"] if f["session_date"] == latest]
+        lines = ["- **%s**: %s (was %s, %s)" % (f["record"], f["value"], f["previous_value"], f["previous_date"])
+                 for f in fell]
+        return {"maps": _table(season.records["maps"], ["map", "fastest_attack_seconds", "guids", "date",
+                                                        "session_id", "r1_file", "successful_attacks",
+                                                        "full_holds"], 60),
+                "round_records": _table([r for r in season.records["rounds"] if r["rank"] == 1],
+                                        ["record", "value", "guid", "date", "map", "round_key"]),
+                "fell_latest_night": dg.MetadataValue.md("Records that fell on %s:\n\n%s"
+                                                         % (latest, "\n".join(lines) or "_none_"))}
+    if name == "lineups":
+        return {"lineups": _table(season.lineups["lineups"], ["lineup", "played", "won", "lost", "drawn",
+                                                               "win_rate", "nights"]),
+                "duos": _table(season.lineups["duos"], ["guid_a", "guid_b", "played", "won", "lost", "drawn",
+                                                         "win_rate"])}
+    if name == "ratings":
+        from et_pipeline.season.ratings import MODEL_NAME
+
+        r = season.ratings
+        top = sorted((dict(guid=g, name=names.get(g, ""), value=round(x.value, 2), uncertainty=round(x.uncertainty, 2),
+                           provisional=x.provisional, maps=r.rater.state(g).maps) for g, x in r.current.items()),
+                     key=lambda x: (x["provisional"], -x["value"], x["guid"]))
+        return {"model": MODEL_NAME, "maps_rated": r.maps, "players": len(r.current),
+                "provisional": sum(x.provisional for x in r.current.values()),
+                "ratings": _table(top, ["name", "guid", "value", "uncertainty", "provisional", "maps"], 40)}
+    if name == "rating_quality":
+        import base64
+
+        from et_pipeline.season.quality_plot import calibration_png   # matplotlib only when this step runs
+
+        q = season.rating_quality
+        scores = [dict(predictor=p, maps=q["maps"], **{k: s.get(k) for k in ("log_loss", "brier", "accuracy")})
+                  for p, s in [("rating", q)] + sorted(q["baselines"].items())]
+        png = base64.b64encode(calibration_png(q)).decode("ascii")
+        return {"maps": q["maps"], "draws": q["draws"], "cold_start_maps": q["cold_start"]["maps"],
+                "log_loss": q["log_loss"], "brier": q["brier"], "accuracy": q["accuracy"],
+                "scores": _table(scores, ["predictor", "maps", "log_loss", "brier", "accuracy"]),
+                "calibration": _table(q["calibration"], ["bin", "maps", "predicted", "observed"]),
+                "calibration_plot": dg.MetadataValue.md("![calibration](data:image/png;base64,%s)" % png)}
+    if name == "predictions":
+        q = season.prediction_quality
+        return {"decided_maps": q["maps"], "log_loss_before_r1": q["before_r1"]["log_loss"],
+                "log_loss_after_r1": q["after_r1"]["log_loss"], "log_loss_coin": q["coin"]["log_loss"],
+                "log_loss_rating_only": q["rating_only"]["log_loss"], "published_weekly": q["publishable"],
+                "latest": _table(season.predictions[-10:], ["night", "map", "p_before", "p_after_r1", "r1_outcome",
+                                                            "winner"])}
+    if name == "achievements":
+        rows = _named(season.achievements, names, "guid")
+        return {"latest": _table(rows[::-1], ["night", "name", "achievement", "detail"])}
+    if name == "personal_bests":
+        return {"bests": _table(_named(season.personal_bests, names, "guid"),
+                                ["name", "measure", "value", "night", "round_file"], 40)}
+    if name == "rivalries":
+        cov = season.vs_coverage
+        return {"rounds": cov["rounds"], "rounds_with_vs_data": cov["rounds_with_vs_data"],
+                "percent_with_vs_data": cov["percent"],
+                "rivalries": _table(_named(season.rivalries, names, "guid", "nemesis", "prey"),
+                                    ["name", "rounds_with_vs_data", "nemesis_name", "nemesis_deaths", "prey_name",
+                                     "prey_kills"], 40)}
+    if name == "season_awards":
+        return {"awards": _table(_named(season.awards, names, "guid")[::-1],
+                                 ["period", "award", "name", "value", "final"], 40)}
+    raise KeyError(name)
 
 
-def _tables(database: DatabaseResource, rules: RulesResource):
-    """(engine, SeasonTables): the nightly tables loaded once per run and shared by every
-    season asset of that run (in-process executor), so the season tables of one run all
-    come from the same snapshot and the load is paid once, not once per asset."""
-    from et_pipeline.season.data import load_tables
+@dg.multi_asset(specs=[_spec(name) for name in SPECS], name="season_tables", can_subset=False,
+                description="The season across nights: one load of the nightly tables, every season table "
+                            "from it, written in one transaction.")
+def season_tables(context: dg.AssetExecutionContext, config: CareerConfig, database: DatabaseResource,
+                  rules: RulesResource):
+    from et_pipeline.season.season import TABLES, compute_season, table_rows
 
-    key = _run_key(database)
-    if key not in _SNAPSHOT:
-        _SNAPSHOT.clear()
-        engine = database.get_engine()
-        _SNAPSHOT[key] = (engine, load_tables(engine, None, rules.rules()), {})
-    engine, tables, _ = _SNAPSHOT[key]
-    return engine, tables
-
-
-def _shared(database: DatabaseResource, rules: RulesResource, name: str, build):
-    """`build(tables)` computed once per run (e.g. the map games, or players for both
-    `players` and `night_digest`)."""
-    _, tables = _tables(database, rules)
-    memo = _SNAPSHOT[_run_key(database)][2]
-    if name not in memo:
-        memo[name] = build(tables)
-    return memo[name]
+    engine = database.get_engine()
+    season = compute_season(engine, None, config.period, rules.rules())
+    written = _replace(engine, table_rows(season))
+    for name in SPECS:
+        rows = {"rows_" + table: written[table] for table in TABLES[name]}
+        yield dg.MaterializeResult(asset_key=name, metadata={
+            "dagster/row_count": dg.MetadataValue.int(sum(rows.values())), **rows, **_details(name, season)})
 
 
-@dg.asset(deps=[all_nights(rounds)], **SEASON,
-          description="Players by GUID with every name they were seen with (first/last seen, rounds); the display "
-                      "name is the latest; bots listed with is_bot and left out of every other season table.")
-def players(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
-    from et_pipeline.season.players import build_players
-    from et_pipeline.season.season import table_rows
-
-    engine, tables = _tables(database, rules)
-    result = _shared(database, rules, "players", build_players)
-    written = _replace(engine, table_rows(players=result))
-    humans = [p for p in result["players"] if not p["is_bot"]]
-    renamed = [p for p in humans if len(p["aliases"]) > 1]
-    return dg.MaterializeResult(metadata={
-        "nights": len(tables.dates), "players": len(humans), "bots_flagged": len(result["players"]) - len(humans),
-        "renamed_players": len(renamed), **written,
-        "players_table": _table(sorted(humans, key=lambda p: (-p["rounds"], p["guid"])),
-                                ["guid", "name", "aliases", "first_seen", "last_seen", "nights", "rounds"])})
-
-
-@dg.asset(deps=[players, all_nights(map_results), all_nights(session_teams), all_nights(endstats_awards)], **{**SEASON, "code_version": "7"},
-          description="Per player all-time, per period and per map: nights, maps W/L/D, rounds, kills, deaths, "
-                      "K/D, damage, DPM (time-weighted), accuracy and HS % on aimed weapons, revives, gibs, awards; "
-                      "form over the last 5 nights.")
-def player_careers(config: CareerConfig, database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
-    from et_pipeline.season.careers import build_careers
-    from et_pipeline.season.data import map_games
-    from et_pipeline.season.season import table_rows
-
-    engine, tables = _tables(database, rules)
-    result = build_careers(tables, _shared(database, rules, "games", map_games), config.period)
-    written = _replace(engine, table_rows(careers=result))
-    names = _names(tables)
-    alltime = sorted((dict(c, name=names.get(c["guid"], "")) for c in result["careers"] if c["scope"] == "all"),
-                     key=lambda c: (-c["kills"], c["guid"]))
-    return dg.MaterializeResult(metadata={
-        "period": config.period, **written,
-        "all_time": _table(alltime, ["name", "guid", "nights", "maps_played", "maps_won", "maps_lost", "maps_drawn",
-                                     "rounds", "kills", "deaths", "kd", "dpm", "accuracy", "hs_percent"])})
-
-
-@dg.asset(deps=[players, all_nights(map_results), all_nights(rounds), all_nights(lua_round_teams)], **{**SEASON, "code_version": "7"},
-          description="Per map the fastest successful attack (time, players, date, session, R1 file) and the full "
-                      "holds; single-round records (kills, damage, DPM over >= 300 s); the records each night broke.")
-def records(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
-    from et_pipeline.season.records import build_records
-    from et_pipeline.season.season import table_rows
-
-    engine, tables = _tables(database, rules)
-    result = _shared(database, rules, "records", build_records)
-    written = _replace(engine, table_rows(records=result))
-    latest = tables.dates[-1] if tables.dates else None
-    fell = [f for f in result["fell"] if f["session_date"] == latest]
-    lines = ["- **%s**: %s (was %s, %s)" % (f["record"], f["value"], f["previous_value"], f["previous_date"])
-             for f in fell]
-    return dg.MaterializeResult(metadata={
-        **written,
-        "maps": _table(result["maps"], ["map", "fastest_attack_seconds", "guids", "date", "session_id", "r1_file",
-                                        "successful_attacks", "full_holds"], 60),
-        "round_records": _table([r for r in result["rounds"] if r["rank"] == 1],
-                                ["record", "value", "guid", "date", "map", "round_key"]),
-        "fell_latest_night": dg.MetadataValue.md(
-            "Records that fell on %s:\n\n%s" % (latest, "\n".join(lines) or "_none_"))})
-
-
-@dg.asset(deps=[players, all_nights(map_results), all_nights(session_teams), all_nights(endstats_awards)], **SEASON,
-          description="Lineup history (the same players on one team) with W/L/D maps, duo win rates, and "
-                      "head-to-head kills/deaths per opponent from the endstats VS lines.")
-def lineups(database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
-    from et_pipeline.season.data import map_games
-    from et_pipeline.season.lineups import build_lineups
-    from et_pipeline.season.season import table_rows
-
-    engine, tables = _tables(database, rules)
-    result = build_lineups(tables, _shared(database, rules, "games", map_games))
-    written = _replace(engine, table_rows(lineups=result))
-    return dg.MaterializeResult(metadata={
-        **written,
-        "lineups": _table(result["lineups"], ["lineup", "played", "won", "lost", "drawn", "win_rate", "nights"]),
-        "duos": _table(result["duos"], ["guid_a", "guid_b", "played", "won", "lost", "drawn", "win_rate"])})
-
-
-@dg.asset(deps=[records, lineups, player_careers], **{**SEASON, "kinds": {"pandas", "discord"}, "code_version": "8"},
-          pool="discord",
-          description="The latest night's digest in Discord: how even the teams were before the first map (ratings "
-                      "so far), the records that fell, a head-to-head worth telling, the biggest rating moves (the "
-                      "player of the night is the nightly summary's, not said again); and the leaderboard of the "
-                      "night's ISO week (Monday-Sunday, one message per week, once the week holds a second night). "
+@dg.asset(deps=[*NIGHTLY, "players", "records", "ratings", "predictions", "achievements", "season_awards",
+                "rivalries"],
+          group_name=SEASON_GROUP, code_version=CODE_VERSION, automation_condition=season_automation_condition(),
+          kinds={"pandas", "discord"}, pool="discord",
+          description="The latest night's digest in Discord: how even the teams were before the first map, the "
+                      "records that fell, the night's achievements and closest duels, on this day, the biggest "
+                      "rating moves (the player of the night is the nightly summary's, not said again); the "
+                      "leaderboard of the night's ISO week (Monday-Sunday, one message per week, once the week "
+                      "holds a second night); every achievement and final season award as a message of its own. "
                       "Posted once, edited when they change.")
 def night_digest(database: DatabaseResource, rules: RulesResource, discord: DiscordWebhook) -> dg.MaterializeResult:
-    from et_pipeline.publish.publisher import publish_session
-    from et_pipeline.season.data import map_games
-    from et_pipeline.season.digest import digest_message, night_digest as build_digest
-    from et_pipeline.season.players import build_players
-    from et_pipeline.season.ratings import first_map_probability, night_moves, rate
-    from et_pipeline.season.records import build_records
-    from et_pipeline.season.weekly import week_session, weekly_leaderboard, weekly_messages
+    from et_pipeline.season.night_posts import publish_night
 
-    engine, tables = _tables(database, rules)
-    games = _shared(database, rules, "games", map_games)
-    nights = sorted({g.date for g in games})
-    if not nights:
+    summary = publish_night(database.get_engine(), rules.rules(), mode=discord.mode, client=discord.client(),
+                            out_dir=discord.out_dir)
+    if summary is None:
         return dg.MaterializeResult(metadata={"night": "none", "mode": discord.mode, "dagster/row_count": 0})
-    ratings = _shared(database, rules, "ratings", lambda _: rate(games))
-    season_players = _shared(database, rules, "players", build_players)
-    digest = build_digest(tables, games, season_players, _shared(database, rules, "records", build_records),
-                          nights[-1], night_moves(ratings, nights[-1]), first_map_probability(games, nights[-1]))
-    message = digest_message(digest)
-    # its own message set beside the night's (a dry-run folder holds exactly one set's files)
-    summary = publish_session(dict(session_id=digest["session_id"] + "-digest", date=digest["date"]), mode=discord.mode,
-                              engine=engine, client=discord.client(), out_dir=discord.out_dir, messages=[message])
-    # the week's own identity: a later night of the same week edits this message
-    board = weekly_leaderboard(tables, games, season_players, nights[-1])     # a night with counted maps: never None
-    week = publish_session(week_session(board), mode=discord.mode, engine=engine, client=discord.client(),
-                           out_dir=discord.out_dir, messages=weekly_messages(board))
-    lines = [f["value"] for f in message.payload["embeds"][0]["fields"]]
+    digest, board, sent = summary["digest"], summary["board"], summary["sent"]
+    lines = [f["value"] for f in summary["message"].payload["embeds"][0]["fields"]]
     before = digest["before_first_map"]
     return dg.MaterializeResult(metadata={
-        "night": digest["date"], "mode": discord.mode, **summary.as_dict(),
-        "dagster/row_count": 2,          # its two messages: the digest and the week's leaderboard
+        "night": digest["date"], "mode": discord.mode, **sent["digest"],
+        "dagster/row_count": summary["messages"],      # the digest, the week's board if any, every announcement
         "player_of_the_night": digest["player_of_the_night"]["name"],
-        "records_fell": len(digest["records_fell"]),
-        "first_map_p_a_wins": before["p_a_wins"],
+        "records_fell": len(digest["records_fell"]), "achievements_tonight": len(digest["achievements"]),
+        "first_map_p_a_wins": before["p_a_wins"] if before else None,
         "digest": dg.MetadataValue.md("\n\n".join(lines)),
         "week": board["week"], "week_nights": len(board["nights"]),
-        **{"week_" + k: v for k, v in week.as_dict().items()}})
+        **{"week_" + k: v for k, v in sent["week"].items()},
+        **{"achievements_" + k: v for k, v in sent["achievements"].items()},
+        **{"awards_" + k: v for k, v in sent["awards"].items()}})
 
 
-SEASON_ASSETS = [players, player_careers, records, lineups, night_digest]
+SEASON_ASSETS = [season_tables, night_digest]

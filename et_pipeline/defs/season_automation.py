@@ -1,5 +1,4 @@
-"""The automation condition of the season (unpartitioned) assets, shared by every season
-module (season_assets, season_ratings).
+"""The automation condition of the season (unpartitioned) assets (defs/season_assets.py).
 
 Built from `AutomationCondition.eager()`'s parts, with two changes:
 

@@ -33,6 +33,7 @@ from et_pipeline.publish import colours, limits
 from et_pipeline.publish.colours import TEAM_EMOJI
 from et_pipeline.publish.escape import plain_text
 from et_pipeline.publish.message import Message, _Ctx, _messages, esc
+from et_pipeline.publish.prediction_line import prediction_lines
 
 TIE_EMOJI, UNCOUNTED_EMOJI = "🤝", "⚪"
 SIDE_NAMES = {1: "Axis", 2: "Allies"}
@@ -253,7 +254,8 @@ def score_line(a: int, b: int) -> str:
     return "📊 Night so far: %s **%d – %d** %s" % (TEAM_EMOJI["A"], a, b, TEAM_EMOJI["B"])
 
 
-def map_card(ctx: "_Ctx", index: int, m: dict, n_maps: int, details_note: str | None) -> dict:
+def map_card(ctx: "_Ctx", index: int, m: dict, n_maps: int, details_note: str | None,
+             prediction: dict | None = None) -> dict:
     story = MapStory(ctx, m)
     humans = [a for a in _aggregate(ctx.map_rounds(m)) if not a.get("is_bot")]
     fields = []
@@ -262,10 +264,11 @@ def map_card(ctx: "_Ctx", index: int, m: dict, n_maps: int, details_note: str | 
         fields.append({"name": TOP_HEADING % len(top), "inline": False,
                        "value": "\n".join(_top_line(i, a) for i, a in enumerate(top))})
     w = m.get("winner") if m.get("counted") else None
+    chances = prediction_lines(prediction, ctx.team) if prediction else []
     return {
         "title": "🗺️ %s" % ctx.map_label(index, m),
         "color": colours.result(w),
-        "description": "\n".join(story.lines(ctx) + [score_line(*running_score(ctx.s, index))]),
+        "description": "\n".join(story.lines(ctx) + chances + [score_line(*running_score(ctx.s, index))]),
         "fields": fields,
         "footer": {"text": "Map %d of %d%s" % (index + 1, n_maps, (" • " + details_note) if details_note else "")},
     }
@@ -506,23 +509,25 @@ def _details_filename(ctx: "_Ctx", index: int, m: dict) -> str:
 
 
 def players_messages(session: dict, *, graphs: bool = True, details_thread: bool = False,
-                     draw_graphs=None) -> list[Message]:
+                     draw_graphs=None, predictions: dict | None = None) -> list[Message]:
     """The players' channel: a card per map in the order the maps finished, the summary,
     the graphs. `details_thread`: each map's details as thread messages right after
     its card; otherwise as a text file attached to the card. `draw_graphs` replaces
-    `graphs.session_graphs` (e.g. publish.graph_cache.GraphCache.session_graphs)."""
+    `graphs.session_graphs` (e.g. publish.graph_cache.GraphCache.session_graphs).
+    `predictions`: r1_file -> the map's win probabilities (season.card), shown on its card."""
     ctx = _Ctx(session)
     maps = list(enumerate(session.get("maps") or []))
     out: list[Message] = []
     for i, m in maps:
         key = "map:%s" % (m.get("r1_file") or m.get("r2_file") or "%s#%d" % (m.get("map"), i))
         details = map_details_embeds(ctx, i, m)
+        chances = (predictions or {}).get(m.get("r1_file"))
         if details_thread:
-            out += _messages(key, [map_card(ctx, i, m, len(maps), "details in the thread")])
+            out += _messages(key, [map_card(ctx, i, m, len(maps), "details in the thread", chances)])
             out += _messages("details:%s" % key[4:], details, thread=True, numbered=True)
         else:
             name = _details_filename(ctx, i, m)
-            out += _messages(key, [map_card(ctx, i, m, len(maps), "details: the attached file")],
+            out += _messages(key, [map_card(ctx, i, m, len(maps), "details: the attached file", chances)],
                              files=[(name, details_text(details, ctx.zone).encode("utf-8"))] if details else [])
     held = held_messages(session.get("checks") or [])
     if "session:summary" in held:
@@ -543,14 +548,15 @@ def players_messages(session: dict, *, graphs: bool = True, details_thread: bool
 
 
 def build_messages(session: dict, *, graphs: bool = True, details_thread: bool = False,
-                   admin: dict | None = None, draw_graphs=None) -> list[Message]:
+                   admin: dict | None = None, draw_graphs=None, predictions: dict | None = None) -> list[Message]:
     """Every Discord message for `session`, in posting order, each within Discord's
     limits: the players' channel, then the admins' channel (`admin`: the file facts of
     et_pipeline.admin_report, `{}` for none; None leaves the admins' channel out). `graphs=False` skips the
-    (slower) PNG rendering; `draw_graphs` as in `players_messages`."""
+    (slower) PNG rendering; `draw_graphs` and `predictions` as in `players_messages`."""
     from et_pipeline.publish.admin_embeds import admin_messages
 
-    out = players_messages(session, graphs=graphs, details_thread=details_thread, draw_graphs=draw_graphs)
+    out = players_messages(session, graphs=graphs, details_thread=details_thread, draw_graphs=draw_graphs,
+                           predictions=predictions)
     out += admin_messages(session, admin)
     seen: set[str] = set()
     for msg in out:

@@ -44,6 +44,7 @@ class SeasonTables:
     rounds: pd.DataFrame             # round_key, session_date, session_id, file, map, round_number, ...
     players: pd.DataFrame            # one row per (round, human), PLAYER_COLUMNS + round context + aimed sums
     maps: pd.DataFrame               # counted map_results rows (+ r1_file, start/end unix)
+    open_maps: pd.DataFrame          # maps whose round 2 is not there yet (map_results, r2_key NULL), same columns
     teams: pd.DataFrame              # session_teams rows of humans (team A|B and its name as the night named it)
     awards: pd.DataFrame             # session_date, map, award, guid (humans), times won
     vs: pd.DataFrame                 # VS lines: subject_guid, opponent_guid, kills, deaths, round context
@@ -52,8 +53,9 @@ class SeasonTables:
     gone_from_server: list[str] = ()  # nights (of `dates`) whose files the server no longer lists: archived only
 
 
-def _date_filter(table, as_of: str | None):
-    return [table.c.session_date <= as_of] if as_of else []
+def _date_filter(table, as_of: str | None, dates=None):
+    out = [table.c.session_date <= as_of] if as_of else []
+    return out + ([table.c.session_date.in_(sorted(dates))] if dates is not None else [])
 
 
 def _frame(conn: Connection, query) -> pd.DataFrame:
@@ -79,36 +81,42 @@ def _local_unix(local_iso: str, tz: ZoneInfo) -> float:
     return dt.datetime.fromisoformat(local_iso).replace(tzinfo=tz).timestamp()
 
 
-def load_tables(engine_or_conn, as_of: str | None = None, rules: Rules = Rules()) -> SeasonTables:
+def load_tables(engine_or_conn, as_of: str | None = None, rules: Rules = Rules(), dates=None) -> SeasonTables:
+    """The nights up to `as_of` (every night when None), or only the session dates in
+    `dates` (the night digest reads its week, a map card its night)."""
     if isinstance(engine_or_conn, Engine):
         with engine_or_conn.connect() as conn:
-            return load_tables(conn, as_of, rules)
+            return load_tables(conn, as_of, rules, dates)
     conn: Connection = engine_or_conn
+
+    def dated(table) -> list:
+        return _date_filter(table, as_of, dates)
+
     tz = rules.tz
     r, p, w = t.rounds, t.player_round_stats, t.weapon_round_stats
     rounds = _frame(conn, select(r.c.round_key, r.c.session_date, r.c.session_id, r.c.file, r.c.map,
                                  r.c.round_number, r.c.local_time, r.c.orphan, r.c.defender, r.c.winner,
                                  r.c.time_limit_seconds, r.c.next_time_limit_seconds, r.c.header_playtime_seconds)
-                    .where(*_date_filter(r, as_of)))
+                    .where(*dated(r)))
     lua = _frame(conn, select(t.lua_round_teams.c.round_key, t.lua_timings.c.round_start_unix,
                               t.lua_timings.c.round_end_unix, t.lua_timings.c.playtime_seconds,
                               t.lua_timings.c.end_reason, t.lua_timings.c.surrender_team)
                  .join(t.lua_timings, t.lua_timings.c.source == t.lua_round_teams.c.source)
-                 .where(t.lua_round_teams.c.round_key.is_not(None), *_date_filter(t.lua_round_teams, as_of)))
+                 .where(t.lua_round_teams.c.round_key.is_not(None), *dated(t.lua_round_teams)))
     lua["lua_linked"] = True
     rounds = rounds.merge(lua, on="round_key", how="left")
     rounds["lua_linked"] = rounds["lua_linked"].eq(True)
     rounds = _round_times(rounds, tz)
     rounds = rounds.sort_values(["start_unix", "round_key"], kind="mergesort").reset_index(drop=True)
 
-    allp = _frame(conn, select(*[p.c[c] for c in PLAYER_COLUMNS], p.c.is_bot).where(*_date_filter(p, as_of)))
+    allp = _frame(conn, select(*[p.c[c] for c in PLAYER_COLUMNS], p.c.is_bot).where(*dated(p)))
     bot_rows = allp[allp["is_bot"].astype(bool)]
     bots = frozenset(bot_rows["guid"])
     humans = allp[~allp["is_bot"].astype(bool) & ~allp["guid"].isin(bots) & (allp["guid"] != "")].drop(columns="is_bot")
     aimed = _frame(conn, select(w.c.round_key, w.c.player_key, func.sum(w.c.hits).label("aimed_hits"),
                                 func.sum(w.c.shots).label("aimed_shots"),
                                 func.sum(w.c.headshots).label("aimed_headshots"))
-                   .where(w.c.weapon.not_in(sorted(NON_AIMED_WEAPONS)), *_date_filter(w, as_of))
+                   .where(w.c.weapon.not_in(sorted(NON_AIMED_WEAPONS)), *dated(w))
                    .group_by(w.c.round_key, w.c.player_key))
     players = humans.merge(aimed, on=["round_key", "player_key"], how="left")
     for c in ("aimed_hits", "aimed_shots", "aimed_headshots"):
@@ -122,31 +130,38 @@ def load_tables(engine_or_conn, as_of: str | None = None, rules: Rules = Rules()
     players = players.sort_values(["start_unix", "round_key", "guid"], kind="mergesort").reset_index(drop=True)
 
     m = t.map_results
-    maps = _frame(conn, select(m.c.session_date, m.c.session_id, m.c.play_index, m.c.map, m.c.r1_key, m.c.r2_key,
-                               m.c.winner, m.c.time_a, m.c.time_b, m.c.r1_defender_side, m.c.a_r1_side)
-                  .where(m.c.counted.is_(True), m.c.r2_key.is_not(None), *_date_filter(m, as_of)))
+    plays = _frame(conn, select(m.c.session_date, m.c.session_id, m.c.play_index, m.c.map, m.c.r1_key, m.c.r2_key,
+                                m.c.winner, m.c.time_a, m.c.time_b, m.c.r1_defender_side, m.c.a_r1_side,
+                                m.c.counted)
+                   .where(((m.c.counted.is_(True)) & m.c.r2_key.is_not(None)) | m.c.r2_key.is_(None),
+                          *dated(m)))
     ends = rounds.set_index("round_key")
-    maps = maps[maps["r1_key"].isin(ends.index) & maps["r2_key"].isin(ends.index)].copy()
-    maps["r1_file"] = maps["r1_key"].map(ends["file"])
-    maps["start_unix"] = maps["r1_key"].map(ends["start_unix"])
+    counted = plays["r2_key"].notna() & plays["counted"].astype(bool)
+    maps = plays[counted & plays["r1_key"].isin(ends.index) & plays["r2_key"].isin(ends.index)].copy()
+    open_maps = plays[~counted & plays["r1_key"].isin(ends.index)].copy()
+    for frame in (maps, open_maps):
+        frame["r1_file"] = frame["r1_key"].map(ends["file"])
+        frame["start_unix"] = frame["r1_key"].map(ends["start_unix"])
     maps["end_unix"] = maps["r2_key"].map(ends["end_unix"])
-    maps = maps.sort_values(["start_unix", "session_id", "play_index"], kind="mergesort").reset_index(drop=True)
+    open_maps["end_unix"] = float("inf")                     # still being played
+    maps, open_maps = (f.drop(columns="counted").sort_values(["start_unix", "session_id", "play_index"], kind="mergesort")
+                       .reset_index(drop=True) for f in (maps, open_maps))
 
     teams = _frame(conn, select(t.session_teams.c.session_id, t.session_teams.c.team, t.session_teams.c.team_name,
                                 t.session_teams.c.player_key, t.session_teams.c.guid)
-                   .where(*_date_filter(t.session_teams, as_of)))
+                   .where(*dated(t.session_teams)))
     teams = teams[~teams["guid"].isin(bots)].reset_index(drop=True)
 
     a = t.awards
     awards = _frame(conn, select(a.c.session_date, a.c.map, a.c.award, a.c.guid, func.count().label("times"))
-                    .where(a.c.guid.is_not(None), *_date_filter(a, as_of))
+                    .where(a.c.guid.is_not(None), *dated(a))
                     .group_by(a.c.session_date, a.c.map, a.c.award, a.c.guid))
     awards = awards[~awards["guid"].isin(bots)].reset_index(drop=True)
 
-    vs = _vs_lines(conn, as_of, humans, bots)
+    vs = _vs_lines(conn, dated(t.vs_stats), humans, bots)
     dates = sorted(set(rounds["session_date"]))
-    return SeasonTables(as_of=as_of, dates=dates, rounds=rounds, players=players, maps=maps, teams=teams,
-                        awards=awards, vs=vs, bots=bots, bot_rows=bot_rows,
+    return SeasonTables(as_of=as_of, dates=dates, rounds=rounds, players=players, maps=maps, open_maps=open_maps,
+                        teams=teams, awards=awards, vs=vs, bots=bots, bot_rows=bot_rows,
                         gone_from_server=[d for d in _gone_from_server(conn, as_of) if d in set(dates)])
 
 
@@ -184,7 +199,7 @@ def value_or_none(v):
     return None if v is None or (isinstance(v, float) and v != v) or v is pd.NA else v
 
 
-def _vs_lines(conn: Connection, as_of, humans: pd.DataFrame, bots: frozenset) -> pd.DataFrame:
+def _vs_lines(conn: Connection, where_dated: list, humans: pd.DataFrame, bots: frozenset) -> pd.DataFrame:
     """VS lines with a known subject (VS_HEADER files), the opponent's name resolved to a
     GUID among the round's players by endstats' name cleaning (ambiguous names dropped)."""
     from et_pipeline.parsers.text import endstats_clean
@@ -194,7 +209,7 @@ def _vs_lines(conn: Connection, as_of, humans: pd.DataFrame, bots: frozenset) ->
     rows = _frame(conn, select(v.c.session_date, v.c.round_key, v.c.subject_guid, v.c.opponent, v.c.kills,
                                v.c.deaths)
                   .where(v.c.subject_guid.is_not(None), v.c.subject_guid != "", v.c.round_key.is_not(None),
-                         *_date_filter(v, as_of)))
+                         *where_dated))
     if rows.empty:
         return pd.DataFrame({c: [] for c in cols})
     clean = {n: endstats_clean(n) for n in set(humans["name"].tolist())}

@@ -11,11 +11,15 @@ the asset's metadata and scripts) and is not repeated here, nor is its rule.
 * A head-to-head worth telling: the most kills one player scored on one opponent that
   night (VS lines that name their subject).
 * The biggest rating moves of the night, when the caller passes them (ratings.night_moves).
-* How even the teams were beforehand (issue 13 §3), when the caller passes
-  ratings.first_map_probability: the first map's predicted chances, walk-forward (only
-  maps that ended before it began). It lives here and not in the nightly session summary
-  because that summary is posted by the date-partitioned `discord_posts` asset, before the
-  season layer runs and without depending on it.
+* How even the teams were beforehand, when the caller passes the night's first map's
+  prediction (season.predictions: walk-forward, only maps that ended before it began).
+  It lives here and not in the nightly session summary because that summary is posted by
+  the date-partitioned `discord_posts` asset, before the season layer runs and without
+  depending on it.
+* The night's achievements, its closest duels (with how many of its rounds carry VS data
+  at all) and "on this day" (season.nights), when the caller passes them.
+The caller reads all of these from the season tables (season.stored); the night's own
+rounds come in `tables`.
 """
 from __future__ import annotations
 
@@ -23,22 +27,28 @@ from et_pipeline import numbers as num
 from et_pipeline.domain.player_of_the_night import player_of_the_night
 from et_pipeline.publish.colours import NEUTRAL, TEAM_EMOJI
 from et_pipeline.publish.message import Message, esc
+from et_pipeline.season.achievements import BY_ID
 from et_pipeline.season.careers import aggregate, map_outcomes
 from et_pipeline.season.data import SeasonTables
 from et_pipeline.season.model import MapGame
 
 KEY = "season_digest"
+ACHIEVEMENT_LINES = 8
 
 
 EVEN = 0.05        # within 5 points of 50 %: "as good as a coin flip"
 CLEAR = 0.15       # 15 points or more away: "clearly favoured"
 
 
-def night_digest(tables: SeasonTables, games: list[MapGame], players: dict, records: dict, date: str,
-                 rating_moves=(), first_map: dict | None = None) -> dict | None:
-    """The digest of the night `date` (players: build_players, records: build_records,
-    rating_moves: RatingPoints of that night, first_map: ratings.first_map_probability of
-    that night), or None when the night has no counted map."""
+def night_digest(tables: SeasonTables, games: list[MapGame], players: dict, date: str, fell=(),
+                 rating_moves=(), first_map: dict | None = None, achievements=(), duels=(), on_this_day=(),
+                 vs_coverage: dict | None = None) -> dict | None:
+    """The digest of the night `date` (players: build_players' shape, fell: the records that
+    fell that night as records.build_records gives them, rating_moves: RatingPoints of that
+    night, first_map: the night's first map's season_predictions row, achievements and
+    duels: the night's season_achievements and season_duels rows, on_this_day:
+    nights.on_this_day, vs_coverage: rivalries.vs_coverage of the night), or None when
+    the night has no counted map."""
     games = [g for g in games if g.date == date]
     if not games:
         return None
@@ -48,7 +58,7 @@ def night_digest(tables: SeasonTables, games: list[MapGame], players: dict, reco
     night = aggregate(rounds, outcomes, None, ["guid"]).to_dict("records")
     best = player_of_the_night(night)
     fell = [dict(f, name=", ".join(names.get(g, g) for g in f["holder"].split(",")))
-            for f in records["fell"] if f["session_date"] == date]
+            for f in fell if f["session_date"] == date]
     vs = tables.vs[tables.vs["session_date"] == date]
     h2h = None
     if not vs.empty:
@@ -70,7 +80,18 @@ def night_digest(tables: SeasonTables, games: list[MapGame], players: dict, reco
                               for f in fell],
                 head_to_head=h2h, before_first_map=_before_first_map(tables, first_map) if first_map else None,
                 rating_moves=[dict(guid=m.guid, name=names.get(m.guid, m.guid), change=round(float(m.change), 2),
-                                   value=round(float(m.value), 2)) for m in rating_moves if m.guid in names])
+                                   value=round(float(m.value), 2)) for m in rating_moves if m.guid in names],
+                achievements=[dict(a, name=names.get(a["guid"], a["guid"]), label=BY_ID[a["achievement"]].label)
+                              for a in achievements if a["night"] == date],
+                duels=[dict(d, name_a=names.get(d["guid_a"], d["guid_a"]), name_b=names.get(d["guid_b"], d["guid_b"]))
+                       for d in duels if d["night"] == date],
+                vs_coverage=vs_coverage, on_this_day=list(on_this_day))
+
+
+def first_map(row: dict) -> dict:
+    """The night's first map's prediction (a season_predictions row) as the digest reads it."""
+    return dict(map=row["map"], session_id=row["session_id"], p_a_wins=row["p_before"],
+                maps_before=row["maps_before"], provisional=row["provisional"])
 
 
 def _before_first_map(tables: SeasonTables, first: dict) -> dict:
@@ -79,7 +100,7 @@ def _before_first_map(tables: SeasonTables, first: dict) -> dict:
     percent_a = round(100 * first["p_a_wins"])
     return dict(map=first["map"], team_a=named.get("A", "Team A"), team_b=named.get("B", "Team B"),
                 p_a_wins=first["p_a_wins"], percent_a=percent_a, percent_b=100 - percent_a,
-                maps_before=first["maps_before"], provisional=len(first["provisional"]))
+                maps_before=first["maps_before"], provisional=first["provisional"])
 
 
 def _before_line(b: dict) -> str:
@@ -138,6 +159,29 @@ def digest_message(digest: dict) -> Message:
                            value="\n".join("%s %s → %s" % (esc(m["name"], 24), num.signed(m["change"]),
                                                             num.ratio(m["value"])) for m in moves),
                            inline=False))
+    feats = digest.get("achievements") or []
+    if feats:
+        lines = ["🎖️ **%s**: %s" % (esc(a["name"], 24), a["label"]) for a in feats[:ACHIEVEMENT_LINES]]
+        if len(feats) > ACHIEVEMENT_LINES:
+            lines.append("and %d more" % (len(feats) - ACHIEVEMENT_LINES))
+        fields.append(dict(name="🎖️ Achievements tonight", value="\n".join(lines)[:1024], inline=False))
+    if digest.get("duels"):
+        cov = digest.get("vs_coverage") or {}
+        lines = ["**%s** %d – %d **%s**" % (esc(d["name_a"], 20), d["kills_a"], d["kills_b"], esc(d["name_b"], 20))
+                 for d in digest["duels"]]
+        if cov.get("rounds"):
+            lines.append("_kills on each other; %d of tonight's %s carry head-to-head data_"
+                         % (cov["rounds_with_vs_data"], num.plural(cov["rounds"], "round")))
+        fields.append(dict(name="🤺 Closest duels", value="\n".join(lines)[:1024], inline=False))
+    if digest.get("on_this_day"):
+        lines = []
+        for o in digest["on_this_day"]:
+            best = o["player_of_the_night"]
+            lines.append("%s (%s): %s%s%s" % (o["ago"].capitalize(), num.day(o["date"]), num.plural(o["maps"], "map"),
+                                              ", player of the night **%s**" % esc(best["name"], 24) if best else "",
+                                              ", %s fell" % num.plural(len(o["records_fell"]), "record")
+                                              if o["records_fell"] else ""))
+        fields.append(dict(name="📅 On this day", value="\n".join(lines)[:1024], inline=False))
     if digest.get("gone_from_server"):
         fields.append(dict(name="🗄️ Archived night", value="This night's files are no longer on the game server: "
                                                           "these numbers come from the archived copy.", inline=False))

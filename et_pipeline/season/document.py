@@ -11,9 +11,7 @@ from et_pipeline.season.season import Season
 
 
 def _ratings(season: Season) -> dict:
-    from et_pipeline.season.ratings import rate
-
-    return rate(season.games).current
+    return season.ratings.current
 
 
 def _career(c: dict, rating=None) -> dict:
@@ -38,8 +36,6 @@ def _careers_by(season: Season, scope: str) -> dict:
 
 
 def season_document(season: Season, with_ratings: bool = True) -> dict:
-    from et_pipeline.season.quality import evaluate
-
     ratings = _ratings(season) if with_ratings else {}
     alltime = _careers_by(season, "all")
     players = []
@@ -60,8 +56,55 @@ def season_document(season: Season, with_ratings: bool = True) -> dict:
                records=dict(maps=maps, rounds=[r for r in season.records["rounds"] if r["rank"] == 1],
                             fell=season.records["fell"]))
     if with_ratings:
-        doc["rating_quality"] = evaluate(season.games)
+        doc["rating_quality"] = season.rating_quality
+        doc["predictions"] = [dict(key=p["key"], date=p["night"], map=p["map"], p_a_wins_before=p["p_before"],
+                                   p_a_wins_after_r1=p["p_after_r1"], winner=p["winner"], r1_outcome=p["r1_outcome"],
+                                   rating_only=p["p_rating"]) for p in season.predictions]
+        doc["prediction_quality"] = season.prediction_quality
+        doc["season_awards"] = [_award(a, season.names) for a in season.awards]
+    doc.update(community(season))
+    latest = season.tables.dates[-1] if season.tables.dates else None
+    doc["on_this_day"] = season.on_this_day(latest) if latest else []
+    doc["closest_duels"] = [_duel(d, season.names) for d in season.duels if d["night"] == latest]
     return doc
+
+
+def _person(guid, names: dict) -> dict:
+    return dict(guid=guid, name=names.get(guid, guid))
+
+
+def _award(a: dict, names: dict) -> dict:
+    return dict(period=a["period"], kind=a["kind"], award=a["award"], **_person(a["guid"], names), value=a["value"],
+                rule=a["rule"], final=a["final"])
+
+
+def _duel(d: dict, names: dict) -> dict:
+    return dict(date=d["night"], a=_person(d["guid_a"], names), b=_person(d["guid_b"], names),
+                kills_a=d["kills_a"], kills_b=d["kills_b"])
+
+
+def _rival(r: dict, names: dict) -> dict:
+    side = lambda key: None if r[key] is None else dict(
+        **_person(r[key], names), kills=r[key + "_kills"], deaths=r[key + "_deaths"])
+    return dict(**_person(r["guid"], names), nemesis=side("nemesis"), prey=side("prey"),
+                rounds_with_vs_data=r["rounds_with_vs_data"], rounds=r["rounds"])
+
+
+def community(season: Season, guid: str | None = None) -> dict:
+    """The community keys that need no rating: achievements, personal bests, rivalries (and
+    the VS coverage); one player's when `guid` is given."""
+    from et_pipeline.season.achievements import BY_ID
+
+    names = season.names
+    mine = (lambda r: True) if guid is None else (lambda r: r["guid"] == guid)
+    return dict(
+        achievements=[dict(**_person(a["guid"], names), achievement=a["achievement"],
+                           label=BY_ID[a["achievement"]].label, date=a["night"], value=a["value"], detail=a["detail"])
+                      for a in season.achievements if mine(a)],
+        personal_bests=[dict(**_person(b["guid"], names), measure=b["measure"], value=b["value"], date=b["night"],
+                             round_file=b["round_file"]) for b in season.personal_bests if mine(b)],
+        rivalries=[_rival(r, names) for r in season.rivalries if mine(r)],
+        vs_coverage=season.vs_coverage)
 
 
 def player_document(season: Season, who: str, with_ratings: bool = True) -> dict:
@@ -80,12 +123,18 @@ def player_document(season: Season, who: str, with_ratings: bool = True) -> dict
             for d in season.lineups["duos"] if p["guid"] in (d["guid_a"], d["guid_b"])]
     h2h = [dict(opponent=names.get(h["opponent"]), guid=h["opponent"], kills=h["kills"], deaths=h["deaths"])
            for h in season.lineups["head_to_head"] if h["guid"] == p["guid"]]
-    return dict(guid=p["guid"], name=p["name"], aliases=p["aliases"], first_seen=p["first_seen"],
-                last_seen=p["last_seen"], career=alltime,
-                periods={s: mine(s) for s in periods}, maps=mine("map"),
-                form=form_summary(season.careers["form"], p["guid"]),
-                duos=sorted(duos, key=lambda d: (-d["played"], d["guid"]))[:10],
-                head_to_head=sorted(h2h, key=lambda h: (-(h["kills"] + h["deaths"]), h["guid"]))[:10])
+    doc = dict(guid=p["guid"], name=p["name"], aliases=p["aliases"], first_seen=p["first_seen"],
+               last_seen=p["last_seen"], career=alltime,
+               periods={s: mine(s) for s in periods}, maps=mine("map"),
+               form=form_summary(season.careers["form"], p["guid"]),
+               duos=sorted(duos, key=lambda d: (-d["played"], d["guid"]))[:10],
+               head_to_head=sorted(h2h, key=lambda h: (-(h["kills"] + h["deaths"]), h["guid"]))[:10])
+    extra = community(season, p["guid"])
+    doc.update(achievements=extra["achievements"], personal_bests=extra["personal_bests"],
+               rivalry=extra["rivalries"][0] if extra["rivalries"] else None)
+    if with_ratings:
+        doc["season_awards"] = [_award(a, season.names) for a in season.awards if a["guid"] == p["guid"]]
+    return doc
 
 
 def check_stat(stat: str) -> None:

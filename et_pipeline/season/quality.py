@@ -37,6 +37,7 @@ from et_pipeline.season.baselines import Coin, KDPick, TrueSkill
 from et_pipeline.season.elo import TeamElo
 from et_pipeline.season.model import MapGame
 from et_pipeline.season.ratings import MODEL_NAME, PROVISIONAL_MAPS, RATING, Rater, ordered
+from et_pipeline.season.walk import walk_forward as walk
 
 EPS = 1e-6
 BOOTSTRAP_SAMPLES = 1000
@@ -76,7 +77,7 @@ def _hit(p: float, y: int) -> float:
     return 0.5 if p == 0.5 else float((p > 0.5) == bool(y))
 
 
-def _scores(preds: list[tuple[float, int]]) -> dict:
+def scores(preds: list[tuple[float, int]]) -> dict:
     """Log loss, Brier, accuracy, ECE of (p_a, y_a) pairs."""
     if not preds:
         return {"maps": 0, "log_loss": None, "brier": None, "accuracy": None, "ece": None}
@@ -153,13 +154,13 @@ def expected_calibration_error(preds: list[tuple[float, int]], bins: int = CALIB
 
 def _block(rows: dict[str, list], names: list[str], seed: int) -> dict:
     main = rows[RATING]
-    out = _scores([(p, y) for _, p, y in main])
+    out = scores([(p, y) for _, p, y in main])
     out["accuracy_interval"] = bootstrap_accuracy(main, seed) if main else None
     out["baselines"] = {}
     for name in names:
         if name == RATING:
             continue
-        s = _scores([(p, y) for _, p, y in rows[name]])
+        s = scores([(p, y) for _, p, y in rows[name]])
         s.pop("maps")
         s["accuracy_interval"] = bootstrap_accuracy(rows[name], seed) if rows[name] else None
         s["log_loss_difference"] = paired_difference(main, rows[name], seed)
@@ -176,30 +177,37 @@ def predictors(oracle: Callable[[MapGame], float] | None = None) -> dict:
     return out
 
 
-def walk_forward(games, oracle: Callable[[MapGame], float] | None = None, chosen: dict | None = None):
+def walk_forward(games, oracle: Callable[[MapGame], float] | None = None, chosen: dict | None = None,
+                 observe: Callable[[MapGame, Rater, int], None] | None = None):
     """Yield (game, cold, {predictor: P(A wins)}) for every map, in the rating's order,
-    each predicted before it is learnt and only from maps that ended before it began.
-    `chosen`: other predictors by name (tuning); by default `predictors(oracle)`."""
+    each predicted before it is learnt and only from maps that ended before it began
+    (season.walk). `chosen`: other predictors by name (tuning); by default
+    `predictors(oracle)`. `observe(game, rater, maps_learnt)` sees the rating as it stood
+    before each map (the win predictions are made there, in the same pass)."""
     games = ordered(games)
     preds = chosen if chosen is not None else predictors(oracle)
     rater = preds[RATING].rater if RATING in preds else None
-    learnt = 0
-    for game in games:
-        while learnt < len(games) and games[learnt].end_unix < game.start_unix:
-            for pr in preds.values():
-                pr.update(games[learnt])
-            learnt += 1
+
+    def learn(game: MapGame) -> None:
+        for pr in preds.values():
+            pr.update(game)
+
+    for game, learnt in walk(games, games, learn):
+        if observe is not None and rater is not None:
+            observe(game, rater, learnt)
         cold = rater is not None and any(rater.is_provisional(g) for g, _ in game.team_a + game.team_b)
         yield game, cold, {name: pr.predict(game) for name, pr in preds.items()}
 
 
-def evaluate(games, oracle: Callable[[MapGame], float] | None = None, seed: int = 13) -> dict:
-    """The walk-forward `rating_quality` document (see the module docstring)."""
+def evaluate(games, oracle: Callable[[MapGame], float] | None = None, seed: int = 13,
+             observe: Callable[[MapGame, Rater, int], None] | None = None) -> dict:
+    """The walk-forward `rating_quality` document (see the module docstring); `observe`
+    as for `walk_forward`."""
     names = list(predictors(oracle))
     warm = {n: [] for n in names}
     cold = {n: [] for n in names}
     draws = 0
-    for game, is_cold, preds in walk_forward(games, oracle):
+    for game, is_cold, preds in walk_forward(games, oracle, observe=observe):
         if game.winner not in ("A", "B"):
             draws += 1
             continue

@@ -462,21 +462,3 @@ def night_moves(result: RatingsResult, date: str, count: int = 3) -> list[Rating
     """The night's biggest rating moves (either way), for the night digest."""
     points = [h for h in result.history if h.date == date]
     return sorted(points, key=lambda h: (-abs(h.change), h.guid))[:count]
-
-
-def first_map_probability(games, date: str) -> dict | None:
-    """How even the night's teams were beforehand: P(team A wins) of the night's first
-    map, predicted (walk-forward) from the maps that ended before it began."""
-    games = ordered(games)
-    first = next((g for g in games if g.date == date), None)
-    if first is None:
-        return None
-    rater = Rater()
-    before = 0
-    for g in games:
-        if g.end_unix < first.start_unix:      # in start order; a map still running then is left out
-            rater.update(g)
-            before += 1
-    return {"date": date, "key": first.key, "map": first.map, "session_id": first.session_id, "maps_before": before,
-            "p_a_wins": round(rater.predict(first.team_a, first.team_b, first.map), 4),
-            "provisional": sorted(g for g, _ in first.team_a + first.team_b if rater.is_provisional(g))}

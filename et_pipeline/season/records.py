@@ -40,16 +40,19 @@ def _int(v) -> int | None:
     return None if v is None else int(v)
 
 
-def attacks(tables: SeasonTables) -> pd.DataFrame:
-    """Every round of a counted map: its attackers, whether they succeeded, and the time."""
+def attacks(tables: SeasonTables, maps: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every round of the counted maps (or of `maps`, map_results rows: a map whose round 2
+    is still to come has only its round 1): its attackers, whether they succeeded, and the time."""
     rounds = tables.rounds.set_index("round_key").to_dict("index")
     side_members = {}
     p = tables.players
     for key, side, guid in zip(p["round_key"].tolist(), p["side"].tolist(), p["guid"].tolist()):
         side_members.setdefault((key, int(side)), []).append(guid)
     rows = []
-    for m in tables.maps.to_dict("records"):
-        for number, key in ((1, m["r1_key"]), (2, m["r2_key"])):
+    for m in (tables.maps if maps is None else maps).to_dict("records"):
+        for number, key in ((1, m["r1_key"]), (2, value_or_none(m["r2_key"]))):
+            if key is None or key not in rounds:
+                continue
             r = rounds[key]
             verified = bool(r["lua_linked"])
             lua = dict(playtime_seconds=value_or_none(r["playtime_seconds"]), end_reason=value_or_none(r["end_reason"]),
@@ -67,15 +70,16 @@ def attacks(tables: SeasonTables) -> pd.DataFrame:
             attack_side = 3 - int(defender) if defender in (1, 2) else None
             rows.append(dict(
                 map=m["map"], session_date=m["session_date"], session_id=m["session_id"], r1_file=m["r1_file"],
-                round=number, file=r["file"], start_unix=float(r["start_unix"]),
+                game="%s:%s" % (m["session_id"], m["r1_file"]), round=number, round_key=key, file=r["file"], start_unix=float(r["start_unix"]),
+                limit_seconds=_int(r["time_limit_seconds"]),
                 success=bool(ok) and not surrender, hold=ok is False and not surrender,
                 verified=verified, unverified=bool(ok) and not verified,
                 seconds=int(round(seconds)) if seconds is not None else None,
                 attackers=tuple(sorted(side_members.get((key, attack_side), []))) if attack_side else (),
                 defenders=tuple(sorted(side_members.get((key, 3 - attack_side), []))) if attack_side else ()))
-    return pd.DataFrame(rows, columns=["map", "session_date", "session_id", "r1_file", "round", "file",
-                                       "start_unix", "success", "hold", "verified", "unverified", "seconds",
-                                       "attackers", "defenders"])
+    return pd.DataFrame(rows, columns=["map", "session_date", "session_id", "r1_file", "game", "round", "round_key", "file",
+                                       "start_unix", "limit_seconds", "success", "hold", "verified", "unverified",
+                                       "seconds", "attackers", "defenders"])
 
 
 def _map_records(att: pd.DataFrame) -> list[dict]:
@@ -99,7 +103,8 @@ def _map_records(att: pd.DataFrame) -> list[dict]:
     return out
 
 
-def _round_rows(tables: SeasonTables) -> pd.DataFrame:
+def round_rows(tables: SeasonTables) -> pd.DataFrame:
+    """The humans' round rows with their DPM (damage x 60 / time played, 0 without time)."""
     p = tables.players
     t = p["time_played_seconds"]
     return p.assign(dpm=(p["damage_given"] * 60 / t.where(t > 0)).fillna(0.0).round(1))
@@ -147,8 +152,9 @@ def _fell(att: pd.DataFrame, rr: pd.DataFrame) -> list[dict]:
     return out
 
 
-def build_records(tables: SeasonTables) -> dict:
-    """{"maps": per-map records, "rounds": top single-round rows, "fell": records broken per night}."""
-    att = attacks(tables)
-    rr = _round_rows(tables)
+def build_records(tables: SeasonTables, att: pd.DataFrame | None = None) -> dict:
+    """{"maps": per-map records, "rounds": top single-round rows, "fell": records broken per night};
+    `att`: `attacks(tables)` when the caller has it already."""
+    att = attacks(tables) if att is None else att
+    rr = round_rows(tables)
     return {"maps": _map_records(att), "rounds": _round_records(rr), "fell": _fell(att, rr)}

@@ -12,6 +12,8 @@
 * One message per week with a stable identity (session `season-week-<week>`, key
   `season_week`): every later night of the same week edits it, the second night of a new
   week posts a new one.
+* The win predictions' season score (season.predictions.prediction_quality), only while
+  they beat the coin and the rating-only figure (`publishable`).
 """
 from __future__ import annotations
 
@@ -72,12 +74,21 @@ def _value(stat: str, row: dict) -> str:
     return {"kd": num.ratio, "dpm": num.dpm}.get(stat, num.count)(row["value"])
 
 
-def weekly_messages(board: dict) -> list[Message]:
+def weekly_messages(board: dict, prediction_quality: dict | None = None) -> list[Message]:
     """The week's message, or none while the week so far is only tonight."""
-    return [weekly_message(board)] if len(board["nights"]) > 1 else []
+    return [weekly_message(board, prediction_quality)] if len(board["nights"]) > 1 else []
 
 
-def weekly_message(board: dict) -> Message:
+def _predictions_field(q: dict) -> dict:
+    return dict(name="🎲 Win predictions this season", inline=False, value=(
+        "Over %d decided maps, log loss (lower is better): before the map %.3f, after round 1 %.3f; "
+        "a coin scores %.3f, the rating alone %.3f." % (q["maps"], q["before_r1"]["log_loss"],
+                                                        q["after_r1"]["log_loss"], q["coin"]["log_loss"],
+                                                        q["rating_only"]["log_loss"])))
+
+
+def weekly_message(board: dict, prediction_quality: dict | None = None) -> Message:
+    """`prediction_quality`: shown only while `publishable`."""
     fields = []
     for stat, b in board["boards"].items():
         ranks = num.shared_ranks([r["value"] for r in b["players"]])
@@ -86,6 +97,8 @@ def weekly_message(board: dict) -> Message:
         name = "%s %s" % (ICONS.get(stat, "•"), "Most " + b["label"] if stat not in ("kd", "dpm") else
                           "Best " + b["label"])
         fields.append(dict(name=name, value="\n".join(lines) or "nobody yet", inline=True))
+    if prediction_quality and prediction_quality.get("publishable"):
+        fields.append(_predictions_field(prediction_quality))
     nights = board["nights"]
     embed = dict(title="🏅 Week %d leaderboard · %s – %s" % (board["number"], num.day(board["monday"], year=False),
                                                            num.day(board["sunday"], year=False)),

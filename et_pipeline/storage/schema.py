@@ -454,8 +454,8 @@ season_head_to_head = Table(
 season_ratings = Table(
     "season_ratings", metadata,                              # the current rating of every rated player
     Column("guid", String(8), nullable=False),
-    Column("value", Float, nullable=False),                  # openskill mu
-    Column("uncertainty", Float, nullable=False),            # openskill sigma
+    Column("value", Float, nullable=False),                  # the rating (season.ratings: MU + scale * skill)
+    Column("uncertainty", Float, nullable=False),            # its uncertainty (scale * sd)
     Column("provisional", Boolean, nullable=False),
     Column("maps", Integer, nullable=False),
     Column("last_night", String(10), nullable=False),
@@ -478,7 +478,7 @@ season_rating_history = Table(
 season_rating_quality = Table(
     "season_rating_quality", metadata,                       # walk-forward scores, per map set and predictor
     Column("scope", String(16), nullable=False),             # all | cold_start | warm
-    Column("predictor", String(16), nullable=False),         # openskill | coin | team_elo | kd
+    Column("predictor", String(16), nullable=False),         # rating | coin | team_elo | trueskill | kd
     Column("maps", Integer, nullable=False),
     Column("log_loss", Float, nullable=True),
     Column("brier", Float, nullable=True),
@@ -495,6 +495,94 @@ season_rating_calibration = Table(
     Column("predicted", Float, nullable=False),
     Column("observed", Float, nullable=False),
     UniqueConstraint("bin"),
+)
+
+# --------------------------------------------------------------------------- the season's community layer
+# (revision 0005_i23_community; written by the season multi-asset, read back by the night
+# digest; rules in et_pipeline/season/ and in README's catalogue)
+
+season_predictions = Table(
+    "season_predictions", metadata,                          # every counted map, predicted walk-forward
+    Column("key", String(310), primary_key=True),            # session_id:r1_file (MapGame.key)
+    Column("night", String(10), nullable=False, index=True),
+    Column("session_id", String(40), nullable=False),
+    Column("map", String(64), nullable=False),
+    Column("start_unix", Float, nullable=False),
+    Column("p_before", Float, nullable=False),               # P(team A wins) before round 1 (R1's line-ups)
+    Column("p_after_r1", Float),                             # ... once round 1 is over; NULL: R1 told nothing
+    Column("p_rating", Float, nullable=False),               # the rating's own figure (the whole map's shares)
+    Column("r1_attackers", String(1)),                       # A | B
+    Column("r1_seconds", Float),                             # R1's time; NULL: a full hold (or unknown)
+    Column("r1_outcome", String(12), nullable=False),        # objective | hold | unknown
+    Column("winner", String(3), nullable=False),             # A | B | tie
+    Column("maps_before", Integer, nullable=False),          # maps the rating had learnt from
+    Column("provisional", Integer, nullable=False),          # players still provisional
+)
+
+season_prediction_quality = Table(
+    "season_prediction_quality", metadata,                   # log loss / Brier of the predictions, decided maps
+    Column("scope", String(16), nullable=False),             # all | time_set (R1 set a time)
+    Column("predictor", String(16), nullable=False),         # before_r1 | after_r1 | rating_only | coin
+    Column("maps", Integer, nullable=False),
+    Column("log_loss", Float),
+    Column("brier", Float),
+    UniqueConstraint("scope", "predictor"),
+)
+
+season_achievements = Table(
+    "season_achievements", metadata,                         # one-off: at most one per player and achievement
+    Column("guid", String(8), nullable=False),
+    Column("achievement", String(32), nullable=False),       # catalogue id (season/achievements.py)
+    Column("night", String(10), nullable=False, index=True),
+    Column("value", Float, nullable=False),                  # the number that reached the bar
+    Column("detail", Text, nullable=False),
+    UniqueConstraint("guid", "achievement"),
+)
+
+season_personal_bests = Table(
+    "season_personal_bests", metadata,
+    Column("guid", String(8), nullable=False),
+    Column("measure", String(24), nullable=False),           # round_kills | round_damage | round_dpm | fastest_attack
+    Column("value", Float, nullable=False),
+    Column("night", String(10), nullable=False),
+    Column("round_file", String(260), nullable=False),
+    UniqueConstraint("guid", "measure"),
+)
+
+season_rivalries = Table(
+    "season_rivalries", metadata,                            # from the VS lines that name their subject
+    Column("guid", String(8), primary_key=True),
+    Column("rounds", Integer, nullable=False),               # the player's rounds
+    Column("rounds_with_vs_data", Integer, nullable=False),  # ... whose VS lines carry his GUID
+    Column("nemesis", String(8)),                            # who killed him most (minimum sample)
+    Column("nemesis_kills", Integer),                        # his kills on the nemesis
+    Column("nemesis_deaths", Integer),                       # his deaths to the nemesis
+    Column("prey", String(8)),                               # whom he killed most
+    Column("prey_kills", Integer),
+    Column("prey_deaths", Integer),
+)
+
+season_duels = Table(
+    "season_duels", metadata,                                # each night's closest duels
+    Column("night", String(10), nullable=False, index=True),
+    Column("rank", Integer, nullable=False),
+    Column("guid_a", String(8), nullable=False),
+    Column("guid_b", String(8), nullable=False),
+    Column("kills_a", Integer, nullable=False),              # a's kills on b
+    Column("kills_b", Integer, nullable=False),              # b's kills on a
+    UniqueConstraint("night", "rank"),
+)
+
+season_awards = Table(
+    "season_awards", metadata,                               # per period: month | quarter | season (the year)
+    Column("period", String(10), nullable=False),            # 2026-02 | 2026-Q1 | 2026
+    Column("kind", String(8), nullable=False),               # month | quarter | season
+    Column("award", String(24), nullable=False),             # most_improved | best_attack | iron_defender
+    Column("guid", String(8), nullable=False),
+    Column("value", Float, nullable=False),
+    Column("rule", Text, nullable=False),
+    Column("final", Boolean, nullable=False),                # the archive holds a night after the period
+    UniqueConstraint("period", "award"),
 )
 
 PARTITIONED_TABLES = [t for t in metadata.sorted_tables if "session_date" in t.c and t is not discord_posts]

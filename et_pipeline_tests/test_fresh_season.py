@@ -1,0 +1,103 @@
+"""Fresh on every path: `et-pipeline run` brings the season assets up to date for what it
+changed (the night digest of the night it processed is in its dry-run output; a
+re-scored old night changes every later rating), as the daemon's automation does."""
+import os
+from pathlib import Path
+
+from sqlalchemy import select
+
+from et_pipeline.cli import main
+from et_pipeline.numbers import day
+from et_pipeline.storage import schema as t
+from et_pipeline.storage.database import make_engine
+from et_pipeline.synth import generate
+
+
+def _run(tmp_path, source, db, publish="off") -> int:
+    return main(["run", "--source", str(source), "--db", db, "--dagster-home", str(tmp_path / "dh"),
+                 "--publish", publish, "--out", str(tmp_path / "out")])
+
+
+def test_run_on_a_fresh_database_writes_the_night_digest(tmp_path, night, capsys):
+    db = "sqlite:///%s" % (tmp_path / "fresh.db")
+    assert _run(tmp_path, night, db, publish="dry-run") == 0
+    capsys.readouterr()
+    [digest] = (tmp_path / "out" / "2026-02-05").glob("*-digest/players/season_digest.json")
+    assert "The season after %s" % day("2026-02-05") in digest.read_text(encoding="utf-8")
+    assert not list((tmp_path / "out").glob("*/season-week-*/players/season_week.json"))   # waits for a 2nd night
+    assert list((tmp_path / "out" / "season" / "season-achievements" / "players").glob("ach_*.json"))
+    cards = [p.read_text(encoding="utf-8") for p in (tmp_path / "out" / "2026-02-05").glob("*/players/map_*.json")]
+    assert cards and all("🎲 Before the map" in c for c in cards)     # the first night: from the prior
+
+
+def _history(db: str) -> dict:
+    with make_engine(db).connect() as conn:
+        h = t.season_rating_history
+        return {(r.guid, r.night): r.value for r in conn.execute(select(h.c.guid, h.c.night, h.c.value))}
+
+
+def _flip_first_round_two(source: Path, date: str) -> None:
+    """Re-score an old night: the first map's round 2 file now names the other side the winner."""
+    [r2] = sorted(p for p in (source / "gamestats").iterdir()
+                  if p.name.startswith(date) and p.name.endswith("-round-2.txt"))[:1]
+    text = r2.read_text(encoding="latin-1")
+    head, rest = text.split("\n", 1)
+    fields = head.split("\\")
+    winner = 5                                          # server\map\mod\round\defender\winner\limit\clock\...
+    fields[winner] = {"1": "2", "2": "1"}[fields[winner]]
+    r2.write_text("\\".join(fields) + "\n" + rest, encoding="latin-1")
+    st = r2.stat()
+    os.utime(r2, (st.st_atime, st.st_mtime + 60))
+
+
+def test_the_daemons_automation_brings_the_season_up_to_date(tmp_path, night):
+    """The other path: a real dagster-daemon on the code location; the sensor's run brings
+    the night in, the season automation then runs the season, and the digest is written."""
+    import shutil
+    import subprocess
+    import sys
+    import time
+
+    from et_pipeline_tests.servers import stop_process_group
+
+    root, bin_dir = Path(__file__).resolve().parents[1], Path(sys.executable).parent
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copy(root / "deploy" / "dagster.dev.yaml", home / "dagster.yaml")
+    env = dict(os.environ, DAGSTER_HOME=str(home), ET_SOURCE=str(night), ET_PUBLISH_MODE="dry-run",
+               ET_DB_URL="sqlite:///%s" % (tmp_path / "et.db"), ET_OUT_DIR=str(tmp_path / "out"),
+               ET_SETTLE_SECONDS="1", DAGSTER_DISABLE_TELEMETRY="yes")
+    log = open(tmp_path / "daemon.log", "wb")
+    daemon = subprocess.Popen([str(bin_dir / "dagster-daemon"), "run", "-w", str(root / "workspace.yaml")], cwd=root,
+                              env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        time.sleep(40)              # the automation's first evaluation (it never fires on its first one)
+        subprocess.run([str(bin_dir / "dagster"), "sensor", "start", "session_files_sensor", "-w",
+                        str(root / "workspace.yaml")], cwd=root, env=env, check=True, capture_output=True)
+        deadline = time.monotonic() + 300
+        while not list((tmp_path / "out").glob("2026-02-05/*-digest/players/season_digest.json")):
+            assert daemon.poll() is None, "dagster-daemon exited"
+            assert time.monotonic() < deadline, (tmp_path / "daemon.log").read_text()[-3000:]
+            time.sleep(2)
+    finally:
+        stop_process_group(daemon)
+        log.close()
+    assert _history("sqlite:///%s" % (tmp_path / "et.db"))
+
+
+def test_a_rescored_old_night_changes_every_later_rating(tmp_path, capsys):
+    source = tmp_path / "server"
+    dates = sorted(n["date"] for n in generate(4, str(source), seed=12)["nights"])
+    db = "sqlite:///%s" % (tmp_path / "et.db")
+    assert _run(tmp_path, source, db) == 0
+    capsys.readouterr()
+    before = _history(db)
+    assert {night for _, night in before} == set(dates)            # the season is there without a daemon
+    _flip_first_round_two(source, dates[0])
+    assert _run(tmp_path, source, db) == 0
+    out = capsys.readouterr().out
+    assert "%s  updated" % dates[0] in out and "%s  updated" % dates[-1] not in out
+    after = _history(db)
+    for night in dates:                                             # the night itself and every later one
+        moved = [k for k in before if k[1] == night and k in after and abs(before[k] - after[k]) > 1e-9]
+        assert moved, night
