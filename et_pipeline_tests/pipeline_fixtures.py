@@ -79,13 +79,15 @@ def other_round(data: bytes) -> bytes:
 NIGHT_DATE = "2026-02-05"       # the recorded night's session date
 
 
-def run_cli(source, db: str, tmp_path: Path, capsys, *extra: str) -> tuple[int, str]:
+def run_cli(source, db: str, tmp_path: Path, capsys, *extra: str, season: str = "skip") -> tuple[int, str]:
     """`et-pipeline run --publish off` of a server folder (or the `sftp://` arguments in
-    `source`, a list), the Dagster home under tmp_path: (exit code, stdout)."""
+    `source`, a list), the Dagster home under tmp_path: (exit code, stdout). The nights
+    only unless `season="auto"`: the season job is the season tests' (test_fresh_season)."""
     from et_pipeline.cli import main
 
     where = list(source) if isinstance(source, (list, tuple)) else ["--source", str(source)]
-    code = main(["run", *where, "--db", db, "--dagster-home", str(tmp_path / "dh"), "--publish", "off", *extra])
+    code = main(["run", *where, "--db", db, "--dagster-home", str(tmp_path / "dh"), "--publish", "off",
+                 "--season", season, *extra])
     return code, capsys.readouterr().out
 
 

@@ -30,7 +30,8 @@ def _one_line(err: str) -> str:
 def _sftp(server, tmp_path, url=None, key=None, known_hosts=None, extra=()):
     url = url or "sftp://%s@%s:%d%s" % (server.user, server.host, server.port, server.remote_root)
     args = ["run", "--source", url, "--sftp-cache", str(tmp_path / "cache"),
-            "--db", "sqlite:///%s" % (tmp_path / "et.db"), "--dagster-home", str(tmp_path / "dh"), "--publish", "off"]
+            "--db", "sqlite:///%s" % (tmp_path / "et.db"), "--dagster-home", str(tmp_path / "dh"),
+            "--publish", "off", "--season", "skip"]
     if key is not False:
         args += ["--sftp-key", key or server.client_key_path]
     args += ["--known-hosts", known_hosts or server.known_hosts_path]
@@ -42,7 +43,7 @@ def test_unwritable_dagster_home_is_one_line_with_its_own_code(night, tmp_path, 
     blocker.write_text("not a folder")
     home = blocker / "dagster_home"
     code = main(["run", "--source", str(night), "--db", "sqlite:///%s" % (tmp_path / "et.db"),
-                 "--dagster-home", str(home), "--publish", "off"])
+                 "--dagster-home", str(home), "--publish", "off", "--season", "skip"])
     assert code == common.EXIT_DAGSTER_HOME
     line = _one_line(capsys.readouterr().err)
     assert str(home) in line and "Dagster home" in line
@@ -51,7 +52,8 @@ def test_unwritable_dagster_home_is_one_line_with_its_own_code(night, tmp_path, 
 def test_an_unusable_dagster_home_is_reported_even_with_nothing_new(night, tmp_path, capsys):
     """A run with nothing new starts no Dagster run, but a misconfigured home (a cron job's
     DAGSTER_HOME) still exits 3 at once, not on the next night with data."""
-    args = ["run", "--source", str(night), "--db", "sqlite:///%s" % (tmp_path / "et.db"), "--publish", "off"]
+    args = ["run", "--source", str(night), "--db", "sqlite:///%s" % (tmp_path / "et.db"),
+            "--publish", "off", "--season", "skip"]
     assert main(args + ["--dagster-home", str(tmp_path / "dh")]) == 0
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
@@ -143,6 +145,6 @@ def test_file_names_with_control_characters_are_printed_escaped(night, tmp_path,
     assert printable("a\x1b[31mb\x07\u202e") == "a\\x1b[31mb\\x07\\u202e"
     (night / "gamestats" / "2026-02-05-21\x1b[2Jsupply-round-1.txt").write_bytes(b"x\n")
     assert main(["run", "--source", str(night), "--db", "sqlite:///%s" % (tmp_path / "et.db"),
-                 "--dagster-home", str(tmp_path / "dh"), "--publish", "off"]) == 0
+                 "--dagster-home", str(tmp_path / "dh"), "--publish", "off", "--season", "skip"]) == 0
     out = capsys.readouterr().out
     assert "\x1b" not in out and "2026-02-05-21\\x1b[2Jsupply-round-1.txt" in out

@@ -90,7 +90,8 @@ def test_dropped_connection_never_replaces_a_processed_night(sftp_server, tmp_pa
 
 def test_rotated_files_stay_archived_and_rescore_gives_the_same_report(night, tmp_path, capsys, pipeline):
     db = pipeline.db_url
-    args = ["run", "--source", str(night), "--db", db, "--dagster-home", str(tmp_path / "dh"), "--publish", "off"]
+    args = ["run", "--source", str(night), "--db", db, "--dagster-home", str(tmp_path / "dh"),
+            "--publish", "off", "--season", "skip"]
     assert main(args) == 0
     good = _report(db, capsys)
     raws = _raw_count(db)
@@ -115,7 +116,7 @@ def test_rotated_files_stay_archived_and_rescore_gives_the_same_report(night, tm
 def test_forget_is_the_one_way_to_remove_a_night(night, tmp_path, capsys):
     db = "sqlite:///%s" % (tmp_path / "et.db")
     assert main(["run", "--source", str(night), "--db", db, "--dagster-home", str(tmp_path / "dh"),
-                 "--publish", "off"]) == 0
+                 "--publish", "off", "--season", "skip"]) == 0
     capsys.readouterr()
     assert main(["forget", "--db", db, "--date", DATE]) == 0
     captured = capsys.readouterr()
@@ -140,7 +141,7 @@ def test_local_source_reads_only_regular_files_inside_its_root(night, tmp_path, 
     os.symlink("/etc/passwd", night / "gametimes" / "gametime-supply-R1-1770327900.json")
     db = "sqlite:///%s" % (tmp_path / "et.db")
     assert main(["run", "--source", str(night), "--db", db, "--dagster-home", str(tmp_path / "dh"),
-                 "--publish", "off"]) == 0
+                 "--publish", "off", "--season", "skip"]) == 0
     capsys.readouterr()
     with make_engine(db).connect() as conn:
         contents = [bytes(c) for (c,) in conn.execute(select(t.raw_files.c.content))]
@@ -165,7 +166,8 @@ def test_rotation_through_a_night_past_midnight_keeps_the_session_on_its_date(tm
     midnight still belong to the session that started the day before."""
     night = lay_out_night_past_midnight(tmp_path / "server")
     db = "sqlite:///%s" % (tmp_path / "et.db")
-    args = ["run", "--source", str(night), "--db", db, "--dagster-home", str(tmp_path / "dh"), "--publish", "off"]
+    args = ["run", "--source", str(night), "--db", db, "--dagster-home", str(tmp_path / "dh"),
+            "--publish", "off", "--season", "skip"]
     assert main(args) == 0
     good = _report(db, capsys)
     assert len(good["sessions"][0]["rounds"]) == 10
@@ -185,7 +187,8 @@ def test_a_file_removed_during_the_run_is_gone_not_a_failure(night, tmp_path, ca
     from et_pipeline.sources import local
 
     db = "sqlite:///%s" % (tmp_path / "et.db")
-    args = ["run", "--source", str(night), "--db", db, "--dagster-home", str(tmp_path / "dh"), "--publish", "off"]
+    args = ["run", "--source", str(night), "--db", db, "--dagster-home", str(tmp_path / "dh"),
+            "--publish", "off", "--season", "skip"]
     assert main(args) == 0
     good = _report(db, capsys)
     victim = "2026-02-05-211001-supply-round-1.txt"

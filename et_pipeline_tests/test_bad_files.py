@@ -91,7 +91,7 @@ CASES = {
 
 def _run(night, db, tmp_path, capsys):
     code = main(["run", "--source", str(night), "--db", db, "--dagster-home", str(tmp_path / "dh"),
-                 "--publish", "off"])
+                 "--publish", "off", "--season", "skip"])
     return code, capsys.readouterr().out
 
 
@@ -193,7 +193,7 @@ def test_non_utf8_file_name_over_sftp_is_quarantined_not_fatal(sftp_server, tmp_
     db = "sqlite:///%s" % (tmp_path / "et.db")
     code = main(["run", "--source", url, "--sftp-key", sftp_server.client_key_path,
                  "--known-hosts", sftp_server.known_hosts_path, "--sftp-cache", str(tmp_path / "cache"),
-                 "--db", db, "--dagster-home", str(tmp_path / "dh"), "--publish", "off"])
+                 "--db", db, "--dagster-home", str(tmp_path / "dh"), "--publish", "off", "--season", "skip"])
     out = capsys.readouterr().out
     assert code == 0, out
     assert "QUARANTINED  gamestats/2026-02-05-224500-sup\\xffply-round-1.txt: file name is not valid UTF-8" in out

@@ -44,7 +44,7 @@ def test_each_bad_file_is_quarantined_and_the_night_still_counts(night, tmp_path
     (gs / "notes.txt").write_text("not a server file")
     db = "sqlite:///%s" % (tmp_path / "et.db")
     args = ["run", "--source", str(night), "--db", db, "--dagster-home", str(tmp_path / "dh"),
-            "--publish", "off", "--out", str(tmp_path / "out")]
+            "--publish", "off", "--season", "skip", "--out", str(tmp_path / "out")]
     assert main(args) == 0
     out = capsys.readouterr().out
     reg = registry(db)
@@ -87,7 +87,7 @@ def test_r2_without_r1_is_an_orphan_that_never_inflates(night, tmp_path, capsys)
     (night / "gamestats" / GOOD_R1).unlink()
     db = "sqlite:///%s" % (tmp_path / "et.db")
     assert main(["run", "--source", str(night), "--db", db, "--dagster-home", str(tmp_path / "dh"),
-                 "--publish", "off"]) == 0
+                 "--publish", "off", "--season", "skip"]) == 0
     capsys.readouterr()
     s = report(db, capsys)["sessions"][0]
     r2 = [r for r in s["rounds"] if r["file"] == "2026-02-05-212035-supply-round-2.txt"][0]
@@ -107,7 +107,7 @@ def test_copy_of_a_whole_night_under_other_names_counts_once(night, tmp_path, ca
             shutil.copy2(f, night / "gamestats" / f.name.replace("-round-1.txt", "-copy-round-1.txt"))
     db = "sqlite:///%s" % (tmp_path / "et.db")
     assert main(["run", "--source", str(night), "--db", db, "--dagster-home", str(tmp_path / "dh"),
-                 "--publish", "off"]) == 0
+                 "--publish", "off", "--season", "skip"]) == 0
     capsys.readouterr()
     reg = registry(db)
     copies = [r for n, r in reg.items() if "-copy-" in n]

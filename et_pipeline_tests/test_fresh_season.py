@@ -13,9 +13,9 @@ from et_pipeline.storage.database import make_engine
 from et_pipeline.synth import generate
 
 
-def _run(tmp_path, source, db, publish="off") -> int:
+def _run(tmp_path, source, db, publish="off", *extra: str) -> int:
     return main(["run", "--source", str(source), "--db", db, "--dagster-home", str(tmp_path / "dh"),
-                 "--publish", publish, "--out", str(tmp_path / "out")])
+                 "--publish", publish, "--out", str(tmp_path / "out"), *extra])
 
 
 def test_run_on_a_fresh_database_writes_the_night_digest(tmp_path, night, capsys):
@@ -101,3 +101,57 @@ def test_a_rescored_old_night_changes_every_later_rating(tmp_path, capsys):
     for night in dates:                                             # the night itself and every later one
         moved = [k for k in before if k[1] == night and k in after and abs(before[k] - after[k]) > 1e-9]
         assert moved, night
+
+
+def _season_players(db: str) -> int:
+    from sqlalchemy import func
+
+    with make_engine(db).connect() as conn:
+        return conn.execute(select(func.count()).select_from(t.season_players)).scalar()
+
+
+def test_a_failed_season_is_brought_up_to_date_by_the_next_run_with_nothing_new(tmp_path, night, capsys,
+                                                                                  monkeypatch):
+    """The season job failing after the nights succeeded (found at this stop: the next run
+    had nothing new, so it never ran the season again and the season stayed behind)."""
+    from et_pipeline.cli.common import EXIT_FAILED
+    from et_pipeline.season import season as pure
+
+    db = "sqlite:///%s" % (tmp_path / "et.db")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the season broke")
+    with monkeypatch.context() as m:
+        m.setattr(pure, "compute_season", broken)
+        assert _run(tmp_path, night, db) == EXIT_FAILED
+    assert "FAILED season" in capsys.readouterr().out
+    assert _season_players(db) == 0
+    assert _run(tmp_path, night, db) == 0
+    out = capsys.readouterr().out
+    assert "0 dates processed, 1 unchanged" in out and "the season brought up to date" in out
+    assert _season_players(db) == 7
+    assert _run(tmp_path, night, db) == 0           # current now: nothing to do, no Dagster
+    assert "the season" not in capsys.readouterr().out
+
+
+def test_run_season_skip_leaves_the_season_to_the_next_run(tmp_path, night, capsys):
+    """`run --season skip` (a long backfill) processes the nights only; the next `run`,
+    with nothing new, builds the season from them."""
+    db = "sqlite:///%s" % (tmp_path / "et.db")
+    assert _run(tmp_path, night, db, "off", "--season", "skip") == 0
+    assert "the season is behind the nights" in capsys.readouterr().out
+    assert _season_players(db) == 0
+    assert _run(tmp_path, night, db) == 0
+    assert _season_players(db) == 7
+
+
+def test_forgetting_a_night_leaves_the_season_behind(tmp_path, night, capsys):
+    from et_pipeline.storage.season_state import season_behind
+
+    db = "sqlite:///%s" % (tmp_path / "et.db")
+    assert _run(tmp_path, night, db) == 0
+    with make_engine(db).connect() as conn:
+        assert not season_behind(conn)
+    assert main(["forget", "--db", db, "--date", "2026-02-05"]) == 0
+    with make_engine(db).connect() as conn:
+        assert season_behind(conn)

@@ -271,7 +271,8 @@ def test_twenty_generated_nights_have_no_fail(tmp_path):
     exe = Path(sys.executable).with_name("et-pipeline")
     db = "sqlite:///%s" % (tmp_path / "et.db")
     run = subprocess.run([str(exe), "run", "--source", str(tmp_path / "src"), "--db", db, "--dagster-home",
-                          str(tmp_path / "dh"), "--publish", "off"], capture_output=True, text=True, timeout=600)
+                          str(tmp_path / "dh"),
+                          "--publish", "off", "--season", "skip"], capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-2000:]
     seen, fails = set(), []
     with make_engine(db).connect() as conn:

@@ -16,7 +16,7 @@ DATE = "2026-02-05"
 
 def _args(night, tmp_path, db=None):
     return ["run", "--source", str(night), "--db", db or "sqlite:///%s" % (tmp_path / "et.db"),
-            "--dagster-home", str(tmp_path / "dh"), "--publish", "off"]
+            "--dagster-home", str(tmp_path / "dh"), "--publish", "off", "--season", "skip"]
 
 
 def test_a_failed_date_never_prints_updated(tmp_path, capsys, monkeypatch):

@@ -52,7 +52,7 @@ def test_cli_runs_are_filed_under_the_code_location_like_ui_runs(tmp_path, night
     assert location["location_name"] == CODE_LOCATION
     home = tmp_path / "dh"
     assert main(["run", "--source", str(night), "--db", "sqlite:///%s" % (tmp_path / "et.db"),
-                 "--dagster-home", str(home), "--publish", "off"]) == 0
+                 "--dagster-home", str(home), "--publish", "off", "--season", "skip"]) == 0
     capsys.readouterr()
     [run] = _ui_runs(home)
     assert run.tags["dagster/partition"] == "2026-02-05"           # one date: tagged as the UI tags it
@@ -65,7 +65,7 @@ def test_a_ranged_cli_run_carries_the_ui_backfill_range_tags(tmp_path, capsys):
     generate(3, str(tmp_path / "src"), seed=3)
     home = tmp_path / "dh"
     assert main(["run", "--source", str(tmp_path / "src"), "--db", "sqlite:///%s" % (tmp_path / "et.db"),
-                 "--dagster-home", str(home), "--publish", "off"]) == 0
+                 "--dagster-home", str(home), "--publish", "off", "--season", "skip"]) == 0
     dates = [line.split()[0] for line in capsys.readouterr().out.splitlines() if "  updated  " in line]
     [run] = _ui_runs(home)
     assert len(dates) == 3 and "dagster/partition" not in run.tags

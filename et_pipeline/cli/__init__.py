@@ -65,6 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "($ET_DISCORD_WEBHOOK_URL)")
     r.add_argument("--out", default="out", help="folder for dry-run payloads and graphs")
     r.add_argument("--force", action="store_true", help="re-run every date, changed or not (re-score)")
+    r.add_argument("--season", choices=("auto", "skip"), default="auto",
+                   help="auto: run the season job when the season is behind the nights (after a night changed, "
+                        "or a season run that failed or was skipped); skip: the nights only, the next run "
+                        "brings the season up to date (a long backfill)")
     r.add_argument("--sftp-key", default=os.environ.get("ET_SFTP_KEY_PATH"),
                    help="SFTP only: private key file ($ET_SFTP_KEY_PATH)")
     r.add_argument("--known-hosts", default=os.environ.get("ET_SFTP_KNOWN_HOSTS"),

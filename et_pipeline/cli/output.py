@@ -157,9 +157,9 @@ def bad_lines(bad: list[tuple[str, str, str]], indent: str = "") -> list[str]:
 
 
 def summary_lines(dates: list[DateSummary], unassigned: list[tuple[str, str, str]], ignored: int,
-                  failed: list[str], seconds: float) -> list[str]:
+                  failed: list[str], seconds: float, season: str | None = None) -> list[str]:
     """The closing summary: one line per updated date (bad files under it), unchanged dates folded
-    when there are many, files that belong to no date, failures last."""
+    when there are many, files that belong to no date, what became of the season, the totals, failures last."""
     out = []
     unchanged = [d for d in dates if not d.updated and not d.failed]
     fold = len(unchanged) > UNCHANGED_LISTED
@@ -175,6 +175,8 @@ def summary_lines(dates: list[DateSummary], unassigned: list[tuple[str, str, str
     out += bad_lines(unassigned)
     if ignored:
         out.append("ignored %d unrelated file(s)" % ignored)
+    if season:
+        out.append(season)
     updated = [d for d in dates if d.updated and not d.failed]
     failures = sum(d.failed for d in dates)
     bad = sum(len(d.bad) for d in dates) + len(unassigned)

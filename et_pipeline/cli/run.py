@@ -280,13 +280,16 @@ def _run(a, started_up) -> int:
         if code is not None:
             return code
         failed: dict[str, str] = {}
-        if wanted:          # nothing new: no Dagster at all (a cron job's usual minute)
-            code, failed = _run_dates(a, rules, home, sorted(wanted), progress, started_up)
+        season = None
+        # nothing new and the season current: no Dagster at all (a cron job's usual minute)
+        if wanted or (a.season == "auto" and _season_behind(engine)):
+            code, failed, season = _run_dates(a, rules, home, engine, sorted(wanted), progress, started_up)
             if code is not None:
                 return code
     dates, unassigned = _summaries(engine, plan, wanted, set(failed))
     failures = ["FAILED %s: %s" % (d, why) for d, why in failed.items()]
-    for line in summary_lines(dates, unassigned, len(plan.ignored), failures, time.monotonic() - started):
+    for line in summary_lines(dates, unassigned, len(plan.ignored), failures, time.monotonic() - started,
+                              season):
         print(line)
     for line in discord_problem_lines(engine):
         print(line)
@@ -294,10 +297,20 @@ def _run(a, started_up) -> int:
     return EXIT_FAILED if failed else 0
 
 
-def _run_dates(a, rules, home: str, wanted: list[str], progress, started_up) -> tuple[int | None, dict[str, str]]:
+def _season_behind(engine) -> bool:
+    from et_pipeline.storage.season_state import season_behind
+
+    with engine.connect() as conn:
+        return season_behind(conn)
+
+
+def _run_dates(a, rules, home: str, engine, wanted: list[str], progress,
+               started_up) -> tuple[int | None, dict[str, str], str | None]:
     """The Dagster half of `run`: the instance in the Dagster home, the wanted dates as
-    partitions, the code location's job run over them in bounded chunks. (exit code when it
-    cannot start, None otherwise; date -> why, for each date of a failed chunk)."""
+    partitions, the code location's job run over them in bounded chunks, then the season
+    job when the season is behind the nights (`--season auto`). (exit code when it cannot
+    start, None otherwise; date -> why, for each date of a failed chunk and "season" when
+    the season failed; the summary's line on the season)."""
     from et_pipeline.defs.dead_runs import fail_dead_runs
     from et_pipeline.defs.launch import (open_instance, register_dates, run_config, run_dates, run_season,
                                          steps_per_run)
@@ -306,7 +319,7 @@ def _run_dates(a, rules, home: str, wanted: list[str], progress, started_up) -> 
     try:
         instance = open_instance(home)
     except (OSError, SQLAlchemyError) as e:
-        return _home_unusable(home, e), {}
+        return _home_unusable(home, e), {}, None
     for line in fail_dead_runs(instance):      # a killed `run` (or daemon worker) left its run STARTED
         print("et-pipeline: failed run %s: its process is gone" % line, file=sys.stderr)
     order = register_dates(instance, wanted)
@@ -322,9 +335,13 @@ def _run_dates(a, rules, home: str, wanted: list[str], progress, started_up) -> 
         progress.end_block(i)
         if reasons:
             failed.update({d: "; ".join(reasons) for d in block})
-    if len(failed) < len(wanted):           # some night changed: the season follows (a failed night is left out)
-        progress.phase("the season")
-        reasons = run_season(instance, config, progress.on_event)
-        if reasons:
-            failed["season"] = "; ".join(reasons)
-    return None, failed
+    if not _season_behind(engine):          # no night changed (every run failed), and none before
+        return None, failed, None
+    if a.season == "skip":
+        return None, failed, "the season is behind the nights: the next `et-pipeline run` brings it up to date"
+    progress.phase("the season")
+    reasons = run_season(instance, config, progress.on_event)
+    if reasons:
+        failed["season"] = "; ".join(reasons)
+        return None, failed, None
+    return None, failed, "the season brought up to date"

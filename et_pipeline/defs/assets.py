@@ -40,6 +40,7 @@ from et_pipeline.storage.database import replace_partition, select_partition
 from et_pipeline.storage.locks import date_lock
 from et_pipeline.storage.registry import (SourceMismatch, archive_partitions, archived_stats_names, claim_source,
                                          sync_registry)
+from et_pipeline.storage.season_state import mark_nights_changed
 
 # The backfill policy (ranged runs of at most ET_PARTITIONS_PER_RUN dates) is what keeps
 # backfills cheap and bounded; Dagster labels the parameter beta (dagster is pinned, so a
@@ -105,7 +106,7 @@ def _linked_lua(conn, dates) -> dict[str, dict]:
     return {r["round_key"]: dict(r) for r in conn.execute(q).mappings()}
 
 
-@dg.asset(**COMMON, deps=[GAME_SERVER], group_name=catalog.INGEST, code_version="7",
+@dg.asset(**COMMON, deps=[GAME_SERVER], group_name=catalog.INGEST, code_version="8",
           description="Every file the game server wrote for the session date: registry row "
                       "(name, kind, size, mtime, sha256, status) and raw bytes.")
 @one_writer_per_date
@@ -315,7 +316,7 @@ def timing_comparison(context: dg.AssetExecutionContext, database: DatabaseResou
                                           "preview": md.table(rows, ["round_key", "stats_seconds", "lua_seconds", "status", "cause"])})
 
 
-@dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards], group_name=catalog.CHECKS, code_version="6",
+@dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards], group_name=catalog.CHECKS, code_version="7",
           description="The night checks itself: every number two sources both state (award and stats files, "
                       "stats file and Lua timing, header winner and times, round 2 against round 1, both sides' "
                       "lines, VS lines, the night's totals), one row per check and round: pass, warn (a known "
@@ -340,7 +341,7 @@ def night_checks(context: dg.AssetExecutionContext, database: DatabaseResource,
 
 
 @dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards, night_checks], group_name=catalog.PUBLISH,
-          code_version="8", kinds={"discord"}, retry_policy=PUBLISH_RETRY, pool="discord",
+          code_version="9", kinds={"discord"}, retry_policy=PUBLISH_RETRY, pool="discord",
           description="The night in Discord: a card per map, the session summary and its graphs (players' "
                       "channel), the timing check, files and alerts (admins' channel). Posted once, "
                       "edited when the content changes (discord_posts table); dry-run writes them under out/.")
@@ -394,6 +395,7 @@ def discord_posts(context: dg.AssetExecutionContext, database: DatabaseResource,
     with engine.begin() as conn:
         conn.execute(t.partition_state.update().where(t.partition_state.c.session_date.in_(dates))
                      .values(completed=True))
+        mark_nights_changed(conn)       # the season is behind these nights (storage.season_state)
         problems = publish_problems(conn, dates) if discord.mode == "live" else []
         messages = conn.execute(select(func.count()).select_from(t.discord_posts)
                                 .where(t.discord_posts.c.session_date.in_(dates))).scalar()

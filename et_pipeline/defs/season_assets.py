@@ -23,8 +23,10 @@ from et_pipeline.defs.assets import endstats_awards, lua_round_teams, lua_timing
 from et_pipeline.defs.resources import DatabaseResource, DiscordWebhook, RulesResource
 from et_pipeline.defs.season_automation import SEASON_GROUP, all_nights, season_automation_condition
 from et_pipeline.storage import schema as t
+from et_pipeline.storage.locks import season_lock
+from et_pipeline.storage.season_state import mark_season_built, nights_token
 
-CODE_VERSION = "9"     # above every version either side gave a season asset (main: up to 8)
+CODE_VERSION = "10"
 # what season.data.load_tables reads, by the nightly asset that writes it
 NIGHTLY = [all_nights(a) for a in (rounds, lua_timings, lua_round_teams, endstats_awards, session_teams, map_results)]
 
@@ -83,10 +85,12 @@ def _spec(name: str) -> dg.AssetSpec:
                         kinds=SEASON_KINDS)
 
 
-def _replace(engine, rows_by_table: dict[str, list[dict]]) -> dict[str, int]:
-    """Replace every season table whole, in one transaction; rows written per table."""
+def _replace(engine, rows_by_table: dict[str, list[dict]], token: str | None) -> dict[str, int]:
+    """Replace every season table whole, in one transaction, recording the nights' token
+    they were built from (storage.season_state); rows written per table."""
     written = {}
-    with engine.begin() as conn:
+    with season_lock(engine), engine.begin() as conn:
+        mark_season_built(conn, token)
         for name, rows in rows_by_table.items():
             table = t.metadata.tables[name]
             conn.execute(table.delete())
@@ -203,8 +207,10 @@ def season_tables(context: dg.AssetExecutionContext, config: CareerConfig, datab
     from et_pipeline.season.season import TABLES, compute_season, table_rows
 
     engine = database.get_engine()
+    with engine.connect() as conn:      # before the load: a night completing meanwhile leaves the season behind
+        token = nights_token(conn)
     season = compute_season(engine, None, config.period, rules.rules())
-    written = _replace(engine, table_rows(season))
+    written = _replace(engine, table_rows(season), token)
     for name in SPECS:
         rows = {"rows_" + table: written[table] for table in TABLES[name]}
         yield dg.MaterializeResult(asset_key=name, metadata={

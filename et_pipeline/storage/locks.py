@@ -7,7 +7,8 @@ the first one's rows (`UniqueViolation`, 4 of 10 pairs), and two publishers of o
 session would race on the outbox. Every partitioned asset therefore does its work under
 `date_lock(engine, dates)`: the second run of a date waits for the first one's step,
 then replaces what it wrote. Dates of different nights never wait for each other on
-PostgreSQL.
+PostgreSQL. The season's build takes `season_lock` (its own key, its own lock file) the
+same way.
 
 * PostgreSQL: session-level advisory locks (one per date, taken in date order so two
   ranged runs cannot deadlock) on a connection of their own, closed at the end (never
@@ -34,7 +35,24 @@ def _date_key(date: str) -> int:
 
 @contextlib.contextmanager
 def date_lock(engine: Engine, dates: Sequence[str]) -> Iterator[None]:
-    keys = sorted({_date_key(d) for d in dates})
+    with _locked(engine, sorted({_date_key(d) for d in dates}), ".lock"):
+        yield
+
+
+@contextlib.contextmanager
+def season_lock(engine: Engine) -> Iterator[None]:
+    """One season build writes at a time: each replaces every season table whole, and on
+    PostgreSQL the second one's delete did not see the first one's new rows, so its insert
+    hit them (`UniqueViolation`, 5 of 5 pairs). Nights never wait for it."""
+    with _locked(engine, [SEASON_KEY], ".season.lock"):
+        yield
+
+
+SEASON_KEY = 0                   # no date maps to 0
+
+
+@contextlib.contextmanager
+def _locked(engine: Engine, keys: Sequence[int], suffix: str) -> Iterator[None]:
     if engine.dialect.name == "postgresql":
         conn = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         try:
@@ -49,7 +67,7 @@ def date_lock(engine: Engine, dates: Sequence[str]) -> Iterator[None]:
     if not path or path == ":memory:":
         yield
         return
-    fd = os.open(os.path.abspath(path) + ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(os.path.abspath(path) + suffix, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield

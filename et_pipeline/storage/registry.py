@@ -22,6 +22,7 @@ from et_pipeline.steps.ingest import READ_ERROR, Ingest, unassigned_rows
 from et_pipeline.steps.plan import Plan
 from et_pipeline.storage import schema as t
 from et_pipeline.storage.database import replace_partition
+from et_pipeline.storage.season_state import mark_nights_changed
 
 # read_error: the server refused to give us the file (re-read on every run of its date)
 QUARANTINE_STATUSES = ("quarantined", "duplicate", "unassigned", READ_ERROR)
@@ -157,4 +158,6 @@ def forget_dates(conn: Connection, dates: Sequence[str]) -> dict[str, int]:
         if n:
             conn.execute(table.delete().where(table.c.session_date.in_(list(dates))))
             counts[table.name] = n
+    if counts:
+        mark_nights_changed(conn)
     return counts

@@ -1,0 +1,53 @@
+"""Whether the season tables are built from the nights as they are now.
+
+Two `app_settings` rows: `nights_changed`, a new token each time a night's data is
+replaced (a date's run completes, `forget` deletes a date), and `season_built_from`, the
+token the season tables were last built from. The season reads the token before it loads
+the nightly tables, so a night that completes while the season computes leaves it behind,
+never falsely current. `et-pipeline run` runs the season job when the two differ: after a
+season run that failed or was skipped (`run --season skip`), with nothing new on the
+server, the next `run` brings the season up to date.
+"""
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from et_pipeline.storage import schema as t
+
+NIGHTS_CHANGED = "nights_changed"
+SEASON_BUILT_FROM = "season_built_from"
+
+
+def _set(conn: Connection, key: str, value: str) -> None:
+    """Upsert one setting (two runs of different dates may complete at the same moment)."""
+    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(t.app_settings)
+    conn.execute(insert.values(key=key, value=value).on_conflict_do_update(
+        index_elements=[t.app_settings.c.key], set_={"value": value}))
+
+
+def _get(conn: Connection, key: str) -> str | None:
+    return conn.execute(select(t.app_settings.c.value).where(t.app_settings.c.key == key)).scalar()
+
+
+def mark_nights_changed(conn: Connection) -> None:
+    """A night's data was replaced or deleted: whatever season was built before is behind."""
+    _set(conn, NIGHTS_CHANGED, uuid.uuid4().hex)
+
+
+def nights_token(conn: Connection) -> str | None:
+    """The nights as they are now (None: no night completed since the database was made)."""
+    return _get(conn, NIGHTS_CHANGED)
+
+
+def mark_season_built(conn: Connection, token: str | None) -> None:
+    """The season tables now hold what the nights held at `token` (read before the load)."""
+    if token is not None:
+        _set(conn, SEASON_BUILT_FROM, token)
+
+
+def season_behind(conn: Connection) -> bool:
+    """Whether a night changed since the season tables were last built."""
+    token = nights_token(conn)
+    return token is not None and token != _get(conn, SEASON_BUILT_FROM)
