@@ -1,9 +1,12 @@
 """Fixtures for running the pipeline itself: a server folder laid out from the recorded
 night, the Dagster resources, and a helper that materialises partitions in-process."""
+import contextlib
 import datetime as dt
 import os
 import shutil
+import tempfile
 from pathlib import Path
+from typing import Iterator
 
 import dagster as dg
 import pytest
@@ -147,7 +150,21 @@ class Pipeline:
 
 @pytest.fixture
 def dagster_instance():
-    with dg.instance_for_test() as instance:
+    with ephemeral_instance() as instance:
+        yield instance
+
+
+@contextlib.contextmanager
+def ephemeral_instance() -> Iterator[dg.DagsterInstance]:
+    """A Dagster instance for one test, in a folder of its own, with the event log that
+    `et-pipeline run` gives its instances (one consolidated SQLite file behind one pooled
+    engine, defs/dagster_private.PooledSqliteEventLogStorage). Dagster's stock test instance
+    opens a new engine for every query, and an automation evaluation asks for the dynamic
+    partitions some 2,000 times: 5.3 s per evaluation against 0.6 s here, 2.6 s against
+    0.7 s for a night's materialisation."""
+    with tempfile.TemporaryDirectory() as home, dg.instance_for_test(overrides={"event_log_storage": {
+            "module": "et_pipeline.defs.event_log", "class": "PooledSqliteEventLogStorage",
+            "config": {"base_dir": home}}}) as instance:
         yield instance
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import dagster as dg
 
 from et_pipeline.synth import generate
-from et_pipeline_tests.pipeline_fixtures import Pipeline
+from et_pipeline_tests.pipeline_fixtures import Pipeline, ephemeral_instance
 
 
 def truth_nights(truth: dict) -> list[dict]:
@@ -20,7 +20,7 @@ def build_season_db(root: Path, nights: int, seed: int, edge_rate=1.0) -> tuple[
     source = root / "server"
     truth = generate(nights, str(source), seed=seed, edge_rate=edge_rate)
     db = "sqlite:///%s" % (root / "season.db")
-    with dg.instance_for_test() as instance:
+    with ephemeral_instance() as instance:
         pipe = Pipeline(source, db, root / "out", instance, publish="off")
         result = pipe.materialize(sorted(n["date"] for n in truth["nights"]))
         assert result.success

@@ -5,6 +5,7 @@ import dagster as dg
 
 from et_pipeline.defs.admin_alerts import build_failure_sensor, run_dates
 from et_pipeline.defs.resources import DatabaseResource, DiscordWebhook
+from et_pipeline_tests.pipeline_fixtures import ephemeral_instance
 
 
 @dg.asset(partitions_def=dg.StaticPartitionsDefinition(["2026-02-05"]))
@@ -25,7 +26,7 @@ def test_a_failed_run_is_written_once_for_the_admins(tmp_path):
     resources = {"database": DatabaseResource(url="sqlite:///%s" % (tmp_path / "app.db")),
                  "discord": DiscordWebhook(mode="dry-run", out_dir=str(tmp_path / "out"),
                                            dagster_url="http://dagster.example/")}
-    with dg.instance_for_test() as instance:
+    with ephemeral_instance() as instance:
         result = defs.resolve_job_def("session_job").execute_in_process(
             instance=instance, partition_key="2026-02-05", raise_on_error=False)
         assert not result.success

@@ -8,43 +8,56 @@ import sys
 import textwrap
 from pathlib import Path
 
-import dagster as dg
 import pytest
 
-from et_pipeline_tests.pipeline_fixtures import NIGHT_DATE, Pipeline, lay_out_night, report_cli
+from et_pipeline_tests.pipeline_fixtures import NIGHT_DATE, Pipeline, ephemeral_instance, lay_out_night, report_cli
 
 DATE = NIGHT_DATE
 ROOT = Path(__file__).resolve().parents[1]
-ONE_RUN = textwrap.dedent("""
+# one process of a pair: started once, it materialises the date each time it reads a line
+# (both processes of the pair get theirs at the same moment), and answers with one line
+RUNNER = textwrap.dedent("""
     import sys
     from pathlib import Path
 
-    import dagster as dg
+    from et_pipeline_tests.pipeline_fixtures import Pipeline, ephemeral_instance
 
-    from et_pipeline_tests.pipeline_fixtures import Pipeline
-
-    source, db, out = sys.argv[1:4]
-    with dg.instance_for_test() as instance:
-        result = Pipeline(Path(source), db, Path(out), instance, publish="dry-run").materialize([sys.argv[4]])
-        for event in result.all_events:
-            if event.is_step_failure:
-                print("FAILED", event.step_key, event.event_specific_data.error.message.splitlines()[0])
-        sys.exit(0 if result.success else 1)
+    source, db, out, date = sys.argv[1:5]
+    with ephemeral_instance() as instance:
+        pipeline = Pipeline(Path(source), db, Path(out), instance, publish="dry-run")
+        print("ready", flush=True)
+        for _ in sys.stdin:
+            result = pipeline.materialize([date])
+            failed = []
+            for event in result.all_events:
+                if event.is_step_failure:
+                    err = event.event_specific_data.error
+                    while err.cause is not None:        # the user's exception, not Dagster's wrapper
+                        err = err.cause
+                    failed.append(event.step_key + " " + err.message.splitlines()[0])
+            print("ok" if result.success else "FAILED " + " | ".join(failed or ["run failed"]), flush=True)
 """)
 
 
 def _pairs(tmp_path, db, count):
+    """`count` pairs of runs of one date at once, by two processes that start Dagster once."""
     night = lay_out_night(tmp_path / "server")
+    procs = [subprocess.Popen([sys.executable, "-c", RUNNER, str(night), db, str(tmp_path / ("out%d" % j)), DATE],
+                              cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+             for j in range(2)]
     failures = []
-    for i in range(count):
-        procs = [subprocess.Popen([sys.executable, "-c", ONE_RUN, str(night), db, str(tmp_path / ("out%d" % j)), DATE],
-                                  cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-                 for j in range(2)]
+    try:
+        assert [p.stdout.readline().strip() for p in procs] == ["ready", "ready"]
+        for i in range(count):
+            for p in procs:
+                p.stdin.write("go\n")
+                p.stdin.flush()
+            answers = [p.stdout.readline().strip() for p in procs]
+            failures += ["pair %d: %s" % (i, a[:500]) for a in answers if a != "ok"]
+    finally:
         for p in procs:
-            out, _ = p.communicate(timeout=300)
-            if p.returncode:
-                failures.append("pair %d: %s" % (i, " | ".join(ln for ln in out.splitlines() if "FAILED" in ln
-                                                               or "Error" in ln)[:500]))
+            p.stdin.close()
+            p.wait(timeout=300)
     return failures
 
 
@@ -79,7 +92,7 @@ def test_one_database_holds_one_game_servers_nights(tmp_path, capsys):
     gone: the database remembers its server, and a run from another one fails saying so."""
     first, second = lay_out_night(tmp_path / "first"), lay_out_night(tmp_path / "second")
     db = "sqlite:///%s" % (tmp_path / "et.db")
-    with dg.instance_for_test() as instance:
+    with ephemeral_instance() as instance:
         assert Pipeline(first, db, tmp_path / "out", instance, publish="off").materialize([DATE]).success
         good = report_cli(db, capsys)
         result = Pipeline(second, db, tmp_path / "out", instance, publish="off").materialize([DATE])

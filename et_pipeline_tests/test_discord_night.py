@@ -4,11 +4,10 @@ import json
 import re
 from pathlib import Path
 
-import dagster as dg
 import pytest
 
 from et_pipeline.publish import limits
-from et_pipeline_tests.pipeline_fixtures import Pipeline
+from et_pipeline_tests.pipeline_fixtures import Pipeline, ephemeral_instance
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "2026-02-05"
 FILE_NAME = re.compile(r"\d{4}-\d{2}-\d{2}-\d{6}-[\w.-]+|gametime-[\w.-]+|\.txt\b|\.json\b|\w+/\w+\.\w+")
@@ -18,7 +17,7 @@ ENV_NAME = re.compile(r"\bET_[A-Z_]+|\bDAGSTER_[A-Z_]+|\b[A-Z]{2,}_[A-Z_]{3,}\b"
 @pytest.fixture(scope="module")
 def night_db(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("night")
-    with dg.instance_for_test() as instance:
+    with ephemeral_instance() as instance:
         p = Pipeline(SAMPLE, "sqlite:///%s" % (tmp / "et.db"), tmp / "out", instance)
         assert p.materialize(["2026-02-05"]).success
     return tmp

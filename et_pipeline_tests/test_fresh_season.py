@@ -71,7 +71,12 @@ def test_the_daemons_automation_brings_the_season_up_to_date(tmp_path, night):
     daemon = subprocess.Popen([str(bin_dir / "dagster-daemon"), "run", "-w", str(root / "workspace.yaml")], cwd=root,
                               env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        time.sleep(40)              # the automation's first evaluation (it never fires on its first one)
+        # the automation's first evaluation (it never fires on its first one), as its log says
+        first = time.monotonic() + 120
+        while "Finished auto-materialization tick for season_automation_sensor" not in \
+                (tmp_path / "daemon.log").read_text(errors="replace"):
+            assert daemon.poll() is None and time.monotonic() < first, (tmp_path / "daemon.log").read_text()[-3000:]
+            time.sleep(0.5)
         subprocess.run([str(bin_dir / "dagster"), "sensor", "start", "session_files_sensor", "-w",
                         str(root / "workspace.yaml")], cwd=root, env=env, check=True, capture_output=True)
         deadline = time.monotonic() + 300

@@ -18,7 +18,7 @@ from et_pipeline.publish.message import _Ctx
 from et_pipeline.report import build_report, build_sessions
 from et_pipeline.storage import schema as t
 from et_pipeline.storage.database import select_partition
-from et_pipeline_tests.pipeline_fixtures import Pipeline, lay_out_night
+from et_pipeline_tests.pipeline_fixtures import Pipeline, ephemeral_instance, lay_out_night
 
 DATE = "2026-02-05"
 SUPPLY_R1, SUPPLY_R2 = "2026-02-05-211001-supply-round-1.txt", "2026-02-05-212035-supply-round-2.txt"
@@ -46,10 +46,8 @@ class Night:
 
 
 def _night(tmp_path_factory, variant) -> Night:
-    import dagster as dg
-
     root = tmp_path_factory.mktemp(variant)
-    with dg.instance_for_test() as instance:
+    with ephemeral_instance() as instance:
         p = Pipeline(lay_out_night(root / "server", variant), "sqlite:///%s" % (root / "et.db"), root / "out",
                      instance)
         assert p.materialize([DATE]).success

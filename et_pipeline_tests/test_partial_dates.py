@@ -1,10 +1,8 @@
 """A date whose data is partial says so in `report`: its last run did not finish (some
 tables hold that run's numbers, others the previous run's), or a file of it could not be
 read from the server. Every session carries `complete` and, when false, why."""
-import dagster as dg
-
-from et_pipeline_tests.pipeline_fixtures import (NIGHT_DATE, Pipeline, lay_out_night, report_cli, run_cli,
-                                                  sftp_source_args)
+from et_pipeline_tests.pipeline_fixtures import (NIGHT_DATE, Pipeline, ephemeral_instance, lay_out_night, report_cli,
+                                                 run_cli, sftp_source_args)
 
 DATE = NIGHT_DATE
 LOCKED = "2026-02-05-215043-te_escape2-round-2.txt"
@@ -15,7 +13,7 @@ def test_a_date_whose_last_run_failed_half_way_is_marked_incomplete(tmp_path, ca
 
     night = lay_out_night(tmp_path / "server")
     db = "sqlite:///%s" % (tmp_path / "et.db")
-    with dg.instance_for_test() as instance:
+    with ephemeral_instance() as instance:
         pipe = Pipeline(night, db, tmp_path / "out", instance, publish="off")
         assert pipe.materialize([DATE]).success
         [session] = report_cli(db, capsys)["sessions"]

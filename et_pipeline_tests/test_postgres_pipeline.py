@@ -9,7 +9,7 @@ import dagster as dg
 from et_pipeline.defs.factory import session_job
 from et_pipeline.defs.sensors import build_sensor
 from et_pipeline.report import build_report
-from et_pipeline_tests.pipeline_fixtures import Pipeline
+from et_pipeline_tests.pipeline_fixtures import Pipeline, ephemeral_instance
 
 DATE = "2026-02-05"
 
@@ -36,7 +36,7 @@ def test_sensor_and_assets_on_postgresql(postgres_server, night, tmp_path):
             on_postgres = build_report(conn, DATE)
 
     # the same night on SQLite gives the very same report
-    with dg.instance_for_test() as instance:
+    with ephemeral_instance() as instance:
         lite = Pipeline(night, "sqlite:///%s" % (tmp_path / "et.db"), tmp_path / "out2", instance)
         assert lite.materialize([DATE]).success
         with lite.engine.connect() as conn:

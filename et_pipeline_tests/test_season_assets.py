@@ -15,7 +15,7 @@ from et_pipeline.season.season import compute_season, table_rows
 from et_pipeline.storage import schema as t
 from et_pipeline.storage.database import make_engine
 from et_pipeline.synth import generate
-from et_pipeline_tests.pipeline_fixtures import Pipeline
+from et_pipeline_tests.pipeline_fixtures import Pipeline, ephemeral_instance
 from et_pipeline_tests.season_fixtures import run_as_automation
 
 SEASON_KEYS = {k for a in SEASON_ASSETS for k in a.keys}
@@ -54,7 +54,7 @@ def test_each_season_asset_materialises_and_fills_its_tables(tmp_path, nights):
 
     source, dates = nights
     db = "sqlite:///%s" % (tmp_path / "et.db")
-    with dg.instance_for_test() as instance:
+    with ephemeral_instance() as instance:
         assert Pipeline(source, db, tmp_path / "out", instance, publish="dry-run").materialize(dates).success
         nightly = {p: p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()}
         for asset in SEASON_ASSETS:                       # one step at a time: each stands on its own
@@ -87,7 +87,7 @@ def test_each_season_asset_materialises_and_fills_its_tables(tmp_path, nights):
 def test_a_failed_night_does_not_block_the_season_and_a_new_night_refreshes_it(tmp_path, nights):
     source, dates = nights
     db = "sqlite:///%s" % (tmp_path / "et.db")
-    with dg.instance_for_test() as instance:
+    with ephemeral_instance() as instance:
         good = Pipeline(source, db, tmp_path / "out", instance, publish="off")
         assets = dg.Definitions(assets=[*ALL_ASSETS, *SEASON_ASSETS], resources=good.resources)
         _, cursor = _requested(assets, instance)                      # the sensor is running from the start
@@ -146,7 +146,7 @@ def test_night_digest_is_posted_once_and_edited_on_change(tmp_path, nights):
 
     source, dates = nights
     db = "sqlite:///%s" % (tmp_path / "et.db")
-    with dg.instance_for_test() as instance, FakeDiscord() as fake:
+    with ephemeral_instance() as instance, FakeDiscord() as fake:
         assert Pipeline(source, db, tmp_path / "out", instance, publish="off").materialize(dates).success
         resources = {"database": DatabaseResource(url=db), "rules": RulesResource(),
                      "discord": DiscordWebhook(url=fake.url, mode="live", out_dir=str(tmp_path / "out"))}
@@ -177,7 +177,7 @@ def test_the_season_is_the_same_on_postgresql(postgres_server, tmp_path, nights)
     docs = []
     pg = postgres_server.create_database("season_" + uuid.uuid4().hex[:8])
     for url in (pg, "sqlite:///%s" % (tmp_path / "s.db")):
-        with dg.instance_for_test() as instance:
+        with ephemeral_instance() as instance:
             assert Pipeline(source, url, tmp_path / "out", instance, publish="off").materialize(dates).success
         engine = make_engine(url)
         docs.append(season_document(compute_season(engine)))
@@ -200,7 +200,7 @@ def test_weekly_leaderboard_is_edited_within_its_week_and_posted_anew_for_the_ne
     weeks = [iso_week(d) for d in dates]
     assert weeks[0]["week"] == weeks[1]["week"] != weeks[2]["week"] == weeks[3]["week"]   # the calendar (seed 12)
     db = "sqlite:///%s" % (tmp_path / "et.db")
-    with dg.instance_for_test() as instance, FakeDiscord() as fake:
+    with ephemeral_instance() as instance, FakeDiscord() as fake:
         pipe = Pipeline(source, db, tmp_path / "out", instance, publish="off")
         resources = {"database": DatabaseResource(url=db), "rules": RulesResource(),
                      "discord": DiscordWebhook(url=fake.url, mode="live", out_dir=str(tmp_path / "out"))}

@@ -13,7 +13,7 @@ from et_pipeline.defs.season_assets import SEASON_ASSETS
 from et_pipeline.storage import schema as t
 from et_pipeline.storage.database import make_engine
 from et_pipeline.synth import generate
-from et_pipeline_tests.pipeline_fixtures import Pipeline
+from et_pipeline_tests.pipeline_fixtures import Pipeline, ephemeral_instance
 from et_pipeline_tests.season_fixtures import run_as_automation
 
 SEASON_KEYS = {k for a in SEASON_ASSETS for k in a.keys}
@@ -33,7 +33,7 @@ def test_a_session_run_ending_in_the_seasons_refresh_tick_is_not_swallowed(tmp_p
     source = tmp_path / "server"
     dates = sorted(n["date"] for n in generate(2, str(source), seed=12, edge_rate=0.3)["nights"])
     db = "sqlite:///%s" % (tmp_path / "et.db")
-    with dg.instance_for_test() as instance:
+    with ephemeral_instance() as instance:
         pipe = Pipeline(source, db, tmp_path / "out", instance, publish="off")
         defs = dg.Definitions(assets=[*ALL_ASSETS, *SEASON_ASSETS], resources=pipe.resources)
         _, cursor = _requested(defs, instance, None)                  # the automation sensor is on

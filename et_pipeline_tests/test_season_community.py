@@ -17,7 +17,7 @@ from et_pipeline.storage import schema as t
 from et_pipeline.storage.database import make_engine
 from et_pipeline.synth import generate
 from et_pipeline_tests.fixtures.publish.fake_discord import FakeDiscord
-from et_pipeline_tests.pipeline_fixtures import Pipeline
+from et_pipeline_tests.pipeline_fixtures import Pipeline, ephemeral_instance
 
 SEED = 203          # a held-out seed of bench/bench_predictions.py: nothing was tuned on it
 
@@ -71,13 +71,13 @@ def test_replaying_a_season_posts_every_achievement_and_award_exactly_once(tmp_p
     with FakeDiscord() as fake:
         season = {"database": DatabaseResource(url=db), "rules": RulesResource(),
                   "discord": DiscordWebhook(url=fake.url, mode="live", out_dir=str(out))}
-        with dg.instance_for_test() as instance:
+        with ephemeral_instance() as instance:
             pipe = Pipeline(src, db, out, instance, publish="off")
             for i in range(0, 100, 25):
                 assert pipe.materialize(dates[i:i + 25]).success
                 assert dg.materialize(SEASON_ASSETS, instance=instance, resources=season).success
         first = len(fake.requests)
-        with dg.instance_for_test() as instance:                       # a restart: a new Dagster instance
+        with ephemeral_instance() as instance:                       # a restart: a new Dagster instance
             assert Pipeline(src, db, out, instance, publish="off").materialize(dates).success
             assert dg.materialize(SEASON_ASSETS, instance=instance, resources=season).success
             assert not [r for r in fake.requests[first:] if r["method"] == "POST"]     # nothing posted again

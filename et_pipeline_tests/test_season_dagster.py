@@ -12,7 +12,7 @@ from et_pipeline.defs import season_assets
 from et_pipeline.defs.resources import DatabaseResource, DiscordWebhook, RulesResource
 from et_pipeline.storage import schema as t
 from et_pipeline.storage.database import make_engine
-from et_pipeline_tests.pipeline_fixtures import Pipeline
+from et_pipeline_tests.pipeline_fixtures import Pipeline, ephemeral_instance
 from et_pipeline_tests.season_fixtures import copy_db
 from et_pipeline_tests.servers import celery_worker
 
@@ -75,11 +75,11 @@ def test_the_season_on_the_celery_executor_equals_the_in_process_season(tmp_path
     truth = generate(3, str(source), seed=12)
     dates = sorted(n["date"] for n in truth["nights"])
     nightly = "sqlite:///%s" % (tmp_path / "nightly.db")
-    with dg.instance_for_test() as instance:
+    with ephemeral_instance() as instance:
         assert Pipeline(source, nightly, tmp_path / "out", instance, publish="off").materialize(dates).success
     in_process, on_celery = copy_db(nightly, tmp_path / "a.db"), copy_db(nightly, tmp_path / "b.db")
 
-    with dg.instance_for_test() as instance:
+    with ephemeral_instance() as instance:
         result = dg.materialize(season_assets.SEASON_ASSETS, instance=instance,
                                 resources={"database": DatabaseResource(url=in_process), "rules": RulesResource(),
                                            "discord": DiscordWebhook(mode="off")})

@@ -17,7 +17,7 @@ from et_pipeline.season.ratings import Rater
 from et_pipeline.season.season import compute_season
 from et_pipeline.storage.database import make_engine
 from et_pipeline.synth import generate
-from et_pipeline_tests.pipeline_fixtures import Pipeline
+from et_pipeline_tests.pipeline_fixtures import Pipeline, ephemeral_instance
 
 
 def _season(db: str, instance) -> None:
@@ -102,7 +102,7 @@ def _utc_date(name: str) -> str:
 
 def test_a_live_map_card_shows_the_chances_before_the_map_and_after_round_1(live):
     dates, out = live["dates"], live["out"]
-    with dg.instance_for_test() as instance:
+    with ephemeral_instance() as instance:
         pipe = Pipeline(live["source"], live["db"], out, instance, publish="dry-run")
         assert pipe.materialize(dates[:3]).success
         _season(live["db"], instance)                            # the season after the third night

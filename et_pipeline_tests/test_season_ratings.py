@@ -281,10 +281,11 @@ def test_ratings_assets_materialise_and_fill_their_tables(tmp_path, season_db):
     from et_pipeline.season.data import load_map_games
     from et_pipeline.storage import schema as t
     from et_pipeline.storage.database import make_engine
+    from et_pipeline_tests.pipeline_fixtures import ephemeral_instance
     from et_pipeline_tests.season_fixtures import copy_db
 
     db = copy_db(season_db[0], tmp_path / "copy.db")
-    with dg.instance_for_test() as instance:
+    with ephemeral_instance() as instance:
         result = dg.materialize([season_tables], instance=instance,
                                 resources={"database": DatabaseResource(url=db), "rules": RulesResource()})
         assert result.success
@@ -304,48 +305,6 @@ def test_ratings_assets_materialise_and_fill_their_tables(tmp_path, season_db):
     assert all(abs(got[g].value - r.value) < 1e-9 and got[g].provisional == r.provisional for g, r in want.current.items())
     assert {(s.scope, s.predictor) for s in scores} >= {("all", "rating"), ("all", "coin"), ("all", "team_elo"),
                                                          ("all", "trueskill"), ("all", "kd"), ("cold_start", "rating")}
-
-
-def test_a_failed_night_does_not_block_the_ratings_and_a_new_night_refreshes_them(tmp_path):
-    import dagster as dg
-
-    from et_pipeline.defs.assets import ALL_ASSETS
-    from et_pipeline.defs.resources import StatsSourceResource
-    from et_pipeline.defs.season_assets import SEASON_ASSETS
-    from et_pipeline_tests.pipeline_fixtures import Pipeline
-    from et_pipeline_tests.season_fixtures import run_as_automation
-
-    class Unreachable(StatsSourceResource):
-        def get_source(self):
-            raise ConnectionRefusedError("game server unreachable")
-
-    source = tmp_path / "server"
-    dates = sorted(n["date"] for n in generate(3, str(source), seed=12, edge_rate=0.3)["nights"])
-    db = "sqlite:///%s" % (tmp_path / "et.db")
-    keys = {dg.AssetKey("ratings"), dg.AssetKey("rating_quality")}
-    season = SEASON_ASSETS
-    with dg.instance_for_test() as instance:
-        good = Pipeline(source, db, tmp_path / "out", instance, publish="off")
-        defs = dg.Definitions(assets=[*ALL_ASSETS, *season], resources=good.resources)
-
-        def requested(cursor):
-            r = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=cursor)
-            return {k for k in keys if r.get_num_requested(k)}, r.cursor
-
-        _, cursor = requested(None)
-        assert good.materialize(dates[:1]).success
-        broken = Pipeline(source, db, tmp_path / "out", instance, publish="off")
-        broken.resources["source"] = Unreachable(url=str(source))
-        assert not broken.materialize(dates[1:2]).success
-        got, cursor = requested(cursor)
-        assert "ratings" in {k.to_user_string() for k in got}          # not blocked by the failed night
-
-        run_as_automation(db, instance, assets=season)                 # as the automation sensor runs it
-        got, cursor = requested(cursor)
-        assert got == set()
-        assert good.materialize(dates[2:3]).success
-        got, cursor = requested(cursor)
-        assert "ratings" in {k.to_user_string() for k in got}          # a new night: refreshed without a click
 
 
 def test_night_moves_are_the_nights_biggest_changes():

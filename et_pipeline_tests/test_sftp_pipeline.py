@@ -12,7 +12,7 @@ from et_pipeline.config import Rules
 from et_pipeline.defs.factory import session_job
 from et_pipeline.defs.resources import DatabaseResource, RulesResource, StatsSourceResource
 from et_pipeline.defs.sensors import build_sensor
-from et_pipeline_tests.pipeline_fixtures import lay_out_night
+from et_pipeline_tests.pipeline_fixtures import ephemeral_instance, lay_out_night
 
 DATE = "2026-02-05"
 
@@ -50,7 +50,7 @@ def test_sensor_tick_over_sftp_is_one_connection_and_lists_only(sftp_server, tmp
     source = StatsSourceResource(url=url, key_path=sftp_server.client_key_path,
                                  known_hosts=sftp_server.known_hosts_path, cache_dir=str(tmp_path / "cache"))
     sensor = build_sensor(session_job(), settle_seconds=60)
-    with dg.instance_for_test() as instance:
+    with ephemeral_instance() as instance:
         result = sensor(dg.build_sensor_context(instance=instance, resources={
             "source": source, "rules": RulesResource.from_rules(Rules()),
             "database": DatabaseResource(url="sqlite:///%s" % (tmp_path / "et.db"))}))

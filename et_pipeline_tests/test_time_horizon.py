@@ -17,7 +17,7 @@ from et_pipeline.steps.plan import make_plan
 from et_pipeline.steps.sensor_logic import decide
 from et_pipeline.storage import schema as t
 from et_pipeline.storage.database import make_engine
-from et_pipeline_tests.pipeline_fixtures import NIGHT_DATE, lay_out_night, run_cli
+from et_pipeline_tests.pipeline_fixtures import NIGHT_DATE, ephemeral_instance, lay_out_night, run_cli
 
 DATE = NIGHT_DATE
 T0 = 1770322201.0           # 2026-02-05 21:10:01 Europe/Ljubljana
@@ -131,7 +131,7 @@ def test_a_night_whose_files_are_all_gone_says_so_in_season_and_the_digest(tmp_p
     assert run_cli(night, db, tmp_path, capsys)[0] == 0
     doc = _season(db, capsys)
     assert doc["as_of"] == DATE and doc["nights_gone_from_server"] == [DATE]
-    with dg.instance_for_test() as instance:
+    with ephemeral_instance() as instance:
         result = dg.materialize(SEASON_ASSETS, instance=instance, resources={
             "database": DatabaseResource(url=db), "rules": RulesResource(),
             "discord": DiscordWebhook(mode="dry-run", out_dir=str(tmp_path / "out"))})
