@@ -17,3 +17,16 @@ def session() -> dict:
     """A session of the report (6 players and a bot, 5 maps, one map not counted, one
     round without Lua data) for the publishing tests."""
     return json.loads(SAMPLE_SESSION.read_text(encoding="utf-8"))
+
+
+# The modules that mostly wait (a real dagster-daemon, the slow loopback Discord, processes
+# started in pairs), longest first: collected first, so each starts on a worker of its own
+# at once and the rest of the suite runs beside them instead of after them.
+WAITING_MODULES = ("test_live_night.py", "test_end_to_end.py", "test_fresh_season.py", "test_dead_runs.py",
+                   "test_season_community.py", "test_concurrent_runs.py", "test_distributed.py",
+                   "test_season_dagster.py")
+
+
+def pytest_collection_modifyitems(items):
+    rank = {name: i for i, name in enumerate(WAITING_MODULES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))     # stable: the rest keep their order
