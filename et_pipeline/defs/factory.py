@@ -10,6 +10,7 @@ from et_pipeline.defs.catalog import owned
 from et_pipeline.defs.admin_alerts import build_failure_sensor
 from et_pipeline.defs.checks import ALL_CHECKS
 from et_pipeline.defs.dead_runs import dead_run_sensor
+from et_pipeline.defs.freshness import night_freshness_from_env, with_night_freshness
 from et_pipeline.defs.game_server import game_server
 from et_pipeline.defs.metadata import with_kinds
 from et_pipeline.defs.run_events import progress_logger
@@ -55,13 +56,16 @@ def executor_from_env():
 
 
 def build_definitions(*, source: StatsSourceResource, db_url: str | dg.EnvVar, rules: Rules, discord: DiscordWebhook,
-                      settle_seconds: float = 10.0, executor=None) -> dg.Definitions:
+                      settle_seconds: float = 10.0, executor=None,
+                      night_freshness: dg.FreshnessPolicy | None = None) -> dg.Definitions:
     """`db_url` holds a password in production: pass it as `dg.EnvVar`, so Dagster stores and
-    shows the variable's name, never its value (the same for the webhook URL)."""
+    shows the variable's name, never its value (the same for the webhook URL).
+    `night_freshness`: the fixed game night's policy (defs/freshness.py), if any."""
     executor = executor or dg.in_process_executor
     job = session_job(executor)
+    assets = with_night_freshness([game_server, *ALL_ASSETS, *SEASON_ASSETS], night_freshness)
     return dg.Definitions(
-        assets=owned(with_kinds([game_server, *ALL_ASSETS, *SEASON_ASSETS], source.url, db_url)),
+        assets=owned(with_kinds(assets, source.url, db_url)),
         asset_checks=ALL_CHECKS, jobs=[job, season_job(executor)],
         sensors=[build_sensor(job, settle_seconds), build_failure_sensor(job), season_automation_sensor(),
                  dead_run_sensor()],
@@ -81,9 +85,10 @@ def definitions_from_env() -> dg.Definitions:
         key_path=os.environ.get("ET_SFTP_KEY_PATH") or None,
         known_hosts=os.environ.get("ET_SFTP_KNOWN_HOSTS") or None,
         cache_dir=os.environ.get("ET_SFTP_CACHE_DIR") or None)
+    rules = rules_from_env()
     return build_definitions(
         source=source, db_url=env_secret("ET_DB_URL") or DEFAULT_URL,
-        rules=rules_from_env(),
+        rules=rules, night_freshness=night_freshness_from_env(rules.timezone),
         discord=DiscordWebhook(url=env_secret("ET_DISCORD_WEBHOOK_URL"),
                                mode=os.environ.get("ET_PUBLISH_MODE", "dry-run"),
                                out_dir=os.environ.get("ET_OUT_DIR", "out"),
