@@ -160,3 +160,32 @@ def test_forgetting_a_night_leaves_the_season_behind(tmp_path, night, capsys):
     assert main(["forget", "--db", db, "--date", "2026-02-05"]) == 0
     with make_engine(db).connect() as conn:
         assert season_behind(conn)
+
+
+def test_a_failed_digest_is_published_by_the_next_run_with_nothing_new(tmp_path, night, capsys, monkeypatch):
+    """The tables were built but the digest failed (Discord unreachable): the season job
+    is not done, so the next `run` runs it again (a reviewer found the tables' token
+    marking the season current before the digest ran)."""
+    from et_pipeline.cli.common import EXIT_FAILED
+    from et_pipeline.season import night_posts
+
+    db = "sqlite:///%s" % (tmp_path / "et.db")
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionRefusedError("Discord unreachable")
+    with monkeypatch.context() as m:
+        m.setattr(night_posts, "publish_night", unreachable)
+        assert _run(tmp_path, night, db, "dry-run") == EXIT_FAILED
+    assert "FAILED season" in capsys.readouterr().out
+    assert not list((tmp_path / "out").glob("2026-02-05/*-digest/players/season_digest.json"))
+    assert _run(tmp_path, night, db, "dry-run") == 0
+    assert "the season brought up to date" in capsys.readouterr().out
+    assert list((tmp_path / "out").glob("2026-02-05/*-digest/players/season_digest.json"))
+
+
+def test_run_season_skip_with_nothing_new_still_says_the_season_is_behind(tmp_path, night, capsys):
+    db = "sqlite:///%s" % (tmp_path / "et.db")
+    assert _run(tmp_path, night, db, "off", "--season", "skip") == 0
+    capsys.readouterr()
+    assert _run(tmp_path, night, db, "off", "--season", "skip") == 0
+    assert "the season is behind the nights" in capsys.readouterr().out

@@ -37,6 +37,12 @@ def test_a_fixed_game_night_puts_the_deadline_on_the_nights_discord_step_and_the
     assert policy.lower_bound_delta == dt.timedelta(hours=8)
 
 
-def test_a_bad_window_is_refused_when_the_definitions_load(monkeypatch, tmp_path):
+@pytest.mark.parametrize("cron, hours", [("0 2 * * 5", "0"), ("0 2 * * *", "30"), ("not a cron", "8"),
+                                         ("0 2 * * 5", "eight")])
+def test_a_bad_window_is_refused_when_the_definitions_load(monkeypatch, tmp_path, cron, hours):
     with pytest.raises(ValueError, match="ET_NIGHT_HOURS"):
-        _policies(monkeypatch, tmp_path, ET_NIGHT_DEADLINE_CRON="0 2 * * 5", ET_NIGHT_HOURS="0")
+        _policies(monkeypatch, tmp_path, ET_NIGHT_DEADLINE_CRON=cron, ET_NIGHT_HOURS=hours)
+
+
+def test_a_whole_week_before_a_weekly_deadline_is_a_window(monkeypatch, tmp_path):
+    assert _policies(monkeypatch, tmp_path, ET_NIGHT_DEADLINE_CRON="0 2 * * 5", ET_NIGHT_HOURS="168")["ratings"]

@@ -82,7 +82,8 @@ def test_a_date_whose_deferred_discord_messages_are_due_is_run_again(tmp_path, c
 
     night = lay_out_night(tmp_path / "server")
     db = "sqlite:///%s" % (tmp_path / "et.db")
-    live = _args(night, tmp_path, db)[:-2] + ["--publish", "live", "--out", str(tmp_path / "out")]
+    live = ["run", "--source", str(night), "--db", db, "--dagster-home", str(tmp_path / "dh"), "--publish", "live",
+            "--season", "skip", "--out", str(tmp_path / "out")]
     with FakeDiscord() as fake:
         monkeypatch.setenv("ET_DISCORD_WEBHOOK_URL", fake.url)
         assert main(live) == 0

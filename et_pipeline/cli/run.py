@@ -281,11 +281,13 @@ def _run(a, started_up) -> int:
             return code
         failed: dict[str, str] = {}
         season = None
-        # nothing new and the season current: no Dagster at all (a cron job's usual minute)
+        # nothing new and the season current (or skipped): no Dagster at all (a cron job's usual minute)
         if wanted or (a.season == "auto" and _season_behind(engine)):
             code, failed, season = _run_dates(a, rules, home, engine, sorted(wanted), progress, started_up)
             if code is not None:
                 return code
+        elif _season_behind(engine):
+            season = SEASON_SKIPPED
     dates, unassigned = _summaries(engine, plan, wanted, set(failed))
     failures = ["FAILED %s: %s" % (d, why) for d, why in failed.items()]
     for line in summary_lines(dates, unassigned, len(plan.ignored), failures, time.monotonic() - started,
@@ -295,6 +297,9 @@ def _run(a, started_up) -> int:
         print(line)
     sys.stdout.flush()
     return EXIT_FAILED if failed else 0
+
+
+SEASON_SKIPPED = "the season is behind the nights: the next `et-pipeline run` brings it up to date"
 
 
 def _season_behind(engine) -> bool:
@@ -338,7 +343,7 @@ def _run_dates(a, rules, home: str, engine, wanted: list[str], progress,
     if not _season_behind(engine):          # no night changed (every run failed), and none before
         return None, failed, None
     if a.season == "skip":
-        return None, failed, "the season is behind the nights: the next `et-pipeline run` brings it up to date"
+        return None, failed, SEASON_SKIPPED
     progress.phase("the season")
     reasons = run_season(instance, config, progress.on_event)
     if reasons:

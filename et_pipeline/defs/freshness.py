@@ -23,11 +23,15 @@ def night_freshness_from_env(timezone: str) -> dg.FreshnessPolicy | None:
     cron = (os.environ.get("ET_NIGHT_DEADLINE_CRON") or "").strip()
     if not cron:
         return None
-    hours = float(os.environ.get("ET_NIGHT_HOURS") or 10)
-    if not 0 < hours < 24 * 7:
-        raise ValueError("ET_NIGHT_HOURS must be between 0 and 168 hours, not %r" % hours)
-    return dg.FreshnessPolicy.cron(deadline_cron=cron, lower_bound_delta=dt.timedelta(hours=hours),
-                                   timezone=timezone)
+    try:
+        hours = float(os.environ.get("ET_NIGHT_HOURS") or 10)
+        # Dagster checks the cron and that the window is at least a minute and no longer
+        # than the shortest gap between two deadlines
+        return dg.FreshnessPolicy.cron(deadline_cron=cron, lower_bound_delta=dt.timedelta(hours=hours),
+                                       timezone=timezone)
+    except Exception as e:      # Dagster's CheckError is private: say which variables are wrong
+        raise ValueError("ET_NIGHT_DEADLINE_CRON=%r with ET_NIGHT_HOURS=%r is not a freshness window: %s" % (
+            cron, os.environ.get("ET_NIGHT_HOURS"), str(e).splitlines()[0])) from e
 
 
 def with_night_freshness(assets: list, policy: dg.FreshnessPolicy | None) -> list:

@@ -16,6 +16,8 @@ database, so the result is the same under the in-process and the celery executor
 The pure season modules (pandas, numpy) are imported inside the steps: loading the
 definitions, as every `et-pipeline run` and code-server start does, stays without them.
 """
+from typing import Any, Callable
+
 import dagster as dg
 
 from et_pipeline.choices import Period
@@ -24,9 +26,9 @@ from et_pipeline.defs.resources import DatabaseResource, DiscordWebhook, RulesRe
 from et_pipeline.defs.season_automation import SEASON_GROUP, all_nights, season_automation_condition
 from et_pipeline.storage import schema as t
 from et_pipeline.storage.locks import season_lock
-from et_pipeline.storage.season_state import mark_season_built, nights_token
+from et_pipeline.storage.season_state import mark_season_published, mark_season_tables_built, nights_token
 
-CODE_VERSION = "10"
+CODE_VERSION = "11"
 # what season.data.load_tables reads, by the nightly asset that writes it
 NIGHTLY = [all_nights(a) for a in (rounds, lua_timings, lua_round_teams, endstats_awards, session_teams, map_results)]
 
@@ -85,19 +87,26 @@ def _spec(name: str) -> dg.AssetSpec:
                         kinds=SEASON_KINDS)
 
 
-def _replace(engine, rows_by_table: dict[str, list[dict]], token: str | None) -> dict[str, int]:
-    """Replace every season table whole, in one transaction, recording the nights' token
-    they were built from (storage.season_state); rows written per table."""
-    written = {}
-    with season_lock(engine), engine.begin() as conn:
-        mark_season_built(conn, token)
-        for name, rows in rows_by_table.items():
-            table = t.metadata.tables[name]
-            conn.execute(table.delete())
-            if rows:
-                conn.execute(table.insert(), rows)
-            written[name] = len(rows)
-    return written
+def _rebuild(engine, compute: Callable[[], Any], rows_of: Callable[[Any], dict[str, list[dict]]]):
+    """Under the season lock (one build at a time: two whole-table replaces at once hit
+    UniqueViolation on PostgreSQL, and a slower build must not overwrite a newer one): the
+    nights' token, then the season computed, then every season table replaced in one
+    transaction with the token it was built from (storage.season_state). (the computed
+    season, rows written per table)."""
+    with season_lock(engine):
+        with engine.connect() as conn:      # before the load: a night completing meanwhile leaves the season behind
+            token = nights_token(conn)
+        season = compute()
+        written = {}
+        with engine.begin() as conn:
+            mark_season_tables_built(conn, token)
+            for name, rows in rows_of(season).items():
+                table = t.metadata.tables[name]
+                conn.execute(table.delete())
+                if rows:
+                    conn.execute(table.insert(), rows)
+                written[name] = len(rows)
+    return season, written
 
 
 def _table(rows: list[dict], cols: list[str], limit: int = 25) -> dg.MetadataValue:
@@ -207,10 +216,8 @@ def season_tables(context: dg.AssetExecutionContext, config: CareerConfig, datab
     from et_pipeline.season.season import TABLES, compute_season, table_rows
 
     engine = database.get_engine()
-    with engine.connect() as conn:      # before the load: a night completing meanwhile leaves the season behind
-        token = nights_token(conn)
-    season = compute_season(engine, None, config.period, rules.rules())
-    written = _replace(engine, table_rows(season), token)
+    season, written = _rebuild(engine, lambda: compute_season(engine, None, config.period, rules.rules()),
+                               table_rows)
     for name in SPECS:
         rows = {"rows_" + table: written[table] for table in TABLES[name]}
         yield dg.MaterializeResult(asset_key=name, metadata={
@@ -230,8 +237,11 @@ def season_tables(context: dg.AssetExecutionContext, config: CareerConfig, datab
 def night_digest(database: DatabaseResource, rules: RulesResource, discord: DiscordWebhook) -> dg.MaterializeResult:
     from et_pipeline.season.night_posts import publish_night
 
-    summary = publish_night(database.get_engine(), rules.rules(), mode=discord.mode, client=discord.client(),
+    engine = database.get_engine()
+    summary = publish_night(engine, rules.rules(), mode=discord.mode, client=discord.client(),
                             out_dir=discord.out_dir)
+    with engine.begin() as conn:        # the season job is done: `run` finds the season current
+        mark_season_published(conn)
     if summary is None:
         return dg.MaterializeResult(metadata={"night": "none", "mode": discord.mode, "dagster/row_count": 0})
     digest, board, sent = summary["digest"], summary["board"], summary["sent"]

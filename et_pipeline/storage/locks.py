@@ -26,6 +26,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 LOCK_NAMESPACE = 0x65742D64      # "et-d": the first key of every date lock (migrations use their own)
+SEASON_KEY = 0                   # the season build's key in that namespace: no date maps to 0
 
 
 def _date_key(date: str) -> int:
@@ -47,8 +48,6 @@ def season_lock(engine: Engine) -> Iterator[None]:
     with _locked(engine, [SEASON_KEY], ".season.lock"):
         yield
 
-
-SEASON_KEY = 0                   # no date maps to 0
 
 
 @contextlib.contextmanager

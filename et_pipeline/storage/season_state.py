@@ -1,12 +1,14 @@
 """Whether the season tables are built from the nights as they are now.
 
-Two `app_settings` rows: `nights_changed`, a new token each time a night's data is
-replaced (a date's run completes, `forget` deletes a date), and `season_built_from`, the
-token the season tables were last built from. The season reads the token before it loads
-the nightly tables, so a night that completes while the season computes leaves it behind,
-never falsely current. `et-pipeline run` runs the season job when the two differ: after a
-season run that failed or was skipped (`run --season skip`), with nothing new on the
-server, the next `run` brings the season up to date.
+`app_settings` rows: `nights_changed`, a new token each time a night's data is replaced
+(a date's run completes, `forget` deletes a date); `season_tables_from`, the token the
+season tables were built from (read before they load the nightly tables, under the
+season lock, so a night completing meanwhile leaves the season behind, never falsely
+current); and `season_built_from`, that token once the whole season job is done (the
+digest published after the tables). `et-pipeline run` runs the season job when the
+nights' token and `season_built_from` differ: after a season run that failed (the tables
+or the digest) or was skipped (`run --season skip`), the next `run`, even with nothing
+new on the server, brings the season up to date.
 """
 import uuid
 
@@ -17,6 +19,7 @@ from sqlalchemy.engine import Connection
 from et_pipeline.storage import schema as t
 
 NIGHTS_CHANGED = "nights_changed"
+SEASON_TABLES_FROM = "season_tables_from"
 SEASON_BUILT_FROM = "season_built_from"
 
 
@@ -41,8 +44,15 @@ def nights_token(conn: Connection) -> str | None:
     return _get(conn, NIGHTS_CHANGED)
 
 
-def mark_season_built(conn: Connection, token: str | None) -> None:
+def mark_season_tables_built(conn: Connection, token: str | None) -> None:
     """The season tables now hold what the nights held at `token` (read before the load)."""
+    if token is not None:
+        _set(conn, SEASON_TABLES_FROM, token)
+
+
+def mark_season_published(conn: Connection) -> None:
+    """The rest of the season job (the digest) is done over those tables."""
+    token = _get(conn, SEASON_TABLES_FROM)
     if token is not None:
         _set(conn, SEASON_BUILT_FROM, token)
 
