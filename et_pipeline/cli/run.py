@@ -282,11 +282,12 @@ def _run(a, started_up) -> int:
         failed: dict[str, str] = {}
         season = None
         # nothing new and the season current (or skipped): no Dagster at all (a cron job's usual minute)
-        if wanted or (a.season == "auto" and _season_behind(engine)):
+        behind = not wanted and _season_behind(engine)
+        if wanted or (behind and a.season == "auto"):
             code, failed, season = _run_dates(a, rules, home, engine, sorted(wanted), progress, started_up)
             if code is not None:
                 return code
-        elif _season_behind(engine):
+        elif behind:
             season = SEASON_SKIPPED
     dates, unassigned = _summaries(engine, plan, wanted, set(failed))
     failures = ["FAILED %s: %s" % (d, why) for d, why in failed.items()]

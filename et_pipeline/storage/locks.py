@@ -49,7 +49,6 @@ def season_lock(engine: Engine) -> Iterator[None]:
         yield
 
 
-
 @contextlib.contextmanager
 def _locked(engine: Engine, keys: Sequence[int], suffix: str) -> Iterator[None]:
     if engine.dialect.name == "postgresql":
