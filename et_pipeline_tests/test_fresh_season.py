@@ -189,3 +189,30 @@ def test_run_season_skip_with_nothing_new_still_says_the_season_is_behind(tmp_pa
     capsys.readouterr()
     assert _run(tmp_path, night, db, "off", "--season", "skip") == 0
     assert "the season is behind the nights" in capsys.readouterr().out
+
+
+def test_a_database_from_before_the_season_token_is_caught_up_once(tmp_path, night, capsys):
+    """A database made before the season recorded what it was built from (no token rows):
+    its season may be stale, so the first `run` builds it, and the next one does not."""
+    from et_pipeline.storage.season_state import NIGHTS_CHANGED, SEASON_BUILT_FROM, SEASON_TABLES_FROM
+
+    db = "sqlite:///%s" % (tmp_path / "et.db")
+    assert _run(tmp_path, night, db, "off", "--season", "skip") == 0
+    with make_engine(db).begin() as conn:
+        conn.execute(t.app_settings.delete().where(
+            t.app_settings.c.key.in_([NIGHTS_CHANGED, SEASON_TABLES_FROM, SEASON_BUILT_FROM])))
+    capsys.readouterr()
+    assert _run(tmp_path, night, db) == 0
+    assert "the season brought up to date" in capsys.readouterr().out and _season_players(db) == 7
+    assert _run(tmp_path, night, db) == 0
+    assert "the season" not in capsys.readouterr().out
+
+
+def test_a_fresh_database_without_nights_has_no_season_to_catch_up(tmp_path, capsys):
+    from et_pipeline.storage.database import ensure_schema
+    from et_pipeline.storage.season_state import season_behind
+
+    engine = make_engine("sqlite:///%s" % (tmp_path / "et.db"))
+    ensure_schema(engine)
+    with engine.connect() as conn:
+        assert not season_behind(conn)

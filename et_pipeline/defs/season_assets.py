@@ -26,9 +26,10 @@ from et_pipeline.defs.resources import DatabaseResource, DiscordWebhook, RulesRe
 from et_pipeline.defs.season_automation import SEASON_GROUP, all_nights, season_automation_condition
 from et_pipeline.storage import schema as t
 from et_pipeline.storage.locks import season_lock
-from et_pipeline.storage.season_state import mark_season_published, mark_season_tables_built, nights_token
+from et_pipeline.storage.season_state import (mark_season_published, mark_season_tables_built,
+                                              nights_token_for_a_build)
 
-CODE_VERSION = "11"
+CODE_VERSION = "12"
 # what season.data.load_tables reads, by the nightly asset that writes it
 NIGHTLY = [all_nights(a) for a in (rounds, lua_timings, lua_round_teams, endstats_awards, session_teams, map_results)]
 
@@ -94,8 +95,8 @@ def _rebuild(engine, compute: Callable[[], Any], rows_of: Callable[[Any], dict[s
     transaction with the token it was built from (storage.season_state). (the computed
     season, rows written per table)."""
     with season_lock(engine):
-        with engine.connect() as conn:      # before the load: a night completing meanwhile leaves the season behind
-            token = nights_token(conn)
+        with engine.begin() as conn:        # before the load: a night completing meanwhile leaves the season behind
+            token = nights_token_for_a_build(conn)
         season = compute()
         written = {}
         with engine.begin() as conn:

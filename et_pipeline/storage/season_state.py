@@ -44,10 +44,9 @@ def nights_token(conn: Connection) -> str | None:
     return _get(conn, NIGHTS_CHANGED)
 
 
-def mark_season_tables_built(conn: Connection, token: str | None) -> None:
+def mark_season_tables_built(conn: Connection, token: str) -> None:
     """The season tables now hold what the nights held at `token` (read before the load)."""
-    if token is not None:
-        _set(conn, SEASON_TABLES_FROM, token)
+    _set(conn, SEASON_TABLES_FROM, token)
 
 
 def mark_season_published(conn: Connection) -> None:
@@ -57,7 +56,22 @@ def mark_season_published(conn: Connection) -> None:
         _set(conn, SEASON_BUILT_FROM, token)
 
 
-def season_behind(conn: Connection) -> bool:
-    """Whether a night changed since the season tables were last built."""
+def nights_token_for_a_build(conn: Connection) -> str:
+    """The token a season build records; a database made before the token existed gets
+    its first one here (its season was built from nobody knows which nights)."""
     token = nights_token(conn)
-    return token is not None and token != _get(conn, SEASON_BUILT_FROM)
+    if token is None:
+        mark_nights_changed(conn)
+        token = nights_token(conn)
+    return token
+
+
+def season_behind(conn: Connection) -> bool:
+    """Whether a night changed since the season was last built. Without a token yet: a
+    fresh database is not behind, one made before the token existed is when it holds a
+    completed night."""
+    token = nights_token(conn)
+    if token is None:
+        return conn.execute(select(t.partition_state.c.session_date)
+                            .where(t.partition_state.c.completed.is_(True)).limit(1)).first() is not None
+    return token != _get(conn, SEASON_BUILT_FROM)
