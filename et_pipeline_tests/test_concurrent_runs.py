@@ -20,6 +20,7 @@ RUNNER = textwrap.dedent("""
     import sys
     from pathlib import Path
 
+    from et_pipeline.defs.launch import failures
     from et_pipeline_tests.pipeline_fixtures import Pipeline, ephemeral_instance
 
     source, db, out, date = sys.argv[1:5]
@@ -28,14 +29,8 @@ RUNNER = textwrap.dedent("""
         print("ready", flush=True)
         for _ in sys.stdin:
             result = pipeline.materialize([date])
-            failed = []
-            for event in result.all_events:
-                if event.is_step_failure:
-                    err = event.event_specific_data.error
-                    while err.cause is not None:        # the user's exception, not Dagster's wrapper
-                        err = err.cause
-                    failed.append(event.step_key + " " + err.message.splitlines()[0])
-            print("ok" if result.success else "FAILED " + " | ".join(failed or ["run failed"]), flush=True)
+            why = failures(result.all_events) or ["run failed"]     # the user's exceptions, as `run` says them
+            print("ok" if result.success else "FAILED " + " | ".join(why), flush=True)
 """)
 
 
