@@ -39,6 +39,8 @@ def _cli_home(tmp_path) -> Path:
     home = tmp_path / "dh"
     home.mkdir()
     (home / "dagster.yaml").write_text(INSTANCE_YAML + CONSOLIDATED_EVENT_LOG % json.dumps(str(home)))
+    with dg.DagsterInstance.from_config(str(home)):
+        pass                            # the storage made before two processes open it (alembic races)
     return home
 
 
@@ -77,8 +79,8 @@ def test_a_run_killed_with_sigkill_is_failed_by_the_daemon(tmp_path):
                 runs = instance.get_runs()
                 if runs and runs[0].status == dg.DagsterRunStatus.STARTED:
                     run_id = runs[0].run_id
-        os.kill(worker.pid, signal.SIGKILL)
     finally:
+        os.kill(worker.pid, signal.SIGKILL)
         worker.wait(timeout=30)
     time.sleep(3)                                   # past the run's maximum runtime
     assert _status(home, run_id) == dg.DagsterRunStatus.STARTED          # nothing else would ever change it
