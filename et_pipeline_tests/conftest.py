@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from et_pipeline.cli.common import keep_sigterm_working
 from et_pipeline_tests.pipeline_fixtures import dagster_instance, night, pipeline  # noqa: F401
 from et_pipeline_tests.publish_fixtures import engine, fake  # noqa: F401
 from et_pipeline_tests.servers import postgres_server, postgres_url, redis_url, sftp_server  # noqa: F401
@@ -25,6 +26,13 @@ def session() -> dict:
 WAITING_MODULES = ("test_live_night.py", "test_end_to_end.py", "test_fresh_season.py", "test_dead_runs.py",
                    "test_season_community.py", "test_concurrent_runs.py", "test_distributed.py",
                    "test_season_dagster.py")
+
+
+def pytest_configure(config):
+    """A suite started in the background (SIGINT ignored) would, after its first in-process
+    Dagster run, ignore SIGTERM and pass that on to every server and command it starts:
+    their SIGTERM did nothing (a fake Discord outlived check_publish, which then hung)."""
+    keep_sigterm_working()
 
 
 def pytest_collection_modifyitems(items):

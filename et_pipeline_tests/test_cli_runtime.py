@@ -88,3 +88,23 @@ def test_a_password_on_the_command_line_is_used_by_a_child_never_shown(tmp_path,
     assert rc == EXIT_USAGE
     assert "cannot start" in err and "hunter2" not in out + err and len(err.strip().splitlines()) == 1
     assert "ET_DB_URL" not in os.environ
+
+
+def test_a_command_started_with_sigint_ignored_still_obeys_sigterm(tmp_path):
+    """A script's background job ignores SIGINT, and Dagster points SIGTERM at SIGINT's
+    handler while it executes a run: after `run`, SIGTERM was ignored too, so `kill` did
+    nothing and every process started afterwards inherited it (a test's fake Discord
+    outlived its SIGTERM and the suite hung). The command's entry point prevents it."""
+    import subprocess
+    import sys
+
+    code = ("import signal, sys; signal.signal(signal.SIGINT, signal.SIG_IGN); "
+            "from et_pipeline.cli import console_main; sys.argv = ['et-pipeline'] + sys.argv[1:]; rc = console_main(); "
+            "print('SIGTERM ignored' if signal.getsignal(signal.SIGTERM) is signal.SIG_IGN else 'SIGTERM works'); "
+            "sys.exit(rc)")
+    p = subprocess.run([sys.executable, "-c", code, "run", "--source", str(ROOT / "sample_data" / "2026-02-05"),
+                        "--db", "sqlite:///%s" % (tmp_path / "et.db"), "--dagster-home", str(tmp_path / "dh"),
+                        "--out", str(tmp_path / "out"), "--publish", "off", "--season", "skip"],
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert p.stdout.strip().splitlines()[-1] == "SIGTERM works"

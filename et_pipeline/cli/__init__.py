@@ -14,7 +14,7 @@ from typing import get_args
 
 from et_pipeline.choices import PublishMode
 from et_pipeline.cli.balance import add_balance_parser
-from et_pipeline.cli.common import add_db_option
+from et_pipeline.cli.common import add_db_option, keep_sigterm_working
 from et_pipeline.cli.discord import cmd_discord
 from et_pipeline.cli.forget import cmd_forget
 from et_pipeline.cli.report import cmd_report
@@ -134,6 +134,7 @@ def console_main() -> int:
     After the command, the heap (about 300,000 objects of Dagster's and ours after a run) is
     parked in the permanent generation: the interpreter's collections at exit skip it. They
     took 0.5 s of a 2 s one-night run to free memory the process was about to give back."""
+    keep_sigterm_working()
     rc = main()
     gc.freeze()
     return rc

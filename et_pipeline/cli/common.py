@@ -4,7 +4,9 @@ from here and from nowhere else, so no command module imports another's helpers.
 import datetime as dt
 import json
 import os
+import signal
 import sys
+import threading
 
 from et_pipeline.storage.database import DEFAULT_URL as DEFAULT_DB
 
@@ -16,6 +18,15 @@ EXIT_HOST_KEY = 4         # SFTP host key unknown or changed
 EXIT_KEY_FILE = 5         # SSH key or known_hosts file not configured, missing or unreadable
 EXIT_PASSWORD_IN_URL = 6  # a password in the sftp:// URL
 EXIT_AUTH = 7             # the SFTP server refused the key
+
+
+def keep_sigterm_working() -> None:
+    """A process started in the background by a script ignores SIGINT, and Dagster points
+    SIGTERM at SIGINT's handler while it executes a run: `kill` did nothing, and every
+    process started afterwards (an ignored signal is inherited) ignored SIGTERM too.
+    SIGINT gets Python's default handler instead (there is no terminal to press ^C in)."""
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def die(msg: str, code: int = 2) -> int:
