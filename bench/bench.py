@@ -503,8 +503,8 @@ job = dg.define_asset_job("j", selection=dg.AssetSelection.assets(*assets), part
 defs = dg.Definitions(assets=assets, jobs=[job])
 home = tempfile.mkdtemp()
 if sys.argv[3] == "cli":   # the instance `et-pipeline run` writes (pooled consolidated event log)
-    from et_pipeline.cli.run import CONSOLIDATED_EVENT_LOG, INSTANCE_YAML
-    open(home + "/dagster.yaml", "w").write(INSTANCE_YAML + CONSOLIDATED_EVENT_LOG % ('"%s"' % home))
+    from et_pipeline.cli.run import instance_yaml
+    open(home + "/dagster.yaml", "w").write(instance_yaml(home))
 else:                      # Dagster's defaults
     open(home + "/dagster.yaml", "w").write("telemetry:\n  enabled: false\n")
 instance = dg.DagsterInstance.from_config(home)

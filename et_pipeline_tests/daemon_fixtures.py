@@ -87,6 +87,19 @@ def live_daemon(sftp_server, tmp_path: Path):
             daemon.stop()
 
 
+def cli_dagster_home(home: Path) -> Path:
+    """A Dagster home as `et-pipeline run` makes it, its storage created now: two processes
+    creating one fresh SQLite instance at once race in Dagster's migrations ("more than
+    one head present")."""
+    from et_pipeline.cli.run import instance_yaml
+
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "dagster.yaml").write_text(instance_yaml(str(home)))
+    with dg.DagsterInstance.from_config(str(home)):
+        pass
+    return home
+
+
 def wait_for(pred, timeout: float, step: float = 0.5, what: str = "condition"):
     end = time.monotonic() + timeout
     while time.monotonic() < end:

@@ -65,9 +65,9 @@ def test_local_temp_opens_the_folders_own_instance(tmp_path):
 
 
 def test_the_instance_config_the_cli_writes_serialises_runs_and_discord_posts(tmp_path):
-    from et_pipeline.cli.run import CONSOLIDATED_EVENT_LOG, INSTANCE_YAML
+    from et_pipeline.cli.run import instance_yaml
 
-    (tmp_path / "dagster.yaml").write_text(INSTANCE_YAML + CONSOLIDATED_EVENT_LOG % json.dumps(str(tmp_path)))
+    (tmp_path / "dagster.yaml").write_text(instance_yaml(str(tmp_path)))
     with open_instance(str(tmp_path)) as instance:
         config = instance.get_concurrency_config()
         assert config.run_queue_config.max_concurrent_runs == 1          # SQLite: one run at a time

@@ -3,7 +3,6 @@ crash, an OOM kill, a reboot) held the queue's only slot until `max_runtime_seco
 (2 h), so the night froze. The project's own check (defs/dead_runs.py, a sensor the
 daemon runs) fails such a run within a minute, and the session sensor asks for the
 date again."""
-import json
 import os
 import time
 
@@ -57,17 +56,12 @@ def test_a_killed_et_pipeline_run_is_failed_by_the_next_run(sftp_server, tmp_pat
     import subprocess
 
     from et_pipeline.cli import main
-    from et_pipeline.cli.run import CONSOLIDATED_EVENT_LOG, INSTANCE_YAML
-    from et_pipeline_tests.daemon_fixtures import BIN
+    from et_pipeline_tests.daemon_fixtures import BIN, cli_dagster_home
 
     lay_out_night(sftp_server.root)
     sftp_server.slow_reads[LAST] = 900
     url = "sftp://%s@%s:%d%s" % (sftp_server.user, sftp_server.host, sftp_server.port, sftp_server.remote_root)
-    home = tmp_path / "dh"
-    home.mkdir()                        # the instance's storage made before two processes open it
-    (home / "dagster.yaml").write_text(INSTANCE_YAML + CONSOLIDATED_EVENT_LOG % json.dumps(str(home)))
-    with dg.DagsterInstance.from_config(str(home)):
-        pass
+    home = cli_dagster_home(tmp_path / "dh")
     args = ["run", "--source", url, "--sftp-key", sftp_server.client_key_path, "--known-hosts",
             sftp_server.known_hosts_path, "--sftp-cache", str(tmp_path / "cache"), "--db",
             "sqlite:///%s" % (tmp_path / "et.db"), "--dagster-home", str(home), "--publish", "off"]

@@ -1,12 +1,11 @@
 """The pooled consolidated SQLite event log the CLI's Dagster instances use
 (defs/event_log.py): same events as Dagster's own class, one engine per process."""
-import json
 import os
 
 import dagster as dg
 import pytest
 
-from et_pipeline.cli.run import CONSOLIDATED_EVENT_LOG, INSTANCE_YAML
+from et_pipeline.cli.run import instance_yaml
 from et_pipeline.defs.event_log import PooledSqliteEventLogStorage
 
 parts = dg.StaticPartitionsDefinition(["2026-02-05", "2026-02-06"])
@@ -24,7 +23,7 @@ def second() -> None:
 
 @pytest.fixture
 def home(tmp_path):
-    (tmp_path / "dagster.yaml").write_text(INSTANCE_YAML + CONSOLIDATED_EVENT_LOG % json.dumps(str(tmp_path)))
+    (tmp_path / "dagster.yaml").write_text(instance_yaml(str(tmp_path)))
     return tmp_path
 
 

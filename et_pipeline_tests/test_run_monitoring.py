@@ -1,7 +1,6 @@
 """Issue 12 §5: a run killed with SIGKILL must not stay STARTED forever (with
 `max_concurrent_runs: 1` it blocks the queue). Every instance config the project writes
 turns on Dagster's run monitoring, and the daemon then fails such a run."""
-import json
 import os
 import signal
 import subprocess
@@ -13,7 +12,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from et_pipeline.cli.run import CONSOLIDATED_EVENT_LOG, INSTANCE_YAML
+from et_pipeline_tests.daemon_fixtures import cli_dagster_home
 from et_pipeline_tests.servers import stop_process_group
 
 ROOT = Path(__file__).parent.parent
@@ -35,22 +34,13 @@ SLOW_JOB = textwrap.dedent("""
 """)
 
 
-def _cli_home(tmp_path) -> Path:
-    home = tmp_path / "dh"
-    home.mkdir()
-    (home / "dagster.yaml").write_text(INSTANCE_YAML + CONSOLIDATED_EVENT_LOG % json.dumps(str(home)))
-    with dg.DagsterInstance.from_config(str(home)):
-        pass                            # the storage made before two processes open it (alembic races)
-    return home
-
-
 @pytest.mark.parametrize("config", ["repository", "cli"])
 def test_the_instance_configs_turn_run_monitoring_on(tmp_path, config):
     if config == "repository":
         (tmp_path / "dagster.yaml").write_text((ROOT / "deploy" / "dagster.dev.yaml").read_text())
         home = tmp_path
     else:
-        home = _cli_home(tmp_path)
+        home = cli_dagster_home(tmp_path / "dh")
     with dg.DagsterInstance.from_config(str(home)) as instance:
         assert instance.run_monitoring_enabled
         assert 0 < instance.run_monitoring_max_runtime_seconds <= 4 * 3600
@@ -63,7 +53,7 @@ def _status(home, run_id):
 
 
 def test_a_run_killed_with_sigkill_is_failed_by_the_daemon(tmp_path):
-    home = _cli_home(tmp_path)
+    home = cli_dagster_home(tmp_path / "dh")
     (tmp_path / "slow_location.py").write_text(SLOW_JOB)
     env = dict(os.environ, DAGSTER_HOME=str(home), PYTHONPATH=str(tmp_path))
     worker = subprocess.Popen([sys.executable, "-c", "import dagster as dg, slow_location as s; "

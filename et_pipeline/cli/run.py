@@ -201,6 +201,12 @@ def _rerun_with_db_in_environment(a) -> int:
     return subprocess.run([sys.executable, "-m", "et_pipeline.cli", *a.argv], env=env).returncode
 
 
+def instance_yaml(home: str) -> str:
+    """The dagster.yaml `run` writes into a new Dagster home: the instance settings and the
+    pooled event log kept in `home`."""
+    return INSTANCE_YAML + CONSOLIDATED_EVENT_LOG % json.dumps(home)
+
+
 def _dagster_home(a) -> tuple[str | None, int | None]:
     """(the Dagster home, None), made and checked writable, or (None, exit code) after saying
     why: checked on every run, also one with nothing new that starts no Dagster run."""
@@ -209,7 +215,7 @@ def _dagster_home(a) -> tuple[str | None, int | None]:
         os.makedirs(home, exist_ok=True)
         if not os.path.exists(os.path.join(home, "dagster.yaml")):
             with open(os.path.join(home, "dagster.yaml"), "w") as f:
-                f.write(INSTANCE_YAML + CONSOLIDATED_EVENT_LOG % json.dumps(home))
+                f.write(instance_yaml(home))
         if not os.access(home, os.W_OK):
             raise PermissionError("not writable")
     except OSError as e:
