@@ -42,14 +42,15 @@ demo: install
 	@echo "report: out/report-2026-02-05.json   Discord payloads and graphs: out/2026-02-05/"
 	@echo "open the UI with: make dev"
 
-# Two workers per core: about half of the suite's time is spent waiting (a real
-# dagster-daemon's ticks, the loopback Discord's delays, servers and subprocesses), and
-# the modules that wait longest are collected first (conftest.WAITING_MODULES). A module's
-# tests stay on one worker, so its shared fixtures (a season database, the PostgreSQL
-# cluster) are built once.
+# Two workers per core: a good part of the suite's time is spent waiting (a real
+# dagster-daemon's ticks, the loopback Discord's delays, servers and subprocesses). The
+# longest modules go first, in conftest.LONGEST_MODULES' order (`--no-loadscope-reorder`
+# keeps it: xdist would hand out the modules with the most tests first). A module's tests
+# stay on one worker, so its shared fixtures (a season database, the PostgreSQL cluster)
+# are built once.
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
 test: install system-deps
-	$(VENV)/bin/pytest -q -n $(TEST_WORKERS) --dist loadfile
+	$(VENV)/bin/pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 	$(MAKE) validate
 
 # Dagster's commands read a dagster.yaml in the folder they start in when DAGSTER_HOME is not

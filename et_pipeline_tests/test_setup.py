@@ -82,3 +82,14 @@ def test_the_live_bench_reads_files_that_exist():
     live = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(live)
     assert live.INSTANCE_CONFIG.is_file() and (live.NIGHT / "gamestats").is_dir()
+
+
+def test_make_test_hands_out_the_longest_modules_first():
+    """`make test` keeps conftest's order (xdist reorders by test count without the flag),
+    and the order names modules that exist: a renamed module would silently go last."""
+    from et_pipeline_tests.conftest import LONGEST_MODULES
+
+    recipe = re.search(r"^test:.*\n((?:\t.*\n)+)", (ROOT / "Makefile").read_text(), re.M).group(1)
+    assert "--dist loadfile --no-loadscope-reorder" in recipe
+    missing = [name for name in LONGEST_MODULES if not (ROOT / "et_pipeline_tests" / name).is_file()]
+    assert not missing and len(set(LONGEST_MODULES)) == len(LONGEST_MODULES), missing
