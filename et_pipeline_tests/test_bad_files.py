@@ -2,11 +2,15 @@
 
 Each case adds one file to the recorded night: the run exits 0, the file is quarantined
 with its reason (shown by `run`), the ten good rounds are all reported, and no
-implausible number reaches the report. Some cases also run on PostgreSQL, whose
-`integer` overflows long before SQLite's.
+implausible number reaches the report. The cases share one night (a file each, run
+once); some also run on PostgreSQL, whose `integer` overflows long before SQLite's.
 """
+import contextlib
+import io
 import json
 import os
+import uuid
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -105,33 +109,79 @@ def _registry(db):
         return {r.path: r for r in conn.execute(select(t.server_files))}
 
 
-def _check_case(case, tmp_path, capsys, db):
-    night = lay_out_night(tmp_path / "server")
-    make, reason = CASES[case]
-    for rel, data in make(night).items():
-        (night / rel).write_bytes(data)
-    code, out = _run(night, db, tmp_path, capsys)
-    assert code == 0, out
-    (path,) = make(night).keys()
-    row = _registry(db)[path]
+def _case_path(path: str, i: int) -> str:
+    """Case i's own file name (22:45:00 + i s): every case lands beside the others in one night."""
+    return path.replace("-224500-", "-2245%02d-" % i, 1)
+
+
+def _run_cases(cases, tmp: Path, db: str) -> dict:
+    """The recorded night with one bad file per case added, run once: the case's file
+    names, what `run` printed, the registry and the report. One run for all the cases:
+    each file is quarantined on its own, so together they also show that one night can
+    hold many bad files and still be processed whole."""
+    night = lay_out_night(tmp / "server")
+    paths = {}
+    for i, case in enumerate(cases):
+        (rel, data), = CASES[case][0](night).items()
+        paths[case] = _case_path(rel, i)
+        (night / paths[case]).write_bytes(data)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["run", "--source", str(night), "--db", db, "--dagster-home", str(tmp / "dh"),
+                     "--publish", "off", "--season", "skip"])
+    report = io.StringIO()
+    with contextlib.redirect_stdout(report):
+        assert main(["report", "--db", db, "--date", DATE]) == 0
+    return dict(code=code, out=out.getvalue(), paths=paths, registry=_registry(db),
+                session=json.loads(report.getvalue())["sessions"][0])
+
+
+def _check_case(case, night) -> None:
+    assert night["code"] == 0, night["out"]
+    path, reason = night["paths"][case], CASES[case][1]
+    row = night["registry"][path]
     assert row.status == "quarantined" and reason in row.error, (row.status, row.error)
-    assert path in out and reason in out                           # `run` says which file and why
-    s = _report(db, capsys)["sessions"][0]
-    assert len(s["rounds"]) == 10 and BAD not in {r["file"] for r in s["rounds"]}
+    assert path in night["out"] and reason in night["out"]           # `run` says which file and why
+    s = night["session"]
+    assert len(s["rounds"]) == 10 and not set(night["paths"].values()) & {"gamestats/" + r["file"] for r in s["rounds"]}
     text = json.dumps(s)
     assert str(2 ** 40) not in text and "16500000000000" not in text
 
 
+POSTGRES_CASES = ["damage_2_40", "int_2_63_in_the_winner_field", "lua_pause_count_1e14", "long_config_field",
+                  "zero_padded_time_limit", "long_lua_end_reason", "long_lua_version"]
+
+
+@pytest.fixture(scope="module")
+def sqlite_night(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("bad_sqlite")
+    return _run_cases(sorted(CASES), tmp, "sqlite:///%s" % (tmp / "et.db"))
+
+
+@pytest.fixture(scope="module")
+def postgres_night(tmp_path_factory, postgres_server):
+    name = "test_" + uuid.uuid4().hex[:12]
+    url = postgres_server.create_database(name)
+    try:
+        yield _run_cases(POSTGRES_CASES, tmp_path_factory.mktemp("bad_pg"), url)
+    finally:
+        postgres_server.drop_database(name)
+
+
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_one_bad_file_is_quarantined_and_the_night_is_processed(case, tmp_path, capsys):
-    _check_case(case, tmp_path, capsys, "sqlite:///%s" % (tmp_path / "et.db"))
+def test_one_bad_file_is_quarantined_and_the_night_is_processed(case, sqlite_night):
+    _check_case(case, sqlite_night)
 
 
-@pytest.mark.parametrize("case", ["damage_2_40", "int_2_63_in_the_winner_field", "lua_pause_count_1e14",
-                                  "long_config_field", "zero_padded_time_limit", "long_lua_end_reason",
-                                  "long_lua_version"])
-def test_one_bad_file_on_postgresql(case, tmp_path, capsys, postgres_url):
-    _check_case(case, tmp_path, capsys, postgres_url)
+@pytest.mark.parametrize("case", POSTGRES_CASES)
+def test_one_bad_file_on_postgresql(case, postgres_night):
+    _check_case(case, postgres_night)
+
+
+def test_a_bad_file_alone_is_quarantined_and_the_night_is_processed(tmp_path):
+    """The cases above share one night; one of them alone, as the night usually has it."""
+    night = _run_cases(["damage_2_40"], tmp_path, "sqlite:///%s" % (tmp_path / "et.db"))
+    _check_case("damage_2_40", night)
 
 
 def test_two_guidless_players_of_one_name_are_two_players(tmp_path, capsys):

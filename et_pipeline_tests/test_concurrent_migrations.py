@@ -14,28 +14,41 @@ from et_pipeline.storage.database import ensure_schema, make_engine
 PROCESSES = 5
 TRIES = 3
 
+# one process of the group: started once, it migrates each fresh database in turn, all
+# the processes at the same moment (the parent creates that try's go file), and answers a line
 MIGRATE = textwrap.dedent("""
-    import os, sys, time
+    import os, sys, time, traceback
     from et_pipeline.storage.database import ensure_schema, make_engine
-    engine = make_engine(sys.argv[1])
-    while not os.path.exists(sys.argv[2]):       # start together
-        time.sleep(0.001)
-    ensure_schema(engine)
+    for url, go in zip(sys.argv[1::2], sys.argv[2::2]):
+        engine = make_engine(url)
+        while not os.path.exists(go):            # start together
+            time.sleep(0.001)
+        try:
+            ensure_schema(engine)
+            print("ok", flush=True)
+        except Exception as e:
+            print("FAILED %s: %s" % (type(e).__name__, str(e).splitlines()[0][:200]), flush=True)
+        engine.dispose()
 """)
 
 
-def _migrate_together(url, tmp_path):
-    go = tmp_path / ("go-" + uuid.uuid4().hex)
-    procs = [subprocess.Popen([sys.executable, "-c", MIGRATE, url, str(go)], stderr=subprocess.PIPE, text=True)
+def _migrate_together(urls, tmp_path):
+    """Each of `urls` (fresh databases) migrated by PROCESSES processes at once; the
+    processes start Python once for all the tries. The failures, one line each."""
+    gos = [tmp_path / ("go-" + uuid.uuid4().hex) for _ in urls]
+    args = [str(x) for pair in zip(urls, gos) for x in pair]
+    procs = [subprocess.Popen([sys.executable, "-c", MIGRATE, *args], stdout=subprocess.PIPE, text=True)
              for _ in range(PROCESSES)]
     time.sleep(2.0)                              # every interpreter imported and waiting
-    go.touch()
     errors = []
-    for p in procs:
-        _, err = p.communicate(timeout=180)
-        if p.returncode:
-            lines = [x for x in err.strip().splitlines() if "Error" in x] or ["exit %d" % p.returncode]
-            errors.append(lines[-1][:200])
+    try:
+        for i, go in enumerate(gos):
+            go.touch()
+            answers = [p.stdout.readline().strip() or "exit %s" % p.wait(timeout=60) for p in procs]
+            errors += ["try %d: %s" % (i, a) for a in answers if a != "ok"]
+    finally:
+        for p in procs:
+            p.wait(timeout=180)
     return errors
 
 
@@ -53,18 +66,19 @@ def _check_schema(url):
 
 
 def test_processes_migrating_a_fresh_sqlite_database_together_all_succeed(tmp_path):
-    for i in range(TRIES):
-        url = "sqlite:///%s" % (tmp_path / ("fresh%d.db" % i))
-        assert _migrate_together(url, tmp_path) == []
+    urls = ["sqlite:///%s" % (tmp_path / ("fresh%d.db" % i)) for i in range(TRIES)]
+    assert _migrate_together(urls, tmp_path) == []
+    for url in urls:
         _check_schema(url)
 
 
 def test_processes_migrating_a_fresh_postgresql_database_together_all_succeed(postgres_server, tmp_path):
-    for _ in range(TRIES):
-        name = "mig_" + uuid.uuid4().hex[:12]
-        url = postgres_server.create_database(name)
-        try:
-            assert _migrate_together(url, tmp_path) == []
+    names = ["mig_" + uuid.uuid4().hex[:12] for _ in range(TRIES)]
+    urls = [postgres_server.create_database(name) for name in names]
+    try:
+        assert _migrate_together(urls, tmp_path) == []
+        for url in urls:
             _check_schema(url)
-        finally:
+    finally:
+        for name in names:
             postgres_server.drop_database(name)

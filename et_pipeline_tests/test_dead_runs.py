@@ -8,7 +8,7 @@ import time
 
 import dagster as dg
 
-from et_pipeline_tests.daemon_fixtures import live_daemon, runs, wait_for
+from et_pipeline_tests.daemon_fixtures import forget_runs, live_daemon, runs, wait_for
 from et_pipeline_tests.pipeline_fixtures import lay_out_night
 
 LAST = "2026-02-05-223659-sw_goldrush_te-round-2.txt"
@@ -75,5 +75,6 @@ def test_a_killed_et_pipeline_run_is_failed_by_the_next_run(sftp_server, tmp_pat
     sftp_server.slow_reads.clear()
     assert main(args) == 0
     states = {r.dagster_run.run_id: r.dagster_run.status for r in runs(home)}
+    forget_runs(home)
     assert states[killed.dagster_run.run_id] == dg.DagsterRunStatus.FAILURE
     assert sum(s == dg.DagsterRunStatus.SUCCESS for s in states.values()) == 1
