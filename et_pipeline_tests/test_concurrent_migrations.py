@@ -1,6 +1,7 @@
 """Issue 12 §5: two runs at once on a fresh database raced while creating the schema (4 of
 15 tries one process died). Migrations are serialised (an advisory lock on PostgreSQL, an
 exclusive transaction on SQLite): processes started together all succeed."""
+import selectors
 import subprocess
 import sys
 import textwrap
@@ -13,6 +14,7 @@ from et_pipeline.storage.database import ensure_schema, make_engine
 
 PROCESSES = 5
 TRIES = 3
+TRY_SECONDS = 120                # the engines' busy timeout is 30 s
 
 # one process of the group: started once, it migrates each fresh database in turn, all
 # the processes at the same moment (the parent creates that try's go file), and answers a line
@@ -32,23 +34,37 @@ MIGRATE = textwrap.dedent("""
 """)
 
 
+def _answer(proc, deadline: float) -> str:
+    """The process's next line, or why there is none: a migration that waits forever (a
+    deadlock) fails the test at the deadline instead of hanging the suite."""
+    with selectors.DefaultSelector() as sel:
+        sel.register(proc.stdout, selectors.EVENT_READ)
+        if not sel.select(timeout=max(0.0, deadline - time.monotonic())):
+            return "no answer within %d s" % TRY_SECONDS
+    return proc.stdout.readline().strip() or "exit %s" % proc.wait(timeout=10)
+
+
 def _migrate_together(urls, tmp_path):
     """Each of `urls` (fresh databases) migrated by PROCESSES processes at once; the
     processes start Python once for all the tries. The failures, one line each."""
     gos = [tmp_path / ("go-" + uuid.uuid4().hex) for _ in urls]
     args = [str(x) for pair in zip(urls, gos) for x in pair]
-    procs = [subprocess.Popen([sys.executable, "-c", MIGRATE, *args], stdout=subprocess.PIPE, text=True)
+    procs = [subprocess.Popen([sys.executable, "-c", MIGRATE, *args], stdout=subprocess.PIPE, text=True, bufsize=0)
              for _ in range(PROCESSES)]
     time.sleep(2.0)                              # every interpreter imported and waiting
     errors = []
     try:
         for i, go in enumerate(gos):
             go.touch()
-            answers = [p.stdout.readline().strip() or "exit %s" % p.wait(timeout=60) for p in procs]
+            deadline = time.monotonic() + TRY_SECONDS
+            answers = [_answer(p, deadline) for p in procs]
             errors += ["try %d: %s" % (i, a) for a in answers if a != "ok"]
+            if any(a.startswith("no answer") for a in answers):
+                break
     finally:
         for p in procs:
-            p.wait(timeout=180)
+            p.kill()
+            p.wait(timeout=30)
     return errors
 
 

@@ -67,14 +67,16 @@ def test_a_killed_et_pipeline_run_is_failed_by_the_next_run(sftp_server, tmp_pat
             "sqlite:///%s" % (tmp_path / "et.db"), "--dagster-home", str(home), "--publish", "off"]
     proc = subprocess.Popen([str(BIN / "et-pipeline"), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        killed = wait_for(lambda: next(
-            (r for r in runs(home) if r.dagster_run.status.value == "STARTED"), None), 180, what="a STARTED run")
+        try:
+            killed = wait_for(lambda: next(
+                (r for r in runs(home) if r.dagster_run.status.value == "STARTED"), None), 180, what="a STARTED run")
+        finally:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
+        sftp_server.slow_reads.clear()
+        assert main(args) == 0
+        states = {r.dagster_run.run_id: r.dagster_run.status for r in runs(home)}
     finally:
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-    sftp_server.slow_reads.clear()
-    assert main(args) == 0
-    states = {r.dagster_run.run_id: r.dagster_run.status for r in runs(home)}
-    forget_runs(home)
+        forget_runs(home)
     assert states[killed.dagster_run.run_id] == dg.DagsterRunStatus.FAILURE
     assert sum(s == dg.DagsterRunStatus.SUCCESS for s in states.values()) == 1
