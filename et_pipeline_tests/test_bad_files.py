@@ -93,15 +93,24 @@ CASES = {
 }
 
 
-def _run(night, db, tmp_path, capsys):
-    code = main(["run", "--source", str(night), "--db", db, "--dagster-home", str(tmp_path / "dh"),
+def _cli(argv) -> tuple[int, str]:
+    """An `et-pipeline` command in this process: its exit code and what it printed (a
+    module fixture has no capsys)."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(argv)
+    return code, out.getvalue()
+
+
+def _run(night, db, tmp_path):
+    return _cli(["run", "--source", str(night), "--db", db, "--dagster-home", str(tmp_path / "dh"),
                  "--publish", "off", "--season", "skip"])
-    return code, capsys.readouterr().out
 
 
-def _report(db, capsys):
-    assert main(["report", "--db", db, "--date", DATE]) == 0
-    return json.loads(capsys.readouterr().out)
+def _report(db):
+    code, out = _cli(["report", "--db", db, "--date", DATE])
+    assert code == 0
+    return json.loads(out)
 
 
 def _registry(db):
@@ -130,15 +139,8 @@ def _run_cases(cases, tmp: Path, db: str) -> dict:
         (rel, data), = CASES[case][0](night).items()
         paths[case] = _case_path(rel, i)
         (night / paths[case]).write_bytes(data)
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        code = main(["run", "--source", str(night), "--db", db, "--dagster-home", str(tmp / "dh"),
-                     "--publish", "off", "--season", "skip"])
-    report = io.StringIO()
-    with contextlib.redirect_stdout(report):
-        assert main(["report", "--db", db, "--date", DATE]) == 0
-    return dict(code=code, out=out.getvalue(), paths=paths, registry=_registry(db),
-                session=json.loads(report.getvalue())["sessions"][0])
+    code, out = _run(night, db, tmp)
+    return dict(code=code, out=out, paths=paths, registry=_registry(db), session=_report(db)["sessions"][0])
 
 
 def _check_case(case, night) -> None:
@@ -189,35 +191,35 @@ def test_a_bad_file_alone_is_quarantined_and_the_night_is_processed(tmp_path):
     _check_case("damage_2_40", night)
 
 
-def test_two_guidless_players_of_one_name_are_two_players(tmp_path, capsys):
+def test_two_guidless_players_of_one_name_are_two_players(tmp_path):
     night = lay_out_night(tmp_path / "server")
     lines = _lines(night)
     guidless = [_with_tab("\\ETPlayer\\" + ln.split("\\", 2)[2], 0, 100 + i) for i, ln in enumerate(lines[1:3])]
     (night / "gamestats" / BAD).write_bytes(_file([lines[0], *guidless, *lines[3:]]))
     db = "sqlite:///%s" % (tmp_path / "et.db")
-    code, out = _run(night, db, tmp_path, capsys)
+    code, out = _run(night, db, tmp_path)
     assert code == 0, out
     assert _registry(db)["gamestats/" + BAD].status == "parsed"
-    rnd = [r for r in _report(db, capsys)["sessions"][0]["rounds"] if r["file"] == BAD][0]
+    rnd = [r for r in _report(db)["sessions"][0]["rounds"] if r["file"] == BAD][0]
     ets = [p for p in rnd["players"] if p["name"] == "ETPlayer"]
     assert sorted(p["damage_given"] for p in ets) == [100, 101]
 
 
-def test_non_utf8_round_file_name_is_quarantined(tmp_path, capsys):
+def test_non_utf8_round_file_name_is_quarantined(tmp_path):
     night = lay_out_night(tmp_path / "server")
     raw = os.fsencode(str(night / "gamestats")) + b"/2026-02-05-224500-sup\xffply-round-1.txt"
     with open(raw, "wb") as f:
         f.write((night / "gamestats" / GOOD_R1).read_bytes())
     db = "sqlite:///%s" % (tmp_path / "et.db")
-    code, out = _run(night, db, tmp_path, capsys)
+    code, out = _run(night, db, tmp_path)
     assert code == 0, out
     row = _registry(db)["gamestats/2026-02-05-224500-sup\\xffply-round-1.txt"]
     assert row.status == "quarantined" and "not valid UTF-8" in row.error
     assert "sup\\xffply" in out
-    assert len(_report(db, capsys)["sessions"][0]["rounds"]) == 10
+    assert len(_report(db)["sessions"][0]["rounds"]) == 10
 
 
-def test_a_failure_names_the_file_that_caused_it(tmp_path, capsys, monkeypatch):
+def test_a_failure_names_the_file_that_caused_it(tmp_path, monkeypatch):
     """A fault the parser does not foresee still fails the date, and the FAILED line says which file."""
     import et_pipeline.steps.rounds as rounds
 
@@ -232,7 +234,7 @@ def test_a_failure_names_the_file_that_caused_it(tmp_path, capsys, monkeypatch):
     night = lay_out_night(tmp_path / "server")
     lines = _lines(night)
     (night / "gamestats" / BAD).write_bytes(_file(["FAULT" + lines[0]] + lines[1:]))
-    code, out = _run(night, "sqlite:///%s" % (tmp_path / "et.db"), tmp_path, capsys)
+    code, out = _run(night, "sqlite:///%s" % (tmp_path / "et.db"), tmp_path)
     assert code == 1
     failed = [ln for ln in out.splitlines() if ln.startswith("FAILED")]
     assert failed and BAD in failed[0] and "injected fault" in failed[0]
@@ -252,5 +254,5 @@ def test_non_utf8_file_name_over_sftp_is_quarantined_not_fatal(sftp_server, tmp_
     out = capsys.readouterr().out
     assert code == 0, out
     assert "QUARANTINED  gamestats/2026-02-05-224500-sup\\xffply-round-1.txt: file name is not valid UTF-8" in out
-    assert len(_report(db, capsys)["sessions"][0]["rounds"]) == 10
+    assert len(_report(db)["sessions"][0]["rounds"]) == 10
     assert sftp_server.write_ops == []

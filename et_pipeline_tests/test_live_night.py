@@ -1,8 +1,9 @@
 """A live night that never freezes, end to end: the recorded night copied onto the
 (loopback) game server while `dagster-daemon` runs the project's code location, publishing
-live to the loopback Discord: the first four rounds together, then round by round. In the middle of the night the daemon
-is killed with its whole process group while a round's run is under way (its worker
-dies with it) and restarted a little later; two more rounds land meanwhile.
+live to the loopback Discord: the first four rounds together, then round by round. In the
+middle of the night the daemon is killed with its whole process group while a round's run
+is under way (its worker dies with it) and restarted a little later; two more rounds land
+meanwhile.
 
 Done when: every round is in Discord within a minute of the restart (and the rounds after
 it within a minute of landing), the players' channel ends exactly as a clean run of the

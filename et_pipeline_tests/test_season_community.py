@@ -63,9 +63,9 @@ def _outbox(db: str, session_id: str) -> dict[str, str]:
 
 def test_replaying_a_season_posts_every_achievement_and_award_exactly_once(tmp_path):
     """60 nights as they come (three runs of 20 nights, the season after each), 20 of them
-    again after a restart (nothing new; across two of the first runs' batches), then one old night re-scored: every
-    achievement and final award is POSTed once; what the re-score removed is edited into a
-    withdrawn note, what it moved is edited in place."""
+    again after a restart (nothing new; across two of the first runs' batches), then one
+    old night re-scored: every achievement and final award is POSTed once; what the
+    re-score removed is edited into a withdrawn note, what it moved is edited in place."""
     src, db, out = tmp_path / "src", "sqlite:///%s" % (tmp_path / "et.db"), tmp_path / "out"
     dates = sorted(n["date"] for n in generate(60, str(src), seed=61, edge_rate=0.3)["nights"])
     with FakeDiscord() as fake:
