@@ -49,7 +49,11 @@ demo: install
 # stay on one worker, so its shared fixtures (a season database, the PostgreSQL cluster)
 # are built once.
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
+# The project's own bytecode first: where PYTHONDONTWRITEBYTECODE is set (CI machines here),
+# every process the suite starts (some 150: runs, daemons, code servers) would otherwise
+# compile the modules it imports from source again.
 test: install system-deps
+	$(PY) -m compileall -q -j 0 et_pipeline et_pipeline_tests
 	$(VENV)/bin/pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 	$(MAKE) validate
 

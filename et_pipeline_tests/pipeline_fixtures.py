@@ -4,7 +4,6 @@ import contextlib
 import datetime as dt
 import os
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Iterator
 
@@ -17,6 +16,7 @@ from et_pipeline.defs.checks import ALL_CHECKS
 from et_pipeline.defs.partitions import session_dates
 from et_pipeline.defs.resources import DatabaseResource, DiscordWebhook, RulesResource, StatsSourceResource
 from et_pipeline.storage.database import make_engine
+from et_pipeline_tests.dagster_homes import cli_home, copied_instance
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus" / "2026-02-05"
 VARIANTS = {
@@ -89,7 +89,7 @@ def run_cli(source, db: str, tmp_path: Path, capsys, *extra: str, season: str = 
     from et_pipeline.cli import main
 
     where = list(source) if isinstance(source, (list, tuple)) else ["--source", str(source)]
-    code = main(["run", *where, "--db", db, "--dagster-home", str(tmp_path / "dh"), "--publish", "off",
+    code = main(["run", *where, "--db", db, "--dagster-home", cli_home(tmp_path / "dh"), "--publish", "off",
                  "--season", season, *extra])
     return code, capsys.readouterr().out
 
@@ -156,15 +156,14 @@ def dagster_instance():
 
 @contextlib.contextmanager
 def ephemeral_instance() -> Iterator[dg.DagsterInstance]:
-    """A Dagster instance for one test, in a folder of its own, with the event log that
-    `et-pipeline run` gives its instances (one consolidated SQLite file behind one pooled
-    engine, defs/dagster_private.PooledSqliteEventLogStorage). Dagster's stock test instance
-    opens a new engine for every query, and an automation evaluation asks for the dynamic
-    partitions some 2,000 times: 5.3 s per evaluation against 0.6 s here, 2.6 s against
-    0.7 s for a night's materialisation."""
-    with tempfile.TemporaryDirectory() as home, dg.instance_for_test(overrides={"event_log_storage": {
-            "module": "et_pipeline.defs.event_log", "class": "PooledSqliteEventLogStorage",
-            "config": {"base_dir": home}}}) as instance:
+    """A Dagster instance for one test, in a folder of its own (copied from one made once:
+    dagster_homes), with the event log that `et-pipeline run` gives its instances (one
+    consolidated SQLite file behind one pooled engine,
+    defs/dagster_private.PooledSqliteEventLogStorage). Dagster's stock test instance opens a
+    new engine for every query, and an automation evaluation asks for the dynamic partitions
+    some 2,000 times: 5.3 s per evaluation against 0.6 s here, 2.6 s against 0.7 s for a
+    night's materialisation."""
+    with copied_instance() as instance:
         yield instance
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from et_pipeline.cli import main
 from et_pipeline.storage import schema as t
 from et_pipeline.storage.database import make_engine
+from et_pipeline_tests.dagster_homes import cli_home
 from et_pipeline_tests.pipeline_fixtures import lay_out_night, lay_out_night_past_midnight
 
 DATE = "2026-02-05"
@@ -41,7 +42,7 @@ def _tree(folder):
 def _sftp_args(server, tmp_path, db, cache, publish="dry-run"):
     url = "sftp://%s@%s:%d%s" % (server.user, server.host, server.port, server.remote_root)
     return ["run", "--source", url, "--sftp-key", server.client_key_path, "--known-hosts", server.known_hosts_path,
-            "--sftp-cache", str(cache), "--db", db, "--dagster-home", str(tmp_path / "dh"),
+            "--sftp-cache", str(cache), "--db", db, "--dagster-home", cli_home(tmp_path / "dh"),
             "--publish", publish, "--out", str(tmp_path / "out")]
 
 
@@ -90,7 +91,7 @@ def test_dropped_connection_never_replaces_a_processed_night(sftp_server, tmp_pa
 
 def test_rotated_files_stay_archived_and_rescore_gives_the_same_report(night, tmp_path, capsys, pipeline):
     db = pipeline.db_url
-    args = ["run", "--source", str(night), "--db", db, "--dagster-home", str(tmp_path / "dh"),
+    args = ["run", "--source", str(night), "--db", db, "--dagster-home", cli_home(tmp_path / "dh"),
             "--publish", "off", "--season", "skip"]
     assert main(args) == 0
     good = _report(db, capsys)
@@ -115,7 +116,7 @@ def test_rotated_files_stay_archived_and_rescore_gives_the_same_report(night, tm
 
 def test_forget_is_the_one_way_to_remove_a_night(night, tmp_path, capsys):
     db = "sqlite:///%s" % (tmp_path / "et.db")
-    assert main(["run", "--source", str(night), "--db", db, "--dagster-home", str(tmp_path / "dh"),
+    assert main(["run", "--source", str(night), "--db", db, "--dagster-home", cli_home(tmp_path / "dh"),
                  "--publish", "off", "--season", "skip"]) == 0
     capsys.readouterr()
     assert main(["forget", "--db", db, "--date", DATE]) == 0
@@ -140,7 +141,7 @@ def test_local_source_reads_only_regular_files_inside_its_root(night, tmp_path, 
     (night / "gamestats" / "2026-02-05-224100-supply-round-1.txt").symlink_to(good)
     os.symlink("/etc/passwd", night / "gametimes" / "gametime-supply-R1-1770327900.json")
     db = "sqlite:///%s" % (tmp_path / "et.db")
-    assert main(["run", "--source", str(night), "--db", db, "--dagster-home", str(tmp_path / "dh"),
+    assert main(["run", "--source", str(night), "--db", db, "--dagster-home", cli_home(tmp_path / "dh"),
                  "--publish", "off", "--season", "skip"]) == 0
     capsys.readouterr()
     with make_engine(db).connect() as conn:
@@ -166,7 +167,7 @@ def test_rotation_through_a_night_past_midnight_keeps_the_session_on_its_date(tm
     midnight still belong to the session that started the day before."""
     night = lay_out_night_past_midnight(tmp_path / "server")
     db = "sqlite:///%s" % (tmp_path / "et.db")
-    args = ["run", "--source", str(night), "--db", db, "--dagster-home", str(tmp_path / "dh"),
+    args = ["run", "--source", str(night), "--db", db, "--dagster-home", cli_home(tmp_path / "dh"),
             "--publish", "off", "--season", "skip"]
     assert main(args) == 0
     good = _report(db, capsys)
@@ -187,7 +188,7 @@ def test_a_file_removed_during_the_run_is_gone_not_a_failure(night, tmp_path, ca
     from et_pipeline.sources import local
 
     db = "sqlite:///%s" % (tmp_path / "et.db")
-    args = ["run", "--source", str(night), "--db", db, "--dagster-home", str(tmp_path / "dh"),
+    args = ["run", "--source", str(night), "--db", db, "--dagster-home", cli_home(tmp_path / "dh"),
             "--publish", "off", "--season", "skip"]
     assert main(args) == 0
     good = _report(db, capsys)

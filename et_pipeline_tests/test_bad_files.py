@@ -18,6 +18,7 @@ from sqlalchemy import select
 from et_pipeline.cli import main
 from et_pipeline.storage import schema as t
 from et_pipeline.storage.database import make_engine
+from et_pipeline_tests.dagster_homes import cli_home
 from et_pipeline_tests.pipeline_fixtures import lay_out_night
 
 DATE = "2026-02-05"
@@ -103,7 +104,7 @@ def _cli(argv) -> tuple[int, str]:
 
 
 def _run(night, db, tmp_path):
-    return _cli(["run", "--source", str(night), "--db", db, "--dagster-home", str(tmp_path / "dh"),
+    return _cli(["run", "--source", str(night), "--db", db, "--dagster-home", cli_home(tmp_path / "dh"),
                  "--publish", "off", "--season", "skip"])
 
 
@@ -250,7 +251,7 @@ def test_non_utf8_file_name_over_sftp_is_quarantined_not_fatal(sftp_server, tmp_
     db = "sqlite:///%s" % (tmp_path / "et.db")
     code = main(["run", "--source", url, "--sftp-key", sftp_server.client_key_path,
                  "--known-hosts", sftp_server.known_hosts_path, "--sftp-cache", str(tmp_path / "cache"),
-                 "--db", db, "--dagster-home", str(tmp_path / "dh"), "--publish", "off", "--season", "skip"])
+                 "--db", db, "--dagster-home", cli_home(tmp_path / "dh"), "--publish", "off", "--season", "skip"])
     out = capsys.readouterr().out
     assert code == 0, out
     assert "QUARANTINED  gamestats/2026-02-05-224500-sup\\xffply-round-1.txt: file name is not valid UTF-8" in out

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from et_pipeline.cli import main
 from et_pipeline.storage import schema as t
 from et_pipeline.storage.database import make_engine
+from et_pipeline_tests.dagster_homes import cli_home
 
 GOOD_R1 = "2026-02-05-211001-supply-round-1.txt"
 
@@ -43,7 +44,7 @@ def test_each_bad_file_is_quarantined_and_the_night_still_counts(night, tmp_path
     (night / "gametimes" / "gametime-supply-R1-1770327900.json").write_bytes(b'{"meta": {"map": "supply", ')
     (gs / "notes.txt").write_text("not a server file")
     db = "sqlite:///%s" % (tmp_path / "et.db")
-    args = ["run", "--source", str(night), "--db", db, "--dagster-home", str(tmp_path / "dh"),
+    args = ["run", "--source", str(night), "--db", db, "--dagster-home", cli_home(tmp_path / "dh"),
             "--publish", "off", "--season", "skip", "--out", str(tmp_path / "out")]
     assert main(args) == 0
     out = capsys.readouterr().out
@@ -86,7 +87,7 @@ def test_each_bad_file_is_quarantined_and_the_night_still_counts(night, tmp_path
 def test_r2_without_r1_is_an_orphan_that_never_inflates(night, tmp_path, capsys):
     (night / "gamestats" / GOOD_R1).unlink()
     db = "sqlite:///%s" % (tmp_path / "et.db")
-    assert main(["run", "--source", str(night), "--db", db, "--dagster-home", str(tmp_path / "dh"),
+    assert main(["run", "--source", str(night), "--db", db, "--dagster-home", cli_home(tmp_path / "dh"),
                  "--publish", "off", "--season", "skip"]) == 0
     capsys.readouterr()
     s = report(db, capsys)["sessions"][0]
@@ -106,7 +107,7 @@ def test_copy_of_a_whole_night_under_other_names_counts_once(night, tmp_path, ca
         if f.name.endswith("round-1.txt"):
             shutil.copy2(f, night / "gamestats" / f.name.replace("-round-1.txt", "-copy-round-1.txt"))
     db = "sqlite:///%s" % (tmp_path / "et.db")
-    assert main(["run", "--source", str(night), "--db", db, "--dagster-home", str(tmp_path / "dh"),
+    assert main(["run", "--source", str(night), "--db", db, "--dagster-home", cli_home(tmp_path / "dh"),
                  "--publish", "off", "--season", "skip"]) == 0
     capsys.readouterr()
     reg = registry(db)

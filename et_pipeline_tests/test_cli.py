@@ -4,6 +4,7 @@ from pathlib import Path
 
 from et_pipeline.cli import main
 from et_pipeline.cli.run import INSTANCE_YAML
+from et_pipeline_tests.dagster_homes import cli_home
 
 ROOT = Path(__file__).parent.parent
 
@@ -16,7 +17,7 @@ def test_report_errors_and_unknown_dates(tmp_path, night, capsys):
     db = "sqlite:///%s" % (tmp_path / "et.db")
     assert main(["report", "--db", db, "--date", "2026-02-05"]) != 0          # no database yet
     assert "not found" in capsys.readouterr().err
-    assert main(["run", "--source", str(night), "--db", db, "--dagster-home", str(tmp_path / "dh"),
+    assert main(["run", "--source", str(night), "--db", db, "--dagster-home", cli_home(tmp_path / "dh"),
                  "--publish", "off"]) == 0
     capsys.readouterr()
     assert (tmp_path / "dh" / "event_log.db").exists()                        # the consolidated event log
@@ -32,7 +33,7 @@ def test_report_errors_and_unknown_dates(tmp_path, night, capsys):
 
 def test_second_run_is_a_no_op_and_force_reruns(tmp_path, night, capsys):
     args = ["run", "--source", str(night), "--db", "sqlite:///%s" % (tmp_path / "et.db"),
-            "--dagster-home", str(tmp_path / "dh"), "--publish", "off"]
+            "--dagster-home", cli_home(tmp_path / "dh"), "--publish", "off"]
     assert main(args) == 0
     assert "2026-02-05  updated  10 rounds" in capsys.readouterr().out
     assert main(args) == 0
@@ -43,14 +44,14 @@ def test_second_run_is_a_no_op_and_force_reruns(tmp_path, night, capsys):
 
 def test_missing_source_folder_is_a_clear_error(tmp_path, capsys):
     assert main(["run", "--source", str(tmp_path / "nope"), "--db", "sqlite:///%s" % (tmp_path / "et.db"),
-                 "--dagster-home", str(tmp_path / "dh")]) != 0
+                 "--dagster-home", cli_home(tmp_path / "dh")]) != 0
     assert "does not exist" in capsys.readouterr().err
 
 
 def test_a_date_whose_files_are_gone_stays_archived_and_is_rerun_once(tmp_path, night, capsys):
     """The server rotated the night away: the archive keeps it (DESIGN 1); only `forget` removes it."""
     args = ["run", "--source", str(night), "--db", "sqlite:///%s" % (tmp_path / "et.db"),
-            "--dagster-home", str(tmp_path / "dh"), "--publish", "off"]
+            "--dagster-home", cli_home(tmp_path / "dh"), "--publish", "off"]
     assert main(args) == 0
     capsys.readouterr()
     assert main(["report", "--db", args[4], "--date", "2026-02-05"]) == 0
@@ -85,7 +86,7 @@ def test_live_run_skips_a_refused_message_posts_the_rest_and_reports_it(tmp_path
     keys = [m["file"] for i in indexes for m in json.loads(i.read_text())["messages"]]
     capsys.readouterr()
     db = "sqlite:///%s" % (tmp_path / "et.db")
-    args = ["run", "--source", str(night), "--db", db, "--dagster-home", str(tmp_path / "dh"), "--publish", "live"]
+    args = ["run", "--source", str(night), "--db", db, "--dagster-home", cli_home(tmp_path / "dh"), "--publish", "live"]
     with FakeDiscord() as fake:
         fake.refuse(refused["payload"]["embeds"][0]["title"])
         monkeypatch.setenv("ET_DISCORD_WEBHOOK_URL", fake.url)
@@ -94,7 +95,7 @@ def test_live_run_skips_a_refused_message_posts_the_rest_and_reports_it(tmp_path
         assert len(fake.messages) == len(keys) - 1
         line = [x for x in out.splitlines() if x.startswith("DISCORD REJECTED")]
         assert len(line) == 1 and refused["key"] in line[0] and "50035" in line[0]
-        assert main(["run", "--source", str(night), "--db", db, "--dagster-home", str(tmp_path / "dh"),
+        assert main(["run", "--source", str(night), "--db", db, "--dagster-home", cli_home(tmp_path / "dh"),
                      "--publish", "live", "--force"]) == 0
         assert len(fake.messages) == len(keys) - 1                       # nothing re-sent, nothing doubled
         assert main(["discord", "--db", db]) == 0

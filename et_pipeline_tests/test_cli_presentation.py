@@ -6,6 +6,7 @@ import json
 import pytest
 
 from et_pipeline.cli import build_parser, finish_parser, main
+from et_pipeline_tests.dagster_homes import cli_home
 
 
 def _subparsers(ap):
@@ -40,7 +41,7 @@ def test_help_shows_defaults_and_version(capsys, monkeypatch):
 
 
 def test_a_source_without_gamestats_exits_non_zero_with_a_hint(tmp_path, night, capsys):
-    args = ["--db", "sqlite:///%s" % (tmp_path / "et.db"), "--dagster-home", str(tmp_path / "dh"), "--publish", "off"]
+    args = ["--db", "sqlite:///%s" % (tmp_path / "et.db"), "--dagster-home", cli_home(tmp_path / "dh"), "--publish", "off"]
     assert main(["run", "--source", str(night.parent)] + args) != 0          # one level too high
     err = capsys.readouterr().err
     assert "no gamestats/" in err and "did you mean %s?" % night in err and len(err.strip().splitlines()) == 1
@@ -55,7 +56,7 @@ def test_an_sftp_source_without_its_key_options_is_one_line(tmp_path, capsys, mo
     for var in ("ET_SFTP_KEY_PATH", "ET_SFTP_KNOWN_HOSTS"):
         monkeypatch.delenv(var, raising=False)
     assert main(["run", "--source", "sftp://et@127.0.0.1:1/legacy", "--db", "sqlite:///%s" % (tmp_path / "et.db"),
-                 "--dagster-home", str(tmp_path / "dh")]) != 0
+                 "--dagster-home", cli_home(tmp_path / "dh")]) != 0
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert "--sftp-key" in err and "--known-hosts" in err
@@ -64,7 +65,7 @@ def test_an_sftp_source_without_its_key_options_is_one_line(tmp_path, capsys, mo
 def test_run_summary_per_date_and_quiet_progress_off_a_terminal(tmp_path, night, capsys):
     (night / "gamestats" / "2026-02-05-224700-supply-round-1.txt").write_bytes(b"")
     assert main(["run", "--source", str(night), "--db", "sqlite:///%s" % (tmp_path / "et.db"),
-                 "--dagster-home", str(tmp_path / "dh"), "--publish", "off"]) == 0
+                 "--dagster-home", cli_home(tmp_path / "dh"), "--publish", "off"]) == 0
     cap = capsys.readouterr()
     assert cap.err == ""                                                       # no progress bar into a pipe
     lines = cap.out.splitlines()
@@ -78,7 +79,7 @@ def test_run_summary_per_date_and_quiet_progress_off_a_terminal(tmp_path, night,
 
 def test_verbose_shows_the_pipelines_own_steps_not_dagsters_debug_stream(tmp_path, night, capsys):
     assert main(["run", "-v", "--source", str(night), "--db", "sqlite:///%s" % (tmp_path / "et.db"),
-                 "--dagster-home", str(tmp_path / "dh"), "--publish", "off"]) == 0
+                 "--dagster-home", cli_home(tmp_path / "dh"), "--publish", "off"]) == 0
     err = capsys.readouterr().err
     assert "DEBUG" not in err and "STEP_START" not in err
     steps = [line.split()[0] for line in err.splitlines() if line.startswith("  ") and " done " in line]
@@ -91,7 +92,7 @@ def test_verbose_shows_the_pipelines_own_steps_not_dagsters_debug_stream(tmp_pat
 
 def test_report_on_a_date_without_sessions_says_so_on_stderr(tmp_path, night, capsys):
     db = "sqlite:///%s" % (tmp_path / "et.db")
-    assert main(["run", "--source", str(night), "--db", db, "--dagster-home", str(tmp_path / "dh"),
+    assert main(["run", "--source", str(night), "--db", db, "--dagster-home", cli_home(tmp_path / "dh"),
                  "--publish", "off"]) == 0
     capsys.readouterr()
     assert main(["report", "--db", db, "--date", "2026-02-07"]) == 0

@@ -10,6 +10,7 @@ import yaml
 
 from et_pipeline.cli import main
 from et_pipeline.cli.common import EXIT_USAGE
+from et_pipeline_tests.dagster_homes import cli_home
 from et_pipeline_tests.test_setup import ROOT
 
 
@@ -20,7 +21,7 @@ def _runs(home, job="session_job"):
 
 def _run(night, tmp_path, *extra):
     return main(["run", "--source", str(night), "--db", "sqlite:///%s" % (tmp_path / "et.db"),
-                 "--dagster-home", str(tmp_path / "dh"), "--publish", "off", *extra])
+                 "--dagster-home", cli_home(tmp_path / "dh"), "--publish", "off", *extra])
 
 
 def test_a_cli_run_is_a_run_of_the_code_location_job_with_its_origin(tmp_path, night, capsys):
@@ -71,7 +72,7 @@ def test_run_never_writes_the_environment(tmp_path, night, capsys, monkeypatch):
 def test_the_database_variable_reaches_the_run_by_its_name(tmp_path, night, capsys, monkeypatch):
     db = "sqlite:///%s" % (tmp_path / "et.db")
     monkeypatch.setenv("ET_DB_URL", db)
-    assert main(["run", "--source", str(night), "--dagster-home", str(tmp_path / "dh"), "--publish", "off"]) == 0
+    assert main(["run", "--source", str(night), "--dagster-home", cli_home(tmp_path / "dh"), "--publish", "off"]) == 0
     capsys.readouterr()
     [run] = _runs(tmp_path / "dh")
     assert run.run_config["resources"]["database"]["config"]["url"] == {"env": "ET_DB_URL"}
@@ -83,7 +84,7 @@ def test_a_password_on_the_command_line_is_used_by_a_child_never_shown(tmp_path,
     to reach) the database; the password appears in no output and this process's
     environment is untouched (test_secrets runs the same against a real PostgreSQL)."""
     monkeypatch.delenv("ET_DB_URL", raising=False)
-    rc = main(["run", "--source", str(night), "--db", url, "--dagster-home", str(tmp_path / "dh")])
+    rc = main(["run", "--source", str(night), "--db", url, "--dagster-home", cli_home(tmp_path / "dh")])
     out, err = capfd.readouterr()
     assert rc == EXIT_USAGE
     assert "cannot start" in err and "hunter2" not in out + err and len(err.strip().splitlines()) == 1
@@ -103,7 +104,7 @@ def test_a_command_started_with_sigint_ignored_still_obeys_sigterm(tmp_path):
             "print('SIGTERM ignored' if signal.getsignal(signal.SIGTERM) is signal.SIG_IGN else 'SIGTERM works'); "
             "sys.exit(rc)")
     p = subprocess.run([sys.executable, "-c", code, "run", "--source", str(ROOT / "sample_data" / "2026-02-05"),
-                        "--db", "sqlite:///%s" % (tmp_path / "et.db"), "--dagster-home", str(tmp_path / "dh"),
+                        "--db", "sqlite:///%s" % (tmp_path / "et.db"), "--dagster-home", cli_home(tmp_path / "dh"),
                         "--out", str(tmp_path / "out"), "--publish", "off", "--season", "skip"],
                        capture_output=True, text=True, timeout=300)
     assert p.returncode == 0, p.stderr[-2000:]

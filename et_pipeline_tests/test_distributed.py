@@ -17,6 +17,7 @@ from et_pipeline.defs.assets import ALL_ASSETS
 from et_pipeline.defs.factory import session_job_from_env
 from et_pipeline.report import build_report
 from et_pipeline.storage.database import make_engine
+from et_pipeline_tests.dagster_homes import cli_home
 from et_pipeline_tests.servers import celery_worker
 
 DATE = "2026-02-05"
@@ -46,7 +47,7 @@ def report_bytes(db_url: str) -> bytes:
 
 def test_a_night_on_the_celery_executor_gives_the_in_process_report(tmp_path, night, celery_env, monkeypatch, capsys):
     in_process = "sqlite:///%s" % (tmp_path / "in_process.db")
-    assert main(["run", "--source", str(night), "--db", in_process, "--dagster-home", str(tmp_path / "dh"),
+    assert main(["run", "--source", str(night), "--db", in_process, "--dagster-home", cli_home(tmp_path / "dh"),
                  "--publish", "off"]) == 0
     capsys.readouterr()
 

@@ -11,10 +11,11 @@ from et_pipeline.numbers import day
 from et_pipeline.storage import schema as t
 from et_pipeline.storage.database import make_engine
 from et_pipeline.synth import generate
+from et_pipeline_tests.dagster_homes import cli_home
 
 
 def _run(tmp_path, source, db, publish="off", *extra: str) -> int:
-    return main(["run", "--source", str(source), "--db", db, "--dagster-home", str(tmp_path / "dh"),
+    return main(["run", "--source", str(source), "--db", db, "--dagster-home", cli_home(tmp_path / "dh"),
                  "--publish", publish, "--out", str(tmp_path / "out"), *extra])
 
 

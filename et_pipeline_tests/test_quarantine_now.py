@@ -9,6 +9,7 @@ import json
 from et_pipeline.cli import main
 from et_pipeline.storage.database import make_engine
 from et_pipeline.storage.registry import current_quarantine
+from et_pipeline_tests.dagster_homes import cli_home
 
 DATE = "2026-02-05"
 MISNAMED = "2026-02-05-2245-supply-round-1.txt"
@@ -16,7 +17,7 @@ JUNK = "2026-02-05-224600-supply-round-2.txt"
 
 
 def _run(night, db, tmp_path, capsys):
-    assert main(["run", "--source", str(night), "--db", db, "--dagster-home", str(tmp_path / "dh"),
+    assert main(["run", "--source", str(night), "--db", db, "--dagster-home", cli_home(tmp_path / "dh"),
                  "--publish", "off", "--season", "skip"]) == 0
     return capsys.readouterr().out
 

@@ -9,6 +9,7 @@ from sqlalchemy import update
 from et_pipeline.cli import main
 from et_pipeline.storage import schema as t
 from et_pipeline.storage.database import make_engine
+from et_pipeline_tests.dagster_homes import cli_home
 from et_pipeline_tests.pipeline_fixtures import lay_out_night
 
 DATE = "2026-02-05"
@@ -16,7 +17,7 @@ DATE = "2026-02-05"
 
 def _args(night, tmp_path, db=None):
     return ["run", "--source", str(night), "--db", db or "sqlite:///%s" % (tmp_path / "et.db"),
-            "--dagster-home", str(tmp_path / "dh"), "--publish", "off", "--season", "skip"]
+            "--dagster-home", cli_home(tmp_path / "dh"), "--publish", "off", "--season", "skip"]
 
 
 def test_a_failed_date_never_prints_updated(tmp_path, capsys, monkeypatch):
@@ -82,7 +83,7 @@ def test_a_date_whose_deferred_discord_messages_are_due_is_run_again(tmp_path, c
 
     night = lay_out_night(tmp_path / "server")
     db = "sqlite:///%s" % (tmp_path / "et.db")
-    live = ["run", "--source", str(night), "--db", db, "--dagster-home", str(tmp_path / "dh"), "--publish", "live",
+    live = ["run", "--source", str(night), "--db", db, "--dagster-home", cli_home(tmp_path / "dh"), "--publish", "live",
             "--season", "skip", "--out", str(tmp_path / "out")]
     with FakeDiscord() as fake:
         monkeypatch.setenv("ET_DISCORD_WEBHOOK_URL", fake.url)

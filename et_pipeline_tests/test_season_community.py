@@ -16,6 +16,7 @@ from et_pipeline.season.season import compute_season
 from et_pipeline.storage import schema as t
 from et_pipeline.storage.database import make_engine
 from et_pipeline.synth import generate
+from et_pipeline_tests.dagster_homes import cli_home
 from et_pipeline_tests.fixtures.publish.fake_discord import FakeDiscord
 from et_pipeline_tests.pipeline_fixtures import Pipeline, ephemeral_instance
 
@@ -25,7 +26,7 @@ SEED = 203          # a held-out seed of bench/bench_predictions.py: nothing was
 def test_on_80_generated_nights_achievements_are_unique_and_the_predictions_beat_the_coin(tmp_path, capsys):
     src, db = tmp_path / "src", "sqlite:///%s" % (tmp_path / "et.db")
     assert main(["synth", "--nights", "80", "--seed", str(SEED), "--out", str(src)]) == 0
-    assert main(["run", "--source", str(src), "--db", db, "--dagster-home", str(tmp_path / "dh"),
+    assert main(["run", "--source", str(src), "--db", db, "--dagster-home", cli_home(tmp_path / "dh"),
                  "--publish", "off"]) == 0
     capsys.readouterr()
     assert main(["season", "--db", db, "--json"]) == 0

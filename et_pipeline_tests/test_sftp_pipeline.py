@@ -12,6 +12,7 @@ from et_pipeline.config import Rules
 from et_pipeline.defs.factory import session_job
 from et_pipeline.defs.resources import DatabaseResource, RulesResource, StatsSourceResource
 from et_pipeline.defs.sensors import build_sensor
+from et_pipeline_tests.dagster_homes import cli_home
 from et_pipeline_tests.pipeline_fixtures import ephemeral_instance, lay_out_night
 
 DATE = "2026-02-05"
@@ -29,12 +30,12 @@ def test_run_over_sftp_equals_local(sftp_server, tmp_path, capsys):
     remote_db = "sqlite:///%s" % (tmp_path / "remote.db")
     assert main(["run", "--source", url, "--sftp-key", sftp_server.client_key_path,
                  "--known-hosts", sftp_server.known_hosts_path, "--sftp-cache", str(tmp_path / "cache"),
-                 "--db", remote_db, "--dagster-home", str(tmp_path / "dh1"),
+                 "--db", remote_db, "--dagster-home", cli_home(tmp_path / "dh1"),
                  "--publish", "off", "--season", "skip"]) == 0
     capsys.readouterr()
     local_db = "sqlite:///%s" % (tmp_path / "local.db")
     assert main(["run", "--source", str(sftp_server.root), "--db", local_db,
-                 "--dagster-home", str(tmp_path / "dh2"), "--publish", "off", "--season", "skip"]) == 0
+                 "--dagster-home", cli_home(tmp_path / "dh2"), "--publish", "off", "--season", "skip"]) == 0
     capsys.readouterr()
     assert _report(remote_db, capsys) == _report(local_db, capsys)
     assert sftp_server.write_ops == [] and sftp_server.snapshot() == before
