@@ -71,9 +71,13 @@ def cli_home(path: Path) -> str:
 
 
 @contextlib.contextmanager
-def copied_instance() -> Iterator[dg.DagsterInstance]:
-    """An in-process test's Dagster instance in a folder of its own, with the pooled event
-    log that `et-pipeline run` gives its instances."""
+def ephemeral_instance() -> Iterator[dg.DagsterInstance]:
+    """A Dagster instance for one test, in a folder of its own, with the event log that
+    `et-pipeline run` gives its instances (one consolidated SQLite file behind one pooled
+    engine, defs/dagster_private.PooledSqliteEventLogStorage). Dagster's stock test instance
+    opens a new engine for every query, and an automation evaluation asks for the dynamic
+    partitions some 2,000 times: 5.3 s per evaluation against 0.6 s here, 2.6 s against
+    0.7 s for a night's materialisation."""
     with tempfile.TemporaryDirectory() as home:
         _copy("test", Path(home))
         with dg.instance_for_test(temp_dir=home, overrides=_pooled_event_log(home)) as instance:

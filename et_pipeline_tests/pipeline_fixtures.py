@@ -1,11 +1,9 @@
 """Fixtures for running the pipeline itself: a server folder laid out from the recorded
 night, the Dagster resources, and a helper that materialises partitions in-process."""
-import contextlib
 import datetime as dt
 import os
 import shutil
 from pathlib import Path
-from typing import Iterator
 
 import dagster as dg
 import pytest
@@ -16,7 +14,7 @@ from et_pipeline.defs.checks import ALL_CHECKS
 from et_pipeline.defs.partitions import session_dates
 from et_pipeline.defs.resources import DatabaseResource, DiscordWebhook, RulesResource, StatsSourceResource
 from et_pipeline.storage.database import make_engine
-from et_pipeline_tests.dagster_homes import cli_home, copied_instance
+from et_pipeline_tests.dagster_homes import cli_home, ephemeral_instance
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus" / "2026-02-05"
 VARIANTS = {
@@ -151,19 +149,6 @@ class Pipeline:
 @pytest.fixture
 def dagster_instance():
     with ephemeral_instance() as instance:
-        yield instance
-
-
-@contextlib.contextmanager
-def ephemeral_instance() -> Iterator[dg.DagsterInstance]:
-    """A Dagster instance for one test, in a folder of its own (copied from one made once:
-    dagster_homes), with the event log that `et-pipeline run` gives its instances (one
-    consolidated SQLite file behind one pooled engine,
-    defs/dagster_private.PooledSqliteEventLogStorage). Dagster's stock test instance opens a
-    new engine for every query, and an automation evaluation asks for the dynamic partitions
-    some 2,000 times: 5.3 s per evaluation against 0.6 s here, 2.6 s against 0.7 s for a
-    night's materialisation."""
-    with copied_instance() as instance:
         yield instance
 
 

@@ -2,7 +2,7 @@
 template's or of another copy's runs shows in them, and each writes its own files."""
 from et_pipeline.cli.run import instance_yaml
 from et_pipeline.defs.launch import open_instance
-from et_pipeline_tests.dagster_homes import _template, cli_home, copied_instance
+from et_pipeline_tests.dagster_homes import _template, cli_home, ephemeral_instance
 
 
 def test_a_copied_cli_home_is_its_own_new_home(tmp_path):
@@ -17,8 +17,8 @@ def test_a_copied_cli_home_is_its_own_new_home(tmp_path):
 
 
 def test_copied_test_instances_share_nothing():
-    with copied_instance() as one:
+    with ephemeral_instance() as one:
         one.add_dynamic_partitions("session_dates", ["2026-02-05"])
-        with copied_instance() as other:
+        with ephemeral_instance() as other:
             assert other.get_dynamic_partitions("session_dates") == []
             assert other.root_directory != one.root_directory
