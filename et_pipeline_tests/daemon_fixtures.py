@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from et_pipeline.defs.launch import open_instance
 from et_pipeline_tests.servers import stop_process_group
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,19 +89,6 @@ def live_daemon(sftp_server, tmp_path: Path):
             forget_runs(home)
 
 
-def cli_dagster_home(home: Path) -> Path:
-    """A Dagster home as `et-pipeline run` makes it, its storage created now: two processes
-    creating one fresh SQLite instance at once race in Dagster's migrations ("more than
-    one head present")."""
-    from et_pipeline.cli.run import instance_yaml
-
-    home.mkdir(parents=True, exist_ok=True)
-    (home / "dagster.yaml").write_text(instance_yaml(str(home)))
-    with dg.DagsterInstance.from_config(str(home)):
-        pass
-    return home
-
-
 def wait_for(pred, timeout: float, step: float = 0.5, what: str = "condition"):
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -121,7 +109,7 @@ def runs(home: Path, job: str = "session_job") -> list:
     a second for minutes)."""
     instance = _INSTANCES.get(str(home))
     if instance is None:
-        instance = _INSTANCES[str(home)] = dg.DagsterInstance.from_config(str(home))
+        instance = _INSTANCES[str(home)] = open_instance(str(home))
     return list(instance.get_run_records(dg.RunsFilter(job_name=job)))
 
 

@@ -11,6 +11,7 @@ test_actionable_errors and every subprocess that is handed a path that does not 
 import atexit
 import contextlib
 import functools
+import json
 import shutil
 import sqlite3
 import tempfile
@@ -18,14 +19,15 @@ from pathlib import Path
 from typing import Iterator
 
 import dagster as dg
+import yaml
 
-from et_pipeline.cli.run import instance_yaml
+from et_pipeline.cli.run import CONSOLIDATED_EVENT_LOG, instance_yaml
 from et_pipeline.defs.launch import open_instance
 
 
 def _pooled_event_log(home: str) -> dict:
-    return {"event_log_storage": {"module": "et_pipeline.defs.event_log", "class": "PooledSqliteEventLogStorage",
-                                  "config": {"base_dir": home}}}
+    """The event log `run` writes into a new home's dagster.yaml, as instance overrides."""
+    return yaml.safe_load(CONSOLIDATED_EVENT_LOG % json.dumps(home))
 
 
 def _settled(folder: Path) -> Path:

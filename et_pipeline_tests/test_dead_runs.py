@@ -5,6 +5,7 @@ daemon runs) fails such a run within a minute, and the session sensor asks for t
 date again."""
 import os
 import time
+from pathlib import Path
 
 import dagster as dg
 
@@ -56,12 +57,13 @@ def test_a_killed_et_pipeline_run_is_failed_by_the_next_run(sftp_server, tmp_pat
     import subprocess
 
     from et_pipeline.cli import main
-    from et_pipeline_tests.daemon_fixtures import BIN, cli_dagster_home
+    from et_pipeline_tests.daemon_fixtures import BIN
+    from et_pipeline_tests.dagster_homes import cli_home
 
     lay_out_night(sftp_server.root)
     sftp_server.slow_reads[LAST] = 900
     url = "sftp://%s@%s:%d%s" % (sftp_server.user, sftp_server.host, sftp_server.port, sftp_server.remote_root)
-    home = cli_dagster_home(tmp_path / "dh")
+    home = Path(cli_home(tmp_path / "dh"))
     args = ["run", "--source", url, "--sftp-key", sftp_server.client_key_path, "--known-hosts",
             sftp_server.known_hosts_path, "--sftp-cache", str(tmp_path / "cache"), "--db",
             "sqlite:///%s" % (tmp_path / "et.db"), "--dagster-home", str(home), "--publish", "off"]

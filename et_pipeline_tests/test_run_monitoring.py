@@ -12,7 +12,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from et_pipeline_tests.daemon_fixtures import cli_dagster_home
+from et_pipeline_tests.dagster_homes import cli_home
 from et_pipeline_tests.servers import stop_process_group
 
 ROOT = Path(__file__).parent.parent
@@ -40,7 +40,7 @@ def test_the_instance_configs_turn_run_monitoring_on(tmp_path, config):
         (tmp_path / "dagster.yaml").write_text((ROOT / "deploy" / "dagster.dev.yaml").read_text())
         home = tmp_path
     else:
-        home = cli_dagster_home(tmp_path / "dh")
+        home = Path(cli_home(tmp_path / "dh"))
     with dg.DagsterInstance.from_config(str(home)) as instance:
         assert instance.run_monitoring_enabled
         assert 0 < instance.run_monitoring_max_runtime_seconds <= 4 * 3600
@@ -53,7 +53,7 @@ def _status(home, run_id):
 
 
 def test_a_run_killed_with_sigkill_is_failed_by_the_daemon(tmp_path):
-    home = cli_dagster_home(tmp_path / "dh")
+    home = Path(cli_home(tmp_path / "dh"))
     (tmp_path / "slow_location.py").write_text(SLOW_JOB)
     env = dict(os.environ, DAGSTER_HOME=str(home), PYTHONPATH=str(tmp_path))
     worker = subprocess.Popen([sys.executable, "-c", "import dagster as dg, slow_location as s; "
