@@ -10,7 +10,9 @@ records, lineups, the rating, the rating quality with the predictions, the commu
 layer), best of --repeat runs; (b) materialising every season asset through Dagster on a
 throw-away instance; (c) a new night: night N + 1's files added and `et-pipeline run`
 again, and the time of its season run (every season asset, as `run` and the daemon's
-automation execute them after a night), read from the run's own record.
+automation execute them after a night), read from the run's own record; (d) the last
+night's map cards (what every round's run of a live night computes), with the rating
+before the night replayed and continued from the stored one (season.rating_cache).
 Targets: (b) <= 2 s over 100 nights, <= 15 s over 1,000; (c) goal <= 1 s at 1,000.
 """
 import argparse
@@ -124,6 +126,42 @@ def time_new_night(work: Path, nights: int) -> tuple[float, dict[str, float], fl
     return wall, steps, command
 
 
+def time_cards(work: Path, url: str, repeat: int) -> tuple[float, float, float]:
+    """The map cards of the last night (season.card.card_predictions, as every round's
+    run of a live night computes them): CPU seconds with the rating before the night
+    replayed from the first map (nothing stored), then continued from the stored one
+    (season.rating_cache), best of `repeat`; and the stored rating's size in bytes. On a
+    copy of the database (the first call stores the rating)."""
+    from sqlalchemy import delete, func, select
+
+    from et_pipeline.config import Rules
+    from et_pipeline.season.card import card_predictions
+    from et_pipeline.storage import schema as t
+    from et_pipeline.storage.database import ensure_schema, make_engine
+    from et_pipeline_tests.season_fixtures import copy_db
+
+    copy = work / "cards.db"
+    engine = make_engine(copy_db(url, copy))
+    ensure_schema(engine)
+    with engine.connect() as conn:
+        night = conn.execute(select(func.max(t.sessions.c.session_date))).scalar()
+    replayed, stored = [], []
+    for _ in range(repeat):
+        with engine.begin() as conn:
+            conn.execute(delete(t.rating_snapshots))
+        for laps in (replayed, stored):
+            with engine.connect() as conn:
+                c = time.process_time()
+                card_predictions(conn, night, Rules())
+                laps.append(time.process_time() - c)
+    with engine.connect() as conn:
+        size = conn.execute(select(func.max(func.length(t.rating_snapshots.c.state)))).scalar()
+    engine.dispose()
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(copy) + suffix).unlink(missing_ok=True)
+    return min(replayed), min(stored), size
+
+
 def records_against_truth(url: str, truth_path: Path) -> str:
     """Map records against the generator's truth (fastest round ended by the objective):
     how many maps differ. A stats file cannot tell a defenders' surrender from an
@@ -235,6 +273,9 @@ def main(argv=None) -> int:
             verdict = "" if ok is None else ("  [ok]" if ok else "  [MISSED]")
             print("  %-22s %7.3f s wall  %7.3f s CPU  target <= %s s%s"
                   % ("all season assets", total, total_cpu, target, verdict), flush=True)
+            replayed, stored, size = time_cards(work, url, a.repeat)
+            print("  %-22s %7.3f s CPU with the rating replayed, %.3f s CPU from the stored one (%d KB)"
+                  % ("a night's map cards", replayed, stored, size // 1024), flush=True)
             new, new_steps, command = time_new_night(work, n)
             goal = NEW_NIGHT_GOAL.get(n)
             for k, v in sorted(new_steps.items()):

@@ -127,6 +127,12 @@ CREATE TABLE night_checks (
 
 CREATE INDEX ix_night_checks_session_date ON night_checks (session_date);
 
+CREATE TABLE night_versions (
+	session_date VARCHAR(10) NOT NULL, 
+	version VARCHAR(32) NOT NULL, 
+	PRIMARY KEY (session_date)
+);
+
 CREATE TABLE partition_state (
 	session_date VARCHAR(10) NOT NULL, 
 	fingerprint VARCHAR(64) NOT NULL, 
@@ -198,6 +204,13 @@ CREATE TABLE player_round_stats (
 CREATE INDEX ix_player_round_stats_round_key ON player_round_stats (round_key);
 
 CREATE INDEX ix_player_round_stats_session_date ON player_round_stats (session_date);
+
+CREATE TABLE rating_snapshots (
+	token VARCHAR(64) NOT NULL, 
+	state BYTEA NOT NULL, 
+	made_unix FLOAT NOT NULL, 
+	PRIMARY KEY (token)
+);
 
 CREATE TABLE raw_files (
 	path VARCHAR(300) NOT NULL, 

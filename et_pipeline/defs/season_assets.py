@@ -29,7 +29,7 @@ from et_pipeline.storage.locks import season_lock
 from et_pipeline.storage.season_state import (mark_season_published, mark_season_tables_built,
                                               nights_token_for_a_build)
 
-CODE_VERSION = "12"
+CODE_VERSION = "13"
 # what season.data.load_tables reads, by the nightly asset that writes it
 NIGHTLY = [all_nights(a) for a in (rounds, lua_timings, lua_round_teams, endstats_awards, session_teams, map_results)]
 
@@ -214,11 +214,16 @@ def _details(name: str, season) -> dict:
                             "from it, written in one transaction.")
 def season_tables(context: dg.AssetExecutionContext, config: CareerConfig, database: DatabaseResource,
                   rules: RulesResource):
+    from et_pipeline.season import rating_cache
     from et_pipeline.season.season import TABLES, compute_season, table_rows
 
     engine = database.get_engine()
+    with engine.connect() as conn:      # before the load, as the nights' token (season.rating_cache)
+        rating_key = rating_cache.token(conn, rating_cache.AFTER_EVERY_NIGHT, rules.rules())
     season, written = _rebuild(engine, lambda: compute_season(engine, None, config.period, rules.rules()),
                                table_rows)
+    # the rating after the last night: the next night's map cards continue from it
+    rating_cache.store(engine, rating_key, season.ratings.rater, season.tables.bots)
     for name in SPECS:
         rows = {"rows_" + table: written[table] for table in TABLES[name]}
         yield dg.MaterializeResult(asset_key=name, metadata={

@@ -44,6 +44,19 @@ class Beliefs:
         other.mean, other.cov = self.mean.copy(), self.cov.copy()
         return other
 
+    def to_arrays(self) -> tuple[list, np.ndarray, np.ndarray]:
+        """(keys by position, means, covariances): everything the beliefs are, to store."""
+        return [list(k) for k in self.keys], self.mean.copy(), self.cov.copy()
+
+    @classmethod
+    def from_arrays(cls, keys: list, mean: np.ndarray, cov: np.ndarray) -> "Beliefs":
+        """The beliefs `to_arrays` gave, exactly (positions and capacity included)."""
+        b = cls(1)
+        b.keys = [tuple(k) for k in keys]
+        b.index = {k: i for i, k in enumerate(b.keys)}
+        b.mean, b.cov = mean.copy(), cov.copy()
+        return b
+
     # -- quantities
     def __contains__(self, key) -> bool:
         return key in self.index

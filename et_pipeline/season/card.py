@@ -1,8 +1,9 @@
 """The win probabilities a night's map cards show, during the night itself.
 
 The nightly `discord_posts` asset runs before the season assets, so it cannot wait for
-them: it replays the rating over the counted maps of the nights before this one
-(`ratings.rate`, from the nightly tables, so it is never behind them) and walks through
+them: it takes the rating over the counted maps of the nights before this one
+(`ratings.rate`, from the nightly tables, so it is never behind them; kept by
+season.rating_cache, so only the first run of a night replays it) and walks through
 the night's own maps with the same function the season uses (predictions.predict_night),
 so a card and `season --json` agree.
 """
@@ -14,16 +15,65 @@ from et_pipeline.config import Rules
 
 
 def card_predictions(conn: Connection, night: str, rules: Rules) -> dict[str, dict]:
-    """{"session_id:r1_file": the map's numbers} for the maps of `night` with a round 1."""
+    """{"session_id:r1_file": the map's numbers} for the maps of `night` with a round 1.
+
+    The rating before the night comes from season.rating_cache when it holds it (then
+    only the night itself is read), else it is replayed over the earlier nights and kept
+    there for the next round's run."""
+    from et_pipeline.season import rating_cache
     from et_pipeline.season.data import load_tables, map_games       # pandas only when there is something to do
-    from et_pipeline.season.predictions import map_starts, predict_night
     from et_pipeline.season.ratings import rate
 
+    key = rating_cache.token(conn, night, rules)                     # before any table is read
+    cached = rating_cache.load(conn, key)
+    if cached is not None:
+        before, bots_before = cached
+        tables = load_tables(conn, night, rules, dates=[night], known_bots=bots_before)
+        if not _bots_played_before(conn, night, tables.bots - bots_before):
+            return _walk_night(before, tables, night, rules)
     tables = load_tables(conn, night, rules)
     games = map_games(tables)
     before = rate([g for g in games if g.date < night]).rater
+    bots_before = _bots_before(conn, night)
+    if not _bots_played_before(conn, night, tables.bots - bots_before):
+        rating_cache.store(conn.engine, key, before, bots_before)
+    return _walk_night(before, tables, night, rules, games)
+
+
+def _walk_night(before, tables, night: str, rules: Rules, games=None) -> dict[str, dict]:
+    """The night's maps walked through from the rating `before` it (which this moves)."""
+    from et_pipeline.season.data import map_games
+    from et_pipeline.season.predictions import map_starts, predict_night
+
+    games = map_games(tables) if games is None else games
     starts = [s for s in map_starts(tables) if s.date == night]
     return predict_night(before, [g for g in games if g.date == night], starts, rules.double_fullhold)
+
+
+def _bots_before(conn: Connection, night: str) -> frozenset:
+    """The GUIDs flagged as bots on the nights before `night` (season.data's rule)."""
+    from sqlalchemy import select
+
+    from et_pipeline.storage import schema as t
+
+    p = t.player_round_stats
+    return frozenset(conn.execute(select(p.c.guid).distinct().where(p.c.session_date < night,
+                                                                   p.c.is_bot.is_(True))).scalars())
+
+
+def _bots_played_before(conn: Connection, night: str, new_bots) -> bool:
+    """Whether a GUID first flagged as a bot on `night` played unflagged on an earlier night:
+    flagged now, he is a bot on those nights too (season.data), so the rating before the
+    night is not the one computed (or stored) without knowing it."""
+    if not new_bots:
+        return False
+    from sqlalchemy import select
+
+    from et_pipeline.storage import schema as t
+
+    p = t.player_round_stats
+    return conn.execute(select(p.c.guid).where(p.c.session_date < night, p.c.guid.in_(sorted(new_bots)),
+                                               p.c.is_bot.is_(False)).limit(1)).first() is not None
 
 
 def session_predictions(by_key: dict[str, dict], session_id: str) -> dict[str, dict]:

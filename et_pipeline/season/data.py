@@ -81,12 +81,14 @@ def _local_unix(local_iso: str, tz: ZoneInfo) -> float:
     return dt.datetime.fromisoformat(local_iso).replace(tzinfo=tz).timestamp()
 
 
-def load_tables(engine_or_conn, as_of: str | None = None, rules: Rules = Rules(), dates=None) -> SeasonTables:
+def load_tables(engine_or_conn, as_of: str | None = None, rules: Rules = Rules(), dates=None,
+                known_bots=frozenset()) -> SeasonTables:
     """The nights up to `as_of` (every night when None), or only the session dates in
-    `dates` (the night digest reads its week, a map card its night)."""
+    `dates` (the night digest reads its week, a map card its night). `known_bots`: GUIDs
+    flagged as bots on nights not read (a map card reading its night only)."""
     if isinstance(engine_or_conn, Engine):
         with engine_or_conn.connect() as conn:
-            return load_tables(conn, as_of, rules, dates)
+            return load_tables(conn, as_of, rules, dates, known_bots)
     conn: Connection = engine_or_conn
 
     def dated(table) -> list:
@@ -111,7 +113,7 @@ def load_tables(engine_or_conn, as_of: str | None = None, rules: Rules = Rules()
 
     allp = _frame(conn, select(*[p.c[c] for c in PLAYER_COLUMNS], p.c.is_bot).where(*dated(p)))
     bot_rows = allp[allp["is_bot"].astype(bool)]
-    bots = frozenset(bot_rows["guid"])
+    bots = frozenset(bot_rows["guid"]) | frozenset(known_bots)
     humans = allp[~allp["is_bot"].astype(bool) & ~allp["guid"].isin(bots) & (allp["guid"] != "")].drop(columns="is_bot")
     aimed = _frame(conn, select(w.c.round_key, w.c.player_key, func.sum(w.c.hits).label("aimed_hits"),
                                 func.sum(w.c.shots).label("aimed_shots"),

@@ -5,7 +5,9 @@ Why replay: a rating depends on the order of every earlier result, so a re-score
 night must change every later rating, and the same maps must always give the same
 numbers. `rate` sorts the maps by (start, key) and starts from the prior (a full replay
 of 1,000 generated nights: bench/bench_ratings.py), so there is no incremental state to
-get wrong.
+get wrong. The one continuation is exact: a night's map cards start from the rater as it
+stood after the nights before (`Rater.to_state`, kept by season.rating_cache under the
+versions of those nights), which continues as the replay would, number for number.
 
 The inputs and what each does:
 * Every round of a map is one observation of the attackers' time against the map's
@@ -56,6 +58,7 @@ PROVISIONAL_MAPS rated maps.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -278,6 +281,28 @@ class Rater:
             dict(self._nights)
         other.deferred, other.away, other.map_names = dict(self.deferred), dict(self.away), list(self.map_names)
         return other
+
+    def to_state(self) -> tuple[dict, dict]:
+        """The whole running state, as JSON-able values and numpy arrays (what
+        season.rating_cache stores): `from_state` gives back a rater that continues
+        exactly as this one would (dict orders kept: they order the players sent away)."""
+        keys, mean, cov = self.beliefs.to_arrays()
+        meta = {"params": dataclasses.asdict(self.params), "keys": keys, "maps_played": self.maps_played,
+                "last_night": self.last_night, "nights": self._nights, "deferred": self.deferred,
+                "away": {g: list(v) for g, v in self.away.items()}, "map_names": self.map_names}
+        return meta, {"mean": mean, "cov": cov}
+
+    @classmethod
+    def from_state(cls, meta: dict, arrays: dict) -> "Rater":
+        from et_pipeline.season.beliefs import Beliefs
+
+        rater = cls(Params(**meta["params"]))
+        rater.beliefs = Beliefs.from_arrays(meta["keys"], arrays["mean"], arrays["cov"])
+        rater.maps_played, rater.last_night, rater._nights = (dict(meta["maps_played"]), dict(meta["last_night"]),
+                                                              dict(meta["nights"]))
+        rater.deferred, rater.map_names = dict(meta["deferred"]), list(meta["map_names"])
+        rater.away = {g: tuple(v) for g, v in meta["away"].items()}
+        return rater
 
     def _night_index(self, date: str) -> int:
         if date not in self._nights:

@@ -7,6 +7,7 @@ from typing import Iterable, Sequence
 from sqlalchemy import Table, create_engine, event, inspect, text
 from sqlalchemy.engine import Connection, Engine
 
+from et_pipeline.storage.season_state import mark_dates_changed
 
 DEFAULT_URL = "sqlite:///et_pipeline.db"   # the CLI's --db, the resource's and the code location's default
 
@@ -52,7 +53,7 @@ MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
 # The newest migration's revision. A database stamped with it is checked with one query,
 # without importing Alembic (0.2 s of every start); test_migrations keeps it equal to
 # Alembic's own head, so a new migration that does not move it fails the tests.
-SCHEMA_HEAD = "0005_i23_community"
+SCHEMA_HEAD = "0006_night_versions"
 
 
 def alembic_config():
@@ -103,7 +104,9 @@ def replace_partition(conn: Connection, table: Table, session_dates: Sequence[st
                       columns: Sequence[str] | None = None) -> int:
     """Delete the given partitions' rows from `table` and insert `rows` (same transaction
     as the caller's `conn`). Returns the number of rows inserted. Rows are dicts, or, with
-    `columns` (every column of the table), tuples in that order (`insert_tuples`)."""
+    `columns` (every column of the table), tuples in that order (`insert_tuples`). The
+    dates get new data versions (storage.season_state.mark_dates_changed)."""
+    mark_dates_changed(conn, session_dates)
     conn.execute(table.delete().where(table.c.session_date.in_(list(session_dates))))
     rows = list(rows)
     if rows:

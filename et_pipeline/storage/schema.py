@@ -302,6 +302,24 @@ app_settings = Table(
     Column("value", Text, nullable=False),
 )
 
+# One row per session date: a new `version` whenever any of the date's nightly rows are
+# replaced (storage.database.replace_partition) or forgotten (the row goes with them).
+# What a result computed from earlier nights is keyed by (season.rating_cache).
+night_versions = Table(
+    "night_versions", metadata,
+    Column("session_date", String(10), primary_key=True),
+    Column("version", String(32), nullable=False),
+)
+
+# The rating as it stood after a set of nights (season.rating_cache): `token` names the
+# nights' versions, the rules and the rating's code; `state` holds arrays and JSON only.
+rating_snapshots = Table(
+    "rating_snapshots", metadata,
+    Column("token", String(64), primary_key=True),
+    Column("state", LargeBinary, nullable=False),
+    Column("made_unix", Float, nullable=False),
+)
+
 Index("ix_awards_round", awards.c.round_key, awards.c.award)
 
 # --------------------------------------------------------------------------- season layer (issue 13)

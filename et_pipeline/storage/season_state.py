@@ -23,11 +23,15 @@ SEASON_TABLES_FROM = "season_tables_from"
 SEASON_BUILT_FROM = "season_built_from"
 
 
+def _upsert(conn: Connection, table, key: dict, values: dict) -> None:
+    """Insert or update one row (two runs of different dates may write at the same moment)."""
+    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
+    conn.execute(insert.values(**key, **values).on_conflict_do_update(
+        index_elements=[table.c[k] for k in key], set_=values))
+
+
 def _set(conn: Connection, key: str, value: str) -> None:
-    """Upsert one setting (two runs of different dates may complete at the same moment)."""
-    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(t.app_settings)
-    conn.execute(insert.values(key=key, value=value).on_conflict_do_update(
-        index_elements=[t.app_settings.c.key], set_={"value": value}))
+    _upsert(conn, t.app_settings, {"key": key}, {"value": value})
 
 
 def _get(conn: Connection, key: str) -> str | None:
@@ -75,3 +79,16 @@ def season_behind(conn: Connection) -> bool:
         return conn.execute(select(t.partition_state.c.session_date)
                             .where(t.partition_state.c.completed.is_(True)).limit(1)).first() is not None
     return token != _get(conn, SEASON_BUILT_FROM)
+
+
+def mark_dates_changed(conn: Connection, dates) -> None:
+    """These dates' nightly rows are being replaced: a new version for each."""
+    for date in sorted(set(dates)):
+        _upsert(conn, t.night_versions, {"session_date": date}, {"version": uuid.uuid4().hex})
+
+
+def versions_before(conn: Connection, night: str) -> list[tuple[str, str]]:
+    """(date, version) of every date before `night`, in date order."""
+    v = t.night_versions
+    return [tuple(r) for r in conn.execute(select(v.c.session_date, v.c.version)
+                                           .where(v.c.session_date < night).order_by(v.c.session_date))]

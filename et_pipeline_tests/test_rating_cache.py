@@ -1,0 +1,190 @@
+"""The rating before a night, kept in the database (season.rating_cache): restored, it
+continues exactly as the replay from the first map; the map cards read the same numbers
+from it; a night replaced or forgotten before it, a GUID first flagged as a bot, or a
+different rule set is never answered from a stored rating; the season build leaves the
+one the next night's cards start from."""
+import dagster as dg
+import numpy as np
+import pytest
+from sqlalchemy import delete, func, select
+
+from et_pipeline.config import Rules
+from et_pipeline.defs.resources import DatabaseResource, DiscordWebhook, RulesResource
+from et_pipeline.defs.season_assets import SEASON_ASSETS
+from et_pipeline.season import ratings
+from et_pipeline.season import rating_cache
+from et_pipeline.season.card import card_predictions
+from et_pipeline.season.data import load_tables, map_games
+from et_pipeline.season.ratings import Rater, rate
+from et_pipeline.storage import schema as t
+from et_pipeline.storage.database import make_engine, replace_partition
+from et_pipeline.storage.registry import forget_dates
+from et_pipeline_tests.pipeline_fixtures import Pipeline, ephemeral_instance
+from et_pipeline_tests.season_fixtures import build_season_db, copy_db
+
+NIGHTS, SEED = 8, 71        # edge cases on every night: omni-bots, reconnects, late joiners, 4 v 3
+
+
+@pytest.fixture(scope="module")
+def season_db(tmp_path_factory):
+    db, truth, source = build_season_db(tmp_path_factory.mktemp("rating_cache"), NIGHTS, SEED)
+    return db, sorted(n["date"] for n in truth["nights"]), source
+
+
+@pytest.fixture
+def db(season_db, tmp_path):
+    return copy_db(season_db[0], tmp_path / "copy.db")
+
+
+def _cards(url: str, night: str, rules: Rules = Rules()) -> dict:
+    with make_engine(url).connect() as conn:
+        return card_predictions(conn, night, rules)
+
+
+def _replayed(url: str, night: str, rules: Rules = Rules()) -> dict:
+    """The cards with nothing stored: the rating replayed from the first map."""
+    with make_engine(url).begin() as conn:
+        conn.execute(delete(t.rating_snapshots))
+    return _cards(url, night, rules)
+
+
+def _stored(url: str) -> int:
+    with make_engine(url).connect() as conn:
+        return conn.execute(select(func.count()).select_from(t.rating_snapshots)).scalar()
+
+
+class _NoReplay:
+    def __init__(self, monkeypatch):
+        monkeypatch.setattr(ratings, "rate", self)
+
+    def __call__(self, *args, **kwargs):
+        raise AssertionError("the rating was replayed: the stored one was not used")
+
+
+def _same_state(a: Rater, b: Rater) -> None:
+    (meta_a, arr_a), (meta_b, arr_b) = a.to_state(), b.to_state()
+    assert meta_a == meta_b and list(meta_a["last_night"]) == list(meta_b["last_night"])   # order too
+    for name in arr_a:
+        assert np.array_equal(arr_a[name], arr_b[name]), name
+
+
+def test_a_restored_rating_continues_exactly_as_the_replay(season_db):
+    url, dates, _ = season_db
+    games = map_games(load_tables(make_engine(url)))
+    half = [g for g in games if g.date < dates[NIGHTS // 2]]
+    assert half and len(half) < len(games)
+    meta, arrays = rate(half).rater.to_state()
+    restored = Rater.from_state(meta, arrays)
+    for game in ratings.ordered(games)[len(half):]:
+        restored.update(game)
+    replayed = rate(games).rater
+    _same_state(restored, replayed)
+    assert {g: restored.rating(g) for g in replayed.players} == {g: replayed.rating(g) for g in replayed.players}
+
+
+def test_every_nights_cards_are_the_same_from_the_stored_rating(db, season_dates, monkeypatch):
+    assert _stored(db) == 0
+    replayed = {night: _cards(db, night) for night in season_dates}     # each night's first: a replay, kept
+    assert any(replayed.values())
+    assert _stored(db) == rating_cache.KEEP
+    _NoReplay(monkeypatch)
+    for night in season_dates[-rating_cache.KEEP:]:          # the nights whose rating is still kept
+        assert _cards(db, night) == replayed[night], night
+
+
+@pytest.fixture
+def season_dates(season_db):
+    return season_db[1]
+
+
+def _earlier_night_rescored(url: str, night: str) -> None:
+    """An earlier night's rows replaced through the one write path, every kill gone."""
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        p = t.player_round_stats
+        rows = [dict(r._mapping) for r in conn.execute(select(p).where(p.c.session_date == night))]
+        replace_partition(conn, p, [night], [dict(r, kills=0, deaths=r["deaths"] + 3) for r in rows])
+
+
+def test_a_rescored_or_forgotten_earlier_night_is_not_read_from_the_store(db, season_dates):
+    last = season_dates[-1]
+    before = _cards(db, last)
+    assert _cards(db, last) == before                        # stored, and read back
+    _earlier_night_rescored(db, season_dates[2])
+    rescored = _cards(db, last)
+    assert rescored == _replayed(db, last) and rescored != before
+    with make_engine(db).begin() as conn:
+        forget_dates(conn, [season_dates[1]])
+    forgotten = _cards(db, last)
+    assert forgotten == _replayed(db, last) and forgotten != rescored
+
+
+def test_other_rules_are_not_answered_by_the_rating_of_the_default_ones(db, season_dates):
+    last = season_dates[-1]
+    _cards(db, last)
+    other = Rules(timezone="America/New_York")
+    assert _cards(db, last, other) == _replayed(db, last, other)
+    with make_engine(db).connect() as conn:
+        assert rating_cache.token(conn, last, other) != rating_cache.token(conn, last, Rules())
+
+
+def test_a_guid_first_flagged_as_a_bot_tonight_is_a_bot_on_the_earlier_nights_too(db, season_dates):
+    """season.data: a GUID ever seen as a bot is one everywhere. A regular flagged as a
+    bot on the last night changes the rating before it: the stored one is not used."""
+    last = season_dates[-1]
+    before = _cards(db, last)
+    p = t.player_round_stats
+    with make_engine(db).begin() as conn:
+        regulars = conn.execute(select(p.c.guid).where(p.c.is_bot.is_(False), p.c.guid != "")
+                                .group_by(p.c.guid).order_by(func.count(func.distinct(p.c.session_date)).desc(),
+                                                             p.c.guid)).scalars().all()
+        tonight = set(conn.execute(select(p.c.guid).where(p.c.session_date == last)).scalars())
+        flagged = next(g for g in regulars if g in tonight)
+        conn.execute(p.update().where(p.c.session_date == last, p.c.guid == flagged).values(is_bot=True))
+    after = _cards(db, last)
+    assert after == _replayed(db, last) and after != before
+
+
+def test_the_season_build_leaves_the_rating_the_next_nights_cards_start_from(season_db, tmp_path, monkeypatch):
+    """Nights 1..N-1 and their season, then night N arrives: its map cards continue from
+    the season's rating (never replayed) and read what a replay reads."""
+    url, dates, source = season_db
+    db = "sqlite:///%s" % (tmp_path / "et.db")
+    resources = {"database": DatabaseResource(url=db), "rules": RulesResource(), "discord": DiscordWebhook(mode="off")}
+    with ephemeral_instance() as instance:
+        pipe = Pipeline(source, db, tmp_path / "out", instance, publish="off")
+        assert pipe.materialize(dates[:-1]).success
+        assert dg.materialize(SEASON_ASSETS, instance=instance, resources=resources).success
+        assert _stored(db) == 1
+        with make_engine(db).connect() as conn:        # what the night's run will ask for
+            key = rating_cache.token(conn, dates[-1], Rules())
+            assert rating_cache.load(conn, key) is not None
+        with monkeypatch.context() as m:
+            _NoReplay(m)
+            night = Pipeline(source, db, tmp_path / "out", instance, publish="dry-run")
+            assert night.materialize(dates[-1:]).success           # its map cards: no replay
+            from_season = _cards(db, dates[-1])
+    assert from_season and from_season == _replayed(db, dates[-1])
+
+
+def test_a_database_archived_before_the_night_versions_gets_one_for_every_night(tmp_path):
+    """The migration that adds them: every date already archived gets its first version,
+    so forgetting it later changes what is keyed on it."""
+    from alembic import command
+
+    from et_pipeline.storage.database import alembic_config, ensure_schema
+    from et_pipeline.storage.season_state import versions_before
+
+    engine = make_engine("sqlite:///%s" % (tmp_path / "old.db"))
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0005_i23_community")
+        conn.execute(t.partition_state.insert(), [dict(session_date=d, fingerprint="f", file_count=1, completed=True)
+                                                  for d in ("2026-01-05", "2026-01-12")])
+    ensure_schema(engine)
+    with engine.begin() as conn:
+        assert [d for d, _ in versions_before(conn, "2026-02-01")] == ["2026-01-05", "2026-01-12"]
+        key = rating_cache.token(conn, "2026-02-01", Rules())
+        forget_dates(conn, ["2026-01-05"])
+        assert rating_cache.token(conn, "2026-02-01", Rules()) != key
