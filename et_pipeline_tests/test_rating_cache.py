@@ -188,3 +188,26 @@ def test_a_database_archived_before_the_night_versions_gets_one_for_every_night(
         key = rating_cache.token(conn, "2026-02-01", Rules())
         forget_dates(conn, ["2026-01-05"])
         assert rating_cache.token(conn, "2026-02-01", Rules()) != key
+
+
+@pytest.mark.parametrize("engine_name", ["sqlite", "postgresql"])
+def test_the_store_keeps_the_newest_snapshots_and_gives_each_back_as_it_was(engine_name, season_db, tmp_path,
+                                                                              request):
+    from et_pipeline.storage.database import ensure_schema
+
+    url = "sqlite:///%s" % (tmp_path / "s.db") if engine_name == "sqlite" else request.getfixturevalue("postgres_url")
+    engine = make_engine(url)
+    ensure_schema(engine)
+    games = map_games(load_tables(make_engine(season_db[0])))
+    raters = [rate(games[:n]).rater for n in range(1, rating_cache.KEEP + 3)]
+    for i, rater in enumerate(raters):
+        rating_cache.store(engine, "key%d" % i, rater, {"OMNIBOT%d" % i})
+        rating_cache.store(engine, "key%d" % i, rater, {"OMNIBOT%d" % i})     # twice: the first one stays
+    with engine.connect() as conn:
+        kept = [i for i in range(len(raters)) if rating_cache.load(conn, "key%d" % i) is not None]
+        assert kept == list(range(len(raters)))[-rating_cache.KEEP:]
+        for i in kept:
+            rater, bots = rating_cache.load(conn, "key%d" % i)
+            _same_state(rater, raters[i])
+            assert bots == {"OMNIBOT%d" % i}
+    engine.dispose()
