@@ -19,6 +19,7 @@ from et_pipeline.season.ratings import Rater, rate
 from et_pipeline.storage import schema as t
 from et_pipeline.storage.database import make_engine, replace_partition
 from et_pipeline.storage.registry import forget_dates
+from et_pipeline.storage.season_state import mark_dates_changed
 from et_pipeline_tests.pipeline_fixtures import Pipeline, ephemeral_instance
 from et_pipeline_tests.season_fixtures import build_season_db, copy_db
 
@@ -200,14 +201,111 @@ def test_the_store_keeps_the_newest_snapshots_and_gives_each_back_as_it_was(engi
     ensure_schema(engine)
     games = map_games(load_tables(make_engine(season_db[0])))
     raters = [rate(games[:n]).rater for n in range(1, rating_cache.KEEP + 3)]
-    for i, rater in enumerate(raters):
-        rating_cache.store(engine, "key%d" % i, rater, {"OMNIBOT%d" % i})
-        rating_cache.store(engine, "key%d" % i, rater, {"OMNIBOT%d" % i})     # twice: the first one stays
-    with engine.connect() as conn:
-        kept = [i for i in range(len(raters)) if rating_cache.load(conn, "key%d" % i) is not None]
+    nights = ["2026-01-%02d" % (i + 1) for i in range(len(raters))]
+    keys = []
+    for i, (night, rater) in enumerate(zip(nights, raters)):
+        with engine.begin() as conn:
+            mark_dates_changed(conn, [night])               # a night each, so each key is a new one
+            keys.append(rating_cache.token(conn, "2027-01-01", Rules()))
+        assert rating_cache.store(engine, keys[-1], "2027-01-01", Rules(), rater, {"OMNIBOT%d" % i})
+        assert rating_cache.store(engine, keys[-1], "2027-01-01", Rules(), rater, {"OMNIBOT%d" % i})  # the first stays
+    with engine.begin() as conn:
+        kept = [i for i in range(len(raters)) if rating_cache.load(conn, keys[i]) is not None]
         assert kept == list(range(len(raters)))[-rating_cache.KEEP:]
         for i in kept:
-            rater, bots = rating_cache.load(conn, "key%d" % i)
+            rater, bots = rating_cache.load(conn, keys[i])
             _same_state(rater, raters[i])
             assert bots == {"OMNIBOT%d" % i}
+        mark_dates_changed(conn, [nights[0]])            # a night changed since the key was read
+    assert not rating_cache.store(engine, keys[-1], "2027-01-01", Rules(), raters[-1], set())
     engine.dispose()
+
+
+def _night_by_night(source, db, out, instance, dates):
+    return Pipeline(source, db, out, instance, publish="off").materialize(dates)
+
+
+def test_a_night_arriving_while_the_season_is_built_is_not_in_a_rating_keyed_without_it(season_db, tmp_path,
+                                                                                         monkeypatch):
+    """The season build reads the key, then (waiting for the season lock, loading) the
+    next night's first run commits: the rating it computed holds that night, so it is not
+    kept under the key that night's cards ask for."""
+    from et_pipeline.defs import season_assets
+
+    url, dates, source = season_db
+    db = "sqlite:///%s" % (tmp_path / "et.db")
+    resources = {"database": DatabaseResource(url=db), "rules": RulesResource(), "discord": DiscordWebhook(mode="off")}
+    with ephemeral_instance() as instance:
+        assert _night_by_night(source, db, tmp_path / "out", instance, dates[:-1]).success
+        rebuild = season_assets._rebuild
+
+        def night_arrives_first(*args, **kwargs):
+            assert _night_by_night(source, db, tmp_path / "out", instance, dates[-1:]).success
+            return rebuild(*args, **kwargs)
+
+        monkeypatch.setattr(season_assets, "_rebuild", night_arrives_first)
+        assert dg.materialize(SEASON_ASSETS, instance=instance, resources=resources).success
+    assert _stored(db) == 0
+    assert _cards(db, dates[-1]) == _replayed(db, dates[-1])
+
+
+def test_an_earlier_night_arriving_while_a_card_replays_is_never_read_back(season_db, tmp_path, monkeypatch):
+    """A card reads the key, then an earlier night M is archived for the first time (another
+    date's run) before its replay loads the tables: that rating holds M and is not kept
+    under the key without M, which a later `forget` of M would make current again."""
+    from et_pipeline.season import data
+
+    url, dates, source = season_db
+    m, night = dates[2], dates[-1]
+    db = "sqlite:///%s" % (tmp_path / "et.db")
+    with ephemeral_instance() as instance:
+        assert _night_by_night(source, db, tmp_path / "out", instance, [d for d in dates if d != m]).success
+        load, arrived = data.load_tables, []
+
+        def m_arrives_first(conn, *args, **kwargs):
+            if not arrived and "dates" not in kwargs:
+                arrived.append(m)
+                assert _night_by_night(source, db, tmp_path / "out", instance, [m]).success
+            return load(conn, *args, **kwargs)
+
+        with make_engine(db).connect() as conn:
+            without_m = rating_cache.token(conn, night, Rules())
+        monkeypatch.setattr(data, "load_tables", m_arrives_first)
+        _cards(db, night)
+        monkeypatch.setattr(data, "load_tables", load)
+    assert arrived and _stored(db) == 0
+    with make_engine(db).begin() as conn:
+        forget_dates(conn, [m])
+        assert rating_cache.token(conn, night, Rules()) != without_m     # a forgotten night leaves its mark
+    assert _cards(db, night) == _replayed(db, night)
+
+
+def _relink(conn, night: str, link) -> None:
+    """Replace the night's timing links, `link(rows)` deciding them."""
+    lua = t.lua_round_teams
+    rows = [dict(x._mapping) for x in conn.execute(select(lua).where(lua.c.session_date == night)
+                                                   .order_by(lua.c.source))]
+    replace_partition(conn, lua, [night], link(rows))
+
+
+def test_a_timing_row_linked_to_a_round_of_an_earlier_night_is_never_answered_from_the_store(db, season_dates):
+    """A run over a range of dates links a timing file to the nearest round in the range,
+    another date's included (steps.links): the rating before the night then depends on the
+    night's own rows, so the one kept before the link was made is not the replay's."""
+    last, earlier = season_dates[-1], season_dates[-2]
+    engine = make_engine(db)
+    with engine.begin() as conn:                     # an earlier round whose own timing file is unlinked
+        linked = [r for r in conn.execute(select(t.lua_round_teams.c.round_key).where(
+            t.lua_round_teams.c.session_date == earlier, t.lua_round_teams.c.round_key.is_not(None))).scalars()]
+        target = linked[0]
+        _relink(conn, earlier, lambda rows: [dict(r, round_key=None) if r["round_key"] == target else r
+                                             for r in rows])
+    kept = _cards(db, last)                          # the rating before the last night, kept
+    assert _stored(db) == 1
+    with engine.begin() as conn:                     # tonight's first linked timing file, linked across
+        def across(rows):
+            first = next(r for r in rows if r["round_key"] is not None)
+            return [dict(r, round_key=target) if r is first else r for r in rows]
+        _relink(conn, last, across)
+    now = _cards(db, last)
+    assert now == _replayed(db, last) and now != kept

@@ -128,9 +128,9 @@ CREATE TABLE night_checks (
 CREATE INDEX ix_night_checks_session_date ON night_checks (session_date);
 
 CREATE TABLE night_versions (
-	session_date VARCHAR(10) NOT NULL, 
+	night VARCHAR(10) NOT NULL, 
 	version VARCHAR(32) NOT NULL, 
-	PRIMARY KEY (session_date)
+	PRIMARY KEY (night)
 );
 
 CREATE TABLE partition_state (

@@ -29,7 +29,7 @@ from et_pipeline.storage.locks import season_lock
 from et_pipeline.storage.season_state import (mark_season_published, mark_season_tables_built,
                                               nights_token_for_a_build)
 
-CODE_VERSION = "13"
+CODE_VERSION = "14"
 # what season.data.load_tables reads, by the nightly asset that writes it
 NIGHTLY = [all_nights(a) for a in (rounds, lua_timings, lua_round_teams, endstats_awards, session_teams, map_results)]
 
@@ -223,7 +223,8 @@ def season_tables(context: dg.AssetExecutionContext, config: CareerConfig, datab
     season, written = _rebuild(engine, lambda: compute_season(engine, None, config.period, rules.rules()),
                                table_rows)
     # the rating after the last night: the next night's map cards continue from it
-    rating_cache.store(engine, rating_key, season.ratings.rater, season.tables.bots)
+    rating_cache.store(engine, rating_key, rating_cache.AFTER_EVERY_NIGHT, rules.rules(), season.ratings.rater,
+                       season.tables.bots)
     for name in SPECS:
         rows = {"rows_" + table: written[table] for table in TABLES[name]}
         yield dg.MaterializeResult(asset_key=name, metadata={

@@ -29,14 +29,14 @@ def card_predictions(conn: Connection, night: str, rules: Rules) -> dict[str, di
     if cached is not None:
         before, bots_before = cached
         tables = load_tables(conn, night, rules, dates=[night], known_bots=bots_before)
-        if not _bots_played_before(conn, night, tables.bots - bots_before):
+        if not _tied_to_earlier_nights(conn, night, tables.bots - bots_before):
             return _walk_night(before, tables, night, rules)
     tables = load_tables(conn, night, rules)
     games = map_games(tables)
     before = rate([g for g in games if g.date < night]).rater
     bots_before = _bots_before(conn, night)
-    if not _bots_played_before(conn, night, tables.bots - bots_before):
-        rating_cache.store(conn.engine, key, before, bots_before)
+    if not _tied_to_earlier_nights(conn, night, tables.bots - bots_before):
+        rating_cache.store(conn.engine, key, night, rules, before, bots_before)
     return _walk_night(before, tables, night, rules, games)
 
 
@@ -61,19 +61,27 @@ def _bots_before(conn: Connection, night: str) -> frozenset:
                                                                    p.c.is_bot.is_(True))).scalars())
 
 
-def _bots_played_before(conn: Connection, night: str, new_bots) -> bool:
-    """Whether a GUID first flagged as a bot on `night` played unflagged on an earlier night:
-    flagged now, he is a bot on those nights too (season.data), so the rating before the
-    night is not the one computed (or stored) without knowing it."""
-    if not new_bots:
-        return False
-    from sqlalchemy import select
+def _tied_to_earlier_nights(conn: Connection, night: str, new_bots) -> bool:
+    """Whether the rating before `night` depends on the night's own rows, or the night's
+    maps on an earlier night's, so that neither a stored rating nor the night read alone
+    is the replay's answer:
+
+    * a GUID first flagged as a bot on `night` played unflagged before (flagged now, he
+      is a bot on those nights too: season.data);
+    * a Lua timing row of one of them is linked to a round of the other (a run over a
+      range of dates links within the range: steps.links)."""
+    from sqlalchemy import and_, or_, select
 
     from et_pipeline.storage import schema as t
 
-    p = t.player_round_stats
-    return conn.execute(select(p.c.guid).where(p.c.session_date < night, p.c.guid.in_(sorted(new_bots)),
-                                               p.c.is_bot.is_(False)).limit(1)).first() is not None
+    p, lua, r = t.player_round_stats, t.lua_round_teams, t.rounds
+    if new_bots and conn.execute(select(p.c.guid).where(p.c.session_date < night, p.c.guid.in_(sorted(new_bots)),
+                                                        p.c.is_bot.is_(False)).limit(1)).first() is not None:
+        return True
+    across = (select(lua.c.source).join(r, r.c.round_key == lua.c.round_key)
+              .where(or_(and_(lua.c.session_date == night, r.c.session_date < night),
+                         and_(lua.c.session_date < night, r.c.session_date == night))).limit(1))
+    return conn.execute(across).first() is not None
 
 
 def session_predictions(by_key: dict[str, dict], session_id: str) -> dict[str, dict]:

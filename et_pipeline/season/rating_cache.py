@@ -9,13 +9,16 @@ reads the same numbers either way.
 
 What the stored rating is a function of, and so what it is keyed by (`token`): every
 earlier night's data version (storage.season_state.versions_before: new whenever any
-of a night's rows are replaced, gone when it is forgotten), the rules, the rating's
-settings, and the code that turns the nightly tables into a rating (a hash of those
-modules' source, so an upgrade never reads a rating an older version stored). The token
-is read before the tables are: a night replaced meanwhile leaves a stored rating under a
-token nobody asks for again, never a stale rating under a current one. With the rating
-goes the set of GUIDs flagged as bots on those nights (a GUID ever seen as a bot is one
-everywhere: season.data).
+of a night's rows are replaced or forgotten, in the writer's own transaction, and never
+reused), the rules, the rating's settings, and the code and libraries that turn the
+nightly tables into a rating (a hash of those modules' source, read when this module is
+first imported, and numpy's,
+pandas' and Python's versions: an upgrade never reads a rating an older version stored).
+The token is read before the tables are, and again in the transaction that stores the
+rating: stored only when no night changed in between (a night arriving or re-scored
+while the rating was computed would otherwise be in a rating keyed without it). With the
+rating goes the set of GUIDs flagged as bots on those nights (a GUID ever seen as a bot
+is one everywhere: season.data).
 
 Stored as numpy arrays and JSON (`np.savez`, read with `allow_pickle=False`): nothing
 executable comes back out of the database.
@@ -26,8 +29,8 @@ import hashlib
 import importlib.util
 import io
 import json
+import sys
 import time
-from functools import cache
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -38,27 +41,35 @@ from et_pipeline.storage import schema as t
 from et_pipeline.storage.season_state import versions_before
 
 # The modules a rating is computed by, from the nightly tables to the rater's state.
-RATING_CODE = ("et_pipeline.season.data", "et_pipeline.season.model", "et_pipeline.season.ratings",
-               "et_pipeline.season.beliefs", "et_pipeline.season.stopwatch_rating", "et_pipeline.domain.scoring",
-               "et_pipeline.domain.timing", "et_pipeline.steps.scores")
+RATING_CODE = ("et_pipeline.config", "et_pipeline.season.data", "et_pipeline.season.model",
+               "et_pipeline.season.ratings", "et_pipeline.season.beliefs", "et_pipeline.season.stopwatch_rating",
+               "et_pipeline.domain.scoring", "et_pipeline.domain.timing", "et_pipeline.steps.scores")
 KEEP = 4                  # snapshots kept: the last few nights' (a re-scored night asks for an older one again)
 AFTER_EVERY_NIGHT = "9999-12-31"    # versions_before it: every night there is
 
 
-@cache
-def code_fingerprint() -> str:
-    digest = hashlib.sha256()
+def _fingerprint() -> str:
+    """The rating's code (read when this module is imported, with the modules it names) and
+    the libraries and Python it runs on."""
+    import numpy
+    import pandas
+
+    digest = hashlib.sha256(" ".join([sys.version, numpy.__version__, pandas.__version__]).encode())
     for name in RATING_CODE:
+        importlib.import_module(name)
         with open(importlib.util.find_spec(name).origin, "rb") as f:
             digest.update(name.encode() + b"\0" + f.read())
     return digest.hexdigest()
+
+
+CODE_FINGERPRINT = _fingerprint()
 
 
 def token(conn: Connection, night: str, rules: Rules) -> str:
     """The key of the rating after every night before `night` (AFTER_EVERY_NIGHT: all of them)."""
     from et_pipeline.season.ratings import DEFAULT
 
-    digest = hashlib.sha256("\n".join([code_fingerprint(), repr(rules), repr(DEFAULT)]).encode())
+    digest = hashlib.sha256("\n".join([CODE_FINGERPRINT, repr(rules), repr(DEFAULT)]).encode())
     for date, version in versions_before(conn, night):
         digest.update(("%s=%s;" % (date, version)).encode())
     return digest.hexdigest()
@@ -79,9 +90,11 @@ def load(conn: Connection, key: str):
     return rater, frozenset(meta["bots"])
 
 
-def store(engine, key: str, rater, bots) -> None:
-    """Keep `rater` (and its nights' bots) under `key`, and the KEEP newest snapshots only.
-    Its own transaction: the card reads on a connection that is never committed."""
+def store(engine, key: str, night: str, rules: Rules, rater, bots) -> bool:
+    """Keep `rater` (and its nights' bots) under `key`, the token of the nights before
+    `night` read before the rating's tables were, if it still is; and the KEEP newest
+    snapshots only. Its own transaction (the card reads on a connection it never commits).
+    Whether it was kept."""
     import numpy as np
 
     meta, arrays = rater.to_state()
@@ -90,8 +103,11 @@ def store(engine, key: str, rater, bots) -> None:
     np.savez(buffer, meta=np.frombuffer(text, dtype=np.uint8), **arrays)
     s = t.rating_snapshots
     with engine.begin() as conn:
+        if token(conn, night, rules) != key:      # a night changed while the rating was computed
+            return False
         insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(s)
         conn.execute(insert.values(token=key, state=buffer.getvalue(), made_unix=time.time())
                      .on_conflict_do_nothing(index_elements=[s.c.token]))
         newest = select(s.c.token).order_by(s.c.made_unix.desc()).limit(KEEP)
         conn.execute(delete(s).where(s.c.token.not_in(newest.scalar_subquery())))
+    return True

@@ -22,7 +22,7 @@ from et_pipeline.steps.ingest import READ_ERROR, Ingest, unassigned_rows
 from et_pipeline.steps.plan import Plan
 from et_pipeline.storage import schema as t
 from et_pipeline.storage.database import replace_partition
-from et_pipeline.storage.season_state import mark_nights_changed
+from et_pipeline.storage.season_state import mark_dates_changed, mark_nights_changed
 
 # read_error: the server refused to give us the file (re-read on every run of its date)
 QUARANTINE_STATUSES = ("quarantined", "duplicate", "unassigned", READ_ERROR)
@@ -160,4 +160,5 @@ def forget_dates(conn: Connection, dates: Sequence[str]) -> dict[str, int]:
             counts[table.name] = n
     if counts:
         mark_nights_changed(conn)
+        mark_dates_changed(conn, dates)
     return counts

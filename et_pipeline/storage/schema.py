@@ -302,12 +302,14 @@ app_settings = Table(
     Column("value", Text, nullable=False),
 )
 
-# One row per session date: a new `version` whenever any of the date's nightly rows are
-# replaced (storage.database.replace_partition) or forgotten (the row goes with them).
-# What a result computed from earlier nights is keyed by (season.rating_cache).
+# One row per session date (`night`: not a partitioned table, a forget never removes it): a
+# new `version` whenever any of the date's nightly rows are replaced
+# (storage.database.replace_partition) or forgotten (storage.registry.forget_dates). Never
+# deleted, so a set of versions never comes back once it changed. What a result computed
+# from earlier nights is keyed by (season.rating_cache).
 night_versions = Table(
     "night_versions", metadata,
-    Column("session_date", String(10), primary_key=True),
+    Column("night", String(10), primary_key=True),
     Column("version", String(32), nullable=False),
 )
 

@@ -9,6 +9,12 @@ digest published after the tables). `et-pipeline run` runs the season job when t
 nights' token and `season_built_from` differ: after a season run that failed (the tables
 or the digest) or was skipped (`run --season skip`), the next `run`, even with nothing
 new on the server, brings the season up to date.
+
+`night_versions` rows: one per session date, a new version each time any of that date's
+nightly rows are replaced or deleted (`mark_dates_changed`, from `database.replace_partition`
+and `registry.forget_dates`, in the writer's transaction); never deleted, so a set of
+versions, once changed, never comes back. What is computed from some nights only (the
+rating before a night, season.rating_cache) is keyed by their versions (`versions_before`).
 """
 import uuid
 
@@ -82,13 +88,13 @@ def season_behind(conn: Connection) -> bool:
 
 
 def mark_dates_changed(conn: Connection, dates) -> None:
-    """These dates' nightly rows are being replaced: a new version for each."""
+    """These dates' nightly rows are being replaced or deleted: a new version for each."""
     for date in sorted(set(dates)):
-        _upsert(conn, t.night_versions, {"session_date": date}, {"version": uuid.uuid4().hex})
+        _upsert(conn, t.night_versions, {"night": date}, {"version": uuid.uuid4().hex})
 
 
 def versions_before(conn: Connection, night: str) -> list[tuple[str, str]]:
     """(date, version) of every date before `night`, in date order."""
     v = t.night_versions
-    return [tuple(r) for r in conn.execute(select(v.c.session_date, v.c.version)
-                                           .where(v.c.session_date < night).order_by(v.c.session_date))]
+    return [tuple(r) for r in conn.execute(select(v.c.night, v.c.version).where(v.c.night < night)
+                                           .order_by(v.c.night))]

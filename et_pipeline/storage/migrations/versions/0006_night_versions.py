@@ -19,9 +19,9 @@ depends_on = None
 
 def upgrade() -> None:
     versions = op.create_table("night_versions",
-                               sa.Column("session_date", sa.String(length=10), nullable=False),
+                               sa.Column("night", sa.String(length=10), nullable=False),
                                sa.Column("version", sa.String(length=32), nullable=False),
-                               sa.PrimaryKeyConstraint("session_date"))
+                               sa.PrimaryKeyConstraint("night"))
     op.create_table("rating_snapshots",
                     sa.Column("token", sa.String(length=64), nullable=False),
                     sa.Column("state", sa.LargeBinary(), nullable=False),
@@ -31,7 +31,7 @@ def upgrade() -> None:
     dates = sorted(set(conn.execute(sa.text("SELECT session_date FROM partition_state")).scalars())
                    | set(conn.execute(sa.text("SELECT DISTINCT session_date FROM rounds")).scalars()))
     if dates:
-        op.bulk_insert(versions, [{"session_date": d, "version": uuid.uuid4().hex} for d in dates])
+        op.bulk_insert(versions, [{"night": d, "version": uuid.uuid4().hex} for d in dates])
 
 
 def downgrade() -> None:
