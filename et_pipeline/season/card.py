@@ -9,9 +9,11 @@ so a card and `season --json` agree.
 """
 from __future__ import annotations
 
+from sqlalchemy import and_, or_, select
 from sqlalchemy.engine import Connection
 
 from et_pipeline.config import Rules
+from et_pipeline.storage import schema as t
 
 
 def card_predictions(conn: Connection, night: str, rules: Rules) -> dict[str, dict]:
@@ -52,10 +54,6 @@ def _walk_night(before, tables, night: str, rules: Rules, games=None) -> dict[st
 
 def _bots_before(conn: Connection, night: str) -> frozenset:
     """The GUIDs flagged as bots on the nights before `night` (season.data's rule)."""
-    from sqlalchemy import select
-
-    from et_pipeline.storage import schema as t
-
     p = t.player_round_stats
     return frozenset(conn.execute(select(p.c.guid).distinct().where(p.c.session_date < night,
                                                                    p.c.is_bot.is_(True))).scalars())
@@ -70,10 +68,6 @@ def _tied_to_earlier_nights(conn: Connection, night: str, new_bots) -> bool:
       is a bot on those nights too: season.data);
     * a Lua timing row of one of them is linked to a round of the other (a run over a
       range of dates links within the range: steps.links)."""
-    from sqlalchemy import and_, or_, select
-
-    from et_pipeline.storage import schema as t
-
     p, lua, r = t.player_round_stats, t.lua_round_teams, t.rounds
     if new_bots and conn.execute(select(p.c.guid).where(p.c.session_date < night, p.c.guid.in_(sorted(new_bots)),
                                                         p.c.is_bot.is_(False)).limit(1)).first() is not None:

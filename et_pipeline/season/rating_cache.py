@@ -12,8 +12,8 @@ earlier night's data version (storage.season_state.versions_before: new whenever
 of a night's rows are replaced or forgotten, in the writer's own transaction, and never
 reused), the rules, the rating's settings, and the code and libraries that turn the
 nightly tables into a rating (a hash of those modules' source, read when this module is
-first imported, and numpy's,
-pandas' and Python's versions: an upgrade never reads a rating an older version stored).
+first imported, and of numpy's, pandas' and Python's versions: an upgrade never reads a
+rating an older version stored).
 The token is read before the tables are, and again in the transaction that stores the
 rating: stored only when no night changed in between (a night arriving or re-scored
 while the rating was computed would otherwise be in a rating keyed without it). With the
