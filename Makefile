@@ -90,4 +90,4 @@ screenshots: install
 	$(PY) tools/discord_screenshots.py --out docs/screenshots
 
 clean:
-	rm -rf out et_pipeline.db et_pipeline.db-wal et_pipeline.db-shm .dagster_home
+	rm -rf out et_pipeline.db et_pipeline.db-wal et_pipeline.db-shm et_pipeline.db.lock et_pipeline.db.season.lock .dagster_home

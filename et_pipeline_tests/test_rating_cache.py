@@ -309,3 +309,21 @@ def test_a_timing_row_linked_to_a_round_of_an_earlier_night_is_never_answered_fr
         _relink(conn, last, across)
     now = _cards(db, last)
     assert now == _replayed(db, last) and now != kept
+
+
+def test_a_live_nights_season_builds_do_not_push_out_the_rating_its_cards_read(db, season_dates, monkeypatch):
+    """Each round's run is followed by a season build, which keeps the rating after
+    tonight's rounds so far (no use to tonight's cards); the cards of every round read the
+    one before tonight, and reading it keeps it."""
+    last = season_dates[-1]
+    cards = _cards(db, last)                                     # the night's first round: kept
+    engine = make_engine(db)
+    rater = rate(map_games(load_tables(engine))).rater
+    _NoReplay(monkeypatch)
+    for _ in range(3 * rating_cache.KEEP):
+        with engine.begin() as conn:
+            mark_dates_changed(conn, [last])                     # the next round's run
+            key = rating_cache.token(conn, rating_cache.AFTER_EVERY_NIGHT, Rules())
+        assert rating_cache.store(engine, key, rating_cache.AFTER_EVERY_NIGHT, Rules(), rater, set())   # its season
+        assert _cards(db, last) == cards
+    assert _stored(db) == rating_cache.KEEP

@@ -208,7 +208,7 @@ CREATE INDEX ix_player_round_stats_session_date ON player_round_stats (session_d
 CREATE TABLE rating_snapshots (
 	token VARCHAR(64) NOT NULL, 
 	state BLOB NOT NULL, 
-	made_unix FLOAT NOT NULL, 
+	used_unix FLOAT NOT NULL, 
 	PRIMARY KEY (token)
 );
 

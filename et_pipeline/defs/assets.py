@@ -106,7 +106,7 @@ def _linked_lua(conn, dates) -> dict[str, dict]:
     return {r["round_key"]: dict(r) for r in conn.execute(q).mappings()}
 
 
-@dg.asset(**COMMON, deps=[GAME_SERVER], group_name=catalog.INGEST, code_version="12",
+@dg.asset(**COMMON, deps=[GAME_SERVER], group_name=catalog.INGEST, code_version="13",
           description="Every file the game server wrote for the session date: registry row "
                       "(name, kind, size, mtime, sha256, status) and raw bytes.")
 @one_writer_per_date
@@ -161,7 +161,7 @@ def server_files(context: dg.AssetExecutionContext, source: StatsSourceResource,
     })
 
 
-@dg.asset(**COMMON, deps=[server_files], group_name=catalog.PARSE, code_version="10",
+@dg.asset(**COMMON, deps=[server_files], group_name=catalog.PARSE, code_version="11",
           description="Parsed stats files: sessions, rounds (R1/R2 pairing, match_id, orphans) and per-player, "
                       "per-weapon rows; round 2 holds this round only (the differential, or the round-2 line "
                       "itself for a player whose counters started afresh, decided per player).")

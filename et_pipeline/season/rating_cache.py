@@ -32,7 +32,7 @@ import json
 import sys
 import time
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -44,7 +44,10 @@ from et_pipeline.storage.season_state import versions_before
 RATING_CODE = ("et_pipeline.config", "et_pipeline.season.data", "et_pipeline.season.model",
                "et_pipeline.season.ratings", "et_pipeline.season.beliefs", "et_pipeline.season.stopwatch_rating",
                "et_pipeline.domain.scoring", "et_pipeline.domain.timing", "et_pipeline.steps.scores")
-KEEP = 4                  # snapshots kept: the last few nights' (a re-scored night asks for an older one again)
+# Snapshots kept, the least recently used dropped first. On a live night each round's
+# season build stores one (after tonight's rounds so far: of no use to tonight's cards)
+# while every round's cards read the one before tonight, which reading keeps.
+KEEP = 4
 AFTER_EVERY_NIGHT = "9999-12-31"    # versions_before it: every night there is
 
 
@@ -76,14 +79,18 @@ def token(conn: Connection, night: str, rules: Rules) -> str:
 
 
 def load(conn: Connection, key: str):
-    """(the Rater, the bot GUIDs of its nights) stored under `key`, or None."""
+    """(the Rater, the bot GUIDs of its nights) stored under `key`, or None. Marks it used
+    (its own transaction: `conn` is the card's, which it never commits)."""
     import numpy as np
 
     from et_pipeline.season.ratings import Rater
 
-    blob = conn.execute(select(t.rating_snapshots.c.state).where(t.rating_snapshots.c.token == key)).scalar()
+    s = t.rating_snapshots
+    blob = conn.execute(select(s.c.state).where(s.c.token == key)).scalar()
     if blob is None:
         return None
+    with conn.engine.begin() as used:
+        used.execute(update(s).where(s.c.token == key).values(used_unix=time.time()))
     with np.load(io.BytesIO(blob), allow_pickle=False) as arrays:
         meta = json.loads(arrays["meta"].tobytes().decode())
         rater = Rater.from_state(meta["rater"], {"mean": arrays["mean"], "cov": arrays["cov"]})
@@ -92,8 +99,8 @@ def load(conn: Connection, key: str):
 
 def store(engine, key: str, night: str, rules: Rules, rater, bots) -> bool:
     """Keep `rater` (and its nights' bots) under `key`, the token of the nights before
-    `night` read before the rating's tables were, if it still is; and the KEEP newest
-    snapshots only. Its own transaction (the card reads on a connection it never commits).
+    `night` read before the rating's tables were, if it still is; and the KEEP most recently
+    used snapshots only. Its own transaction (the card reads on a connection it never commits).
     Whether it was kept."""
     import numpy as np
 
@@ -106,8 +113,8 @@ def store(engine, key: str, night: str, rules: Rules, rater, bots) -> bool:
         if token(conn, night, rules) != key:      # a night changed while the rating was computed
             return False
         insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(s)
-        conn.execute(insert.values(token=key, state=buffer.getvalue(), made_unix=time.time())
+        conn.execute(insert.values(token=key, state=buffer.getvalue(), used_unix=time.time())
                      .on_conflict_do_nothing(index_elements=[s.c.token]))
-        newest = select(s.c.token).order_by(s.c.made_unix.desc()).limit(KEEP)
+        newest = select(s.c.token).order_by(s.c.used_unix.desc()).limit(KEEP)
         conn.execute(delete(s).where(s.c.token.not_in(newest.scalar_subquery())))
     return True

@@ -314,12 +314,13 @@ night_versions = Table(
 )
 
 # The rating as it stood after a set of nights (season.rating_cache): `token` names the
-# nights' versions, the rules and the rating's code; `state` holds arrays and JSON only.
+# nights' versions, the rules and the rating's code; `state` holds arrays and JSON only;
+# `used_unix`: stored or last read (the least recently used go first).
 rating_snapshots = Table(
     "rating_snapshots", metadata,
     Column("token", String(64), primary_key=True),
     Column("state", LargeBinary, nullable=False),
-    Column("made_unix", Float, nullable=False),
+    Column("used_unix", Float, nullable=False),
 )
 
 Index("ix_awards_round", awards.c.round_key, awards.c.award)

@@ -25,7 +25,7 @@ def upgrade() -> None:
     op.create_table("rating_snapshots",
                     sa.Column("token", sa.String(length=64), nullable=False),
                     sa.Column("state", sa.LargeBinary(), nullable=False),
-                    sa.Column("made_unix", sa.Float(), nullable=False),
+                    sa.Column("used_unix", sa.Float(), nullable=False),
                     sa.PrimaryKeyConstraint("token"))
     conn = op.get_bind()
     dates = sorted(set(conn.execute(sa.text("SELECT session_date FROM partition_state")).scalars())
