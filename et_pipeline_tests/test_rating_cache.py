@@ -327,3 +327,27 @@ def test_a_live_nights_season_builds_do_not_push_out_the_rating_its_cards_read(d
         assert rating_cache.store(engine, key, rating_cache.AFTER_EVERY_NIGHT, Rules(), rater, set())   # its season
         assert _cards(db, last) == cards
     assert _stored(db) == rating_cache.KEEP
+
+
+def test_a_store_the_database_refuses_costs_a_replay_not_the_cards(db, season_dates):
+    """Writing to the store is best effort: a deadlock or a busy database there must not
+    fail a round's post (the cards are the replay's, nothing is kept, the next run tries
+    again)."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.exc import OperationalError
+
+    def refuse(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith(("INSERT INTO RATING_SNAPSHOTS", "UPDATE RATING_SNAPSHOTS")):
+            raise OperationalError(statement, parameters, Exception("deadlock detected"))
+
+    last = season_dates[-1]
+    want = _replayed(db, last)
+    with make_engine(db).begin() as conn:
+        conn.execute(delete(t.rating_snapshots))
+    event.listen(Engine, "before_cursor_execute", refuse)
+    try:
+        assert _cards(db, last) == want and _stored(db) == 0
+    finally:
+        event.remove(Engine, "before_cursor_execute", refuse)
+    assert _cards(db, last) == want and _stored(db) == 1

@@ -341,7 +341,7 @@ def night_checks(context: dg.AssetExecutionContext, database: DatabaseResource,
 
 
 @dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards, night_checks], group_name=catalog.PUBLISH,
-          code_version="14", kinds={"discord"}, retry_policy=PUBLISH_RETRY, pool="discord",
+          code_version="15", kinds={"discord"}, retry_policy=PUBLISH_RETRY, pool="discord",
           description="The night in Discord: a card per map, the session summary and its graphs (players' "
                       "channel), the timing check, files and alerts (admins' channel). Posted once, "
                       "edited when the content changes (discord_posts table); dry-run writes them under out/.")

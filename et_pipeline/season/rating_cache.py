@@ -29,12 +29,14 @@ import hashlib
 import importlib.util
 import io
 import json
+import logging
 import sys
 import time
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
 from et_pipeline.config import Rules
 from et_pipeline.storage import schema as t
@@ -49,6 +51,7 @@ RATING_CODE = ("et_pipeline.config", "et_pipeline.season.data", "et_pipeline.sea
 # while every round's cards read the one before tonight, which reading keeps.
 KEEP = 4
 AFTER_EVERY_NIGHT = "9999-12-31"    # versions_before it: every night there is
+log = logging.getLogger(__name__)
 
 
 def _fingerprint() -> str:
@@ -89,8 +92,13 @@ def load(conn: Connection, key: str):
     blob = conn.execute(select(s.c.state).where(s.c.token == key)).scalar()
     if blob is None:
         return None
-    with conn.engine.begin() as used:
-        used.execute(update(s).where(s.c.token == key).values(used_unix=time.time()))
+
+    def mark_used() -> bool:
+        with conn.engine.begin() as used:
+            used.execute(update(s).where(s.c.token == key).values(used_unix=time.time()))
+        return True
+
+    _best_effort("marking a snapshot used", mark_used)
     with np.load(io.BytesIO(blob), allow_pickle=False) as arrays:
         meta = json.loads(arrays["meta"].tobytes().decode())
         rater = Rater.from_state(meta["rater"], {"mean": arrays["mean"], "cov": arrays["cov"]})
@@ -109,12 +117,27 @@ def store(engine, key: str, night: str, rules: Rules, rater, bots) -> bool:
     buffer = io.BytesIO()
     np.savez(buffer, meta=np.frombuffer(text, dtype=np.uint8), **arrays)
     s = t.rating_snapshots
-    with engine.begin() as conn:
-        if token(conn, night, rules) != key:      # a night changed while the rating was computed
-            return False
-        insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(s)
-        conn.execute(insert.values(token=key, state=buffer.getvalue(), used_unix=time.time())
-                     .on_conflict_do_nothing(index_elements=[s.c.token]))
-        newest = select(s.c.token).order_by(s.c.used_unix.desc()).limit(KEEP)
-        conn.execute(delete(s).where(s.c.token.not_in(newest.scalar_subquery())))
-    return True
+
+    def keep() -> bool:
+        with engine.begin() as conn:
+            if token(conn, night, rules) != key:      # a night changed while the rating was computed
+                return False
+            insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(s)
+            conn.execute(insert.values(token=key, state=buffer.getvalue(), used_unix=time.time())
+                         .on_conflict_do_nothing(index_elements=[s.c.token]))
+            newest = select(s.c.token).order_by(s.c.used_unix.desc()).limit(KEEP)
+            conn.execute(delete(s).where(s.c.token.not_in(newest.scalar_subquery())))
+        return True
+
+    return _best_effort("the rating", keep)
+
+
+def _best_effort(what: str, write) -> bool:
+    """A write to the store never fails a night's cards or the season: a database that
+    refuses it (two builds' deletes deadlocking on PostgreSQL, SQLite busy past its
+    timeout) costs a replay later, nothing else."""
+    try:
+        return write()
+    except SQLAlchemyError as e:
+        log.warning("rating store: %s not kept (%s)", what, str(e).splitlines()[0][:200])
+        return False
