@@ -11,8 +11,7 @@ from sqlalchemy import delete, func, select
 from et_pipeline.config import Rules
 from et_pipeline.defs.resources import DatabaseResource, DiscordWebhook, RulesResource
 from et_pipeline.defs.season_assets import SEASON_ASSETS
-from et_pipeline.season import ratings
-from et_pipeline.season import rating_cache
+from et_pipeline.season import rating_cache, ratings
 from et_pipeline.season.card import card_predictions
 from et_pipeline.season.data import load_tables, map_games
 from et_pipeline.season.ratings import Rater, rate
@@ -30,6 +29,11 @@ NIGHTS, SEED = 8, 71        # edge cases on every night: omni-bots, reconnects, 
 def season_db(tmp_path_factory):
     db, truth, source = build_season_db(tmp_path_factory.mktemp("rating_cache"), NIGHTS, SEED)
     return db, sorted(n["date"] for n in truth["nights"]), source
+
+
+@pytest.fixture
+def season_dates(season_db):
+    return season_db[1]
 
 
 @pytest.fixture
@@ -91,11 +95,6 @@ def test_every_nights_cards_are_the_same_from_the_stored_rating(db, season_dates
     _NoReplay(monkeypatch)
     for night in season_dates[-rating_cache.KEEP:]:          # the nights whose rating is still kept
         assert _cards(db, night) == replayed[night], night
-
-
-@pytest.fixture
-def season_dates(season_db):
-    return season_db[1]
 
 
 def _earlier_night_rescored(url: str, night: str) -> None:
