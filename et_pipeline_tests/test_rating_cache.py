@@ -346,7 +346,34 @@ def test_a_store_the_database_refuses_costs_a_replay_not_the_cards(db, season_da
         conn.execute(delete(t.rating_snapshots))
     event.listen(Engine, "before_cursor_execute", refuse)
     try:
-        assert _cards(db, last) == want and _stored(db) == 0
+        assert _cards(db, last) == want and _stored(db) == 0          # the replay, not kept
     finally:
         event.remove(Engine, "before_cursor_execute", refuse)
     assert _cards(db, last) == want and _stored(db) == 1
+    event.listen(Engine, "before_cursor_execute", refuse)
+    try:
+        assert _cards(db, last) == want                                 # read, but not marked used
+    finally:
+        event.remove(Engine, "before_cursor_execute", refuse)
+
+
+def test_a_snapshot_that_does_not_decode_is_replayed(db, season_dates):
+    last = season_dates[-1]
+    want = _cards(db, last)
+    with make_engine(db).begin() as conn:
+        conn.execute(t.rating_snapshots.update().values(state=b"PK\x03\x04 not what was stored"))
+    assert _cards(db, last) == want
+
+
+def test_a_snapshot_just_stored_is_kept_whatever_this_hosts_clock_says(db, season_dates, monkeypatch):
+    """Several hosts may share one PostgreSQL: a clock behind the others must not make a
+    store drop the very snapshot it keeps."""
+    for night in season_dates[-rating_cache.KEEP:]:
+        _cards(db, night)
+    assert _stored(db) == rating_cache.KEEP
+    monkeypatch.setattr(rating_cache.time, "time", lambda: 1.0)       # long before the others
+    night = season_dates[-rating_cache.KEEP - 1]
+    want = _cards(db, night)
+    with make_engine(db).connect() as conn:
+        assert rating_cache.load(conn, rating_cache.token(conn, night, Rules())) is not None
+    assert _cards(db, night) == want

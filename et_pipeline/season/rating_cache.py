@@ -32,6 +32,7 @@ import json
 import logging
 import sys
 import time
+import zipfile
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -40,6 +41,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from et_pipeline.config import Rules
 from et_pipeline.storage import schema as t
+from et_pipeline.storage.database import SQLITE_BUSY_MS
 from et_pipeline.storage.season_state import versions_before
 
 # The modules a rating is computed by, from the nightly tables to the rater's state.
@@ -82,27 +84,45 @@ def token(conn: Connection, night: str, rules: Rules) -> str:
 
 
 def load(conn: Connection, key: str):
-    """(the Rater, the bot GUIDs of its nights) stored under `key`, or None. Marks it used
-    (its own transaction: `conn` is the card's, which it never commits)."""
+    """(the Rater, the bot GUIDs of its nights) stored under `key`, or None (also for a
+    snapshot that does not decode: the card replays). Marks it used, without waiting for
+    the database (`_mark_used`)."""
     import numpy as np
 
     from et_pipeline.season.ratings import Rater
 
     s = t.rating_snapshots
-    blob = conn.execute(select(s.c.state).where(s.c.token == key)).scalar()
-    if blob is None:
+    row = conn.execute(select(s.c.state).where(s.c.token == key)).first()
+    if row is None:
         return None
+    try:
+        with np.load(io.BytesIO(row.state), allow_pickle=False) as arrays:
+            meta = json.loads(arrays["meta"].tobytes().decode())
+            rater = Rater.from_state(meta["rater"], {"mean": arrays["mean"], "cov": arrays["cov"]})
+        bots = frozenset(meta["bots"])
+    except (ValueError, KeyError, TypeError, OSError, EOFError, zipfile.BadZipFile) as e:
+        log.warning("rating store: snapshot %s does not decode (%s): replayed instead", key[:12], e)
+        return None
+    _best_effort("marking a snapshot used", lambda: _mark_used(conn.engine, key))
+    return rater, bots
 
-    def mark_used() -> bool:
-        with conn.engine.begin() as used:
-            used.execute(update(s).where(s.c.token == key).values(used_unix=time.time()))
-        return True
 
-    _best_effort("marking a snapshot used", mark_used)
-    with np.load(io.BytesIO(blob), allow_pickle=False) as arrays:
-        meta = json.loads(arrays["meta"].tobytes().decode())
-        rater = Rater.from_state(meta["rater"], {"mean": arrays["mean"], "cov": arrays["cov"]})
-    return rater, frozenset(meta["bots"])
+def _mark_used(engine, key: str) -> bool:
+    """Its own short transaction (the card reads on a connection it never commits), which
+    gives up at once when another writer holds the database: a card never waits for a
+    season build or another date's step to mark its rating used."""
+    s = t.rating_snapshots
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET LOCAL lock_timeout = '200ms'")
+        else:
+            conn.exec_driver_sql("PRAGMA busy_timeout = 50")
+        try:
+            conn.execute(update(s).where(s.c.token == key).values(used_unix=time.time()))
+        finally:
+            if conn.dialect.name != "postgresql":
+                conn.exec_driver_sql("PRAGMA busy_timeout = %d" % SQLITE_BUSY_MS)
+    return True
 
 
 def store(engine, key: str, night: str, rules: Rules, rater, bots) -> bool:
@@ -126,7 +146,7 @@ def store(engine, key: str, night: str, rules: Rules, rater, bots) -> bool:
             conn.execute(insert.values(token=key, state=buffer.getvalue(), used_unix=time.time())
                          .on_conflict_do_nothing(index_elements=[s.c.token]))
             newest = select(s.c.token).order_by(s.c.used_unix.desc()).limit(KEEP)
-            conn.execute(delete(s).where(s.c.token.not_in(newest.scalar_subquery())))
+            conn.execute(delete(s).where(s.c.token != key, s.c.token.not_in(newest.scalar_subquery())))
         return True
 
     return _best_effort("the rating", keep)

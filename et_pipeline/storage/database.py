@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from et_pipeline.storage.season_state import mark_dates_changed
 
+SQLITE_BUSY_MS = 30_000       # how long a SQLite connection waits for another writer
 DEFAULT_URL = "sqlite:///et_pipeline.db"   # the CLI's --db, the resource's and the code location's default
 
 
@@ -18,7 +19,7 @@ def make_engine(url: str) -> Engine:
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         url = "postgresql+psycopg2://" + url.split("://", 1)[1]
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_MS / 1000})
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):
