@@ -83,6 +83,12 @@ def prepare(work: Path, nights: int) -> str:
     return url
 
 
+def _remove_db(path: Path) -> None:
+    """A SQLite database file and its write-ahead log and shared-memory files."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
 def time_new_night(work: Path, nights: int) -> tuple[float, dict[str, float], float]:
     """Night N + 1 arrives: its files are copied into the source, `et-pipeline run`, then the
     season run's wall time (its record's start to end) and its steps' times, from the
@@ -116,8 +122,7 @@ def time_new_night(work: Path, nights: int) -> tuple[float, dict[str, float], fl
     finally:
         for p in added:
             p.unlink()
-        for suffix in ("", "-wal", "-shm"):
-            (folder / ("et.db" + suffix)).unlink(missing_ok=True)
+        _remove_db(folder / "et.db")
         copy_db("sqlite:///%s" % (keep / "et.db"), folder / "et.db")
         shutil.rmtree(folder / "dh")
         shutil.copytree(keep / "dh", folder / "dh")
@@ -157,8 +162,7 @@ def time_cards(work: Path, url: str, repeat: int) -> tuple[float, float, float]:
     with engine.connect() as conn:
         size = conn.execute(select(func.max(func.length(t.rating_snapshots.c.state)))).scalar()
     engine.dispose()
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(copy) + suffix).unlink(missing_ok=True)
+    _remove_db(copy)
     return min(replayed), min(stored), size
 
 

@@ -35,12 +35,11 @@ import time
 import zipfile
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from et_pipeline.config import Rules
-from et_pipeline.storage import schema as t
+from et_pipeline.storage import dialects, schema as t
 from et_pipeline.storage.database import SQLITE_BUSY_MS
 from et_pipeline.storage.season_state import versions_before
 
@@ -142,8 +141,7 @@ def store(engine, key: str, night: str, rules: Rules, rater, bots) -> bool:
         with engine.begin() as conn:
             if token(conn, night, rules) != key:      # a night changed while the rating was computed
                 return False
-            insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(s)
-            conn.execute(insert.values(token=key, state=buffer.getvalue(), used_unix=time.time())
+            conn.execute(dialects.insert(conn, s).values(token=key, state=buffer.getvalue(), used_unix=time.time())
                          .on_conflict_do_nothing(index_elements=[s.c.token]))
             newest = select(s.c.token).order_by(s.c.used_unix.desc()).limit(KEEP)
             conn.execute(delete(s).where(s.c.token != key, s.c.token.not_in(newest.scalar_subquery())))

@@ -19,10 +19,9 @@ rating before a night, season.rating_cache) is keyed by their versions (`version
 import uuid
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from et_pipeline.storage import schema as t
+from et_pipeline.storage import dialects, schema as t
 
 NIGHTS_CHANGED = "nights_changed"
 SEASON_TABLES_FROM = "season_tables_from"
@@ -31,8 +30,7 @@ SEASON_BUILT_FROM = "season_built_from"
 
 def _upsert(conn: Connection, table, key: dict, values: dict) -> None:
     """Insert or update one row (two runs of different dates may write at the same moment)."""
-    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
-    conn.execute(insert.values(**key, **values).on_conflict_do_update(
+    conn.execute(dialects.insert(conn, table).values(**key, **values).on_conflict_do_update(
         index_elements=[table.c[k] for k in key], set_=values))
 
 
