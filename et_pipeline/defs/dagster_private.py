@@ -74,13 +74,13 @@ class LocatedJob:
                                                     sys.executable)
         return RemoteJobOrigin(RemoteRepositoryOrigin(location, SINGLETON_REPOSITORY_NAME), self.job_name)
 
-    def execute(self, instance: DagsterInstance, tags: Mapping[str, str],
+    def execute(self, instance: DagsterInstance, run_id: str, tags: Mapping[str, str],
                 run_config: Mapping[str, object]) -> Iterator[DagsterEvent]:
         """Create the run with both origins, as a launch from the UI does, and execute it in
         this process, as the run worker a launch starts would (without a process start:
         a night's run takes half a second, a run worker's start two). Yields its events."""
         job = self._reconstructable
-        run = instance.create_run_for_job(job.get_definition(), run_config=run_config, tags=tags,
+        run = instance.create_run_for_job(job.get_definition(), run_id=run_id, run_config=run_config, tags=tags,
                                           remote_job_origin=self.remote_origin(),
                                           job_code_origin=job.get_python_origin())
         yield from execute_run_iterator(job, run, instance)

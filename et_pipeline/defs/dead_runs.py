@@ -4,9 +4,11 @@ A run worker killed with the daemon (a crash, an OOM kill, a reboot) or an `et-p
 run` killed with SIGKILL leaves its run STARTED forever: Dagster's default launcher
 cannot check a worker's health, so run monitoring frees the queue's only slot after
 `max_runtime_seconds` (2 h), and the night freezes. Every run records the process that
-executes it (the engine event "Started process for run (pid: N)" of a launched run,
-"Executing steps in process (pid: N)" of an in-process one); a run whose process no
-longer exists on this host is reported failed, so the queue moves on and the session
+executes it: a run `et-pipeline run` creates and executes in its own process carries
+that process in a tag from its creation (`process_tag`), so it is judged even when the
+command is killed before the run's first event; a launched run names its worker in the
+engine event "Started process for run (pid: N)". A run whose process no longer exists on
+this host is reported failed, so the queue moves on and the session
 sensor asks for the date again.
 
 `fail_dead_runs` is the one check: the `dead_run_sensor` runs it in the daemon (every
@@ -17,6 +19,7 @@ a pid that now belongs to a process started after the run's is a dead run too.
 import json
 import os
 import socket
+import time
 
 import dagster as dg
 
@@ -26,6 +29,11 @@ from et_pipeline.defs.dagster_private import GRPC_INFO_TAG
 # only there can this check tell whether that process is gone. A launched run's host is
 # its code server's, in Dagster's GRPC_INFO_TAG.
 HOST_TAG = "et_pipeline/host"
+# The process that created the run and executes it in place, with a time on this host's
+# clock when it already ran (the run's creation time is the database server's clock), and
+# the run it was written for: a re-execution from the UI copies a run's tags to a run that
+# another process executes.
+PROCESS_TAG = "et_pipeline/process"
 _JUDGED = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
 _LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", ""}
 _CLOCK_SLACK = 2.0       # seconds: /proc's start time is in clock ticks, the event time from the run
@@ -45,10 +53,28 @@ def _on_this_host(run: dg.DagsterRun) -> bool:
     return str(json.loads(grpc).get("host") or "") in _LOCAL_HOSTS | {this_host()}
 
 
-def run_process(instance: dg.DagsterInstance, run_id: str) -> tuple[int, float] | None:
-    """(pid, time it was recorded) of the process executing the run, from its first engine
-    event that names one; None while the run has not said."""
-    records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ENGINE_EVENT, limit=20).records
+def process_tag(run_id: str) -> dict[str, str]:
+    """The tag of a run with this id that this process creates and will execute."""
+    return {PROCESS_TAG: json.dumps({"pid": os.getpid(), "time": round(time.time(), 3), "run": run_id})}
+
+
+def _tagged_process(run: dg.DagsterRun) -> tuple[int, float] | None:
+    try:
+        tag = json.loads(run.tags[PROCESS_TAG])
+        if tag["run"] == run.run_id:
+            return int(tag["pid"]), float(tag["time"])
+    except (KeyError, TypeError, ValueError):     # no tag, or not one this module wrote
+        pass
+    return None
+
+
+def run_process(instance: dg.DagsterInstance, run: dg.DagsterRun) -> tuple[int, float] | None:
+    """(pid, a time the process already ran) of the process executing the run: its process
+    tag, else its first engine event that names one; None while the run has not said."""
+    tagged = _tagged_process(run)
+    if tagged is not None:
+        return tagged
+    records = instance.get_records_for_run(run.run_id, of_type=dg.DagsterEventType.ENGINE_EVENT, limit=20).records
     for record in records:
         entry = record.event_log_entry
         data = entry.dagster_event and entry.dagster_event.engine_event_data
@@ -93,7 +119,7 @@ def fail_dead_runs(instance: dg.DagsterInstance) -> list[str]:
         run = record.dagster_run
         if not _on_this_host(run):
             continue
-        found = run_process(instance, run.run_id)
+        found = run_process(instance, run)
         if found is None or process_alive(*found):
             continue
         pid = found[0]

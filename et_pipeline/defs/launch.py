@@ -12,6 +12,7 @@ started from the command's process.
 """
 import os
 import socket
+import uuid
 from typing import Callable, Mapping
 
 import dagster as dg
@@ -19,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from et_pipeline.config import Rules
 from et_pipeline.defs.dagster_private import LocatedJob, partition_tags
-from et_pipeline.defs.dead_runs import HOST_TAG
+from et_pipeline.defs.dead_runs import HOST_TAG, process_tag
 from et_pipeline.defs.factory import JOB_NAME, SEASON_JOB_NAME
 from et_pipeline.defs.partitions import session_dates
 from et_pipeline.defs.progress import RunEvent
@@ -29,7 +30,8 @@ from et_pipeline.defs.run_events import forwarding_to
 CODE_LOCATION = "et_pipeline"               # workspace.yaml's location_name (test_cli_runtime keeps them equal)
 SESSION_JOB = LocatedJob("et_pipeline.definitions", "defs", CODE_LOCATION, JOB_NAME)
 SEASON_JOB = LocatedJob("et_pipeline.definitions", "defs", CODE_LOCATION, SEASON_JOB_NAME)
-# the host tag: defs/dead_runs.py fails the run when this process is gone (a SIGKILLed `run`)
+# with the host and process tags, defs/dead_runs.py fails the run when this process is gone
+# (a SIGKILLed `run`)
 STARTED_BY = {"et_pipeline/started_by": "et-pipeline run", HOST_TAG: socket.gethostname()}
 
 
@@ -111,8 +113,9 @@ def run_season(instance: dg.DagsterInstance, config: dict, on_event: Callable[[R
 
 def _execute(job: LocatedJob, instance: dg.DagsterInstance, tags: dict, config: dict,
              on_event: Callable[[RunEvent], None]) -> list[str]:
+    run_id = str(uuid.uuid4())                   # Dagster's own run ids are uuid4 strings
     with forwarding_to(on_event):
-        events = list(job.execute(instance, tags, config))
+        events = list(job.execute(instance, run_id, {**tags, **process_tag(run_id)}, config))
     if any(ev.event_type == dg.DagsterEventType.RUN_SUCCESS for ev in events):
         return []
     return failures(events) or ["run failed"]
