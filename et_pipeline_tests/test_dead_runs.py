@@ -130,7 +130,9 @@ def test_a_run_killed_before_it_names_its_process_is_failed_by_the_next_run(tmp_
 def test_a_process_tag_judges_only_the_run_it_was_written_for():
     """The UI's re-execution copies a run's tags: the copy's process tag names a process
     that never executed it, so the copy is not failed by it; the original, whose process is
-    gone, is; a run whose process lives is left alone."""
+    gone, is; a run whose process lives is left alone. A run created by a process that died
+    before starting it (NOT_STARTED: the session sensor waits on it for ever) is failed;
+    one without a process tag (a launch on its way to the queue) is not."""
     import json
     import subprocess
     import sys
@@ -153,13 +155,17 @@ def test_a_process_tag_judges_only_the_run_it_was_written_for():
         noop()
 
     import json
-    gone, copy, alive = (str(uuid.uuid4()) for _ in range(3))
+    gone, copy, alive, unstarted, launching = (str(uuid.uuid4()) for _ in range(5))
     host = {HOST_TAG: this_host()}
+    started, not_started = dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.NOT_STARTED
     with dg.DagsterInstance.ephemeral() as instance:
         gone_tags = {**host, **tag_of_a_gone_process(gone)}
-        for run_id, tags in ((gone, gone_tags), (copy, gone_tags), (alive, {**host, **process_tag(alive)})):
-            instance.create_run_for_job(tagged, run_id=run_id, tags=tags, status=dg.DagsterRunStatus.STARTED)
+        for run_id, tags, status in ((gone, gone_tags, started), (copy, gone_tags, started),
+                                     (alive, {**host, **process_tag(alive)}, started),
+                                     (unstarted, {**host, **tag_of_a_gone_process(unstarted)}, not_started),
+                                     (launching, host, not_started)):
+            instance.create_run_for_job(tagged, run_id=run_id, tags=tags, status=status)
         failed = fail_dead_runs(instance)
-        assert [line.split()[0] for line in failed] == [gone]
-        assert {r: instance.get_run_by_id(r).status.value for r in (gone, copy, alive)} == {
-            gone: "FAILURE", copy: "STARTED", alive: "STARTED"}
+        assert sorted(line.split()[0] for line in failed) == sorted([gone, unstarted])
+        assert {r: instance.get_run_by_id(r).status.value for r in (gone, copy, alive, unstarted, launching)} == {
+            gone: "FAILURE", copy: "STARTED", alive: "STARTED", unstarted: "FAILURE", launching: "NOT_STARTED"}

@@ -35,6 +35,7 @@ HOST_TAG = "et_pipeline/host"
 # another process executes.
 PROCESS_TAG = "et_pipeline/process"
 _JUDGED = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
+_UNSTARTED = dg.DagsterRunStatus.NOT_STARTED
 _LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", ""}
 _CLOCK_SLACK = 2.0       # seconds: /proc's start time is in clock ticks, the event time from the run
 
@@ -112,19 +113,23 @@ def process_alive(pid: int, since: float) -> bool:
 
 
 def fail_dead_runs(instance: dg.DagsterInstance) -> list[str]:
-    """Report every STARTING/STARTED run whose process on this host is gone as failed;
+    """Report every STARTING/STARTED run whose process on this host is gone as failed, and
+    every NOT_STARTED one whose creating process is (a command killed before its run
+    started: the session sensor counts the date as in progress while it stays so);
     returns "run_id (pid N)" of each."""
     failed = []
-    for record in instance.get_run_records(filters=dg.RunsFilter(statuses=_JUDGED)):
+    for record in instance.get_run_records(filters=dg.RunsFilter(statuses=[*_JUDGED, _UNSTARTED])):
         run = record.dagster_run
         if not _on_this_host(run):
             continue
+        if run.status == _UNSTARTED and _tagged_process(run) is None:
+            continue                          # a launch on its way to the queue: no process of its own yet
         found = run_process(instance, run)
         if found is None or process_alive(*found):
             continue
         pid = found[0]
         current = instance.get_run_by_id(run.run_id)
-        if current is None or current.status not in _JUDGED:
+        if current is None or current.status != run.status:
             continue
         instance.report_run_failed(current, "the process executing this run (pid %d) is gone: killed, crashed or "
                                             "its host restarted; the run is failed so the queue moves on" % pid)
