@@ -6,10 +6,11 @@ cannot check a worker's health, so run monitoring frees the queue's only slot af
 `max_runtime_seconds` (2 h), and the night freezes. Every run records the process that
 executes it: a run `et-pipeline run` creates and executes in its own process carries
 that process in a tag from its creation (`process_tag`), so it is judged even when the
-command is killed before the run's first event; a launched run names its worker in the
-engine event "Started process for run (pid: N)". A run whose process no longer exists on
-this host is reported failed, so the queue moves on and the session
-sensor asks for the date again.
+command is killed before the run's first event; a launched run (and a run of an older
+`et-pipeline`) names it in an engine event ("Started process for run (pid: N)",
+"Executing steps in process (pid: N)"). A run whose process no longer exists on this
+host is reported failed, so the queue moves on and the session sensor asks for the date
+again.
 
 `fail_dead_runs` is the one check: the `dead_run_sensor` runs it in the daemon (every
 15 s), `et-pipeline run` before it starts its own runs. A process is judged only on the
@@ -140,7 +141,8 @@ def fail_dead_runs(instance: dg.DagsterInstance) -> list[str]:
 def dead_run_sensor() -> dg.SensorDefinition:
     @dg.sensor(name="dead_run_sensor", minimum_interval_seconds=15, default_status=dg.DefaultSensorStatus.RUNNING,
                description="Fails every started run whose process on this host is gone (killed with the daemon, "
-                           "an OOM kill, a SIGKILLed `et-pipeline run`), so it cannot hold the run queue; the "
+                           "an OOM kill, a SIGKILLed `et-pipeline run`), and every run an `et-pipeline run` "
+                           "created but died before starting, so none holds the run queue or its date; the "
                            "session sensor then asks for its date again.")
     def _sensor(context: dg.SensorEvaluationContext) -> dg.SkipReason:
         failed = fail_dead_runs(context.instance)
