@@ -123,9 +123,8 @@ def fail_dead_runs(instance: dg.DagsterInstance) -> list[str]:
         run = record.dagster_run
         if not _on_this_host(run):
             continue
-        if run.status == _UNSTARTED and _tagged_process(run) is None:
-            continue                          # a launch on its way to the queue: no process of its own yet
-        found = run_process(instance, run)
+        # a NOT_STARTED run only by its tag: a launch on its way to the queue has no process yet
+        found = _tagged_process(run) if run.status == _UNSTARTED else run_process(instance, run)
         if found is None or process_alive(*found):
             continue
         pid = found[0]
