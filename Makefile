@@ -8,7 +8,7 @@ LOCK   := requirements.lock
 DB      := sqlite:///et_pipeline.db
 DEV_PORT ?= 3000
 
-.PHONY: install lock system-deps demo test dev dev-home bench validate screenshots clean
+.PHONY: install lock system-deps demo test test-system dev dev-home bench validate screenshots clean
 
 # The exact versions of requirements.lock (uv: seconds, where pip takes a minute), bytecode
 # compiled at install (PYTHONDONTWRITEBYTECODE would otherwise cost every start ~0.8 s), then
@@ -42,6 +42,14 @@ demo: install
 	@echo "report: out/report-2026-02-05.json   Discord payloads and graphs: out/2026-02-05/"
 	@echo "open the UI with: make dev"
 
+# Two tiers. `make test`: the rules on the pure functions, the resources against real servers
+# on loopback (PostgreSQL, SFTP, an HTTP Discord, Lua 5.4) and one or a few Dagster integration
+# tests of each layer (materialize(), sensor ticks, asset checks, the command line, the recorded
+# night end to end run twice, PostgreSQL): a few minutes. `make test-system`: the tests marked
+# `system` (pyproject's markers), the scenarios through the whole system: a real dagster-daemon
+# killed mid-night, Celery, racing processes, the publishing acceptance check, generated
+# seasons, the faults that take many runs. `.ci/run` runs both.
+#
 # Two workers per core: a good part of the suite's time is spent waiting (a real
 # dagster-daemon's ticks, the loopback Discord's delays, servers and subprocesses). The
 # longest modules go first, in conftest.LONGEST_MODULES' order (`--no-loadscope-reorder`
@@ -49,13 +57,19 @@ demo: install
 # stay on one worker, so its shared fixtures (a season database, the PostgreSQL cluster)
 # are built once.
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
+PYTEST := $(VENV)/bin/pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 # The project's own bytecode first: where PYTHONDONTWRITEBYTECODE is set (CI machines here),
-# every process the suite starts (some 150: runs, daemons, code servers) would otherwise
-# compile the modules it imports from source again.
+# every process the suite starts (runs, daemons, code servers) would otherwise compile the
+# modules it imports from source again.
+COMPILE := $(PY) -m compileall -q -j 0 et_pipeline et_pipeline_tests
 test: install system-deps
-	$(PY) -m compileall -q -j 0 et_pipeline et_pipeline_tests
-	$(VENV)/bin/pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
+	$(COMPILE)
+	$(PYTEST) -m "not system"
 	$(MAKE) validate
+
+test-system: install system-deps
+	$(COMPILE)
+	$(PYTEST) -m system
 
 # Dagster's commands read a dagster.yaml in the folder they start in when DAGSTER_HOME is not
 # set: here that is production's (PostgreSQL). Every target names the development instance.

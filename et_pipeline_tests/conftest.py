@@ -20,17 +20,20 @@ def session() -> dict:
     return json.loads(SAMPLE_SESSION.read_text(encoding="utf-8"))
 
 
-# The longest modules (their wall time in a measured `make test`), longest first: handed to
-# the workers first, so the live night and the daemon tests start at once on workers of
-# their own and the many short modules fill in around them at the end. The Makefile passes
-# `--no-loadscope-reorder`: pytest-xdist otherwise hands out the modules with the most
-# tests first, which started the one-test live night (two minutes) last of all.
-LONGEST_MODULES = ("test_live_night.py", "test_end_to_end.py", "test_fresh_season.py", "test_season_community.py",
-                   "test_concurrent_runs.py", "test_dead_runs.py", "test_season_assets.py", "test_distributed.py",
-                   "test_archive.py", "test_concurrent_migrations.py", "test_bad_files.py", "test_cli.py",
-                   "test_season_ratings.py", "test_synth.py", "test_run_outcome.py", "test_season_predictions.py",
-                   "test_assets.py", "test_night_checks.py", "test_season_dagster.py", "test_sensor.py",
-                   "test_reading_files.py", "test_asset_checks.py", "test_cli_runtime.py", "test_run_monitoring.py")
+# The longest modules (their wall time in a measured run of their tier), longest first:
+# handed to the workers first, so in `make test-system` the live night and the daemon tests
+# start at once on workers of their own, in `make test` the modules with a PostgreSQL cluster
+# or many runs do, and the many short modules fill in around them at the end. A module not
+# in the tier being run is simply not collected. The Makefile passes `--no-loadscope-reorder`:
+# pytest-xdist otherwise hands out the modules with the most tests first, which started the
+# one-test live night (two minutes) last of all.
+LONGEST_MODULES = ("test_live_night.py", "test_end_to_end.py", "test_season_community.py", "test_dead_runs.py",
+                   "test_concurrent_runs.py", "test_fresh_season.py", "test_season_assets.py", "test_distributed.py",
+                   "test_archive.py", "test_bad_files.py", "test_rating_cache.py", "test_postgres_pipeline.py",
+                   "test_cli.py", "test_season_ratings.py", "test_parsers_property.py", "test_assets.py",
+                   "test_concurrent_migrations.py", "test_synth.py", "test_run_outcome.py", "test_season_predictions.py",
+                   "test_exact_names.py", "test_reading_files.py", "test_night_checks.py", "test_season_dagster.py",
+                   "test_sensor.py", "test_asset_checks.py", "test_cli_runtime.py", "test_run_monitoring.py")
 
 
 def pytest_configure(config):

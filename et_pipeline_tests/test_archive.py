@@ -7,6 +7,7 @@ is an explicit command; the local source reads only regular files inside its roo
 import json
 import os
 
+import pytest
 from sqlalchemy import func, select
 
 from et_pipeline.cli import main
@@ -46,6 +47,7 @@ def _sftp_args(server, tmp_path, db, cache, publish="dry-run"):
             "--publish", publish, "--out", str(tmp_path / "out")]
 
 
+@pytest.mark.system   # a night run again and again while its files come and go
 def test_dropped_connection_never_replaces_a_processed_night(sftp_server, tmp_path, capsys):
     lay_out_night(sftp_server.root)
     db = "sqlite:///%s" % (tmp_path / "et.db")
@@ -89,6 +91,7 @@ def test_dropped_connection_never_replaces_a_processed_night(sftp_server, tmp_pa
     assert late in ("parsed", "duplicate")
 
 
+@pytest.mark.system   # a night run again and again while its files come and go
 def test_rotated_files_stay_archived_and_rescore_gives_the_same_report(night, tmp_path, capsys, pipeline):
     db = pipeline.db_url
     args = ["run", "--source", str(night), "--db", db, "--dagster-home", cli_home(tmp_path / "dh"),
@@ -162,6 +165,7 @@ def test_local_source_skips_a_folder_linked_out_of_the_root(tmp_path):
     assert LocalFolderSource(str(root)).list_files() == []
 
 
+@pytest.mark.system   # a night run again and again while its files come and go
 def test_rotation_through_a_night_past_midnight_keeps_the_session_on_its_date(tmp_path, capsys):
     """The server prunes by age: the files before midnight go first. The rounds after
     midnight still belong to the session that started the day before."""
@@ -208,6 +212,7 @@ def test_a_file_removed_during_the_run_is_gone_not_a_failure(night, tmp_path, ca
     assert row.status == "parsed"
 
 
+@pytest.mark.system   # a night run again and again while its files come and go
 def test_dropped_connection_in_live_mode_edits_no_message(sftp_server, tmp_path, capsys, monkeypatch):
     """In `--publish live` the issue saw 17 messages edited to the wrong results."""
     from et_pipeline_tests.fixtures.publish.fake_discord import FakeDiscord

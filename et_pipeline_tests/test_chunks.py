@@ -2,6 +2,7 @@
 (the assets' backfill policy) and for `et-pipeline run`, so memory does not grow with
 the number of nights."""
 import dagster as dg
+import pytest
 
 from et_pipeline.cli import main
 from et_pipeline.defs.assets import ALL_ASSETS
@@ -25,6 +26,7 @@ def test_the_cap_comes_from_the_environment(monkeypatch):
     assert max_partitions_per_run() == 1                                        # never an empty run
 
 
+@pytest.mark.system   # a run over many nights
 def test_run_over_many_nights_executes_bounded_chunks(tmp_path, monkeypatch, capsys):
     truth = generate(7, str(tmp_path / "server"), seed=3, write_truth=False)
     dates = sorted({n["date"] for n in truth["nights"]})

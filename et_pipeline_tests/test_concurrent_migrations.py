@@ -8,9 +8,13 @@ import textwrap
 import time
 import uuid
 
+import pytest
 from sqlalchemy import func, select, text
 
 from et_pipeline.storage.database import ensure_schema, make_engine
+
+# The system tier (`make test-system`): racing processes migrating one database.
+pytestmark = pytest.mark.system
 
 PROCESSES = 5
 TRIES = 3

@@ -12,6 +12,9 @@ import pytest
 
 from et_pipeline_tests.pipeline_fixtures import NIGHT_DATE, Pipeline, ephemeral_instance, lay_out_night, report_cli
 
+# The system tier (`make test-system`): racing `et-pipeline run` processes.
+pytestmark = pytest.mark.system
+
 DATE = NIGHT_DATE
 ROOT = Path(__file__).resolve().parents[1]
 # one process of a pair: started once, it materialises the date each time it reads a line

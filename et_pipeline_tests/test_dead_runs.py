@@ -8,9 +8,13 @@ import time
 from pathlib import Path
 
 import dagster as dg
+import pytest
 
 from et_pipeline_tests.daemon_fixtures import forget_runs, live_daemon, runs, wait_for
 from et_pipeline_tests.pipeline_fixtures import lay_out_night
+
+# The system tier (`make test-system`): runs and a dagster-daemon killed mid-run.
+pytestmark = pytest.mark.system
 
 LAST = "2026-02-05-223659-sw_goldrush_te-round-2.txt"
 

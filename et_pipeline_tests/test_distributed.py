@@ -20,6 +20,9 @@ from et_pipeline.storage.database import make_engine
 from et_pipeline_tests.dagster_homes import cli_home
 from et_pipeline_tests.servers import celery_worker
 
+# The system tier (`make test-system`): the Celery executor with a Redis broker.
+pytestmark = pytest.mark.system
+
 DATE = "2026-02-05"
 RANGE = {"dagster/asset_partition_range_start": DATE, "dagster/asset_partition_range_end": DATE}
 

@@ -30,6 +30,7 @@ def test_recorded_night_matches_the_truth(variant):
     assert "PASS second run changes nothing" in out
 
 
+@pytest.mark.system   # the publishing acceptance check: every run against the loopback Discord's faults
 def test_publishing_posts_once_and_edits_on_change():
     out = run_check("check_publish.py")
     assert "PASS second run sends nothing" in out

@@ -4,6 +4,7 @@ re-scored old night changes every later rating), as the daemon's automation does
 import os
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from et_pipeline.cli import main
@@ -12,6 +13,9 @@ from et_pipeline.storage import schema as t
 from et_pipeline.storage.database import make_engine
 from et_pipeline.synth import generate
 from et_pipeline_tests.dagster_homes import cli_home
+
+# The system tier (`make test-system`): seasons kept fresh through many runs and the daemon's automation.
+pytestmark = pytest.mark.system
 
 
 def _run(tmp_path, source, db, publish="off", *extra: str) -> int:

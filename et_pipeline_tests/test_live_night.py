@@ -14,6 +14,7 @@ import shutil
 import time
 
 import dagster as dg
+import pytest
 from sqlalchemy import select
 
 from et_pipeline.cli import main
@@ -22,6 +23,9 @@ from et_pipeline.storage import schema as t
 from et_pipeline.storage.database import make_engine
 from et_pipeline_tests.daemon_fixtures import ROOT, live_daemon, runs, wait_for
 from et_pipeline_tests.pipeline_fixtures import ephemeral_instance, rounds_of
+
+# The system tier (`make test-system`): a real dagster-daemon, killed in the middle of a live night.
+pytestmark = pytest.mark.system
 
 NIGHT = ROOT / "sample_data" / "2026-02-05"
 DIGEST, WEEK = "🌙 The season after", "🏅 Week"

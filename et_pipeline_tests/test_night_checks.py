@@ -255,6 +255,7 @@ def test_a_changed_award_fails_through_the_pipeline_and_the_night_is_still_publi
     assert players and admins and "award says 9502" in admins[0].read_text()
 
 
+@pytest.mark.system   # 20 generated nights through the pipeline
 def test_twenty_generated_nights_have_no_fail(tmp_path):
     """Generated nights with every edge case and every player-comes-and-goes case at a
     high rate, both script generations: no check fails (`make bench` runs 100 nights)."""

@@ -6,6 +6,8 @@ being reported. `storage.registry.current_quarantine` is the list the admins' vi
 """
 import json
 
+import pytest
+
 from et_pipeline.cli import main
 from et_pipeline.storage.database import make_engine
 from et_pipeline.storage.registry import current_quarantine
@@ -27,6 +29,7 @@ def _quarantine(db):
         return {d: [(f.path, f.status, f.reason) for f in files] for d, files in current_quarantine(conn).items()}
 
 
+@pytest.mark.system   # runs while the server's files change
 def test_registry_follows_the_server_without_rerunning_the_date(night, tmp_path, capsys):
     db = "sqlite:///%s" % (tmp_path / "et.db")
     assert "%s  updated" % DATE in _run(night, db, tmp_path, capsys)

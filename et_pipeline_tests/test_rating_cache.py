@@ -145,6 +145,7 @@ def test_a_guid_first_flagged_as_a_bot_tonight_is_a_bot_on_the_earlier_nights_to
     assert after == _replayed(db, last) and after != before
 
 
+@pytest.mark.system   # a season and the next night's runs
 def test_the_season_build_leaves_the_rating_the_next_nights_cards_start_from(season_db, tmp_path, monkeypatch):
     """Nights 1..N-1 and their season, then night N arrives: its map cards continue from
     the season's rating (never replayed) and read what a replay reads."""
@@ -224,6 +225,7 @@ def _night_by_night(source, db, out, instance, dates):
     return Pipeline(source, db, out, instance, publish="off").materialize(dates)
 
 
+@pytest.mark.system   # a season build raced by a night's run
 def test_a_night_arriving_while_the_season_is_built_is_not_in_a_rating_keyed_without_it(season_db, tmp_path,
                                                                                          monkeypatch):
     """The season build reads the key, then (waiting for the season lock, loading) the

@@ -52,6 +52,7 @@ def _status(home, run_id):
         return instance.get_run_by_id(run_id).status
 
 
+@pytest.mark.system   # a real dagster-daemon's run monitoring
 def test_a_run_killed_with_sigkill_is_failed_by_the_daemon(tmp_path):
     home = Path(cli_home(tmp_path / "dh"))
     (tmp_path / "slow_location.py").write_text(SLOW_JOB)

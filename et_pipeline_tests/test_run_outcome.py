@@ -4,6 +4,7 @@ game server on one database is one error line, two runs registering the same new
 at once do not traceback, and a date whose Discord messages a long 429 deferred is run
 again once they are due."""
 import dagster as dg
+import pytest
 from sqlalchemy import update
 
 from et_pipeline.cli import main
@@ -35,6 +36,7 @@ def test_a_failed_date_never_prints_updated(tmp_path, capsys, monkeypatch):
     assert "0 dates processed" in out and "1 failed" in out
 
 
+@pytest.mark.system   # 20,000 files through a run
 def test_twenty_thousand_misnamed_files_print_one_line_per_reason(tmp_path, capsys):
     night = lay_out_night(tmp_path / "server")
     for i in range(20_000):
@@ -78,6 +80,7 @@ def test_two_runs_registering_one_new_date_at_once_do_not_fail(tmp_path, capsys,
     assert main(_args(night, tmp_path)) == 0, capsys.readouterr().out
 
 
+@pytest.mark.system   # runs against the loopback Discord's rate limits
 def test_a_date_whose_deferred_discord_messages_are_due_is_run_again(tmp_path, capsys, monkeypatch):
     from et_pipeline_tests.fixtures.publish.fake_discord import FakeDiscord
 

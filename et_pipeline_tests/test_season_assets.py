@@ -84,6 +84,7 @@ def test_each_season_asset_materialises_and_fills_its_tables(tmp_path, nights):
                                                                       t.season_players.c.guid.like("OMNIBOT%"))).all()
 
 
+@pytest.mark.system   # a season over several nights and runs
 def test_a_failed_night_does_not_block_the_season_and_a_new_night_refreshes_it(tmp_path, nights):
     source, dates = nights
     db = "sqlite:///%s" % (tmp_path / "et.db")
@@ -139,6 +140,7 @@ def test_the_definitions_hold_the_season_assets_and_their_sensor(tmp_path):
     assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
 
 
+@pytest.mark.system   # a season over several nights and runs
 def test_night_digest_is_posted_once_and_edited_on_change(tmp_path, nights):
     from et_pipeline.defs.resources import DiscordWebhook
     from et_pipeline.numbers import day
@@ -166,6 +168,7 @@ def test_night_digest_is_posted_once_and_edited_on_change(tmp_path, nights):
                 and r["titles"][0].startswith("🌙")] == ["POST", "PATCH"]
 
 
+@pytest.mark.system   # a season over several nights and runs
 def test_the_season_is_the_same_on_postgresql(postgres_server, tmp_path, nights):
     """The loader renders its statements for the connection's dialect: PostgreSQL and
     SQLite give the very same season document."""
@@ -185,6 +188,7 @@ def test_the_season_is_the_same_on_postgresql(postgres_server, tmp_path, nights)
     assert docs[0] == docs[1] and docs[0]["players"] and docs[0]["records"]["maps"]
 
 
+@pytest.mark.system   # a season over several nights and runs
 def test_weekly_leaderboard_is_edited_within_its_week_and_posted_anew_for_the_next(tmp_path):
     """One weekly message per ISO week, once the week holds more than one night (on its
     first night the night's own messages say it all): a later night of the same week, or

@@ -6,6 +6,7 @@ season's own refresh (requested for the night's previous run). `eager()`'s
 `SINCE(deps updated, requested or updated)` saw the trigger and its reset in one tick,
 and the reset won: the season kept the night as it was after the earlier run."""
 import dagster as dg
+import pytest
 from sqlalchemy import func, select
 
 from et_pipeline.defs.assets import ALL_ASSETS
@@ -15,6 +16,9 @@ from et_pipeline.storage.database import make_engine
 from et_pipeline.synth import generate
 from et_pipeline_tests.pipeline_fixtures import Pipeline, ephemeral_instance
 from et_pipeline_tests.season_fixtures import run_as_automation
+
+# The system tier (`make test-system`): a sensor and the automation evaluated over several runs.
+pytestmark = pytest.mark.system
 
 SEASON_KEYS = {k for a in SEASON_ASSETS for k in a.keys}
 

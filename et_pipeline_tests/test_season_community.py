@@ -6,6 +6,7 @@ import json
 from collections import Counter
 
 import dagster as dg
+import pytest
 from sqlalchemy import select
 
 from et_pipeline.cli import main
@@ -19,6 +20,9 @@ from et_pipeline.synth import generate
 from et_pipeline_tests.dagster_homes import cli_home
 from et_pipeline_tests.fixtures.publish.fake_discord import FakeDiscord
 from et_pipeline_tests.pipeline_fixtures import Pipeline, ephemeral_instance
+
+# The system tier (`make test-system`): 80 generated nights through the pipeline and the season.
+pytestmark = pytest.mark.system
 
 SEED = 203          # a held-out seed of bench/bench_predictions.py: nothing was tuned on it
 

@@ -6,6 +6,7 @@ the in-process and the celery executor (a real Redis broker and one worker proce
 import os
 
 import dagster as dg
+import pytest
 from sqlalchemy import select
 
 from et_pipeline.defs import season_assets
@@ -64,6 +65,7 @@ def _season_rows(url: str) -> dict[str, list]:
     return out
 
 
+@pytest.mark.system   # the Celery executor with a Redis broker
 def test_the_season_on_the_celery_executor_equals_the_in_process_season(tmp_path, monkeypatch, redis_url):
     """Every season step runs in the celery worker's process and writes the very same tables
     as the in-process run; each table spec reports Dagster's `dagster/row_count`."""

@@ -100,6 +100,7 @@ def _utc_date(name: str) -> str:
     return dt.datetime.fromtimestamp(int(name.rsplit("-", 1)[1].split(".")[0]), dt.timezone.utc).date().isoformat()
 
 
+@pytest.mark.system   # a night's rounds landing one run at a time
 def test_a_live_map_card_shows_the_chances_before_the_map_and_after_round_1(live):
     dates, out = live["dates"], live["out"]
     with ephemeral_instance() as instance:
@@ -125,6 +126,7 @@ def test_a_live_map_card_shows_the_chances_before_the_map_and_after_round_1(live
     assert row["p_before"] == p["p_before"] and row["p_after_r1"] == p["p_after_r1"]
 
 
+@pytest.mark.system   # reads the nights the live map card test ran
 def test_every_card_prediction_equals_the_seasons(live):
     """A night's cards replay the rating over the earlier nights and walk the night's maps
     with the season's own function: the very numbers of `season --json`."""

@@ -53,6 +53,7 @@ def eighty():
 
 # ------------------------------------------------------------------ the generator
 
+@pytest.mark.system   # 80 generated nights
 def test_generated_outcomes_follow_the_latent_skill(eighty):
     truth, games = eighty
     skill = {n["date"]: n["skills"] for n in truth["nights"]}         # that night's (form drifts)
@@ -163,6 +164,7 @@ def test_walk_forward_never_uses_a_map_that_had_not_ended():
     assert preds["c"]["rating"] > preds["a"]["rating"] and preds["c"]["team_elo"] > 0.5
 
 
+@pytest.mark.system   # 80 generated nights
 def test_rating_quality_beats_every_baseline_on_80_generated_nights(eighty):
     truth, games = eighty
     q = quality.evaluate(games, oracle=oracle_for(truth))
@@ -232,6 +234,7 @@ def _regulars(truth, n):
     return [g for g, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))][:n]
 
 
+@pytest.mark.system   # the installed `et-pipeline balance`, six times
 @pytest.mark.parametrize("n", [6, 7])
 def test_balance_command_prints_three_even_splits(season_db, n, tmp_path):
     db, truth = season_db
@@ -259,6 +262,7 @@ def test_balance_command_prints_three_even_splits(season_db, n, tmp_path):
     assert payload == balance_payload(doc) and "P(A wins)" not in json.dumps(payload)
 
 
+@pytest.mark.system   # the installed `et-pipeline balance`
 def test_balance_command_refuses_bots_and_names_unknown_players(season_db):
     db, truth = season_db
     guids = _regulars(truth, 4)

@@ -14,6 +14,8 @@ import urllib.request
 import zlib
 from pathlib import Path
 
+import pytest
+
 from et_pipeline.cli import main
 from et_pipeline_tests.fixtures.publish.fake_discord import FakeDiscord
 from et_pipeline_tests.servers import stop_process_group
@@ -82,6 +84,7 @@ SNAPSHOT = """query($id: String!) { pipelineSnapshotOrError(snapshotId: $id) {
     configType { key ... on CompositeConfigType { fields { name defaultValueAsJson } } } } } } } } }"""
 
 
+@pytest.mark.system   # a run and the Dagster webserver
 def test_no_secret_in_run_storage_or_the_webserver(postgres_server, tmp_path, monkeypatch, capsys):
     from et_pipeline_tests.pipeline_fixtures import lay_out_night
 
@@ -139,6 +142,7 @@ def test_no_secret_in_run_storage_or_the_webserver(postgres_server, tmp_path, mo
     postgres_server.drop_database("secrets_app")
 
 
+@pytest.mark.system   # the installed command's processes
 def test_a_db_url_with_its_password_on_the_command_line(postgres_server, tmp_path, monkeypatch, capsys):
     """`--db postgresql+psycopg2://user:password@host/db` works as the command line promises
     (it was refused once the run took its database from the code location's config): the

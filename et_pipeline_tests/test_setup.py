@@ -85,11 +85,18 @@ def test_the_live_bench_reads_files_that_exist():
 
 
 def test_make_test_hands_out_the_longest_modules_first():
-    """`make test` keeps conftest's order (xdist reorders by test count without the flag),
-    and the order names modules that exist: a renamed module would silently go last."""
+    """Both tiers keep conftest's order (xdist reorders by test count without the flag) and
+    split the suite by the `system` mark between them, and the order names modules that
+    exist: a renamed module would silently go last."""
     from et_pipeline_tests.conftest import LONGEST_MODULES
 
-    recipe = re.search(r"^test:.*\n((?:\t.*\n)+)", (ROOT / "Makefile").read_text(), re.M).group(1)
-    assert "--dist loadfile --no-loadscope-reorder" in recipe
+    makefile = (ROOT / "Makefile").read_text()
+    pytest_line = re.search(r"^PYTEST\s*:=(.*)$", makefile, re.M).group(1)
+    assert "--dist loadfile --no-loadscope-reorder" in pytest_line
+    for target, selection in (("test", '-m "not system"'), ("test-system", "-m system")):
+        recipe = re.search(r"^%s:.*\n((?:\t.*\n)+)" % target, makefile, re.M).group(1)
+        assert "$(PYTEST) %s" % selection in recipe, (target, recipe)
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "make test\nmake test-system\n" in ci
     missing = [name for name in LONGEST_MODULES if not (ROOT / "et_pipeline_tests" / name).is_file()]
     assert not missing and len(set(LONGEST_MODULES)) == len(LONGEST_MODULES), missing

@@ -201,6 +201,7 @@ def _team_of(session: dict, guids: list[str]) -> str | None:
     return None
 
 
+@pytest.mark.system   # generated nights through the pipeline
 def test_pipeline_finds_the_winners_the_truth_says(tmp_path):
     """`et-pipeline run` + `report` on three generated nights full of edge cases."""
     source = tmp_path / "server"

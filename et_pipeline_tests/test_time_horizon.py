@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import dagster as dg
+import pytest
 from sqlalchemy import select
 
 from et_pipeline.cli import main
@@ -120,6 +121,7 @@ def test_a_night_dated_2099_never_becomes_the_seasons_latest_night(tmp_path, cap
     assert _season(db, capsys)["as_of"] == DATE
 
 
+@pytest.mark.system   # a season over runs whose files go
 def test_a_night_whose_files_are_all_gone_says_so_in_season_and_the_digest(tmp_path, capsys):
     night = lay_out_night(tmp_path / "server")
     db = "sqlite:///%s" % (tmp_path / "et.db")

@@ -1,6 +1,8 @@
 """A file the server lists but will not let us read is quarantined after its retries,
 with the reason; the rest of its night goes on, and later rounds of the night are
 processed. Only a lost connection keeps everything as it was ("nothing replaced")."""
+import pytest
+
 from et_pipeline_tests.pipeline_fixtures import (lay_out_night, other_round, registry_row, report_cli, run_cli,
                                                   sftp_source_args)
 
@@ -13,6 +15,7 @@ def _run(server, tmp_path, db, capsys, cache="cache", *extra):
     return run_cli(sftp_source_args(server, tmp_path / cache), db, tmp_path, capsys, *extra)
 
 
+@pytest.mark.system   # runs over SFTP while a file's permissions change
 def test_a_file_denied_over_sftp_is_quarantined_and_the_night_goes_on(sftp_server, tmp_path, capsys):
     lay_out_night(sftp_server.root)
     sftp_server.refused.add(LOCKED)
@@ -40,6 +43,7 @@ def test_a_file_denied_over_sftp_is_quarantined_and_the_night_goes_on(sftp_serve
     assert LOCKED in {r["file"] for r in report_cli(db, capsys)["sessions"][0]["rounds"]}
 
 
+@pytest.mark.system   # runs while an archived file's permissions change
 def test_an_archived_file_that_becomes_unreadable_keeps_its_archived_copy(sftp_server, tmp_path, capsys):
     lay_out_night(sftp_server.root)
     db = "sqlite:///%s" % (tmp_path / "et.db")
