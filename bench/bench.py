@@ -487,7 +487,7 @@ def bench_live_section(work: Path, rounds: int, seed: int = 15) -> None:
 FLOOR_SCRIPT = r"""
 import sys, tempfile, time
 import dagster as dg
-from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+from et_pipeline.defs.dagster_private import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 n_assets, n_parts = int(sys.argv[1]), int(sys.argv[2])
 parts = dg.DynamicPartitionsDefinition(name="dates")
 assets, prev = [], None

@@ -17,6 +17,7 @@ def test_the_private_tag_names_are_the_ones_the_ui_reads():
     assert private.PARTITION_NAME_TAG == "dagster/partition"
     assert private.SINGLETON_REPOSITORY_NAME == "__repository__"
     assert private.GRPC_INFO_TAG == ".dagster/grpc_info"
+    assert private.REPOSITORY_LABEL_TAG == ".dagster/repository"
     assert (private.ASSET_PARTITION_RANGE_START_TAG, private.ASSET_PARTITION_RANGE_END_TAG) == \
         ("dagster/asset_partition_range_start", "dagster/asset_partition_range_end")
 
@@ -28,10 +29,8 @@ def test_one_date_is_a_partition_and_several_a_range():
 
 
 def test_the_origin_is_what_dagsters_workspace_loader_makes_of_workspace_yaml(monkeypatch):
-    from dagster._core.workspace.load import location_origins_from_yaml_paths
-
     monkeypatch.chdir(ROOT)
-    [origin] = location_origins_from_yaml_paths([str(ROOT / "workspace.yaml")])
+    [origin] = private.location_origins_from_yaml_paths([str(ROOT / "workspace.yaml")])
     ours = SESSION_JOB.remote_origin()
     assert ours.repository_origin.code_location_origin.location_name == origin.location_name == CODE_LOCATION
     assert ours.repository_origin.code_location_origin.loadable_target_origin.module_name == \
@@ -72,3 +71,16 @@ def test_the_instance_config_the_cli_writes_serialises_runs_and_discord_posts(tm
         config = instance.get_concurrency_config()
         assert config.run_queue_config.max_concurrent_runs == 1          # SQLite: one run at a time
         assert config.pool_config.default_pool_limit == 1                # the `discord` pool: one step at a time
+
+
+def test_no_private_dagster_import_outside_this_module():
+    """The fence holds for everything in the repository that imports Dagster: the package,
+    its tests, the benches and tools (scripts written out as strings included)."""
+    import re
+
+    fence = ROOT / "et_pipeline" / "defs" / "dagster_private.py"
+    private_import = re.compile(r"^\s*(?:from|import)\s+dagster\._", re.M)
+    found = [str(p.relative_to(ROOT)) for folder in ("et_pipeline", "et_pipeline_tests", "bench", "tools")
+             for p in sorted((ROOT / folder).rglob("*.py")) if p != fence and private_import.search(p.read_text())]
+    assert not found, found
+    assert private_import.search(fence.read_text())

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import dagster as dg
 import yaml
-from dagster._core.storage.tags import REPOSITORY_LABEL_TAG   # the tag the UI selects a location's runs by
 
 from et_pipeline.cli import main
 from et_pipeline.cli.common import DEFAULT_DB
+from et_pipeline.defs.dagster_private import REPOSITORY_LABEL_TAG   # the tag the UI selects a location's runs by
 from et_pipeline.defs.launch import CODE_LOCATION
 
 ROOT = Path(__file__).parent.parent

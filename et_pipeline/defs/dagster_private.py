@@ -7,9 +7,12 @@ Dagster 1.13's public API has no way to do three things the project needs:
   a run without one; its job page and code-location filter select runs by the tags
   Dagster derives from it) and the Python origin a run worker reloads the job from.
   `execute_in_process` and `execute_job` create runs without a code location;
-* name the tags of a partition range (`dagster/asset_partition_range_start`/`_end`) and
-  the tag where a launched run records the code server that runs it (`GRPC_INFO_TAG`:
-  defs/dead_runs.py judges a run worker's process only on its own host);
+* name the tags of a partition range (`dagster/asset_partition_range_start`/`_end`), the
+  tag where a launched run records the code server that runs it (`GRPC_INFO_TAG`:
+  defs/dead_runs.py judges a run worker's process only on its own host) and the tag the
+  UI selects a code location's runs by (`REPOSITORY_LABEL_TAG`: the tests ask for runs
+  as the UI does; `location_origins_from_yaml_paths`, how Dagster reads workspace.yaml,
+  is here for test_dagster_private to hold the origin above against it);
 * keep one SQLite engine per process for the consolidated event log: Dagster's own
   class builds an engine for every event it stores (README, Benchmarks).
 
@@ -32,11 +35,11 @@ from dagster._core.remote_origin import RemoteJobOrigin, RemoteRepositoryOrigin
 from dagster._core.storage.event_log import ConsolidatedSqliteEventLogStorage
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from dagster._core.storage.tags import (ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG,
-                                        GRPC_INFO_TAG, PARTITION_NAME_TAG)
-from dagster._core.workspace.load import location_origin_from_module_name
+                                        GRPC_INFO_TAG, PARTITION_NAME_TAG, REPOSITORY_LABEL_TAG)
+from dagster._core.workspace.load import location_origin_from_module_name, location_origins_from_yaml_paths
 
 __all__ = ["ASSET_PARTITION_RANGE_END_TAG", "ASSET_PARTITION_RANGE_START_TAG", "GRPC_INFO_TAG", "PARTITION_NAME_TAG",
-           "SINGLETON_REPOSITORY_NAME", "LocatedJob", "PooledSqliteEventLogStorage", "partition_tags"]
+           "REPOSITORY_LABEL_TAG", "SINGLETON_REPOSITORY_NAME", "location_origins_from_yaml_paths", "LocatedJob", "PooledSqliteEventLogStorage", "partition_tags"]
 
 
 def partition_tags(dates: list[str]) -> dict[str, str]:
