@@ -100,3 +100,34 @@ def test_make_test_hands_out_the_longest_modules_first():
     assert "make test\nmake test-system\n" in ci
     missing = [name for name in LONGEST_MODULES if not (ROOT / "et_pipeline_tests" / name).is_file()]
     assert not missing and len(set(LONGEST_MODULES)) == len(LONGEST_MODULES), missing
+
+
+# One test (at least) of each layer stays in `make test` (README, Tests): marking it
+# `system` would leave the four-minute tier without it.
+LAYERS_IN_MAKE_TEST = {
+    "the Lua timing writer on Lua 5.4": ("test_lua_timing", "test_surrender"),
+    "the HTTP Discord on loopback": ("test_publish_webhook", "test_429_retry_after_from_body_is_honoured"),
+    "the SFTP server on loopback": ("test_sftp_pipeline", "test_run_over_sftp_equals_local"),
+    "the night's assets through materialize()": ("test_assets", "test_whole_graph_materialises_and_checks_pass"),
+    "the asset checks": ("test_asset_checks", "test_a_bad_old_night_does_not_fail_a_new_nights_run"),
+    "a sensor tick (build_sensor_context)": ("test_sensor", "test_new_night_then_unchanged_then_late_file"),
+    "the season's assets": ("test_season_assets", "test_each_season_asset_materialises_and_fills_its_tables"),
+    "the night on PostgreSQL": ("test_postgres_pipeline", "test_sensor_and_assets_on_postgresql"),
+    "a command-line run through the code location": ("test_cli_runtime",
+                                                     "test_a_cli_run_is_a_run_of_the_code_location_job_with_its_origin"),
+    "the recorded night end to end, run twice": ("test_end_to_end", "test_recorded_night_matches_the_truth"),
+}
+
+
+def _marks(obj) -> list[str]:
+    marks = getattr(obj, "pytestmark", [])
+    return [m.name for m in (marks if isinstance(marks, list) else [marks])]
+
+
+def test_make_test_keeps_a_test_of_each_layer():
+    import importlib
+
+    for layer, (module_name, test_name) in LAYERS_IN_MAKE_TEST.items():
+        module = importlib.import_module("et_pipeline_tests." + module_name)
+        test = getattr(module, test_name)
+        assert "system" not in _marks(module) + _marks(test), "%s (%s) left make test" % (layer, test_name)
