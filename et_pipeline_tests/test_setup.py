@@ -15,7 +15,8 @@ ROOT = Path(__file__).parent.parent
 
 
 def _make_var(name: str) -> str:
-    return re.search(r"^%s\s*:?=\s*(\S+)" % name, (ROOT / "Makefile").read_text(), re.M).group(1)
+    """A Makefile variable's whole value, as written."""
+    return re.search(r"^%s\s*[:?]?=\s*(.*?)\s*$" % name, (ROOT / "Makefile").read_text(), re.M).group(1)
 
 
 def test_env_example_never_points_the_ui_elsewhere():
@@ -91,8 +92,7 @@ def test_make_test_hands_out_the_longest_modules_first():
     from et_pipeline_tests.conftest import LONGEST_MODULES
 
     makefile = (ROOT / "Makefile").read_text()
-    pytest_line = re.search(r"^PYTEST\s*:=(.*)$", makefile, re.M).group(1)
-    assert "--dist loadfile --no-loadscope-reorder" in pytest_line
+    assert "--dist loadfile --no-loadscope-reorder" in _make_var("PYTEST")
     for target, selection in (("test", '-m "not system"'), ("test-system", "-m system")):
         recipe = re.search(r"^%s:.*\n((?:\t.*\n)+)" % target, makefile, re.M).group(1)
         assert "$(PYTEST) %s" % selection in recipe, (target, recipe)
@@ -113,8 +113,8 @@ LAYERS_IN_MAKE_TEST = {
     "a sensor tick (build_sensor_context)": ("test_sensor", "test_new_night_then_unchanged_then_late_file"),
     "the season's assets": ("test_season_assets", "test_each_season_asset_materialises_and_fills_its_tables"),
     "the night on PostgreSQL": ("test_postgres_pipeline", "test_sensor_and_assets_on_postgresql"),
-    "a command-line run through the code location": ("test_cli_runtime",
-                                                     "test_a_cli_run_is_a_run_of_the_code_location_job_with_its_origin"),
+    "a command-line run through the code location":
+        ("test_cli_runtime", "test_a_cli_run_is_a_run_of_the_code_location_job_with_its_origin"),
     "the recorded night end to end, run twice": ("test_end_to_end", "test_recorded_night_matches_the_truth"),
 }
 

@@ -39,7 +39,8 @@ from dagster._core.storage.tags import (ASSET_PARTITION_RANGE_END_TAG, ASSET_PAR
 from dagster._core.workspace.load import location_origin_from_module_name, location_origins_from_yaml_paths
 
 __all__ = ["ASSET_PARTITION_RANGE_END_TAG", "ASSET_PARTITION_RANGE_START_TAG", "GRPC_INFO_TAG", "PARTITION_NAME_TAG",
-           "REPOSITORY_LABEL_TAG", "SINGLETON_REPOSITORY_NAME", "location_origins_from_yaml_paths", "LocatedJob", "PooledSqliteEventLogStorage", "partition_tags"]
+           "REPOSITORY_LABEL_TAG", "SINGLETON_REPOSITORY_NAME", "LocatedJob", "PooledSqliteEventLogStorage",
+           "location_origins_from_yaml_paths", "partition_tags"]
 
 
 def partition_tags(dates: list[str]) -> dict[str, str]:
