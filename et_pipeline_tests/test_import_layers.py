@@ -136,6 +136,21 @@ def test_no_import_runs_back_up_a_layer():
     assert back_up_imports(import_graph(PACKAGE)) == []
 
 
+# A command's module imports the shared helpers (cli.common) and its own presentation
+# module, never another command's module: what two commands share lives in cli.common.
+CLI_OWN_MODULES = {"et_pipeline.cli.output": "et_pipeline.cli.run"}
+
+
+def cli_cross_imports(graph: dict[str, set[str]]) -> list[str]:
+    return sorted("%s -> %s" % (a, b) for a, targets in graph.items() for b in targets
+                  if unit(a) == "cli" == unit(b) and a != "et_pipeline.cli" and not a.endswith(".__main__")
+                  and b != "et_pipeline.cli.common" and CLI_OWN_MODULES.get(b) != a)
+
+
+def test_no_command_module_imports_another_commands_helpers():
+    assert cli_cross_imports(import_graph(PACKAGE)) == []
+
+
 # ---------------------------------------------------------------- the measuring itself
 
 @pytest.fixture
@@ -171,6 +186,14 @@ def test_the_measure_finds_an_import_back_up_and_a_package_circle(toy):
     assert cycles(package_graph(graph)) == []
     (toy / "publish" / "b.py").write_text("from et_pipeline import cli\n")
     assert cycles(package_graph(import_graph(toy))) == [["cli", "publish"]]
+
+
+def test_the_measure_finds_a_command_importing_another_commands_module(toy):
+    (toy / "cli" / "run.py").write_text("from et_pipeline.cli.common import die\nfrom et_pipeline.cli.output import p\n")
+    (toy / "cli" / "report.py").write_text("from et_pipeline.cli.run import q\n")
+    for name in ("common", "output"):
+        (toy / "cli" / (name + ".py")).write_text("")
+    assert cli_cross_imports(import_graph(toy)) == ["et_pipeline.cli.report -> et_pipeline.cli.run"]
 
 
 def test_a_module_outside_every_layer_is_named(toy):

@@ -1,6 +1,7 @@
 """What every `et-pipeline` command shares: the exit codes, the one-line error on stderr,
-the `--db` option and its checks, the JSON printer. The commands' modules import these
-from here and from nowhere else, so no command module imports another's helpers."""
+the `--db` option and its checks, the JSON printer, the Discord messages that need an
+admin. The commands' modules import these from here and from nowhere else, so no command
+module imports another's helpers (test_import_layers)."""
 import datetime as dt
 import json
 import os
@@ -90,3 +91,18 @@ def load_season(a):
             return compute_season(conn, a.as_of, getattr(a, "period", "month"), rules_from_env()), None
     except SQLAlchemyError as e:
         return None, die("cannot read database: %s" % str(e).splitlines()[0])
+
+
+def discord_problem_lines(engine) -> list[str]:
+    """Messages maybe posted (ambiguous) or refused (rejected): printed on every run until an
+    admin settles them with `et-pipeline discord`."""
+    from sqlalchemy import inspect
+
+    from et_pipeline.publish.outbox import publish_problems
+
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("discord_posts"):
+            return []
+        return ["DISCORD %s %s %s %s: %s" % (p.status.upper(), p.session_date, p.session_id, p.key,
+                                             (p.error or "").splitlines()[0] if p.error else "")
+                for p in publish_problems(conn)]

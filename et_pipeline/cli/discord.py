@@ -1,22 +1,8 @@
 """`et-pipeline discord`: the Discord messages that need an admin (maybe posted, or
 rejected), and settling one of them. `run` prints the same lines on every run."""
-from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
-from et_pipeline.cli.common import die, missing_sqlite_file
-
-
-def discord_problem_lines(engine) -> list[str]:
-    """Messages maybe posted (ambiguous) or refused (rejected): printed on every run until an
-    admin settles them with `et-pipeline discord`."""
-    from et_pipeline.publish.outbox import publish_problems
-
-    with engine.connect() as conn:
-        if not inspect(conn).has_table("discord_posts"):
-            return []
-        return ["DISCORD %s %s %s %s: %s" % (p.status.upper(), p.session_date, p.session_id, p.key,
-                                             (p.error or "").splitlines()[0] if p.error else "")
-                for p in publish_problems(conn)]
+from et_pipeline.cli.common import die, discord_problem_lines, missing_sqlite_file
 
 
 def cmd_discord(a) -> int:

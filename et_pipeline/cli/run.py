@@ -17,8 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from et_pipeline.cli.common import (EXIT_AUTH, EXIT_DAGSTER_HOME, EXIT_FAILED, EXIT_HOST_KEY, EXIT_KEY_FILE,
-                                    EXIT_PASSWORD_IN_URL, EXIT_USAGE, die)
-from et_pipeline.cli.discord import discord_problem_lines
+                                    EXIT_PASSWORD_IN_URL, EXIT_USAGE, die, discord_problem_lines)
 
 
 # A fresh --dagster-home gets deploy/dagster.dev.yaml (test_cli keeps them equal) plus one
