@@ -39,6 +39,20 @@ def test_the_origin_is_what_dagsters_workspace_loader_makes_of_workspace_yaml(mo
     assert ours.job_name == "session_job"
 
 
+def test_the_origin_does_not_depend_on_the_folder_run_is_started_in(monkeypatch, tmp_path):
+    """cron starts `et-pipeline run` in the home folder: its runs must still carry the
+    webserver's origin, working directory included (workspace.yaml's `.`, which Dagster
+    keeps as written and the webserver resolves in the folder `make dev` starts it in,
+    the project's), not one made of the current folder."""
+    [origin] = private.location_origins_from_yaml_paths([str(ROOT / "workspace.yaml")])
+    monkeypatch.chdir(tmp_path)
+    ours = SESSION_JOB.remote_origin().repository_origin.code_location_origin.loadable_target_origin
+    assert ours.working_directory == str((ROOT / origin.loadable_target_origin.working_directory).resolve())
+    assert SESSION_JOB._reconstructable.get_python_origin().repository_origin.code_pointer.working_directory \
+        == str(ROOT)
+    assert SESSION_JOB.definition().name == "session_job"
+
+
 def test_the_job_is_the_code_locations_own(monkeypatch):
     from et_pipeline.definitions import defs
 

@@ -106,10 +106,25 @@ def test_failed_run_is_requested_again_and_success_ends_it(night, dagster_instan
 def test_the_code_locations_sensor_targets_the_session_job_and_ticks_at_the_daemons_floor():
     from et_pipeline.definitions import defs
 
-    sensor = defs.get_sensor_def("session_files_sensor")
+    sensor = defs.resolve_sensor_def("session_files_sensor")
     assert [j.name for j in sensor.jobs] == ["session_job"]
     assert sensor.minimum_interval_seconds == 5
     # the job it asks for is the one that builds every nightly asset from the game server's files
     job = defs.resolve_job_def(sensor.job_name)
     assert {a.key for a in ALL_ASSETS} <= set(job.asset_layer.executable_asset_keys)
     assert dg.AssetKey("game_server") in defs.resolve_asset_graph().get(dg.AssetKey("server_files")).parent_keys
+
+
+def test_the_game_servers_metadata_keeps_one_type_per_key():
+    """The UI plots and compares an observation's metadata by key: an empty server must not
+    turn a timestamp into the text "none"; it leaves the newest file out instead."""
+    from et_pipeline.defs.game_server import listing_metadata
+    from et_pipeline.sources.base import ServerFile
+
+    full = listing_metadata([ServerFile("gamestats", "2026-02-05-211337-supply-round-1.txt", 10, 1770322000.0)], "x")
+    empty = listing_metadata([], "x")
+    assert isinstance(full["newest file time"], dg.TimestampMetadataValue)
+    assert full["newest file"] == "gamestats/2026-02-05-211337-supply-round-1.txt"
+    assert {k: type(v) for k, v in empty.items()} == {k: type(v) for k, v in full.items()
+                                                        if not k.startswith("newest")}
+    assert empty["files"].value == 0

@@ -24,6 +24,7 @@ import sys
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterator, Mapping
 
 import sqlalchemy as sa
@@ -54,17 +55,20 @@ def partition_tags(dates: list[str]) -> dict[str, str]:
 @dataclass(frozen=True)
 class LocatedJob:
     """A job of a code location as workspace.yaml declares it (`python_module`:
-    module_name, attribute, location_name), reloadable from its module like a run worker
-    reloads it."""
+    module_name, attribute, location_name, working_directory), reloadable from its module
+    like a run worker reloads it. The working directory is the project's folder, where
+    workspace.yaml's `.` points when `make dev` starts the webserver, whatever folder the
+    command was started in (cron starts it in the home folder)."""
 
     module_name: str
     attribute: str
     location_name: str
     job_name: str
+    working_directory: str = str(Path(__file__).resolve().parents[2])
 
     @property
     def _reconstructable(self) -> ReconstructableJob:
-        repository = ReconstructableRepository.for_module(self.module_name, self.attribute, os.getcwd())
+        repository = ReconstructableRepository.for_module(self.module_name, self.attribute, self.working_directory)
         return repository.get_reconstructable_job(self.job_name)
 
     def definition(self) -> JobDefinition:
@@ -74,7 +78,7 @@ class LocatedJob:
     def remote_origin(self) -> RemoteJobOrigin:
         """What the webserver makes of the workspace.yaml entry (Dagster's own loader), and
         the one repository a `Definitions` object holds."""
-        location = location_origin_from_module_name(self.module_name, None, os.getcwd(), self.location_name,
+        location = location_origin_from_module_name(self.module_name, None, self.working_directory, self.location_name,
                                                     sys.executable)
         return RemoteJobOrigin(RemoteRepositoryOrigin(location, SINGLETON_REPOSITORY_NAME), self.job_name)
 

@@ -28,13 +28,16 @@ def listing_version(files: list[ServerFile]) -> str:
 
 
 def listing_metadata(files: list[ServerFile], where: str) -> dict:
-    newest = max(files, key=lambda f: f.mtime, default=None)
-    return {"files": dg.MetadataValue.int(len(files)),
+    """What the UI shows of a listing. Each key keeps one type (the UI compares and plots
+    by key): an empty server has no newest file, so those two keys are left out."""
+    meta = {"files": dg.MetadataValue.int(len(files)),
             "stats files": dg.MetadataValue.int(sum(1 for f in files if f.folder == "gamestats"
                                                     and not f.name.endswith("-endstats.txt"))),
-            "newest file": newest.path if newest else "none",
-            "newest file time": dg.MetadataValue.timestamp(newest.mtime) if newest else "none",
             "source": where}
+    newest = max(files, key=lambda f: f.mtime, default=None)
+    if newest is not None:
+        meta.update({"newest file": newest.path, "newest file time": dg.MetadataValue.timestamp(newest.mtime)})
+    return meta
 
 
 def observation(files: list[ServerFile], where: str) -> dg.AssetObservation:
