@@ -86,3 +86,13 @@ def test_every_et_variable_the_bench_and_tools_read_is_documented():
     listed = set(re.findall(r"^#?\s*(ET_[A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M))
     documented = set(re.findall(r"ET_[A-Z_]+", (ROOT / "bench" / "README.md").read_text()))
     assert read - listed - documented == set()
+
+
+def test_the_services_environment_template_sets_only_known_variables():
+    """deploy/et-pipeline.env.example (production) names no ET_* variable the code does not
+    read (a typo there is silently ignored), and sets the admins' link to the UI."""
+    pattern = r"^#?\s*(ET_[A-Z_]+)="
+    known = set(re.findall(pattern, (ROOT / ".env.example").read_text(), re.M))
+    production = set(re.findall(pattern, (ROOT / "deploy" / "et-pipeline.env.example").read_text(), re.M))
+    assert production - known == set()
+    assert "ET_DAGSTER_URL" in production

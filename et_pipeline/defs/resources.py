@@ -49,7 +49,7 @@ class DatabaseResource(dg.ConfigurableResource):
 
 
 class RulesResource(dg.ConfigurableResource):
-    """Community rules (config.Rules), field for field (test_resources checks that each one
+    """Community rules (config.Rules), field for field (test_settings checks that each one
     survives the trip); what each one decides: docs/rules.md and the README's Configuration."""
 
     timezone: str = Rules.timezone
