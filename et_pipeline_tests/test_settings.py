@@ -40,6 +40,20 @@ def test_every_rule_survives_the_trip_through_the_resource():
     assert set(RulesResource.config_of(rules)) == {f.name for f in dataclasses.fields(Rules)}
 
 
+def test_every_rule_can_be_set_from_the_environment():
+    """`dagster dev`, the daemon and `et-pipeline run` take the rules from ET_* variables:
+    a rule without one would be stuck at its default there (award_narrow_seconds was)."""
+    from et_pipeline.config import rules_from_env
+
+    rules = Rules(**{f.name: _other_than_default(f) for f in dataclasses.fields(Rules)})
+    env = {"ET_TEAM_NAMES": ",".join(rules.team_names)}
+    env.update({"ET_" + f.name.upper(): str(getattr(rules, f.name)) for f in dataclasses.fields(Rules)
+                if f.name != "team_names"})
+    assert rules_from_env(env) == rules
+    listed = set(re.findall(r"^#?\s*(ET_[A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M))
+    assert set(env) <= listed
+
+
 def test_a_value_outside_a_settings_set_is_refused_where_it_is_given():
     with pytest.raises(pydantic.ValidationError):
         DiscordWebhook(mode="loud")

@@ -106,7 +106,7 @@ def _linked_lua(conn, dates) -> dict[str, dict]:
     return {r["round_key"]: dict(r) for r in conn.execute(q).mappings()}
 
 
-@dg.asset(**COMMON, deps=[GAME_SERVER], group_name=catalog.INGEST, code_version="15",
+@dg.asset(**COMMON, deps=[GAME_SERVER], group_name=catalog.INGEST, code_version="16",
           description="Every file the game server wrote for the session date: registry row "
                       "(name, kind, size, mtime, sha256, status) and raw bytes.")
 @one_writer_per_date
@@ -161,7 +161,7 @@ def server_files(context: dg.AssetExecutionContext, source: StatsSourceResource,
     })
 
 
-@dg.asset(**COMMON, deps=[server_files], group_name=catalog.PARSE, code_version="13",
+@dg.asset(**COMMON, deps=[server_files], group_name=catalog.PARSE, code_version="14",
           description="Parsed stats files: sessions, rounds (R1/R2 pairing, match_id, orphans) and per-player, "
                       "per-weapon rows; round 2 holds this round only (the differential, or the round-2 line "
                       "itself for a player whose counters started afresh, decided per player).")
@@ -188,7 +188,7 @@ def rounds(context: dg.AssetExecutionContext, database: DatabaseResource, rules:
     })
 
 
-@dg.asset(**COMMON, deps=[server_files], group_name=catalog.PARSE, code_version="12",
+@dg.asset(**COMMON, deps=[server_files], group_name=catalog.PARSE, code_version="13",
           description="Lua timing rows (upstream gametime JSON v1.6.0/v1.7.2 and our own timing files): "
                       "measured playtime, pauses, winner, end reason, per-side rosters.")
 @one_writer_per_date
@@ -208,9 +208,9 @@ def lua_timings(context: dg.AssetExecutionContext, database: DatabaseResource, r
                                                                      "pause_count", "winner", "end_reason"])})
 
 
-@dg.asset(**COMMON, deps=[server_files, rounds], group_name=catalog.PARSE, code_version="12",
-          description="Endstats awards and VS lines, linked to their round (narrow +-30 s match first, then the "
-                      "window), winners resolved to GUIDs.")
+@dg.asset(**COMMON, deps=[server_files, rounds], group_name=catalog.PARSE, code_version="13",
+          description="Endstats awards and VS lines, linked to their round (a narrow match first, ET_AWARD_NARROW_SECONDS, "
+                      "then the window), winners resolved to GUIDs.")
 @one_writer_per_date
 def endstats_awards(context: dg.AssetExecutionContext, database: DatabaseResource, rules: RulesResource) -> dg.MaterializeResult:
     dates = list(context.partition_keys)
@@ -316,7 +316,7 @@ def timing_comparison(context: dg.AssetExecutionContext, database: DatabaseResou
                                           "preview": md.table(rows, ["round_key", "stats_seconds", "lua_seconds", "status", "cause"])})
 
 
-@dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards], group_name=catalog.CHECKS, code_version="13",
+@dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards], group_name=catalog.CHECKS, code_version="14",
           description="The night checks itself: every number two sources both state (award and stats files, "
                       "stats file and Lua timing, header winner and times, round 2 against round 1, both sides' "
                       "lines, VS lines, the night's totals), one row per check and round: pass, warn (a known "
@@ -341,7 +341,7 @@ def night_checks(context: dg.AssetExecutionContext, database: DatabaseResource,
 
 
 @dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards, night_checks], group_name=catalog.PUBLISH,
-          code_version="17", kinds={"discord"}, retry_policy=PUBLISH_RETRY, pool="discord",
+          code_version="18", kinds={"discord"}, retry_policy=PUBLISH_RETRY, pool="discord",
           description="The night in Discord: a card per map, the session summary and its graphs (players' "
                       "channel), the timing check, files and alerts (admins' channel). Posted once, "
                       "edited when the content changes (discord_posts table); dry-run writes them under out/.")
