@@ -5,12 +5,14 @@ Changing a rule module without a new code_version fails here; so does a new vers
 is not recorded. Dagster then marks exactly the assets whose logic changed as stale.
 
 After a deliberate change: bump the asset's code_version, then record what this test's
-failure message prints (or run `python -m et_pipeline_tests.test_code_versions`).
+failure message prints (or run `python -m et_pipeline_tests.test_code_versions`, which
+refuses to write while a changed asset still has its recorded code_version).
 """
 import ast
 import hashlib
 import inspect
 import json
+import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -76,22 +78,60 @@ def test_every_asset_names_its_rule_modules():
         assert rule_modules(a.op.compute_fn.decorated_fn, graph), a.node_def.name
 
 
-def test_a_changed_rule_module_comes_with_a_new_code_version():
-    recorded = json.loads(TABLE.read_text())
-    now = current()
-    problems = []
-    for key, entry in sorted(now.items()):
-        was = recorded.get(key)
+def changes(recorded: dict, now: dict) -> tuple[list[str], list[str]]:
+    """(the assets whose rules changed under their recorded code_version: a bump is due, the
+    other differences: only to be recorded). The test fails on either; the writer records
+    the second and refuses the first, so running it cannot stand in for a bump."""
+    unbumped, to_record = [], []
+    for key in sorted(set(now) | set(recorded)):
+        was, entry = recorded.get(key), now.get(key)
         if was == entry:
             continue
-        if was and was["rules"] != entry["rules"] and was["code_version"] == entry["code_version"]:
-            problems.append("%s: its rule modules changed: bump code_version (now %s)" % (key, entry["code_version"]))
+        if was and entry and was["rules"] != entry["rules"] and was["code_version"] == entry["code_version"]:
+            unbumped.append("%s: its rule modules changed: bump code_version (now %s)" % (key, entry["code_version"]))
         else:
-            problems.append("%s: record %s" % (key, json.dumps(entry)))
-    assert not problems, "\n".join(problems) + "\n(code_versions.json holds the recorded table)"
-    assert set(recorded) == set(now)
+            to_record.append("%s: %s" % (key, "record " + json.dumps(entry) if entry else "no such asset: drop it"))
+    return unbumped, to_record
 
 
-if __name__ == "__main__":          # write the table for the versions in the code now
-    TABLE.write_text(json.dumps(current(), indent=1, sort_keys=True) + "\n")
-    sys.exit(0)
+def test_a_changed_rule_module_comes_with_a_new_code_version():
+    unbumped, to_record = changes(json.loads(TABLE.read_text()), current())
+    assert not unbumped + to_record, "\n".join(unbumped + to_record) + "\n(code_versions.json holds the recorded table)"
+
+
+def test_the_writer_refuses_a_changed_rule_module_without_a_new_code_version(tmp_path):
+    """Run as the docstring says, on a table whose one asset's hash differs under the same
+    version: it must name that asset, exit non-zero and leave the table as it was."""
+    real = TABLE.read_bytes()
+    table = json.loads(real)
+    key = sorted(table)[0]
+    table[key]["rules"] = "0" * 16
+    doctored = tmp_path / "code_versions.json"
+    doctored.write_text(json.dumps(table, indent=1, sort_keys=True) + "\n")
+    before = doctored.read_bytes()
+    try:
+        run = subprocess.run([sys.executable, "-m", "et_pipeline_tests.test_code_versions", str(doctored)],
+                             cwd=TABLE.parents[1], capture_output=True, text=True, timeout=120)
+    finally:
+        touched = TABLE.read_bytes() != real
+        if touched:
+            TABLE.write_bytes(real)
+    assert not touched, "the writer rewrote the real table"
+    assert run.returncode != 0 and key in run.stdout + run.stderr, run
+    assert doctored.read_bytes() == before
+
+
+def record(path: Path = TABLE) -> int:
+    """Writes the table for the code now, unless a bump is due (`changes`): then it prints
+    which and writes nothing."""
+    now = current()
+    unbumped, _ = changes(json.loads(path.read_text()) if path.exists() else {}, now)
+    if unbumped:
+        print("\n".join(unbumped + ["nothing written to %s" % path]), file=sys.stderr)
+        return 1
+    path.write_text(json.dumps(now, indent=1, sort_keys=True) + "\n")
+    return 0
+
+
+if __name__ == "__main__":          # python -m et_pipeline_tests.test_code_versions [TABLE]
+    sys.exit(record(Path(sys.argv[1]) if len(sys.argv) > 1 else TABLE))
