@@ -118,6 +118,26 @@ def current() -> dict:
     return {"scheme": SCHEME, "assets": out}
 
 
+def changes(recorded: dict, now: dict) -> tuple[list[str], list[str]]:
+    """(the assets whose rules changed under their recorded code_version: a bump is due, the
+    other differences: only to be recorded). The test fails on either; the writer records
+    the second and refuses the first, so running it cannot stand in for a bump. A table of
+    another scheme (or of none: the flat table before schemes) asks for no bump."""
+    same_scheme = recorded.get("scheme") == now["scheme"]
+    was_all, now_all = recorded.get("assets", {}), now["assets"]
+    unbumped, to_record = [], [] if same_scheme else ["scheme: record %s, every hash anew" % now["scheme"]]
+    for key in sorted(set(now_all) | set(was_all)):
+        was, entry = was_all.get(key), now_all.get(key)
+        if was == entry:
+            continue
+        if same_scheme and was and entry and was["rules"] != entry["rules"] \
+                and was["code_version"] == entry["code_version"]:
+            unbumped.append("%s: its rules changed: bump code_version (now %s)" % (key, entry["code_version"]))
+        else:
+            to_record.append("%s: %s" % (key, "record " + json.dumps(entry) if entry else "no such asset: drop it"))
+    return unbumped, to_record
+
+
 def test_every_asset_names_its_rule_modules():
     graph = import_graph(PACKAGE)
     for a in _assets():
@@ -168,33 +188,13 @@ def test_an_edit_to_the_assets_own_code_or_a_defs_function_it_calls_changes_its_
 
 def test_a_new_scheme_is_recorded_without_asking_for_bumps(tmp_path):
     """Every hash differs, no code_version does: the writer records the table of the new
-    scheme (this test run's other test holds the real table to be that)."""
+    scheme (the real one, which the table test holds to be current)."""
     real = json.loads(TABLE.read_text())
     old = tmp_path / "code_versions.json"
     old.write_text(json.dumps({"scheme": SCHEME - 1, "assets": {k: dict(e, rules="0" * 16)
                                                                  for k, e in real["assets"].items()}}))
     assert record(old) == 0
     assert json.loads(old.read_text()) == real
-
-
-def changes(recorded: dict, now: dict) -> tuple[list[str], list[str]]:
-    """(the assets whose rules changed under their recorded code_version: a bump is due, the
-    other differences: only to be recorded). The test fails on either; the writer records
-    the second and refuses the first, so running it cannot stand in for a bump. A table of
-    another scheme (or of none: the flat table before schemes) asks for no bump."""
-    same_scheme = recorded.get("scheme") == now["scheme"]
-    was_all, now_all = recorded.get("assets", {}), now["assets"]
-    unbumped, to_record = [], [] if same_scheme else ["scheme: record %s, every hash anew" % now["scheme"]]
-    for key in sorted(set(now_all) | set(was_all)):
-        was, entry = was_all.get(key), now_all.get(key)
-        if was == entry:
-            continue
-        if same_scheme and was and entry and was["rules"] != entry["rules"] \
-                and was["code_version"] == entry["code_version"]:
-            unbumped.append("%s: its rules changed: bump code_version (now %s)" % (key, entry["code_version"]))
-        else:
-            to_record.append("%s: %s" % (key, "record " + json.dumps(entry) if entry else "no such asset: drop it"))
-    return unbumped, to_record
 
 
 def test_a_changed_rule_module_comes_with_a_new_code_version():
