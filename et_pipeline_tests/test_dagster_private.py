@@ -87,6 +87,16 @@ def test_the_instance_config_the_cli_writes_serialises_runs_and_discord_posts(tm
         assert config.pool_config.default_pool_limit == 1                # the `discord` pool: one step at a time
 
 
+def test_exactly_the_assets_that_post_to_discord_hold_the_discord_pool():
+    """The limit above serialises Discord's posts only if every step posting holds the pool;
+    a step that posts nothing must not queue behind one that does."""
+    from et_pipeline.definitions import defs
+
+    posting = {a.op.name for a in defs.assets if "discord" in a.required_resource_keys}
+    pooled = {a.op.name for a in defs.assets if a.op.pool == "discord"}
+    assert posting == pooled == {"discord_posts", "night_digest"}
+
+
 def test_no_private_dagster_import_outside_this_module():
     """The fence holds for everything in the repository that imports Dagster: the package,
     its tests, the benches and tools (scripts written out as strings included)."""

@@ -276,26 +276,39 @@ def test_balance_command_refuses_bots_and_names_unknown_players(season_db):
 
 # ------------------------------------------------------------------ the Dagster assets
 
-def test_ratings_assets_materialise_and_fill_their_tables(tmp_path, season_db):
+def _season_tables_metadata(db: str) -> dict:
+    """{spec: its metadata} of one materialisation of `season_tables` over `db`."""
     import dagster as dg
-    from sqlalchemy import select
 
     from et_pipeline.defs.resources import DatabaseResource, RulesResource
     from et_pipeline.defs.season_assets import season_tables
-    from et_pipeline.season.data import load_map_games
-    from et_pipeline.storage import schema as t
-    from et_pipeline.storage.database import make_engine
     from et_pipeline_tests.pipeline_fixtures import ephemeral_instance
-    from et_pipeline_tests.season_fixtures import copy_db
 
-    db = copy_db(season_db[0], tmp_path / "copy.db")
     with ephemeral_instance() as instance:
         result = dg.materialize([season_tables], instance=instance,
                                 resources={"database": DatabaseResource(url=db), "rules": RulesResource()})
         assert result.success
-        meta = {e.asset_key.to_user_string(): e.step_materialization_data.materialization.metadata
+        return {e.asset_key.to_user_string(): e.step_materialization_data.materialization.metadata
                 for e in result.get_asset_materialization_events()}
+
+
+def test_ratings_assets_materialise_and_fill_their_tables(tmp_path, season_db):
+    import dagster as dg
+    from sqlalchemy import select
+
+    from et_pipeline.season.data import load_map_games
+    from et_pipeline.storage import schema as t
+    from et_pipeline.storage.database import make_engine
+    from et_pipeline_tests.season_fixtures import copy_db
+
+    db = copy_db(season_db[0], tmp_path / "copy.db")
+    meta = _season_tables_metadata(db)
     assert isinstance(meta["ratings"]["ratings"], dg.TableMetadataValue)
+    # the log losses are numbers, so the UI plots them across materialisations
+    assert meta["rating_quality"]["maps"].value > 0 and meta["predictions"]["decided_maps"].value > 0
+    assert isinstance(meta["rating_quality"]["log_loss"], dg.FloatMetadataValue)
+    assert all(isinstance(meta["predictions"][k], dg.FloatMetadataValue)
+               for k in ("log_loss_before_r1", "log_loss_after_r1", "log_loss_coin", "log_loss_rating_only"))
     assert isinstance(meta["rating_quality"]["scores"], dg.TableMetadataValue)
     assert meta["rating_quality"]["calibration_plot"].value.startswith("![calibration](data:image/png;base64,")
     engine = make_engine(db)
@@ -309,6 +322,18 @@ def test_ratings_assets_materialise_and_fill_their_tables(tmp_path, season_db):
     assert all(abs(got[g].value - r.value) < 1e-9 and got[g].provisional == r.provisional for g, r in want.current.items())
     assert {(s.scope, s.predictor) for s in scores} >= {("all", "rating"), ("all", "coin"), ("all", "team_elo"),
                                                          ("all", "trueskill"), ("all", "kd"), ("cold_start", "rating")}
+
+
+def test_without_a_scored_map_the_log_losses_are_null(tmp_path):
+    """A season of no nights yet: no map was predicted, so each log loss is null (docs/json.md:
+    `number | null`), a key Dagster keeps with its null value beside `maps` 0, never a number."""
+    import dagster as dg
+
+    meta = _season_tables_metadata("sqlite:///%s" % (tmp_path / "fresh.db"))
+    assert meta["rating_quality"]["maps"].value == 0 and meta["predictions"]["decided_maps"].value == 0
+    assert meta["rating_quality"]["log_loss"] == dg.MetadataValue.null()
+    assert all(meta["predictions"][k] == dg.MetadataValue.null()
+               for k in ("log_loss_before_r1", "log_loss_after_r1", "log_loss_coin", "log_loss_rating_only"))
 
 
 def test_night_moves_are_the_nights_biggest_changes():

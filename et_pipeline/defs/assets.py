@@ -240,7 +240,7 @@ def endstats_awards(context: dg.AssetExecutionContext, database: DatabaseResourc
                                           "files linked to no round": ", ".join(unlinked) or "none"})
 
 
-@dg.asset(**COMMON, deps=[lua_timings, rounds], group_name=catalog.LINK, code_version="11",
+@dg.asset(**COMMON, deps=[lua_timings, rounds], group_name=catalog.LINK, code_version="12",
           description="Each Lua timing row linked to its round: exact key first (map, round, stats file 0-10 s "
                       "after the Lua round end), then the nearest in the window; ties deferred, never guessed.")
 @one_writer_per_date
@@ -255,7 +255,7 @@ def lua_round_teams(context: dg.AssetExecutionContext, database: DatabaseResourc
                                           "preview": md.table(rows, ["source", "round_key", "link_status", "delta_seconds"])})
 
 
-@dg.asset(**COMMON, deps=[rounds], group_name=catalog.TEAMS, code_version="9",
+@dg.asset(**COMMON, deps=[rounds], group_name=catalog.TEAMS, code_version="10",
           description="Persistent Team A / Team B per session, seeded from the earliest valid R1's side split; "
                       "late joiners by the side they play on; bots and spectators never members.")
 @one_writer_per_date
@@ -269,7 +269,7 @@ def session_teams(context: dg.AssetExecutionContext, database: DatabaseResource,
         rows, ["session_id", "team", "team_name", "name", "guid", "joined_round"], 40)})
 
 
-@dg.asset(**COMMON, deps=[rounds, lua_round_teams, session_teams], group_name=catalog.SCORE, code_version="10",
+@dg.asset(**COMMON, deps=[rounds, lua_round_teams, session_teams], group_name=catalog.SCORE, code_version="11",
           description="Stopwatch map winners (R2 header winner through Team A's R2 side, then fallbacks); "
                       "maps not counted say why in `note`.")
 @one_writer_per_date
