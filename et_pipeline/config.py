@@ -5,7 +5,7 @@ Every variable is listed in `.env.example`; defaults follow DOMAIN.md's recommen
 import os
 from dataclasses import dataclass
 from typing import get_args
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from et_pipeline.choices import DoubleFullhold
 
@@ -25,19 +25,46 @@ class Rules:
         return ZoneInfo(self.timezone)
 
 
+class SettingError(ValueError):
+    """A rule's ET_* variable that cannot be used, named with its value."""
+
+
+def _minutes_or_seconds(env, variable: str, default: float) -> float:
+    text = env.get(variable)
+    if text is None:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise SettingError("%s=%r is not a number" % (variable, text)) from None
+    if not 0 <= value < float("inf"):
+        raise SettingError("%s=%r is not a finite number >= 0" % (variable, text))
+    return value
+
+
+def _time_zone(env) -> str:
+    name = env.get("ET_TIMEZONE", Rules.timezone)
+    try:
+        ZoneInfo(name)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise SettingError("ET_TIMEZONE=%r is not a time zone (an IANA name such as %s)" % (name, Rules.timezone)) from None
+    return name
+
+
 def rules_from_env(env=None) -> Rules:
-    """Every rule from its ET_<NAME> variable (ET_TEAM_NAMES: comma-separated), else its default."""
+    """Every rule from its ET_<NAME> variable (ET_TEAM_NAMES: comma-separated), else its
+    default. SettingError names the first variable that cannot be used."""
     env = os.environ if env is None else env
     pool = tuple(n.strip() for n in env.get("ET_TEAM_NAMES", "").split(",") if n.strip())
     rule = env.get("ET_DOUBLE_FULLHOLD", Rules.double_fullhold)
     if rule not in get_args(DoubleFullhold):
-        raise ValueError("ET_DOUBLE_FULLHOLD must be one of %s, not %r" % (" or ".join(map(repr, get_args(DoubleFullhold))), rule))
+        raise SettingError("ET_DOUBLE_FULLHOLD=%r is not one of %s" % (rule, " or ".join(map(repr, get_args(DoubleFullhold)))))
     return Rules(
-        timezone=env.get("ET_TIMEZONE", Rules.timezone),
-        session_gap_minutes=float(env.get("ET_SESSION_GAP_MINUTES", Rules.session_gap_minutes)),
-        pairing_window_minutes=float(env.get("ET_PAIRING_WINDOW_MINUTES", Rules.pairing_window_minutes)),
-        link_window_minutes=float(env.get("ET_LINK_WINDOW_MINUTES", Rules.link_window_minutes)),
-        award_narrow_seconds=float(env.get("ET_AWARD_NARROW_SECONDS", Rules.award_narrow_seconds)),
+        timezone=_time_zone(env),
+        session_gap_minutes=_minutes_or_seconds(env, "ET_SESSION_GAP_MINUTES", Rules.session_gap_minutes),
+        pairing_window_minutes=_minutes_or_seconds(env, "ET_PAIRING_WINDOW_MINUTES", Rules.pairing_window_minutes),
+        link_window_minutes=_minutes_or_seconds(env, "ET_LINK_WINDOW_MINUTES", Rules.link_window_minutes),
+        award_narrow_seconds=_minutes_or_seconds(env, "ET_AWARD_NARROW_SECONDS", Rules.award_narrow_seconds),
         double_fullhold=rule,
         team_names=pool,
     )

@@ -54,6 +54,34 @@ def test_every_rule_can_be_set_from_the_environment():
     assert set(env) <= listed
 
 
+@pytest.mark.parametrize("variable, value", [("ET_TIMEZONE", "Mars/Olympus"), ("ET_SESSION_GAP_MINUTES", "abc"),
+                                             ("ET_PAIRING_WINDOW_MINUTES", "-5"), ("ET_LINK_WINDOW_MINUTES", "nan"),
+                                             ("ET_AWARD_NARROW_SECONDS", "inf")])
+def test_a_bad_rule_in_the_environment_is_named_with_its_value(variable, value):
+    from et_pipeline.config import SettingError, rules_from_env
+
+    with pytest.raises(SettingError, match="^%s=%r" % (variable, value)):
+        rules_from_env({variable: value})
+
+
+def test_a_bad_rule_in_the_environment_is_one_line_from_every_command(monkeypatch, tmp_path, capsys):
+    """A typo in .env (ET_TIMEZONE=Europe/Ljubjana) was a traceback from `run`, `report`
+    and `season`; it is the usage error's one line, before anything is read or written."""
+    from et_pipeline.cli import main
+    from et_pipeline.cli.common import EXIT_USAGE
+
+    monkeypatch.setenv("ET_TIMEZONE", "Europe/Ljubjana")
+    db = "sqlite:///%s" % (tmp_path / "et.db")
+    for argv in (["run", "--source", str(ROOT / "sample_data" / "2026-02-05"), "--db", db,
+                  "--dagster-home", str(tmp_path / "dh"), "--publish", "off"],
+                 ["report", "--db", db, "--date", "2026-02-05"], ["season", "--db", db]):
+        assert main(argv) == EXIT_USAGE, argv
+        err = capsys.readouterr().err
+        assert err.splitlines() == ["et-pipeline: ET_TIMEZONE='Europe/Ljubjana' is not a time zone "
+                                    "(an IANA name such as Europe/Ljubljana)"], argv
+    assert not (tmp_path / "et.db").exists()
+
+
 def test_a_value_outside_a_settings_set_is_refused_where_it_is_given():
     with pytest.raises(pydantic.ValidationError):
         DiscordWebhook(mode="loud")

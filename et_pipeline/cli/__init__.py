@@ -14,7 +14,7 @@ from typing import get_args
 
 from et_pipeline.choices import PublishMode
 from et_pipeline.cli.balance import add_balance_parser
-from et_pipeline.cli.common import add_db_option, keep_sigterm_working
+from et_pipeline.cli.common import EXIT_USAGE, add_db_option, die, keep_sigterm_working
 from et_pipeline.cli.discord import cmd_discord
 from et_pipeline.cli.forget import cmd_forget
 from et_pipeline.cli.report import cmd_report
@@ -122,6 +122,12 @@ def main(argv=None) -> int:
         return 0
     a = ap.parse_args(argv)
     a.argv = argv                    # the command as given (run re-runs itself with a secret in a child's environment)
+    from et_pipeline.config import SettingError, rules_from_env
+
+    try:
+        rules_from_env()             # a typo in .env is one line, before any command reads or writes
+    except SettingError as e:
+        return die(str(e), EXIT_USAGE)
     try:
         return a.fn(a)
     except BrokenPipeError:          # `et-pipeline run | head`: the reader left, nothing to report
