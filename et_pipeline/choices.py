@@ -7,3 +7,4 @@ from typing import Literal
 PublishMode = Literal["off", "dry-run", "live"]     # Discord: nothing | payload files under the out folder | the webhooks
 Period = Literal["month", "quarter", "year"]        # the length of a career period
 DoubleFullhold = Literal["tie", "r2_defenders"]     # both rounds held to the clock: a draw | the R2 defenders win
+Executor = Literal["in_process", "celery"]          # the runs' steps: in the run's process | tasks on a Celery broker

@@ -1,13 +1,16 @@
-"""Settings that are rules of the community, read from the environment once.
+"""Settings that are rules of the community, read from the environment once (how the
+pipeline runs is settings.py).
 
 Every variable is listed in `.env.example`; defaults follow DOMAIN.md's recommendations.
 """
 import os
 from dataclasses import dataclass
-from typing import get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from et_pipeline.choices import DoubleFullhold
+from et_pipeline.settings import SettingError, choice_setting, number_setting
+
+DAY = 24 * 60   # minutes
 
 
 @dataclass(frozen=True)
@@ -25,25 +28,8 @@ class Rules:
         return ZoneInfo(self.timezone)
 
 
-class SettingError(ValueError):
-    """A rule's ET_* variable that cannot be used, named with its value."""
-
-
-def _minutes_or_seconds(env, variable: str, default: float) -> float:
-    text = env.get(variable)
-    if text is None:
-        return default
-    try:
-        value = float(text)
-    except ValueError:
-        raise SettingError("%s=%r is not a number" % (variable, text)) from None
-    if not 0 <= value < float("inf"):
-        raise SettingError("%s=%r is not a finite number >= 0" % (variable, text))
-    return value
-
-
 def _time_zone(env) -> str:
-    name = env.get("ET_TIMEZONE", Rules.timezone)
+    name = env.get("ET_TIMEZONE") or Rules.timezone
     try:
         ZoneInfo(name)
     except (ValueError, ZoneInfoNotFoundError):
@@ -53,18 +39,20 @@ def _time_zone(env) -> str:
 
 def rules_from_env(env=None) -> Rules:
     """Every rule from its ET_<NAME> variable (ET_TEAM_NAMES: comma-separated), else its
-    default. SettingError names the first variable that cannot be used."""
+    default. SettingError names the first variable that cannot be used; the windows are at
+    least a minute (0 made every round a session of its own) and at most a day."""
     env = os.environ if env is None else env
     pool = tuple(n.strip() for n in env.get("ET_TEAM_NAMES", "").split(",") if n.strip())
-    rule = env.get("ET_DOUBLE_FULLHOLD", Rules.double_fullhold)
-    if rule not in get_args(DoubleFullhold):
-        raise SettingError("ET_DOUBLE_FULLHOLD=%r is not one of %s" % (rule, " or ".join(map(repr, get_args(DoubleFullhold)))))
+    if pool and len(set(pool)) < 2:
+        raise SettingError("ET_TEAM_NAMES=%r needs at least two different names (comma-separated)"
+                           % env["ET_TEAM_NAMES"])
     return Rules(
         timezone=_time_zone(env),
-        session_gap_minutes=_minutes_or_seconds(env, "ET_SESSION_GAP_MINUTES", Rules.session_gap_minutes),
-        pairing_window_minutes=_minutes_or_seconds(env, "ET_PAIRING_WINDOW_MINUTES", Rules.pairing_window_minutes),
-        link_window_minutes=_minutes_or_seconds(env, "ET_LINK_WINDOW_MINUTES", Rules.link_window_minutes),
-        award_narrow_seconds=_minutes_or_seconds(env, "ET_AWARD_NARROW_SECONDS", Rules.award_narrow_seconds),
-        double_fullhold=rule,
+        session_gap_minutes=number_setting(env, "ET_SESSION_GAP_MINUTES", Rules.session_gap_minutes, low=1, high=DAY),
+        pairing_window_minutes=number_setting(env, "ET_PAIRING_WINDOW_MINUTES", Rules.pairing_window_minutes,
+                                              low=1, high=DAY),
+        link_window_minutes=number_setting(env, "ET_LINK_WINDOW_MINUTES", Rules.link_window_minutes, low=1, high=DAY),
+        award_narrow_seconds=number_setting(env, "ET_AWARD_NARROW_SECONDS", Rules.award_narrow_seconds, high=3600),
+        double_fullhold=choice_setting(env, "ET_DOUBLE_FULLHOLD", DoubleFullhold, Rules.double_fullhold),
         team_names=pool,
     )

@@ -6,24 +6,27 @@ import pytest
 
 from et_pipeline.cli import main
 from et_pipeline.defs.assets import ALL_ASSETS
-from et_pipeline.defs.partitions import DEFAULT_PARTITIONS_PER_RUN, max_partitions_per_run
+from et_pipeline.defs.partitions import max_partitions_per_run
+from et_pipeline.settings import Settings, SettingError
 from et_pipeline.synth import generate
 
 RANGE_START, RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
 
 
 def test_every_asset_backfills_in_bounded_runs():
-    assert max_partitions_per_run() == DEFAULT_PARTITIONS_PER_RUN == 100       # the cap the README documents
+    assert max_partitions_per_run() == Settings.partitions_per_run == 100       # the cap the README documents
     for asset in ALL_ASSETS:
         policy = asset.backfill_policy
-        assert policy == dg.BackfillPolicy.multi_run(DEFAULT_PARTITIONS_PER_RUN), asset.key   # a few runs, not one for all
+        assert policy == dg.BackfillPolicy.multi_run(100), asset.key             # a few runs, not one for all
 
 
 def test_the_cap_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv("ET_PARTITIONS_PER_RUN", "7")
     assert max_partitions_per_run() == 7
-    monkeypatch.setenv("ET_PARTITIONS_PER_RUN", "0")
-    assert max_partitions_per_run() == 1                                        # never an empty run
+    for bad in ("0", "-5", "2.5", "abc"):                                       # never an empty run, never a guess
+        monkeypatch.setenv("ET_PARTITIONS_PER_RUN", bad)
+        with pytest.raises(SettingError, match="ET_PARTITIONS_PER_RUN=%r" % bad):
+            max_partitions_per_run()
 
 
 @pytest.mark.system   # a run over many nights

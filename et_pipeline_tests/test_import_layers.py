@@ -3,8 +3,8 @@
 The layers, lowest first (a module may import its own layer and the ones below, never a
 higher one):
 
-0. parsers, domain, config, choices,     a file format, a rule, the settings, a file listing,
-   sources, numbers                     how a number reads
+0. parsers, domain, config, settings,   a file format, a rule, the settings, a file listing,
+   choices, sources, numbers            how a number reads
 1. steps, storage                        rows in, rows out; the schema and the queries
 2. season, publish, synth, report, admin_report   what is built from the stored nights
 3. defs, definitions                     the thin Dagster layer
@@ -22,7 +22,7 @@ import pytest
 PACKAGE = Path(__file__).parents[1] / "et_pipeline"
 
 LAYERS = [
-    {"parsers", "domain", "config", "choices", "sources", "numbers"},
+    {"parsers", "domain", "config", "settings", "choices", "sources", "numbers"},
     {"steps", "storage"},
     {"season", "publish", "synth", "report", "admin_report"},
     {"defs", "definitions"},

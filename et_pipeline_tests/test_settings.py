@@ -58,7 +58,8 @@ def test_every_rule_can_be_set_from_the_environment():
                                              ("ET_PAIRING_WINDOW_MINUTES", "-5"), ("ET_LINK_WINDOW_MINUTES", "nan"),
                                              ("ET_AWARD_NARROW_SECONDS", "inf")])
 def test_a_bad_rule_in_the_environment_is_named_with_its_value(variable, value):
-    from et_pipeline.config import SettingError, rules_from_env
+    from et_pipeline.config import rules_from_env
+    from et_pipeline.settings import SettingError
 
     with pytest.raises(SettingError, match="^%s=%r" % (variable, value)):
         rules_from_env({variable: value})
@@ -79,6 +80,59 @@ def test_a_bad_rule_in_the_environment_is_one_line_from_every_command(monkeypatc
         err = capsys.readouterr().err
         assert err.splitlines() == ["et-pipeline: ET_TIMEZONE='Europe/Ljubjana' is not a time zone "
                                     "(an IANA name such as Europe/Ljubljana)"], argv
+    assert not (tmp_path / "et.db").exists()
+
+
+def _run_once(tmp_path, *extra):
+    from et_pipeline.cli import main
+
+    return main(["run", "--source", str(ROOT / "sample_data" / "2026-02-05"), "--db", "sqlite:///%s" % (tmp_path / "et.db"),
+                 "--dagster-home", str(tmp_path / "dh"), "--season", "skip", *extra])
+
+
+@pytest.mark.parametrize("variable, value", [
+    ("ET_SETTLE_SECONDS", "abc"), ("ET_SETTLE_SECONDS", "inf"), ("ET_PARTITIONS_PER_RUN", "2.5"),
+    ("ET_PARTITIONS_PER_RUN", "0"), ("ET_GRAPH_WORKERS", "abc"), ("ET_EXECUTOR", "bogus"),
+    ("ET_PUBLISH_MODE", "loud"), ("ET_NIGHT_HOURS", "nan"), ("ET_NIGHT_DEADLINE_CRON", "bogus"),
+    ("ET_DAGSTER_URL", "not a url"), ("ET_DISCORD_DETAILS_THREAD_ID", "abc"), ("ET_TEAM_NAMES", "Solo"),
+    ("ET_TEAM_NAMES", "Red,Red")])
+def test_a_bad_setting_is_one_line_before_run_reads_or_writes_anything(variable, value, monkeypatch, tmp_path, capsys):
+    """Each of these was a traceback from `run` after the database was written (or, for
+    the team names, silently ignored)."""
+    monkeypatch.setenv(variable, value)
+    from et_pipeline.cli.common import EXIT_USAGE
+
+    assert _run_once(tmp_path, "--publish", "off") == EXIT_USAGE
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("et-pipeline: %s=%r" % (variable, value)), line
+    assert not (tmp_path / "et.db").exists()
+
+
+def test_celery_without_a_broker_is_named(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("ET_EXECUTOR", "celery")
+    monkeypatch.delenv("ET_CELERY_BROKER", raising=False)
+    assert _run_once(tmp_path, "--publish", "off") == 2
+    assert "needs ET_CELERY_BROKER" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("env, extra, says", [
+    ({}, ["--publish", "live"], "--publish live needs ET_DISCORD_WEBHOOK_URL"),
+    ({"ET_DISCORD_WEBHOOK_URL": "not-a-url"}, ["--publish", "live"], "ET_DISCORD_WEBHOOK_URL: not a Discord webhook URL"),
+    ({"ET_DISCORD_WEBHOOK_URL": "http://127.0.0.1:9/api/webhooks/1/abc", "ET_DISCORD_ADMIN_WEBHOOK_URL": "x"},
+     ["--publish", "live"], "ET_DISCORD_ADMIN_WEBHOOK_URL: not a Discord webhook URL"),
+    ({}, ["--publish", "dry-run", "--out", "/proc/no-such-folder"], "--out /proc/no-such-folder cannot be created"),
+])
+def test_what_would_fail_the_publishing_is_said_before_the_night_is_read(env, extra, says, monkeypatch, tmp_path, capsys):
+    """These failed the night's discord_posts step after all the work (with Dagster's class
+    path in the message), and the admins' URL stopped the players' messages too."""
+    for name in ("ET_DISCORD_WEBHOOK_URL", "ET_DISCORD_ADMIN_WEBHOOK_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert _run_once(tmp_path, *extra) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("et-pipeline: " + says), line
+    assert "://" not in line.replace("http://127.0.0.1:9", "")      # a webhook's token is never printed
     assert not (tmp_path / "et.db").exists()
 
 

@@ -122,14 +122,15 @@ def main(argv=None) -> int:
         return 0
     a = ap.parse_args(argv)
     a.argv = argv                    # the command as given (run re-runs itself with a secret in a child's environment)
-    from et_pipeline.config import SettingError, rules_from_env
+    from et_pipeline.config import rules_from_env
+    from et_pipeline.settings import SettingError, settings_from_env
 
     try:
         rules_from_env()             # a typo in .env is one line, before any command reads or writes
-    except SettingError as e:
-        return die(str(e), EXIT_USAGE)
-    try:
+        settings_from_env()
         return a.fn(a)
+    except SettingError as e:        # also one found later (a freshness window Dagster refuses)
+        return die(str(e), EXIT_USAGE)
     except BrokenPipeError:          # `et-pipeline run | head`: the reader left, nothing to report
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1

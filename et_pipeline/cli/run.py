@@ -6,6 +6,7 @@ runs of `session_job` (one run per contiguous block of at most
 ET_PARTITIONS_PER_RUN dates, not one per date).
 """
 import contextlib
+import errno
 import gc
 import glob
 import json
@@ -228,6 +229,34 @@ def _home_unusable(home: str, e: Exception) -> int:
                % (home, why), EXIT_DAGSTER_HOME)
 
 
+def _what_would_fail_late(a, rules) -> str | None:
+    """What would fail the run only after the night's work, said before anything is read or
+    written: a freshness window Dagster refuses (SettingError), the webhooks of a live run,
+    the --out folder of a dry run."""
+    from et_pipeline.publish.webhook import webhook_url_problem
+    from et_pipeline.settings import settings_from_env
+
+    if settings_from_env().night_deadline_cron is not None:   # Dagster judges the window (and only then is imported)
+        from et_pipeline.defs.freshness import night_freshness_from_env
+
+        night_freshness_from_env(rules.timezone)
+    if a.publish == "live":
+        for variable in ("ET_DISCORD_WEBHOOK_URL", "ET_DISCORD_ADMIN_WEBHOOK_URL"):
+            url = os.environ.get(variable)
+            if not url and variable == "ET_DISCORD_WEBHOOK_URL":
+                return "--publish live needs ET_DISCORD_WEBHOOK_URL (the players' channel's webhook)"
+            if url and webhook_url_problem(url):
+                return "%s: %s" % (variable, webhook_url_problem(url))
+    elif a.publish == "dry-run":
+        try:
+            os.makedirs(a.out, exist_ok=True)
+            if not os.access(a.out, os.W_OK):
+                raise PermissionError(errno.EACCES, "not writable")
+        except OSError as e:
+            return "--out %s cannot be created: %s" % (a.out, e.strerror or e)
+    return None
+
+
 def _run(a, started_up) -> int:
     from et_pipeline.cli.output import RunProgress, summary_lines
     from et_pipeline.config import rules_from_env
@@ -244,6 +273,9 @@ def _run(a, started_up) -> int:
     if _password_in_db(a.db):
         return _rerun_with_db_in_environment(a)
     rules = rules_from_env()
+    problem = _what_would_fail_late(a, rules)
+    if problem:
+        return die(problem)
     try:
         src = source_from_url(**_source_args(a))
     except (SFTPSourceError, ValueError) as e:

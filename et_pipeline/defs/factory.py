@@ -5,6 +5,7 @@ import os
 import dagster as dg
 
 from et_pipeline.config import Rules, rules_from_env
+from et_pipeline.settings import settings_from_env
 from et_pipeline.defs.assets import ALL_ASSETS
 from et_pipeline.defs.catalog import owned
 from et_pipeline.defs.admin_alerts import build_failure_sensor
@@ -18,7 +19,7 @@ from et_pipeline.defs.resources import (DatabaseResource, DiscordWebhook, RulesR
                                         env_secret)
 from et_pipeline.defs.season_assets import SEASON_ASSETS
 from et_pipeline.defs.season_automation import SEASON_GROUP, season_automation_sensor
-from et_pipeline.defs.sensors import build_sensor, settle_seconds_from_env
+from et_pipeline.defs.sensors import build_sensor
 from et_pipeline.storage.database import DEFAULT_URL
 
 JOB_NAME = "session_job"
@@ -43,16 +44,13 @@ def executor_from_env():
     """ET_EXECUTOR: `in_process` (default) or `celery` - Dagster's celery executor: every
     step is a task on the broker at ET_CELERY_BROKER (results in ET_CELERY_BACKEND, by
     default the broker), run by `dagster-celery worker start` workers (README, Scaling out)."""
-    kind = os.environ.get("ET_EXECUTOR", "in_process")
-    if kind == "in_process":
+    settings = settings_from_env()
+    if settings.executor == "in_process":
         return dg.in_process_executor
-    if kind == "celery":
-        from dagster_celery import celery_executor
+    from dagster_celery import celery_executor
 
-        broker = os.environ["ET_CELERY_BROKER"]
-        return celery_executor.configured(
-            {"broker": broker, "backend": os.environ.get("ET_CELERY_BACKEND") or broker}, name="celery")
-    raise ValueError("ET_EXECUTOR must be 'in_process' or 'celery', not %r" % kind)
+    broker = settings.celery_broker
+    return celery_executor.configured({"broker": broker, "backend": settings.celery_backend or broker}, name="celery")
 
 
 def build_definitions(*, source: StatsSourceResource, db_url: str | dg.EnvVar, rules: Rules, discord: DiscordWebhook,
@@ -85,17 +83,15 @@ def definitions_from_env() -> dg.Definitions:
         key_path=os.environ.get("ET_SFTP_KEY_PATH") or None,
         known_hosts=os.environ.get("ET_SFTP_KNOWN_HOSTS") or None,
         cache_dir=os.environ.get("ET_SFTP_CACHE_DIR") or None)
-    rules = rules_from_env()
+    rules, settings = rules_from_env(), settings_from_env()
     return build_definitions(
         source=source, db_url=env_secret("ET_DB_URL") or DEFAULT_URL,
         rules=rules, night_freshness=night_freshness_from_env(rules.timezone),
         discord=DiscordWebhook(url=env_secret("ET_DISCORD_WEBHOOK_URL"),
-                               mode=os.environ.get("ET_PUBLISH_MODE", "dry-run"),
-                               out_dir=os.environ.get("ET_OUT_DIR", "out"),
+                               mode=settings.publish_mode, out_dir=settings.out_dir,
                                admin_url=env_secret("ET_DISCORD_ADMIN_WEBHOOK_URL"),
-                               details_thread_id=os.environ.get("ET_DISCORD_DETAILS_THREAD_ID") or None,
-                               dagster_url=os.environ.get("ET_DAGSTER_URL")),
-        settle_seconds=settle_seconds_from_env(), executor=executor_from_env())
+                               details_thread_id=settings.details_thread_id, dagster_url=settings.dagster_url),
+        settle_seconds=settings.settle_seconds, executor=executor_from_env())
 
 
 def session_job_from_env() -> dg.JobDefinition:

@@ -11,27 +11,28 @@ in the UI's asset health and for its alerts. A policy sees the newest materialis
 any partition, which is what "tonight's night came in" means here.
 """
 import datetime as dt
-import os
 
 import dagster as dg
+
+from et_pipeline.settings import SettingError, settings_from_env
 
 FRESH_AFTER_THE_NIGHT = ("discord_posts", "season_tables", "night_digest")   # asset (or multi-asset) names
 
 
 def night_freshness_from_env(timezone: str) -> dg.FreshnessPolicy | None:
     """The policy the ET_NIGHT_* variables describe (None when no deadline is set)."""
-    cron = (os.environ.get("ET_NIGHT_DEADLINE_CRON") or "").strip()
-    if not cron:
+    settings = settings_from_env()
+    cron, hours = settings.night_deadline_cron, settings.night_hours
+    if cron is None:
         return None
     try:
-        hours = float(os.environ.get("ET_NIGHT_HOURS") or 10)
-        # Dagster checks the cron and that the window is at least a minute and no longer
-        # than the shortest gap between two deadlines
+        # Dagster checks the cron and that the window is no longer than the shortest gap
+        # between two deadlines
         return dg.FreshnessPolicy.cron(deadline_cron=cron, lower_bound_delta=dt.timedelta(hours=hours),
                                        timezone=timezone)
     except Exception as e:      # Dagster's CheckError is private: say which variables are wrong
-        raise ValueError("ET_NIGHT_DEADLINE_CRON=%r with ET_NIGHT_HOURS=%r is not a freshness window: %s" % (
-            cron, os.environ.get("ET_NIGHT_HOURS"), str(e).splitlines()[0])) from e
+        raise SettingError("ET_NIGHT_DEADLINE_CRON=%r with ET_NIGHT_HOURS=%g is not a freshness window: %s" % (
+            cron, hours, str(e).splitlines()[0])) from None
 
 
 def with_night_freshness(assets: list, policy: dg.FreshnessPolicy | None) -> list:

@@ -19,6 +19,7 @@ import dagster as dg
 from sqlalchemy.exc import SQLAlchemyError
 
 from et_pipeline.config import Rules
+from et_pipeline.settings import settings_from_env
 from et_pipeline.defs.dagster_private import LocatedJob, partition_tags
 from et_pipeline.defs.dead_runs import HOST_TAG, process_tag
 from et_pipeline.defs.factory import JOB_NAME, SEASON_JOB_NAME
@@ -56,7 +57,7 @@ def by_name_or_value(value: str | None, variable: str):
 def run_config(*, source: Mapping[str, str | None], db_url: str, rules: Rules, publish: str, out_dir: str) -> dict:
     """The run config of a command-line run: its source, database, rules (the ones its plan
     used) and publishing, and the `progress` logger instead of the console."""
-    live = publish == "live"
+    live, settings = publish == "live", settings_from_env()
     return {
         "loggers": {"progress": {}},
         "resources": {
@@ -69,8 +70,7 @@ def run_config(*, source: Mapping[str, str | None], db_url: str, rules: Rules, p
                 "admin_url": by_name_or_value(os.environ.get("ET_DISCORD_ADMIN_WEBHOOK_URL") if live else None,
                                               "ET_DISCORD_ADMIN_WEBHOOK_URL"),
                 "mode": publish, "out_dir": out_dir,
-                "details_thread_id": os.environ.get("ET_DISCORD_DETAILS_THREAD_ID") or None,
-                "dagster_url": os.environ.get("ET_DAGSTER_URL")}},
+                "details_thread_id": settings.details_thread_id, "dagster_url": settings.dagster_url}},
         },
     }
 

@@ -92,6 +92,3 @@ def build_sensor(job, settle_seconds: float = 10.0, interval_seconds: int = 5, r
 
     return session_files_sensor
 
-
-def settle_seconds_from_env() -> float:
-    return float(os.environ.get("ET_SETTLE_SECONDS", "10"))

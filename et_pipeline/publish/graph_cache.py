@@ -23,6 +23,8 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Callable, Iterable
 
+from et_pipeline.settings import settings_from_env
+
 _POOL: ProcessPoolExecutor | None = None
 _POOL_SIZE = 0
 
@@ -83,9 +85,9 @@ def _png_name(key: str, index: int) -> str:
 
 
 def default_workers() -> int:
-    env = os.environ.get("ET_GRAPH_WORKERS")
-    if env:
-        return max(1, int(env))
+    workers = settings_from_env().graph_workers
+    if workers is not None:
+        return workers
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:

@@ -83,6 +83,15 @@ def _never_sent(exc: Exception) -> bool:
     return isinstance(reason, (NewConnectionError, NameResolutionError))
 
 
+def webhook_url_problem(url: str | None) -> str | None:
+    """Why `url` is not a webhook this client can post to, or None (never quoting it: the
+    URL holds the webhook's token)."""
+    parts = urlsplit(url or "")
+    if parts.scheme not in ("http", "https") or not parts.netloc or not _WEBHOOK_PATH.match(parts.path):
+        return "not a Discord webhook URL (expected …/api/webhooks/<id>/<token>)"
+    return None
+
+
 class DiscordWebhookClient:
     """`url` is the webhook URL (https://discord.com/api/webhooks/<id>/<token>[?thread_id=…]).
 
@@ -108,10 +117,11 @@ class DiscordWebhookClient:
                  *, max_rate_limit_waits: int = 30, max_retry_after: float = 10.0,
                  max_rate_limit_wait: float = 30.0, backoff: float = 0.5,
                  sleep: Callable[[float], None] = time.sleep):
-        parts = urlsplit(url or "")
+        problem = webhook_url_problem(url)
+        if problem:
+            raise ValueError(problem)
+        parts = urlsplit(url)
         m = _WEBHOOK_PATH.match(parts.path)
-        if parts.scheme not in ("http", "https") or not parts.netloc or not m:
-            raise ValueError("not a Discord webhook URL (expected …/api/webhooks/<id>/<token>)")
         self._url = urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
         self._query = parts.query
         self._token = m.group("token")
