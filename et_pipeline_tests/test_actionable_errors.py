@@ -148,3 +148,104 @@ def test_file_names_with_control_characters_are_printed_escaped(night, tmp_path,
                  "--dagster-home", str(tmp_path / "dh"), "--publish", "off", "--season", "skip"]) == 0
     out = capsys.readouterr().out
     assert "\x1b" not in out and "2026-02-05-21\\x1b[2Jsupply-round-1.txt" in out
+
+
+# ---------------------------------------------------------------- arguments a person mistyped
+
+@pytest.mark.parametrize("db, says", [
+    ("/tmp/et.db", "--db '/tmp/et.db' is not a database URL (sqlite:///PATH or postgresql+psycopg2://USER@HOST/DB)"),
+    ("mysql://u:secret@h/x", "--db: mysql databases are not supported (sqlite:///PATH or postgresql+psycopg2://USER@HOST/DB)"),
+    ("sqlite:////no/such/folder/et.db", "--db sqlite:////no/such/folder/et.db: the folder /no/such/folder does not exist"),
+])
+@pytest.mark.parametrize("command", [["run", "--source", "sample_data/2026-02-05", "--publish", "off"],
+                                     ["report", "--date", "2026-02-05"], ["season"], ["discord"]])
+def test_a_database_url_that_cannot_work_is_named_by_every_command(db, says, command, tmp_path, capsys):
+    """These were SQLAlchemy's words (`Could not parse SQLAlchemy URL`, a MySQLdb
+    ModuleNotFoundError traceback, `unable to open database file`), without --db."""
+    code = main(command + ["--db", db] + (["--dagster-home", str(tmp_path / "dh")] if command[0] == "run" else []))
+    assert code == common.EXIT_USAGE
+    assert _one_line(capsys.readouterr().err) == "et-pipeline: " + says
+    assert "secret" not in says
+
+
+def test_a_blank_et_db_url_is_the_default_database(monkeypatch):
+    """A `.env` copied from `.env.example` with the value deleted: the default, as for every setting."""
+    from et_pipeline.cli import build_parser, finish_parser
+
+    monkeypatch.setenv("ET_DB_URL", "")
+    a = finish_parser(build_parser()).parse_args(["report", "--date", "2026-02-05"])
+    assert a.db == "sqlite:///et_pipeline.db"
+
+
+@pytest.mark.parametrize("yaml_text, says", [
+    ("run_storage: [\n", "its dagster.yaml does not open an instance: "),
+    ("storage:\n  postgres:\n    postgres_db:\n      username: {env: DAGSTER_PG_NO_SUCH}\n      password: x\n"
+     "      hostname: 127.0.0.1\n      db_name: d\n", "it needs DAGSTER_PG_NO_SUCH, which is not set"),
+])
+def test_a_dagster_home_whose_instance_cannot_open_is_one_line_with_its_code(yaml_text, says, night, tmp_path, capsys):
+    """A production dagster.yaml copied into a home without its DAGSTER_PG_* variables, or a
+    broken one, was an 87-line traceback."""
+    home = tmp_path / "dh"
+    home.mkdir()
+    (home / "dagster.yaml").write_text(yaml_text)
+    code = main(["run", "--source", str(night), "--db", "sqlite:///%s" % (tmp_path / "et.db"),
+                 "--dagster-home", str(home), "--publish", "off", "--season", "skip"])
+    assert code == common.EXIT_DAGSTER_HOME
+    line = _one_line(capsys.readouterr().err)
+    assert str(home) in line and says in line, line
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["synth", "--nights", "1", "--out", "/proc/no-such-folder"], "--out /proc/no-such-folder cannot be written"),
+    (["synth", "--nights", "1", "--out", "OUT", "--start-date", "2026-13-01"], "argument --start-date"),
+    (["synth", "--nights", "0", "--out", "OUT"], "argument --nights"),
+    (["synth", "--nights", "1", "--out", "OUT", "--edge-rate", "5"], "argument --edge-rate"),
+    (["leaderboard", "--limit", "-3"], "argument --limit"),
+])
+def test_a_mistyped_argument_is_named(argv, says, tmp_path, capsys):
+    argv = [str(tmp_path / "out") if x == "OUT" else x for x in argv]
+    try:
+        code = main(argv)
+    except SystemExit as e:             # argparse: usage and one error line, exit 2
+        code = e.code
+    err = capsys.readouterr().err
+    assert code == 2 and says in err and "Traceback" not in err, err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_calendar_date_that_does_not_exist_is_said_so(capsys):
+    assert main(["report", "--date", "2026-02-30"]) == 2
+    assert _one_line(capsys.readouterr().err) == "et-pipeline: malformed date '2026-02-30' (no such day; expected YYYY-MM-DD)"
+
+
+def test_an_unwritable_dagster_home_leaves_no_database_behind(night, tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    code = main(["run", "--source", str(night), "--db", "sqlite:///%s" % (tmp_path / "et.db"),
+                 "--dagster-home", str(blocker / "dh"), "--publish", "off", "--season", "skip"])
+    assert code == common.EXIT_DAGSTER_HOME
+    assert not (tmp_path / "et.db").exists()
+
+
+@pytest.mark.parametrize("source, says", [
+    ("sftp://u@h:abc/p", "--source sftp://u@h:abc/p: the port is not a number from 1 to 65535"),
+    ("sftp://u@h:99999/p", "--source sftp://u@h:99999/p: the port is not a number from 1 to 65535"),
+    ("ftp://h/p", "--source ftp://h/p: only a local folder or sftp://user@host[:port]/path is supported"),
+])
+def test_a_source_url_that_cannot_work_is_named(source, says, tmp_path, capsys):
+    """These said `Port could not be cast to integer value as 'abc'` without the option, or
+    (ftp://) that a folder of that name does not exist."""
+    code = main(["run", "--source", source, "--db", "sqlite:///%s" % (tmp_path / "et.db"),
+                 "--dagster-home", str(tmp_path / "dh"), "--publish", "off"])
+    assert code == common.EXIT_USAGE
+    assert _one_line(capsys.readouterr().err) == "et-pipeline: " + says
+
+
+def test_a_player_named_twice_for_balance_is_named():
+    """`balance --players rambo,rambo` said `a player is named twice`, not which."""
+    from et_pipeline.season.balance import _resolve
+
+    players = [{"guid": "AAAA1111", "name": "rambo", "aliases": ["rambo", "RaMbO"], "is_bot": False},
+               {"guid": "BBBB2222", "name": "ghost", "aliases": ["ghost"], "is_bot": False}]
+    assert _resolve(players, ["rambo", "ghost", "RaMbO"]) == (
+        [], "'rambo' and 'RaMbO' are the same player (AAAA1111): name each player once")

@@ -128,3 +128,15 @@ def test_the_game_servers_metadata_keeps_one_type_per_key():
     assert {k: type(v) for k, v in empty.items()} == {k: type(v) for k, v in full.items()
                                                         if not k.startswith("newest")}
     assert empty["files"].value == 0
+
+
+def test_a_source_folder_that_is_not_there_says_so_on_every_tick(tmp_path, dagster_instance):
+    """ET_SOURCE with a typo listed nothing and said `nothing complete and new` on every
+    tick: the production typo was invisible in the UI."""
+    sensor = build_sensor(session_job(), settle_seconds=SETTLE)
+    missing = tmp_path / "legcy"
+    result = tick(sensor, dagster_instance, missing)
+    assert result.run_requests == []
+    assert result.skip_reason.skip_message.startswith("source folder %s does not exist" % missing), result.skip_reason
+    (tmp_path / "legacy" / "gamestats").mkdir(parents=True)
+    assert "did you mean %s?" % (tmp_path / "legacy") in tick(sensor, dagster_instance, tmp_path).skip_reason.skip_message

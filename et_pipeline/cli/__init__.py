@@ -128,6 +128,12 @@ def main(argv=None) -> int:
     try:
         rules_from_env()             # a typo in .env is one line, before any command reads or writes
         settings_from_env()
+        if getattr(a, "db", None) is not None:
+            from et_pipeline.storage.database import database_url_problem
+
+            problem = database_url_problem(a.db)
+            if problem:
+                return die(problem, EXIT_USAGE)
         return a.fn(a)
     except SettingError as e:        # also one found later (a freshness window Dagster refuses)
         return die(str(e), EXIT_USAGE)

@@ -51,11 +51,17 @@ def cmd_balance(a) -> int:
     season, code = load_season(a)
     if season is None:
         return code
+    from et_pipeline.publish.webhook import PublishError
+
     try:
         doc = balance_document(season, names)
         _publish(doc, a.publish, a.out)
     except ValueError as e:
         return die(str(e))
+    except OSError as e:
+        return die("--out %s: cannot write the payload: %s" % (a.out, e.strerror or e))
+    except PublishError as e:               # its message never holds the webhook's token
+        return die("Discord: %s" % str(e).splitlines()[0])
     if a.json:
         print_json(doc)
     else:

@@ -2,6 +2,7 @@
 the `--db` option and its checks, the JSON printer, the Discord messages that need an
 admin. The commands' modules import these from here and from nowhere else, so no command
 module imports another's helpers (test_import_layers)."""
+import argparse
 import datetime as dt
 import json
 import os
@@ -43,6 +44,43 @@ def session_date(text: str) -> dt.date | None:
         return None
 
 
+def date_problem(text: str) -> str:
+    """Why `text` is not a session date: its shape, or a day the calendar does not have."""
+    shaped = len(text) == 10 and text[4] == text[7] == "-" and text.replace("-", "").isdigit()
+    return "malformed date %r (%sexpected YYYY-MM-DD)" % (text, "no such day; " if shaped else "")
+
+
+def whole_number(low: int):
+    """An argparse type: a whole number >= low (argparse names the option when it is not)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError("%r is not a whole number" % text) from None
+        if value < low:
+            raise argparse.ArgumentTypeError("%r is less than %d" % (text, low))
+        return value
+    return parse
+
+
+def calendar_date(text: str) -> str:
+    """An argparse type: YYYY-MM-DD, a day the calendar has."""
+    if session_date(text) is None:
+        raise argparse.ArgumentTypeError(date_problem(text))
+    return text
+
+
+def probability(text: str) -> float:
+    """An argparse type: a number from 0 to 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("%r is not a number" % text) from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError("%r is not between 0 and 1" % text)
+    return value
+
+
 def missing_sqlite_file(db: str) -> bool:
     """A `sqlite:///` URL whose file does not exist (SQLAlchemy would create an empty one)."""
     return db.startswith("sqlite:///") and not os.path.exists(db[len("sqlite:///"):])
@@ -59,14 +97,14 @@ def dated_database(a) -> tuple[str | None, int | None]:
     (None, exit code) after saying which is wrong."""
     date = session_date(a.date)
     if date is None:
-        return None, die("malformed date %r (expected YYYY-MM-DD)" % a.date)
+        return None, die(date_problem(a.date))
     if missing_sqlite_file(a.db):
         return None, die("database %s not found" % a.db)
     return date.isoformat(), None
 
 
 def add_db_option(parser, help: str = "app database URL ($ET_DB_URL)") -> None:
-    parser.add_argument("--db", default=os.environ.get("ET_DB_URL", DEFAULT_DB), help=help)
+    parser.add_argument("--db", default=os.environ.get("ET_DB_URL") or DEFAULT_DB, help=help)   # blank: the default
 
 
 def load_season(a):

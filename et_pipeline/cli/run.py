@@ -8,9 +8,9 @@ ET_PARTITIONS_PER_RUN dates, not one per date).
 import contextlib
 import errno
 import gc
-import glob
 import json
 import os
+import re
 import sys
 import time
 
@@ -101,20 +101,6 @@ def _blocks(order: list[str], wanted: set[str], max_size: int | None = None) -> 
     if current:
         blocks.append(current)
     return blocks
-
-
-def _source_error(path: str) -> str | None:
-    """Why a local --source is not a server folder (no gamestats/), with a hint where it might be."""
-    if os.path.isdir(os.path.join(path, "gamestats")):
-        return None
-    if not os.path.isdir(path):
-        return "source folder %s does not exist" % path
-    near = sorted(os.path.dirname(p) for pattern in ("*", os.path.join("*", "*"))
-                  for p in glob.glob(os.path.join(glob.escape(path), pattern, "gamestats")))
-    hint = ("did you mean %s?" % " or ".join(near[:3]) if near else
-            "it should be the server's fs_game folder (legacy/ on ET:Legacy) holding gamestats/ and gametimes/")
-    what = "is empty" if not os.listdir(path) else "has no gamestats/ folder"
-    return "source folder %s %s; %s" % (path, what, hint)
 
 
 def _summaries(engine, plan, ran: set[str], failed: set[str]):
@@ -229,6 +215,16 @@ def _home_unusable(home: str, e: Exception) -> int:
                % (home, why), EXIT_DAGSTER_HOME)
 
 
+def _instance_unusable(home: str, e: Exception) -> int:
+    """The home's own dagster.yaml does not open: say what it lacks (Dagster's message
+    starts with its config schema's repr, and names an unset variable further down)."""
+    text = str(e)
+    unset = re.search(r'environment variable "([^"]+)" which is not set', text)
+    why = ("it needs %s, which is not set" % unset.group(1) if unset else
+           text.strip().splitlines()[0][:300] if text.strip() else type(e).__name__)
+    return die("Dagster home %s: its dagster.yaml does not open an instance: %s" % (home, why), EXIT_DAGSTER_HOME)
+
+
 def _what_would_fail_late(a, rules) -> str | None:
     """What would fail the run only after the night's work, said before anything is read or
     written: a freshness window Dagster refuses (SettingError), the webhooks of a live run,
@@ -262,7 +258,7 @@ def _run(a, started_up) -> int:
     from et_pipeline.config import rules_from_env
     from et_pipeline.publish.outbox import deferred_dates
     from et_pipeline.sources import source_from_url
-    from et_pipeline.sources.errors import SFTPSourceError
+    from et_pipeline.sources.errors import SFTPSourceError, SourceURLError
     from et_pipeline.steps.plan import make_plan
     from et_pipeline.steps.sensor_logic import changed_dates
     from et_pipeline.storage import schema as t
@@ -278,13 +274,14 @@ def _run(a, started_up) -> int:
         return die(problem)
     try:
         src = source_from_url(**_source_args(a))
+    except SourceURLError as e:
+        return die("--source %s" % e)
     except (SFTPSourceError, ValueError) as e:
         hint = " (--sftp-key/--known-hosts or ET_SFTP_KEY_PATH/ET_SFTP_KNOWN_HOSTS)" if "key_path" in str(e) else ""
         return die(str(e).splitlines()[0] + hint, _source_exit_code(e))
-    if not a.source.startswith("sftp://"):
-        problem = _source_error(a.source)
-        if problem:
-            return die(problem)
+    problem = src.problem()
+    if problem:
+        return die(problem)
     with RunProgress(verbose=a.verbose) as progress:
         try:
             progress.phase("listing %s" % src.describe())
@@ -293,6 +290,9 @@ def _run(a, started_up) -> int:
             return die(str(e).splitlines()[0], _source_exit_code(e))
         except (OSError, ValueError) as e:
             return die("cannot list the source: %s" % str(e).splitlines()[0])
+        home, code = _dagster_home(a)     # before the database: a bad home leaves nothing written
+        if code is not None:
+            return code
         try:
             engine = make_engine(a.db)
             ensure_schema(engine)
@@ -313,9 +313,6 @@ def _run(a, started_up) -> int:
         if a.force:
             wanted |= set(plan.dates)
         wanted |= due & set(plan.by_date)   # Discord messages due again
-        home, code = _dagster_home(a)
-        if code is not None:
-            return code
         failed: dict[str, str] = {}
         season = None
         # nothing new and the season current (or skipped): no Dagster at all (a cron job's usual minute)
@@ -361,8 +358,10 @@ def _run_dates(a, rules, home: str, engine, wanted: list[str], progress,
 
     try:
         instance = open_instance(home)
-    except (OSError, SQLAlchemyError) as e:
+    except OSError as e:
         return _home_unusable(home, e), {}, None
+    except Exception as e:     # the folder's own dagster.yaml: bad YAML, an unset variable, a database down
+        return _instance_unusable(home, e), {}, None
     for line in fail_dead_runs(instance):      # a killed `run` (or daemon worker) left its run STARTED
         print("et-pipeline: failed run %s: its process is gone" % line, file=sys.stderr)
     order = register_dates(instance, wanted)

@@ -7,7 +7,7 @@ season assets use), so they answer without Dagster and for any `--as-of`.
 from typing import get_args
 
 from et_pipeline.choices import Period
-from et_pipeline.cli.common import add_db_option, die, load_season, print_json
+from et_pipeline.cli.common import add_db_option, die, load_season, print_json, whole_number
 from et_pipeline.season.leaderboard_stats import INACTIVE_DAYS, LEADERBOARD_STATS
 
 
@@ -249,7 +249,7 @@ def add_season_parsers(sub) -> None:
     lb = sub.add_parser("leaderboard", help="players ranked by one stat")
     common(lb)
     lb.add_argument("--stat", choices=sorted(LEADERBOARD_STATS), default="kills", help="the stat to rank by")
-    lb.add_argument("--limit", type=int, default=20, help="how many players to list")
+    lb.add_argument("--limit", type=whole_number(1), default=20, help="how many players to list")
     lb.add_argument("--all", action="store_true",
                     help="rating: also list provisional and inactive players (marked)")
     lb.add_argument("--json", action="store_true", help="print JSON instead of a table")

@@ -3,12 +3,17 @@ line's package, not the synth package: registering the subcommand must not impor
 import argparse
 import sys
 
+from et_pipeline.cli.common import calendar_date, die, probability, whole_number
+
 
 def cmd_synth(a) -> int:
     from et_pipeline.synth import generate
 
-    truth = generate(a.nights, a.out, seed=a.seed, start_date=a.start_date, variant_mix=not a.by_date,
-                     edge_rate=a.edge_rate)
+    try:
+        truth = generate(a.nights, a.out, seed=a.seed, start_date=a.start_date, variant_mix=not a.by_date,
+                         edge_rate=a.edge_rate)
+    except OSError as e:
+        return die("--out %s cannot be written: %s" % (a.out, e.strerror or e))
     nights = truth["nights"]
     n_files = sum(len(n["files"]) for n in nights)
     edges = sorted({e for n in nights for e in n["edge_cases"]})
@@ -24,13 +29,13 @@ def add_synth_parser(subparsers) -> argparse.ArgumentParser:
                               description="Write generated nights as a game server would (gamestats/, gametimes/) "
                                           "and the generator's truth (truth.json) beside them: a folder to try "
                                           "`et-pipeline run` on, or to test and benchmark with.")
-    s.add_argument("--nights", type=int, required=True, help="how many nights to generate")
+    s.add_argument("--nights", type=whole_number(1), required=True, help="how many nights to generate")
     s.add_argument("--out", required=True, help="folder to write gamestats/, gametimes/ and truth.json into")
     s.add_argument("--seed", type=int, default=1, help="random seed (the same seed writes the same files)")
-    s.add_argument("--start-date", default="2025-01-07", help="date of the first night, YYYY-MM-DD")
+    s.add_argument("--start-date", type=calendar_date, default="2025-01-07", help="date of the first night, YYYY-MM-DD")
     s.add_argument("--by-date", action="store_true",
                    help="file variants by deployment date (c0rnp0rn8 from 2026-02-21, ...) instead of a random mix")
-    s.add_argument("--edge-rate", type=float, default=None, help="probability of each edge case per night")
+    s.add_argument("--edge-rate", type=probability, default=None, help="probability of each edge case per night")
     s.set_defaults(fn=cmd_synth)
     return s
 

@@ -86,8 +86,8 @@ def build_sensor(job, settle_seconds: float = 10.0, interval_seconds: int = 5, r
                           for q in d.requests],
             dynamic_partitions_requests=[session_dates.build_add_request(new)] if new else [],
             cursor=json.dumps({**d.cursor, "observed": version}, sort_keys=True),
-            skip_reason=None if d.requests else "nothing complete and new (%d partitions known, %d waiting)"
-                                                % (len(plan.dates), len(d.waiting)),
+            skip_reason=None if d.requests else (not files and src.problem()) or
+            "nothing complete and new (%d partitions known, %d waiting)" % (len(plan.dates), len(d.waiting)),
         )
 
     return session_files_sensor

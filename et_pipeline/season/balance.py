@@ -79,11 +79,15 @@ def _resolve(players: list[dict], names: list[str]) -> tuple[list[str], str | No
     """GUIDs for the names, or an error naming the first one that is not one human."""
     from et_pipeline.season.players import resolve
 
-    out = []
+    out, named = [], {}
     for who in names:
         found = resolve(players, who)
         if len(found) == 1:
-            out.append(found[0]["guid"])
+            guid = found[0]["guid"]
+            if guid in named:
+                return [], "%r and %r are the same player (%s): name each player once" % (named[guid], who, guid)
+            named[guid] = who
+            out.append(guid)
             continue
         if len(found) > 1:
             return [], "%r matches several players: %s (use the GUID)" % (who, ", ".join(p["guid"] for p in found))

@@ -61,6 +61,11 @@ class StatsSource(abc.ABC):
     def describe(self) -> str:
         """Where the files come from, for logs and metadata (no secrets)."""
 
+    def problem(self) -> str | None:
+        """Why this source cannot be what it should be, found without connecting (a local
+        folder that is not a server's), or None; a remote one raises when it is used."""
+        return None
+
     def list_files(self) -> list[ServerFile]:
         with self.open() as conn:
             return conn.list_files()

@@ -21,3 +21,8 @@ class KeyFileError(SFTPSourceError):
 
 class PasswordInURLError(SFTPSourceError, ValueError):
     """The SFTP URL carries a password: key authentication only, and no secret in a URL."""
+
+
+class SourceURLError(ValueError):
+    """A source URL that names no source this pipeline reads (its message starts with the
+    URL: the command line prefixes --source, the code location's load error ET_SOURCE)."""

@@ -9,6 +9,7 @@ however large the listing said it was.
 """
 import contextlib
 import errno
+import glob
 import os
 import stat
 
@@ -64,9 +65,27 @@ class _LocalConnection(SourceConnection):
             return data
 
 
+def folder_problem(path: str) -> str | None:
+    """Why a local source is not a server folder (no gamestats/), with a hint where it might
+    be; None when it is one. The command refuses to run on it, the sensor says it each tick."""
+    if os.path.isdir(os.path.join(path, "gamestats")):
+        return None
+    if not os.path.isdir(path):
+        return "source folder %s does not exist" % path
+    near = sorted(os.path.dirname(p) for pattern in ("*", os.path.join("*", "*"))
+                  for p in glob.glob(os.path.join(glob.escape(path), pattern, "gamestats")))
+    hint = ("did you mean %s?" % " or ".join(near[:3]) if near else
+            "it should be the server's fs_game folder (legacy/ on ET:Legacy) holding gamestats/ and gametimes/")
+    what = "is empty" if not os.listdir(path) else "has no gamestats/ folder"
+    return "source folder %s %s; %s" % (path, what, hint)
+
+
 class LocalFolderSource(StatsSource):
     def __init__(self, root: str):
         self.root = os.path.abspath(root)
+
+    def problem(self) -> str | None:
+        return folder_problem(self.root)
 
     @contextlib.contextmanager
     def open(self):

@@ -30,7 +30,7 @@ import paramiko
 from et_pipeline.parsers.bounds import MAX_FILE_BYTES, oversized
 from et_pipeline.sources.base import FOLDERS, RefusedFile, ServerFile, SourceConnection, StatsSource
 from et_pipeline.sources.errors import (AuthenticationError, HostKeyError, KeyFileError,  # noqa: F401 (re-exported)
-                                       PasswordInURLError, SFTPSourceError)
+                                       PasswordInURLError, SFTPSourceError, SourceURLError)
 
 _CHUNK = 32768  # SFTP's usual maximum read size
 
@@ -241,10 +241,14 @@ class SFTPSource(StatsSource):
         if u.password is not None:
             raise PasswordInURLError("the SFTP URL for %s carries a password: remove it, key authentication only "
                                      "(--sftp-key / ET_SFTP_KEY_PATH)" % (u.hostname,))
+        try:
+            port = u.port or 22
+        except ValueError:          # urllib: "Port could not be cast to integer value", "Port out of range"
+            raise SourceURLError("%s: the port is not a number from 1 to 65535" % url) from None
         path = unquote(u.path)
         if path == "/~" or path.startswith("/~/"):
             path = path[3:] or "."
-        return cls(host=u.hostname, port=u.port or 22, user=unquote(u.username or "") or None,
+        return cls(host=u.hostname, port=port, user=unquote(u.username or "") or None,
                    remote_root=path or ".", **options)
 
     @property

@@ -13,6 +13,31 @@ SQLITE_BUSY_MS = 30_000       # how long a SQLite connection waits for another w
 DEFAULT_URL = "sqlite:///et_pipeline.db"   # the CLI's --db, the resource's and the code location's default
 
 
+URL_FORMS = "sqlite:///PATH or postgresql+psycopg2://USER@HOST/DB"
+
+
+def database_url_problem(url: str) -> str | None:
+    """Why `--db url` cannot work, in the words of the option (never quoting a password),
+    or None. SQLAlchemy would say `Could not parse SQLAlchemy URL`, fail to import a driver
+    for another database, or `unable to open database file` for a missing folder."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        shown = "" if "@" in url else " %r" % url
+        return "--db%s is not a database URL (%s)" % (shown, URL_FORMS)
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql", "postgres"):
+        return "--db: %s databases are not supported (%s)" % (backend, URL_FORMS)
+    if backend == "sqlite" and parsed.database and parsed.database != ":memory:":
+        folder = os.path.dirname(os.path.abspath(parsed.database))
+        if not os.path.isdir(folder):
+            return "--db %s: the folder %s does not exist" % (url, folder)
+    return None
+
+
 def make_engine(url: str) -> Engine:
     """SQLite gets WAL, foreign keys and a busy timeout; PostgreSQL must be named with
     its driver (`postgresql+psycopg2://`), never the bare scheme."""
