@@ -1,5 +1,5 @@
 """Settings that are rules of the community, read from the environment once (how the
-pipeline runs is settings.py).
+pipeline runs is settings.py; how a value is read, env_values.py).
 
 Every variable is listed in `.env.example`; defaults follow DOMAIN.md's recommendations.
 """
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from et_pipeline.choices import DoubleFullhold
-from et_pipeline.settings import SettingError, choice_setting, number_setting
+from et_pipeline.env_values import SettingError, choice_setting, given, number_setting
 
 DAY = 24 * 60   # minutes
 
@@ -29,7 +29,7 @@ class Rules:
 
 
 def _time_zone(env) -> str:
-    name = env.get("ET_TIMEZONE") or Rules.timezone
+    name = given(env, "ET_TIMEZONE") or Rules.timezone
     try:
         ZoneInfo(name)
     except (ValueError, ZoneInfoNotFoundError):
@@ -43,8 +43,8 @@ def rules_from_env(env=None) -> Rules:
     least a minute (0 made every round a session of its own) and at most a day."""
     env = os.environ if env is None else env
     pool = tuple(n.strip() for n in env.get("ET_TEAM_NAMES", "").split(",") if n.strip())
-    if pool and len(set(pool)) < 2:
-        raise SettingError("ET_TEAM_NAMES=%r needs at least two different names (comma-separated)"
+    if pool and (len(pool) < 2 or len(set(pool)) < len(pool)):
+        raise SettingError("ET_TEAM_NAMES=%r needs at least two names, each once (comma-separated)"
                            % env["ET_TEAM_NAMES"])
     return Rules(
         timezone=_time_zone(env),

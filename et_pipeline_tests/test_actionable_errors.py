@@ -249,3 +249,16 @@ def test_a_player_named_twice_for_balance_is_named():
                {"guid": "BBBB2222", "name": "ghost", "aliases": ["ghost"], "is_bot": False}]
     assert _resolve(players, ["rambo", "ghost", "RaMbO"]) == (
         [], "'rambo' and 'RaMbO' are the same player (AAAA1111): name each player once")
+
+
+def test_a_bad_database_url_from_the_environment_is_named_as_the_variable(monkeypatch, capsys):
+    monkeypatch.setenv("ET_DB_URL", "mysql://u@h/x")
+    assert main(["season"]) == common.EXIT_USAGE
+    assert _one_line(capsys.readouterr().err).startswith("et-pipeline: ET_DB_URL: mysql databases are not supported")
+
+
+@pytest.mark.parametrize("text", ["2025-W02-1", "20250107xx", "2025-1-07x"])
+def test_only_yyyy_mm_dd_is_a_date(text):
+    """Python's fromisoformat also reads 2025-W02-1 (a week date) and 20250107xx's first
+    eight digits; a session date is written one way."""
+    assert common.session_date(text) is None

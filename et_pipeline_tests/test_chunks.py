@@ -7,7 +7,8 @@ import pytest
 from et_pipeline.cli import main
 from et_pipeline.defs.assets import ALL_ASSETS
 from et_pipeline.defs.partitions import max_partitions_per_run
-from et_pipeline.settings import Settings, SettingError
+from et_pipeline.env_values import SettingError
+from et_pipeline.settings import Settings
 from et_pipeline.synth import generate
 
 RANGE_START, RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"

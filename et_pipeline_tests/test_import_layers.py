@@ -3,8 +3,9 @@
 The layers, lowest first (a module may import its own layer and the ones below, never a
 higher one):
 
-0. parsers, domain, config, settings,   a file format, a rule, the settings, a file listing,
-   choices, sources, numbers            how a number reads
+0. parsers, domain, config, settings,   a file format, a rule, the settings (and how one
+   env_values, choices, sources,        is read), a file listing, how a number reads
+   numbers
 1. steps, storage                        rows in, rows out; the schema and the queries
 2. season, publish, synth, report, admin_report   what is built from the stored nights
 3. defs, definitions                     the thin Dagster layer
@@ -22,7 +23,7 @@ import pytest
 PACKAGE = Path(__file__).parents[1] / "et_pipeline"
 
 LAYERS = [
-    {"parsers", "domain", "config", "settings", "choices", "sources", "numbers"},
+    {"parsers", "domain", "config", "settings", "env_values", "choices", "sources", "numbers"},
     {"steps", "storage"},
     {"season", "publish", "synth", "report", "admin_report"},
     {"defs", "definitions"},

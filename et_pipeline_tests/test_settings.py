@@ -59,7 +59,7 @@ def test_every_rule_can_be_set_from_the_environment():
                                              ("ET_AWARD_NARROW_SECONDS", "inf")])
 def test_a_bad_rule_in_the_environment_is_named_with_its_value(variable, value):
     from et_pipeline.config import rules_from_env
-    from et_pipeline.settings import SettingError
+    from et_pipeline.env_values import SettingError
 
     with pytest.raises(SettingError, match="^%s=%r" % (variable, value)):
         rules_from_env({variable: value})
@@ -120,7 +120,7 @@ def test_celery_without_a_broker_is_named(monkeypatch, tmp_path, capsys):
     ({"ET_DISCORD_WEBHOOK_URL": "not-a-url"}, ["--publish", "live"], "ET_DISCORD_WEBHOOK_URL: not a Discord webhook URL"),
     ({"ET_DISCORD_WEBHOOK_URL": "http://127.0.0.1:9/api/webhooks/1/abc", "ET_DISCORD_ADMIN_WEBHOOK_URL": "x"},
      ["--publish", "live"], "ET_DISCORD_ADMIN_WEBHOOK_URL: not a Discord webhook URL"),
-    ({}, ["--publish", "dry-run", "--out", "/proc/no-such-folder"], "--out /proc/no-such-folder cannot be created"),
+    ({}, ["--publish", "dry-run", "--out", "A_FILE/out"], "--out A_FILE/out cannot be created: A_FILE is not a folder"),
 ])
 def test_what_would_fail_the_publishing_is_said_before_the_night_is_read(env, extra, says, monkeypatch, tmp_path, capsys):
     """These failed the night's discord_posts step after all the work (with Dagster's class
@@ -129,9 +129,11 @@ def test_what_would_fail_the_publishing_is_said_before_the_night_is_read(env, ex
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    assert _run_once(tmp_path, *extra) == 2
+    a_file = tmp_path / "a-file"
+    a_file.write_text("not a folder")
+    assert _run_once(tmp_path, *[x.replace("A_FILE", str(a_file)) for x in extra]) == 2
     [line] = capsys.readouterr().err.splitlines()
-    assert line.startswith("et-pipeline: " + says), line
+    assert line.startswith("et-pipeline: " + says.replace("A_FILE", str(a_file))), line
     assert "://" not in line.replace("http://127.0.0.1:9", "")      # a webhook's token is never printed
     assert not (tmp_path / "et.db").exists()
 
@@ -192,3 +194,16 @@ def test_the_services_environment_template_sets_only_known_variables():
     production = set(re.findall(pattern, (ROOT / "deploy" / "et-pipeline.env.example").read_text(), re.M))
     assert production - known == set()
     assert "ET_DAGSTER_URL" in production
+
+
+def test_the_code_location_names_a_source_it_cannot_read_and_a_blank_one_is_the_default(monkeypatch):
+    """ET_SOURCE=ftp://... loaded and failed on every sensor tick without naming the variable;
+    a blank one was the current folder."""
+    from et_pipeline.defs.factory import definitions_from_env
+    from et_pipeline.env_values import SettingError
+    from et_pipeline.settings import DEFAULT_SOURCE, settings_from_env
+
+    monkeypatch.setenv("ET_SOURCE", "ftp://game.example.org/legacy")
+    with pytest.raises(SettingError, match="^ET_SOURCE='ftp://game.example.org/legacy': .*only a local folder or sftp"):
+        definitions_from_env()
+    assert settings_from_env({"ET_SOURCE": "  "}).source == DEFAULT_SOURCE

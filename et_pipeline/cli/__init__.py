@@ -131,7 +131,9 @@ def main(argv=None) -> int:
         if getattr(a, "db", None) is not None:
             from et_pipeline.storage.database import database_url_problem
 
-            problem = database_url_problem(a.db)
+            given_as_option = any(x.split("=")[0] == "--db" for x in argv)
+            named = "ET_DB_URL" if os.environ.get("ET_DB_URL") and not given_as_option else "--db"
+            problem = database_url_problem(a.db, named)
             if problem:
                 return die(problem, EXIT_USAGE)
         return a.fn(a)

@@ -39,10 +39,12 @@ def _publish(doc: dict, mode: str, out_dir: str) -> None:
     elif mode == "live":
         from et_pipeline.publish.webhook import DiscordWebhookClient
 
-        url = os.environ.get("ET_DISCORD_WEBHOOK_URL")
-        if not url:
-            raise ValueError("--publish live needs ET_DISCORD_WEBHOOK_URL")
-        DiscordWebhookClient(url).post(payload)
+        from et_pipeline.publish.webhook import webhook_variable_problem
+
+        problem = webhook_variable_problem(os.environ, "ET_DISCORD_WEBHOOK_URL", required=True)
+        if problem:
+            raise ValueError(problem)
+        DiscordWebhookClient(os.environ["ET_DISCORD_WEBHOOK_URL"]).post(payload)
 
 
 def cmd_balance(a) -> int:

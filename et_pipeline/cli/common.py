@@ -10,7 +10,8 @@ import signal
 import sys
 import threading
 
-from et_pipeline.storage.database import DEFAULT_URL as DEFAULT_DB
+from et_pipeline.env_values import number_problem
+from et_pipeline.storage.database import DEFAULT_URL as DEFAULT_DB, sqlite_path
 
 # Exit codes (README, "Exit codes"): each problem a person must fix has its own.
 EXIT_FAILED = 1           # a partition failed (one FAILED line each)
@@ -38,29 +39,36 @@ def die(msg: str, code: int = 2) -> int:
 
 def session_date(text: str) -> dt.date | None:
     """A `--date` argument: exactly YYYY-MM-DD, else None."""
+    if not _date_shaped(text):      # fromisoformat also takes 2025-W02-1 and 20250107
+        return None
     try:
-        return dt.date.fromisoformat(text) if len(text) == 10 else None
+        return dt.date.fromisoformat(text)
     except ValueError:
         return None
 
 
-def date_problem(text: str) -> str:
+def _date_shaped(text: str) -> bool:
+    return len(text) == 10 and text[4] == text[7] == "-" and text.replace("-", "").isdigit()
+
+
+def date_problem(text: str, what: str = "date") -> str:
     """Why `text` is not a session date: its shape, or a day the calendar does not have."""
-    shaped = len(text) == 10 and text[4] == text[7] == "-" and text.replace("-", "").isdigit()
-    return "malformed date %r (%sexpected YYYY-MM-DD)" % (text, "no such day; " if shaped else "")
+    return "malformed %s %r (%sexpected YYYY-MM-DD)" % (what, text, "no such day; " if _date_shaped(text) else "")
+
+
+def _number_type(**limits):
+    """An argparse type of env_values' number rule (argparse names the option when it fails)."""
+    def parse(text: str):
+        value, problem = number_problem(text, **limits)
+        if problem:
+            raise argparse.ArgumentTypeError("%r %s" % (text, problem))
+        return value
+    return parse
 
 
 def whole_number(low: int):
-    """An argparse type: a whole number >= low (argparse names the option when it is not)."""
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError("%r is not a whole number" % text) from None
-        if value < low:
-            raise argparse.ArgumentTypeError("%r is less than %d" % (text, low))
-        return value
-    return parse
+    """An argparse type: a whole number >= low."""
+    return _number_type(low=low, whole=True)
 
 
 def calendar_date(text: str) -> str:
@@ -70,20 +78,13 @@ def calendar_date(text: str) -> str:
     return text
 
 
-def probability(text: str) -> float:
-    """An argparse type: a number from 0 to 1."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("%r is not a number" % text) from None
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError("%r is not between 0 and 1" % text)
-    return value
+probability = _number_type(low=0.0, high=1.0)   # an argparse type: a number from 0 to 1
 
 
 def missing_sqlite_file(db: str) -> bool:
-    """A `sqlite:///` URL whose file does not exist (SQLAlchemy would create an empty one)."""
-    return db.startswith("sqlite:///") and not os.path.exists(db[len("sqlite:///"):])
+    """A SQLite URL whose file does not exist (SQLAlchemy would create an empty one)."""
+    path = sqlite_path(db)
+    return path is not None and not os.path.exists(path)
 
 
 def print_json(doc) -> None:
@@ -118,7 +119,7 @@ def load_season(a):
     from et_pipeline.storage.database import make_engine
 
     if a.as_of is not None and session_date(a.as_of) is None:
-        return None, die("malformed --as-of %r (expected YYYY-MM-DD)" % a.as_of)
+        return None, die(date_problem(a.as_of, "--as-of"))
     if missing_sqlite_file(a.db):
         return None, die("database %s not found" % a.db)
     try:

@@ -6,7 +6,6 @@ runs of `session_job` (one run per contiguous block of at most
 ET_PARTITIONS_PER_RUN dates, not one per date).
 """
 import contextlib
-import errno
 import gc
 import json
 import os
@@ -172,7 +171,7 @@ def _password_in_db(db: str) -> bool:
 
     try:
         password = make_url(db).password
-    except ArgumentError:           # not a URL at all: the engine says so, below
+    except ArgumentError:           # not a URL at all: cli.main has said so already
         return False
     return bool(password) and db != os.environ.get("ET_DB_URL")
 
@@ -229,27 +228,32 @@ def _what_would_fail_late(a, rules) -> str | None:
     """What would fail the run only after the night's work, said before anything is read or
     written: a freshness window Dagster refuses (SettingError), the webhooks of a live run,
     the --out folder of a dry run."""
-    from et_pipeline.publish.webhook import webhook_url_problem
+    from et_pipeline.publish.webhook import webhook_variable_problem
     from et_pipeline.settings import settings_from_env
 
-    if settings_from_env().night_deadline_cron is not None:   # Dagster judges the window (and only then is imported)
-        from et_pipeline.defs.freshness import night_freshness_from_env
+    settings = settings_from_env()
+    if settings.night_deadline_cron is not None:   # Dagster judges the window (and only then is imported)
+        from et_pipeline.defs.freshness import night_freshness
 
-        night_freshness_from_env(rules.timezone)
+        night_freshness(settings, rules.timezone)
     if a.publish == "live":
-        for variable in ("ET_DISCORD_WEBHOOK_URL", "ET_DISCORD_ADMIN_WEBHOOK_URL"):
-            url = os.environ.get(variable)
-            if not url and variable == "ET_DISCORD_WEBHOOK_URL":
-                return "--publish live needs ET_DISCORD_WEBHOOK_URL (the players' channel's webhook)"
-            if url and webhook_url_problem(url):
-                return "%s: %s" % (variable, webhook_url_problem(url))
-    elif a.publish == "dry-run":
-        try:
-            os.makedirs(a.out, exist_ok=True)
-            if not os.access(a.out, os.W_OK):
-                raise PermissionError(errno.EACCES, "not writable")
-        except OSError as e:
-            return "--out %s cannot be created: %s" % (a.out, e.strerror or e)
+        return (webhook_variable_problem(os.environ, "ET_DISCORD_WEBHOOK_URL", required=True)
+                or webhook_variable_problem(os.environ, "ET_DISCORD_ADMIN_WEBHOOK_URL", required=False))
+    if a.publish == "dry-run":
+        return _unwritable_folder(a.out, "--out")
+    return None
+
+
+def _unwritable_folder(path: str, option: str) -> str | None:
+    """Why `path` cannot be (made) a writable folder, without making it: its nearest
+    existing parent must be a writable folder (a cron minute with nothing new writes nothing)."""
+    existing = os.path.abspath(path)
+    while not os.path.exists(existing):
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing):
+        return "%s %s cannot be created: %s is not a folder" % (option, path, existing)
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return "%s %s cannot be created: %s is not writable" % (option, path, existing)
     return None
 
 

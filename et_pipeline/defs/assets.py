@@ -106,7 +106,7 @@ def _linked_lua(conn, dates) -> dict[str, dict]:
     return {r["round_key"]: dict(r) for r in conn.execute(q).mappings()}
 
 
-@dg.asset(**COMMON, deps=[GAME_SERVER], group_name=catalog.INGEST, code_version="20",
+@dg.asset(**COMMON, deps=[GAME_SERVER], group_name=catalog.INGEST, code_version="21",
           description="Every file the game server wrote for the session date: registry row "
                       "(name, kind, size, mtime, sha256, status) and raw bytes.")
 @one_writer_per_date
@@ -161,7 +161,7 @@ def server_files(context: dg.AssetExecutionContext, source: StatsSourceResource,
     })
 
 
-@dg.asset(**COMMON, deps=[server_files], group_name=catalog.PARSE, code_version="17",
+@dg.asset(**COMMON, deps=[server_files], group_name=catalog.PARSE, code_version="18",
           description="Parsed stats files: sessions, rounds (R1/R2 pairing, match_id, orphans) and per-player, "
                       "per-weapon rows; round 2 holds this round only (the differential, or the round-2 line "
                       "itself for a player whose counters started afresh, decided per player).")
@@ -188,7 +188,7 @@ def rounds(context: dg.AssetExecutionContext, database: DatabaseResource, rules:
     })
 
 
-@dg.asset(**COMMON, deps=[server_files], group_name=catalog.PARSE, code_version="16",
+@dg.asset(**COMMON, deps=[server_files], group_name=catalog.PARSE, code_version="17",
           description="Lua timing rows (upstream gametime JSON v1.6.0/v1.7.2 and our own timing files): "
                       "measured playtime, pauses, winner, end reason, per-side rosters.")
 @one_writer_per_date
@@ -208,7 +208,7 @@ def lua_timings(context: dg.AssetExecutionContext, database: DatabaseResource, r
                                                                      "pause_count", "winner", "end_reason"])})
 
 
-@dg.asset(**COMMON, deps=[server_files, rounds], group_name=catalog.PARSE, code_version="16",
+@dg.asset(**COMMON, deps=[server_files, rounds], group_name=catalog.PARSE, code_version="17",
           description="Endstats awards and VS lines, linked to their round (a narrow match first, ET_AWARD_NARROW_SECONDS, "
                       "then the window), winners resolved to GUIDs.")
 @one_writer_per_date
@@ -240,7 +240,7 @@ def endstats_awards(context: dg.AssetExecutionContext, database: DatabaseResourc
                                           "files linked to no round": ", ".join(unlinked) or "none"})
 
 
-@dg.asset(**COMMON, deps=[lua_timings, rounds], group_name=catalog.LINK, code_version="15",
+@dg.asset(**COMMON, deps=[lua_timings, rounds], group_name=catalog.LINK, code_version="16",
           description="Each Lua timing row linked to its round: exact key first (map, round, stats file 0-10 s "
                       "after the Lua round end), then the nearest in the window; ties deferred, never guessed.")
 @one_writer_per_date
@@ -255,7 +255,7 @@ def lua_round_teams(context: dg.AssetExecutionContext, database: DatabaseResourc
                                           "preview": md.table(rows, ["source", "round_key", "link_status", "delta_seconds"])})
 
 
-@dg.asset(**COMMON, deps=[rounds], group_name=catalog.TEAMS, code_version="13",
+@dg.asset(**COMMON, deps=[rounds], group_name=catalog.TEAMS, code_version="14",
           description="Persistent Team A / Team B per session, seeded from the earliest valid R1's side split; "
                       "late joiners by the side they play on; bots and spectators never members.")
 @one_writer_per_date
@@ -269,7 +269,7 @@ def session_teams(context: dg.AssetExecutionContext, database: DatabaseResource,
         rows, ["session_id", "team", "team_name", "name", "guid", "joined_round"], 40)})
 
 
-@dg.asset(**COMMON, deps=[rounds, lua_round_teams, session_teams], group_name=catalog.SCORE, code_version="14",
+@dg.asset(**COMMON, deps=[rounds, lua_round_teams, session_teams], group_name=catalog.SCORE, code_version="15",
           description="Stopwatch map winners (R2 header winner through Team A's R2 side, then fallbacks); "
                       "maps not counted say why in `note`.")
 @one_writer_per_date
@@ -286,7 +286,7 @@ def map_results(context: dg.AssetExecutionContext, database: DatabaseResource, r
                                                                      "time_a", "time_b", "winner_side", "note"])})
 
 
-@dg.asset(**COMMON, deps=[map_results], group_name=catalog.SCORE, code_version="11",
+@dg.asset(**COMMON, deps=[map_results], group_name=catalog.SCORE, code_version="12",
           description="The night's score per session: maps won per team (1 point a map, a tie 0-0).")
 @one_writer_per_date
 def session_results(context: dg.AssetExecutionContext, database: DatabaseResource) -> dg.MaterializeResult:
@@ -300,7 +300,7 @@ def session_results(context: dg.AssetExecutionContext, database: DatabaseResourc
         rows, ["session_id", "team_a_name", "score_a", "score_b", "team_b_name", "winner", "maps_counted", "maps_total"])})
 
 
-@dg.asset(**COMMON, deps=[rounds, lua_round_teams], group_name=catalog.TIMING, code_version="10",
+@dg.asset(**COMMON, deps=[rounds, lua_round_teams], group_name=catalog.TIMING, code_version="11",
           description="Stats-file duration against Lua playtime per round: ALIGNED, MINOR_DIFF, DISCREPANCY or "
                       "NO_LUA_DATA with its likely cause.")
 @one_writer_per_date
@@ -316,7 +316,7 @@ def timing_comparison(context: dg.AssetExecutionContext, database: DatabaseResou
                                           "preview": md.table(rows, ["round_key", "stats_seconds", "lua_seconds", "status", "cause"])})
 
 
-@dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards], group_name=catalog.CHECKS, code_version="17",
+@dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards], group_name=catalog.CHECKS, code_version="18",
           description="The night checks itself: every number two sources both state (award and stats files, "
                       "stats file and Lua timing, header winner and times, round 2 against round 1, both sides' "
                       "lines, VS lines, the night's totals), one row per check and round: pass, warn (a known "
@@ -341,7 +341,7 @@ def night_checks(context: dg.AssetExecutionContext, database: DatabaseResource,
 
 
 @dg.asset(**COMMON, deps=[session_results, timing_comparison, endstats_awards, night_checks], group_name=catalog.PUBLISH,
-          code_version="21", kinds={"discord"}, retry_policy=PUBLISH_RETRY, pool="discord",
+          code_version="22", kinds={"discord"}, retry_policy=PUBLISH_RETRY, pool="discord",
           description="The night in Discord: a card per map, the session summary and its graphs (players' "
                       "channel), the timing check, files and alerts (admins' channel). Posted once, "
                       "edited when the content changes (discord_posts table); dry-run writes them under out/.")

@@ -58,7 +58,8 @@ class LocatedJob:
     module_name, attribute, location_name, working_directory), reloadable from its module
     like a run worker reloads it. The working directory is the project's folder, where
     workspace.yaml's `.` points when `make dev` starts the webserver, whatever folder the
-    command was started in (cron starts it in the home folder)."""
+    command was started in (cron starts it in the home folder): the package's parent,
+    which is the project's folder for the editable install `make` does."""
 
     module_name: str
     attribute: str

@@ -5,13 +5,15 @@ import os
 import dagster as dg
 
 from et_pipeline.config import Rules, rules_from_env
-from et_pipeline.settings import settings_from_env
+from et_pipeline.env_values import SettingError
+from et_pipeline.settings import Settings, settings_from_env
+from et_pipeline.sources.errors import SFTPSourceError
 from et_pipeline.defs.assets import ALL_ASSETS
 from et_pipeline.defs.catalog import owned
 from et_pipeline.defs.admin_alerts import build_failure_sensor
 from et_pipeline.defs.checks import ALL_CHECKS
 from et_pipeline.defs.dead_runs import dead_run_sensor
-from et_pipeline.defs.freshness import night_freshness_from_env, with_night_freshness
+from et_pipeline.defs.freshness import night_freshness, with_night_freshness
 from et_pipeline.defs.game_server import game_server
 from et_pipeline.defs.metadata import with_kinds
 from et_pipeline.defs.run_events import progress_logger
@@ -40,11 +42,10 @@ def season_job(executor_def=None):
                                description="The season across nights: its tables and the night digest.")
 
 
-def executor_from_env():
+def executor_for(settings: Settings):
     """ET_EXECUTOR: `in_process` (default) or `celery` - Dagster's celery executor: every
     step is a task on the broker at ET_CELERY_BROKER (results in ET_CELERY_BACKEND, by
     default the broker), run by `dagster-celery worker start` workers (README, Scaling out)."""
-    settings = settings_from_env()
     if settings.executor == "in_process":
         return dg.in_process_executor
     from dagster_celery import celery_executor
@@ -78,20 +79,24 @@ def build_definitions(*, source: StatsSourceResource, db_url: str | dg.EnvVar, r
 
 def definitions_from_env() -> dg.Definitions:
     """`dagster dev` / the daemon: everything from ET_* variables (see .env.example)."""
+    rules, settings = rules_from_env(), settings_from_env()
     source = StatsSourceResource(
-        url=os.environ.get("ET_SOURCE", "sample_data/2026-02-05"),
+        url=settings.source,
         key_path=os.environ.get("ET_SFTP_KEY_PATH") or None,
         known_hosts=os.environ.get("ET_SFTP_KNOWN_HOSTS") or None,
         cache_dir=os.environ.get("ET_SFTP_CACHE_DIR") or None)
-    rules, settings = rules_from_env(), settings_from_env()
+    try:
+        source.get_source()      # its form and options only: nothing is connected or listed here
+    except (ValueError, SFTPSourceError) as e:
+        raise SettingError("ET_SOURCE=%r: %s" % (settings.source, str(e).splitlines()[0])) from None
     return build_definitions(
         source=source, db_url=env_secret("ET_DB_URL") or DEFAULT_URL,
-        rules=rules, night_freshness=night_freshness_from_env(rules.timezone),
+        rules=rules, night_freshness=night_freshness(settings, rules.timezone),
         discord=DiscordWebhook(url=env_secret("ET_DISCORD_WEBHOOK_URL"),
                                mode=settings.publish_mode, out_dir=settings.out_dir,
                                admin_url=env_secret("ET_DISCORD_ADMIN_WEBHOOK_URL"),
                                details_thread_id=settings.details_thread_id, dagster_url=settings.dagster_url),
-        settle_seconds=settings.settle_seconds, executor=executor_from_env())
+        settle_seconds=settings.settle_seconds, executor=executor_for(settings))
 
 
 def session_job_from_env() -> dg.JobDefinition:

@@ -14,14 +14,14 @@ import datetime as dt
 
 import dagster as dg
 
-from et_pipeline.settings import SettingError, settings_from_env
+from et_pipeline.env_values import SettingError
+from et_pipeline.settings import Settings
 
 FRESH_AFTER_THE_NIGHT = ("discord_posts", "season_tables", "night_digest")   # asset (or multi-asset) names
 
 
-def night_freshness_from_env(timezone: str) -> dg.FreshnessPolicy | None:
-    """The policy the ET_NIGHT_* variables describe (None when no deadline is set)."""
-    settings = settings_from_env()
+def night_freshness(settings: Settings, timezone: str) -> dg.FreshnessPolicy | None:
+    """The policy the ET_NIGHT_* settings describe (None when no deadline is set)."""
     cron, hours = settings.night_deadline_cron, settings.night_hours
     if cron is None:
         return None

@@ -29,7 +29,7 @@ from et_pipeline.storage.locks import season_lock
 from et_pipeline.storage.season_state import (mark_season_published, mark_season_tables_built,
                                               nights_token_for_a_build)
 
-CODE_VERSION = "21"
+CODE_VERSION = "22"
 # what season.data.load_tables reads, by the nightly asset that writes it
 NIGHTLY = [all_nights(a) for a in (rounds, lua_timings, lua_round_teams, endstats_awards, session_teams, map_results)]
 

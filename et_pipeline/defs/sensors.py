@@ -8,7 +8,6 @@ API, and asks again for dates whose run failed for good, and for dates whose Dis
 messages a long 429 deferred (the app database's outbox) once they are due.
 """
 import json
-import os
 import time
 
 import dagster as dg

@@ -92,6 +92,16 @@ def webhook_url_problem(url: str | None) -> str | None:
     return None
 
 
+def webhook_variable_problem(env, variable: str, required: bool) -> str | None:
+    """Why a live post could not use the webhook in `variable` (unset though required, or
+    not a webhook URL), or None; said before any work by `run` and `balance`."""
+    url = env.get(variable)
+    if not url:
+        return "--publish live needs %s" % variable if required else None
+    problem = webhook_url_problem(url)
+    return "%s: %s" % (variable, problem) if problem else None
+
+
 class DiscordWebhookClient:
     """`url` is the webhook URL (https://discord.com/api/webhooks/<id>/<token>[?thread_id=…]).
 

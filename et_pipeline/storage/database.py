@@ -16,25 +16,37 @@ DEFAULT_URL = "sqlite:///et_pipeline.db"   # the CLI's --db, the resource's and 
 URL_FORMS = "sqlite:///PATH or postgresql+psycopg2://USER@HOST/DB"
 
 
-def database_url_problem(url: str) -> str | None:
-    """Why `--db url` cannot work, in the words of the option (never quoting a password),
-    or None. SQLAlchemy would say `Could not parse SQLAlchemy URL`, fail to import a driver
-    for another database, or `unable to open database file` for a missing folder."""
+def sqlite_path(url: str) -> str | None:
+    """The file of a SQLite URL; None for another database, an in-memory one or no URL."""
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
     try:
         parsed = make_url(url)
     except ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return parsed.database
+
+
+def database_url_problem(url: str, name: str = "--db") -> str | None:
+    """Why the database URL given as `name` (--db, ET_DB_URL) cannot work, never quoting a
+    password, or None. SQLAlchemy would say `Could not parse SQLAlchemy URL`, fail to import
+    a driver for another database, or `unable to open database file` for a missing folder."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError:
         shown = "" if "@" in url else " %r" % url
-        return "--db%s is not a database URL (%s)" % (shown, URL_FORMS)
-    backend = parsed.get_backend_name()
+        return "%s%s is not a database URL (%s)" % (name, shown, URL_FORMS)
     if backend not in ("sqlite", "postgresql", "postgres"):
-        return "--db: %s databases are not supported (%s)" % (backend, URL_FORMS)
-    if backend == "sqlite" and parsed.database and parsed.database != ":memory:":
-        folder = os.path.dirname(os.path.abspath(parsed.database))
-        if not os.path.isdir(folder):
-            return "--db %s: the folder %s does not exist" % (url, folder)
+        return "%s: %s databases are not supported (%s)" % (name, backend, URL_FORMS)
+    path = sqlite_path(url)
+    if path is not None and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+        return "%s %s: the folder %s does not exist" % (name, url, os.path.dirname(os.path.abspath(path)))
     return None
 
 
