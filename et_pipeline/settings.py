@@ -14,6 +14,7 @@ from typing import Mapping
 
 from et_pipeline.choices import Executor, PublishMode
 from et_pipeline.env_values import SettingError, choice_setting, given, number_setting
+from et_pipeline.sources import unsupported_scheme
 
 DEFAULT_SOURCE = "sample_data/2026-02-05"   # the night `make demo` runs
 
@@ -57,8 +58,11 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
     if url is not None and url.strip() and not url.strip().startswith(("http://", "https://")):
         raise SettingError("ET_DAGSTER_URL=%r is not an http:// or https:// address (empty: no links)" % url)
     workers = number_setting(env, "ET_GRAPH_WORKERS", 0, high=256, whole=True)      # 0, as blank: one per core
+    source = given(env, "ET_SOURCE") or DEFAULT_SOURCE
+    if unsupported_scheme(source):      # the rest of an sftp:// URL is checked with its key, at the load
+        raise SettingError("ET_SOURCE=%s" % unsupported_scheme(source))
     return Settings(
-        source=given(env, "ET_SOURCE") or DEFAULT_SOURCE,
+        source=source,
         settle_seconds=number_setting(env, "ET_SETTLE_SECONDS", Settings.settle_seconds, high=24 * 3600),
         partitions_per_run=partitions_per_run(env),
         graph_workers=workers or None,

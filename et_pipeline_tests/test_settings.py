@@ -204,6 +204,19 @@ def test_the_code_location_names_a_source_it_cannot_read_and_a_blank_one_is_the_
     from et_pipeline.settings import DEFAULT_SOURCE, settings_from_env
 
     monkeypatch.setenv("ET_SOURCE", "ftp://game.example.org/legacy")
-    with pytest.raises(SettingError, match="^ET_SOURCE='ftp://game.example.org/legacy': .*only a local folder or sftp"):
+    with pytest.raises(SettingError, match="^ET_SOURCE=ftp://game.example.org/legacy: only a local folder or sftp"):
+        definitions_from_env()
+    monkeypatch.setenv("ET_SOURCE", "sftp://stats@game.example.org:abc/legacy")
+    with pytest.raises(SettingError, match="^ET_SOURCE: sftp://stats@game.example.org:abc/legacy: the port is not"):
         definitions_from_env()
     assert settings_from_env({"ET_SOURCE": "  "}).source == DEFAULT_SOURCE
+
+
+def test_a_source_url_in_the_environment_that_cannot_work_stops_run_before_it_writes(monkeypatch, tmp_path, capsys):
+    """`run --source` loads the code location, which reads ET_SOURCE: an ftp:// there failed
+    the run after the database was written."""
+    monkeypatch.setenv("ET_SOURCE", "ftp://x/y")
+    assert _run_once(tmp_path, "--publish", "off") == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "et-pipeline: ET_SOURCE=ftp://x/y: only a local folder or sftp://user@host[:port]/path is supported"]
+    assert not (tmp_path / "et.db").exists()

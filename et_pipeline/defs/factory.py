@@ -88,7 +88,7 @@ def definitions_from_env() -> dg.Definitions:
     try:
         source.get_source()      # its form and options only: nothing is connected or listed here
     except (ValueError, SFTPSourceError) as e:
-        raise SettingError("ET_SOURCE=%r: %s" % (settings.source, str(e).splitlines()[0])) from None
+        raise SettingError("ET_SOURCE: %s" % str(e).splitlines()[0]) from None
     return build_definitions(
         source=source, db_url=env_secret("ET_DB_URL") or DEFAULT_URL,
         rules=rules, night_freshness=night_freshness(settings, rules.timezone),
