@@ -123,7 +123,8 @@ def main(argv=None) -> int:
     a = ap.parse_args(argv)
     a.argv = argv                    # the command as given (run re-runs itself with a secret in a child's environment)
     from et_pipeline.config import rules_from_env
-    from et_pipeline.settings import SettingError, settings_from_env
+    from et_pipeline.env_values import SettingError
+    from et_pipeline.settings import settings_from_env
 
     try:
         rules_from_env()             # a typo in .env is one line, before any command reads or writes
